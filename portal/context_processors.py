@@ -1,0 +1,21 @@
+from django.conf import settings
+
+from portal.models import Community
+
+LARGE_TEXT_COOKIE = "portal_large_text"
+
+
+def wants_large_text(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.large_text
+    return request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
+
+
+def portal(request):
+    """The community, the text size and the languages, for base.html."""
+    return {
+        "community": Community.current(),
+        "large_text": wants_large_text(request),
+        "portal_languages": settings.LANGUAGES,
+    }

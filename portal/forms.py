@@ -1,0 +1,115 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Household, HouseholdMember, User
+from portal.validators import validate_birth_date
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SignupExtraForm(forms.Form):
+    """Fields allauth's sign-up form gains: the name, birth date and privacy consent.
+
+    allauth builds its SignupForm on top of this class, so `clean` here sees its fields too.
+    """
+
+    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        widget=DATE_WIDGET,
+        validators=[validate_birth_date],
+        help_text=_("Residents aged 60+ get the canteen subsidy; it is counted from this date."),
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I have read and agree to the privacy notice"),
+        error_messages={"required": _("Please agree to the privacy notice to sign up.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "phone" in self.fields and "email" in self.fields:
+            if not cleaned.get("phone") and not cleaned.get("email"):
+                # Only complain when neither field already has its own error.
+                if "phone" not in self.errors and "email" not in self.errors:
+                    raise forms.ValidationError(
+                        _("Enter a mobile number or an email address (or both)."),
+                        code="no_login",
+                    )
+        return cleaned
+
+    def signup(self, request, user):
+        from portal.services import register_resident
+
+        register_resident(
+            user,
+            real_name=self.cleaned_data["real_name"],
+            birth_date=self.cleaned_data.get("birth_date"),
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["real_name", "birth_date", "building", "unit", "room"]
+        widgets = {"birth_date": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["real_name"].required = True
+
+
+class MobileForm(forms.Form):
+    """Change the mobile number used to log in."""
+
+    def __init__(self, *args, user, **kwargs):
+        from portal.adapters import MobileField
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["mobile"] = MobileField(required=False, initial=user.mobile)
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data["mobile"] or None
+        if mobile and User.objects.filter(mobile=mobile).exclude(pk=self.user.pk).exists():
+            raise forms.ValidationError(_("This mobile number is already registered."))
+        if not mobile and not self.user.email:
+            raise forms.ValidationError(
+                _("You log in with your mobile number; add an email before removing it.")
+            )
+        return mobile
+
+
+class HouseholdMemberForm(forms.ModelForm):
+    """Add or edit a person of my household who has no account of their own."""
+
+    class Meta:
+        model = HouseholdMember
+        fields = ["name", "relation", "birth_date"]
+        widgets = {"birth_date": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["relation"].choices = [
+            c for c in HouseholdMember.Relation.choices if c[0] != HouseholdMember.Relation.SELF
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        relation = cleaned.get("relation")
+        birth_date = cleaned.get("birth_date")
+        if relation == HouseholdMember.Relation.CHILD and not birth_date and not self.errors.get(
+            "birth_date"
+        ):
+            self.add_error(
+                "birth_date",
+                _("A child's birth date is needed: classes and activities go by age."),
+            )
+        return cleaned
+
+
+class HouseholdAddressForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["building", "unit", "room"]

@@ -1,0 +1,19 @@
+"""Money in yuan: Decimal with two places, never float."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def yuan(value) -> Decimal:
+    """Coerce an amount to a Decimal of yuan with 2 places; floats are refused."""
+    if isinstance(value, float):
+        raise TypeError("money must not be a float; pass a str, int or Decimal")
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_yuan(value) -> str:
+    """`¥12.00`, the way amounts are shown everywhere in the portal."""
+    if value is None or value == "":
+        return ""
+    return f"¥{yuan(value):,.2f}"

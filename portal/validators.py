@@ -1,0 +1,61 @@
+"""Reusable validators: the mainland mobile number, birth dates, uploaded images."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.timezone import localdate
+from django.utils.translation import gettext_lazy as _
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_mobile(value: str) -> str:
+    """Strip what people type around a number: spaces, dashes and a +86 / 0086 prefix."""
+    digits = re.sub(r"[\s\-()]", "", value or "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+    return digits
+
+
+def validate_mainland_mobile(value: str) -> None:
+    if not MOBILE_RE.match(normalize_mobile(value)):
+        raise ValidationError(
+            _("Enter a mainland mobile number: 11 digits starting with 13–19."),
+            code="invalid_mobile",
+        )
+
+
+def validate_birth_date(value) -> None:
+    if value is None:
+        return
+    if value > localdate():
+        raise ValidationError(_("A birth date cannot be in the future."), code="future_birth_date")
+    if value.year < 1900:
+        raise ValidationError(_("Enter a birth date after 1900."), code="ancient_birth_date")
+
+
+def validate_image_file(upload) -> None:
+    """Refuse files over the size limit and files Pillow cannot read as an image."""
+    from PIL import Image, UnidentifiedImageError
+
+    limit = settings.PORTAL_MAX_IMAGE_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The image is too large (%(size)s); the limit is %(limit)s."),
+            code="image_too_large",
+            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        with Image.open(upload) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            _("Upload a valid image (JPEG, PNG, GIF or WebP)."), code="invalid_image"
+        ) from None
+    finally:
+        if hasattr(upload, "seek"):
+            upload.seek(position)

@@ -1,0 +1,146 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import services
+from portal.access import get_member_of_my_household, my_household_members
+from portal.context_processors import LARGE_TEXT_COOKIE, wants_large_text
+from portal.forms import HouseholdMemberForm, MobileForm, ProfileForm
+from portal.models import Announcement
+
+# Each module contributes a section to the home page through `<app>.home.section(request)`,
+# which returns the context for `<app>/_home_section.html` (or None to show nothing).
+HOME_SECTION_APPS = ["volunteers", "events", "canteen", "classes"]
+
+
+def home(request):
+    sections = []
+    for app in HOME_SECTION_APPS:
+        section = import_module(f"{app}.home").section(request)
+        if section is not None:
+            sections.append({"template": f"{app}/_home_section.html", "context": section})
+    ctx = {
+        "announcements": list(Announcement.objects.published()[:5]),
+        "sections": sections,
+    }
+    return render(request, "portal/home.html", ctx)
+
+
+def announcement_list(request):
+    page = Paginator(Announcement.objects.published(), 20).get_page(request.GET.get("page"))
+    return render(request, "portal/announcement_list.html", {"page": page})
+
+
+def announcement_detail(request, pk):
+    announcement = get_object_or_404(Announcement.objects.published(), pk=pk)
+    return render(request, "portal/announcement_detail.html", {"announcement": announcement})
+
+
+def privacy(request):
+    return render(request, "portal/privacy.html")
+
+
+@login_required
+def profile(request):
+    user = request.user
+    form = ProfileForm(instance=user)
+    mobile_form = MobileForm(user=user)
+    if request.method == "POST":
+        if "save_mobile" in request.POST:
+            mobile_form = MobileForm(request.POST, user=user)
+            if mobile_form.is_valid():
+                services.change_mobile(user, mobile_form.cleaned_data["mobile"])
+                messages.success(request, _("Your mobile number was saved."))
+                return redirect("profile")
+        else:
+            form = ProfileForm(request.POST, instance=user)
+            if form.is_valid():
+                services.save_profile(user, **form.cleaned_data)
+                messages.success(request, _("Your profile was saved."))
+                return redirect("profile")
+    ctx = {"form": form, "mobile_form": mobile_form}
+    return render(request, "portal/profile.html", ctx)
+
+
+@login_required
+def household(request):
+    form = HouseholdMemberForm()
+    if request.method == "POST":
+        form = HouseholdMemberForm(request.POST)
+        if form.is_valid():
+            try:
+                member = services.add_member(request.user, **form.cleaned_data)
+            except services.HouseholdError as e:
+                messages.error(request, str(e))
+            else:
+                messages.success(
+                    request, _("%(name)s was added to your household.") % {"name": member.name}
+                )
+                return redirect("household")
+    ctx = {"members": list(my_household_members(request.user)), "form": form}
+    return render(request, "portal/household.html", ctx)
+
+
+@login_required
+def household_member_edit(request, pk):
+    member = get_member_of_my_household(request, pk)
+    if member.user_id:
+        messages.info(request, _("Account holders edit their own profile."))
+        return redirect("household")
+    form = HouseholdMemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("%(name)s was updated.") % {"name": member.name})
+        return redirect("household")
+    return render(request, "portal/household_member_edit.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def household_member_remove(request, pk):
+    member = get_member_of_my_household(request, pk)
+    try:
+        services.remove_member(request.user, member)
+    except services.HouseholdError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("%(name)s was removed.") % {"name": member.full_name})
+    return redirect("household")
+
+
+def _safe_next(request, fallback="home"):
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    from django.urls import reverse
+
+    return reverse(fallback)
+
+
+@require_POST
+def text_size(request):
+    """Toggle large text. Remembered on the account, and in a cookie for visitors."""
+    on = request.POST.get("large") == "1" if "large" in request.POST else not wants_large_text(
+        request
+    )
+    if request.user.is_authenticated:
+        services.set_large_text(request.user, on)
+    response = HttpResponseRedirect(_safe_next(request))
+    response.set_cookie(
+        LARGE_TEXT_COOKIE,
+        "1" if on else "0",
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response

@@ -1,0 +1,99 @@
+"""Personas every module's tests share: a few named people, made once per test."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from portal import roles
+from portal.models import Community
+from tests.factories import make_child, make_user
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (row locks, real concurrency): set DATABASE_URL=postgres://…"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def community(db):
+    return Community.current()
+
+
+@pytest.fixture
+def resident(db):
+    return make_user("王居民", birth_date=date(1985, 5, 5), building="3", unit="1", room="302")
+
+
+@pytest.fixture
+def elder(db):
+    """A resident aged 60+ (born 1950)."""
+    return make_user("刘奶奶", birth_date=date(1950, 2, 14), building="6", unit="1", room="101")
+
+
+@pytest.fixture
+def parent(db):
+    return make_user("张妈妈", birth_date=date(1988, 5, 21), building="5", unit="1", room="301")
+
+
+@pytest.fixture
+def child(parent):
+    """The parent's child, aged 8 in 2026."""
+    return make_child(parent, name="张小明", birth_date=date(2018, 9, 1))
+
+
+@pytest.fixture
+def volunteer(db):
+    return make_user("李志愿", role_list=[roles.RESIDENT, roles.VOLUNTEER], building="4")
+
+
+@pytest.fixture
+def team_leader(db):
+    return make_user(
+        "陈队长", role_list=[roles.RESIDENT, roles.VOLUNTEER, roles.TEAM_LEADER], building="3"
+    )
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("周协调", role_list=[roles.VOLUNTEER_COORDINATOR])
+
+
+@pytest.fixture
+def events_staff(db):
+    return make_user("吴活动", role_list=[roles.EVENTS_STAFF])
+
+
+@pytest.fixture
+def canteen_staff(db):
+    return make_user("郑食堂", role_list=[roles.CANTEEN_STAFF])
+
+
+@pytest.fixture
+def classes_staff(db):
+    return make_user("王课堂", role_list=[roles.CLASSES_STAFF])
+
+
+@pytest.fixture
+def community_admin(db):
+    return make_user("管理员", role_list=[roles.COMMUNITY_ADMIN])
+
+
+@pytest.fixture
+def outsider(db):
+    """Someone with an account and no role at all."""
+    return make_user("路人", role_list=[])
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"

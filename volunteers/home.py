@@ -1,0 +1,6 @@
+"""This module's section on the home page (see portal.views.home)."""
+
+
+def section(request):
+    """Context for `volunteers/_home_section.html`; None hides the section."""
+    return {}
