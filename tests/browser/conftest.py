@@ -73,5 +73,5 @@ def log_in(page, user, password=PASSWORD, next_url="/"):
     page.goto(f"/accounts/login/?next={next_url}")
     page.fill("input[name=login]", user.mobile)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state()

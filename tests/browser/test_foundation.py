@@ -20,7 +20,7 @@ def test_new_resident_signs_up_switches_language_and_text_size_and_adds_a_child(
     page.fill("input[name=password1]", "Neighbour-2026!")
     page.fill("input[name=password2]", "Neighbour-2026!")
     page.check("input[name=privacy_consent]")
-    page.locator("form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]").last.click()
     page.wait_for_url(re.compile(r"/$"))
 
     user = User.objects.get(mobile="13912345678")
@@ -33,7 +33,7 @@ def test_new_resident_signs_up_switches_language_and_text_size_and_adds_a_child(
     page.goto("/accounts/login/")
     page.fill("input[name=login]", "13912345678")
     page.fill("input[name=password]", "Neighbour-2026!")
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page.get_by_text("欢迎回来")).to_be_visible()
 
     # English and back.
