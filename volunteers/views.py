@@ -1,5 +1,5 @@
 from django.shortcuts import render
 
 
-def index(request):
+def index(request, **kwargs):
     return render(request, "volunteers/index.html")
