@@ -1,0 +1,189 @@
+"""Canteen staff's admin: dishes, slots, menus, the subsidy policy, the ledger (read-only).
+
+Changes to prices, rules, categories and recipients made here are kept in the admin's history
+(who changed what and when); ledger rows cannot be changed or deleted at all.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from canteen import services
+from canteen.models import (
+    Booking,
+    ClosedMonth,
+    Collector,
+    Dish,
+    LoveMealDelivery,
+    LoveMealRecipient,
+    MealRecord,
+    MealSlot,
+    Menu,
+    ResidentCategory,
+    SubsidyLine,
+    SubsidyRule,
+)
+
+
+@admin.register(MealSlot)
+class MealSlotAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "order",
+        "serves_at",
+        "booking_cutoff",
+        "default_portion_limit",
+        "is_active",
+    ]
+    list_editable = ["order"]
+
+
+@admin.register(Dish)
+class DishAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "balance",
+        "is_soft",
+        "is_low_salt",
+        "is_low_sugar",
+        "allergens",
+        "is_active",
+    ]
+    list_filter = ["balance", "is_soft", "is_low_salt", "is_low_sugar", "is_active"]
+    search_fields = ["name", "description", "allergens"]
+
+
+@admin.register(Menu)
+class MenuAdmin(admin.ModelAdmin):
+    list_display = ["day", "slot", "price", "portion_limit", "is_published"]
+    list_filter = ["is_published", "slot"]
+    date_hierarchy = "day"
+    list_select_related = ["slot"]
+    filter_horizontal = ["dishes"]
+    readonly_fields = ["is_published", "published_at"]
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish the selected menus"))
+    def publish(self, request, queryset):
+        try:
+            n = services.publish_menus(list(queryset))
+        except services.CanteenError as e:
+            self.message_user(request, str(e), messages.ERROR)
+        else:
+            self.message_user(
+                request, ngettext("%(n)d menu published.", "%(n)d menus published.", n) % {"n": n}
+            )
+
+
+@admin.register(SubsidyRule)
+class SubsidyRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "valid_from",
+        "valid_to",
+        "min_age",
+        "category",
+        "amount",
+        "funder",
+        "stacks",
+    ]
+    list_filter = ["funder", "category", "stacks"]
+    search_fields = ["name"]
+
+
+@admin.register(ResidentCategory)
+class ResidentCategoryAdmin(admin.ModelAdmin):
+    list_display = ["member", "category", "valid_from", "valid_to"]
+    list_filter = ["category"]
+    search_fields = ["member__name", "member__user__real_name", "member__user__mobile"]
+    list_select_related = ["member__user"]
+    raw_id_fields = ["member"]
+
+
+@admin.register(Collector)
+class CollectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "relation", "member", "is_active"]
+    search_fields = ["name", "member__name", "member__user__real_name"]
+    list_select_related = ["member__user"]
+    raw_id_fields = ["member"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["menu", "member", "status", "channel", "created_at"]
+    list_filter = ["status", "channel", "menu__slot"]
+    search_fields = ["member__name", "member__user__real_name", "member__user__mobile"]
+    list_select_related = ["menu__slot", "member__user"]
+    raw_id_fields = ["menu", "member", "booked_by"]
+    readonly_fields = ["created_at", "cancelled_at"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Ledger rows: viewable, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SubsidyLineInline(admin.TabularInline):
+    model = SubsidyLine
+    fields = ["rule_name", "funder", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MealRecord)
+class MealRecordAdmin(ReadOnlyAdmin):
+    list_display = [
+        "day",
+        "slot",
+        "person_name",
+        "age",
+        "kind",
+        "price",
+        "subsidy",
+        "paid",
+        "collector_name",
+        "month",
+    ]
+    list_filter = ["kind", "slot", "month"]
+    date_hierarchy = "day"
+    search_fields = ["person_name", "member__user__mobile"]
+    list_select_related = ["slot"]
+    inlines = [SubsidyLineInline]
+
+
+@admin.register(ClosedMonth)
+class ClosedMonthAdmin(ReadOnlyAdmin):
+    list_display = ["month", "closed_at", "closed_by"]
+
+
+@admin.register(LoveMealRecipient)
+class LoveMealRecipientAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "building", "unit", "room", "portions", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "building", "notes"]
+    raw_id_fields = ["member"]
+
+
+@admin.register(LoveMealDelivery)
+class LoveMealDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["day", "recipient", "portions", "volunteer", "delivered_at"]
+    list_filter = ["day"]
+    search_fields = ["recipient__name"]
+    list_select_related = ["recipient", "volunteer"]
+    raw_id_fields = ["recipient", "volunteer"]
+    readonly_fields = ["value", "funder", "volunteer_post_id", "created_at"]

@@ -1,0 +1,660 @@
+"""The Neighbour Canteen (睦邻食堂): dishes, menus, subsidy policy, bookings, the meal ledger."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Address, Community, HouseholdMember
+from portal.validators import validate_image_file
+
+MONEY = {"max_digits": 8, "decimal_places": 2}
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+class Funder(models.TextChoices):
+    """Who pays a subsidy line. Only GOVERNMENT lines go into the government subsidy claim."""
+
+    GOVERNMENT = "government", _("government (civil affairs)")
+    COMMUNITY = "community", _("community")
+    MICRO_FUND = "micro_fund", _("community micro-fund")
+    CHARITY = "charity", _("charity")
+
+
+class MealSlot(models.Model):
+    """A service of the day (lunch, dinner): its order, serving time and booking cut-off."""
+
+    name = models.CharField(_("name"), max_length=30)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    serves_at = models.TimeField(_("served from"), default="11:30")
+    booking_cutoff = models.TimeField(
+        _("booking cut-off"),
+        default="09:00",
+        help_text=_("Bookings and cancellations close at this time on the day of the meal."),
+    )
+    default_portion_limit = models.PositiveIntegerField(
+        _("default portions per day"),
+        null=True,
+        blank=True,
+        help_text=_("Copied onto new menus; empty means no limit."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("meal slot")
+        verbose_name_plural = _("meal slots")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def cutoff_on(self, day: date) -> datetime:
+        """The aware moment bookings for this slot on `day` close (local time)."""
+        naive = datetime.combine(day, self.booking_cutoff)
+        return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+class Dish(models.Model):
+    """A dish on the canteen's repertoire, with the tags elders ask about."""
+
+    class Balance(models.TextChoices):
+        MEAT = "meat", _("meat")
+        VEGETABLE = "vegetable", _("vegetable")
+        MIXED = "mixed", _("meat and vegetable")
+        STAPLE = "staple", _("staple")
+        SOUP = "soup", _("soup")
+
+    name = models.CharField(_("name"), max_length=60)
+    description = models.CharField(_("short description"), max_length=200, blank=True)
+    balance = models.CharField(
+        _("meat / vegetable"), max_length=12, choices=Balance.choices, default=Balance.MIXED
+    )
+    is_soft = models.BooleanField(_("soft food"), default=False)
+    is_low_salt = models.BooleanField(_("low salt"), default=False)
+    is_low_sugar = models.BooleanField(_("low sugar"), default=False)
+    allergens = models.CharField(
+        _("allergens"),
+        max_length=120,
+        blank=True,
+        help_text=_("For example: peanuts, egg, shrimp."),
+    )
+    photo = models.ImageField(
+        _("photo"), upload_to="canteen/dishes/", blank=True, validators=[validate_image_file]
+    )
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="canteen/dishes/thumbs/", blank=True, editable=False
+    )
+    is_active = models.BooleanField(_("on the repertoire"), default=True)
+
+    class Meta:
+        verbose_name = _("dish")
+        verbose_name_plural = _("dishes")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self._refresh_thumbnail()
+        super().save(*args, **kwargs)
+
+    def _refresh_thumbnail(self):
+        """A new photo gets a new web-sized thumbnail (the menu page shows only thumbnails)."""
+        from portal.lib.images import thumbnail
+
+        if not self.photo:
+            self.thumbnail = ""
+            return
+        if getattr(self.photo, "_committed", True) and self.thumbnail:
+            return
+        thumb = thumbnail(self.photo, max_size=(320, 320))
+        self.thumbnail.save(thumb.name, thumb, save=False)
+
+    @property
+    def tags(self) -> list[str]:
+        """Labels shown under the dish on the menu."""
+        tags = [self.get_balance_display()]
+        if self.is_soft:
+            tags.append(_("soft"))
+        if self.is_low_salt:
+            tags.append(_("low salt"))
+        if self.is_low_sugar:
+            tags.append(_("low sugar"))
+        return [str(t) for t in tags]
+
+
+class MenuQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def between(self, start: date, end: date):
+        """Menus from start to end inclusive, by day and slot, with slot and dishes loaded."""
+        return (
+            self.filter(day__gte=start, day__lte=end)
+            .select_related("slot")
+            .prefetch_related("dishes")
+            .order_by("day", "slot__order", "slot_id")
+        )
+
+    def with_portions_taken(self):
+        """Annotate `portions_taken`: live bookings plus walk-in meals not reversed."""
+        bookings = (
+            Booking.objects.filter(menu=OuterRef("pk"), status=Booking.Status.BOOKED)
+            .values("menu")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        walk_ins = (
+            MealRecord.objects.filter(
+                menu=OuterRef("pk"),
+                kind=MealRecord.Kind.MEAL,
+                booking__isnull=True,
+                reversed_by__isnull=True,
+            )
+            .values("menu")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            portions_taken=Coalesce(Subquery(bookings), 0) + Coalesce(Subquery(walk_ins), 0)
+        )
+
+
+class Menu(models.Model):
+    """What one slot of one day serves, and the price of its meal set."""
+
+    day = models.DateField(_("day"))
+    slot = models.ForeignKey(
+        MealSlot, verbose_name=_("meal slot"), on_delete=models.PROTECT, related_name="menus"
+    )
+    dishes = models.ManyToManyField(Dish, verbose_name=_("dishes"), related_name="menus")
+    price = models.DecimalField(_("price of the meal set (yuan)"), **MONEY)
+    portion_limit = models.PositiveIntegerField(
+        _("portions"), null=True, blank=True, help_text=_("Empty means no limit.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MenuQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("menu")
+        verbose_name_plural = _("menus")
+        ordering = ["day", "slot__order"]
+        constraints = [
+            # One menu per slot and day: bookings and the counter look a menu up by both.
+            models.UniqueConstraint(fields=["day", "slot"], name="canteen_menu_day_slot"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="canteen_menu_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.slot}"
+
+    def clean(self):
+        super().clean()
+        if self.price is not None:
+            error = price_error(self.price)
+            if error:
+                raise ValidationError({"price": error})
+
+    def cutoff(self) -> datetime:
+        return self.slot.cutoff_on(self.day)
+
+    def is_bookable(self, at: datetime | None = None) -> bool:
+        return self.is_published and (at or now()) < self.cutoff()
+
+    def portions_left(self) -> int | None:
+        """Needs `with_portions_taken()`; None when there is no limit."""
+        if self.portion_limit is None:
+            return None
+        return max(self.portion_limit - self.portions_taken, 0)
+
+
+def price_error(price: Decimal) -> str | None:
+    """The reason a meal-set price is refused (outside the community's range), or None."""
+    community = Community.current()
+    if not (community.meal_price_min <= price <= community.meal_price_max):
+        return _("A meal set costs between %(min)s and %(max)s yuan; %(price)s is outside.") % {
+            "min": community.meal_price_min,
+            "max": community.meal_price_max,
+            "price": price,
+        }
+    return None
+
+
+class Category(models.TextChoices):
+    """Circumstances a resident can hold that some subsidy rules require."""
+
+    LOW_INCOME = "low_income", _("low-income (dibao)")
+    EXTREME_HARDSHIP = "extreme_hardship", _("extreme hardship (tekun)")
+    DISABILITY = "disability", _("disability")
+    EMPTY_NEST = "empty_nest", _("empty-nest elder")
+
+
+class ResidentCategory(models.Model):
+    """A household member's recognised circumstance (低保, 特困, …), from a date, for subsidies."""
+
+    member = models.ForeignKey(
+        HouseholdMember,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="canteen_categories",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("resident category")
+        verbose_name_plural = _("resident categories")
+        constraints = [
+            # Each circumstance once per person; a new period edits the dates.
+            models.UniqueConstraint(fields=["member", "category"], name="canteen_member_category"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_category_display()}"
+
+    def held_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class SubsidyRuleQuerySet(models.QuerySet):
+    def valid_on(self, day: date):
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+
+
+class SubsidyRule(models.Model):
+    """One line of the subsidy policy: who gets how much per meal, paid by whom, from when.
+
+    A rule applies when the person is at least `min_age` on the meal's day (if set) and holds
+    `category` on that day (if set). Of the rules that apply, the highest non-stacking one wins;
+    stacking rules are added on top; the total never exceeds the price.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    min_age = models.PositiveSmallIntegerField(_("from age"), null=True, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
+    amount = models.DecimalField(
+        _("amount per meal (yuan)"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+    )
+    funder = models.CharField(
+        _("paid by"), max_length=20, choices=Funder.choices, default=Funder.GOVERNMENT
+    )
+    stacks = models.BooleanField(
+        _("stacks"),
+        default=False,
+        help_text=_("Added on top of other rules instead of competing with them."),
+    )
+
+    objects = SubsidyRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subsidy rule")
+        verbose_name_plural = _("subsidy rules")
+        ordering = ["-valid_from", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="canteen_rule_dates",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="canteen_rule_amount"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.min_age is None and not self.category:
+            raise ValidationError(_("A rule needs an age, a category, or both."))
+
+
+class Collector(models.Model):
+    """Someone a resident allows to collect meals for a household member (family or volunteer)."""
+
+    member = models.ForeignKey(
+        HouseholdMember,
+        verbose_name=_("collects for"),
+        on_delete=models.CASCADE,
+        related_name="canteen_collectors",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    relation = models.CharField(_("relation"), max_length=30, blank=True)
+    mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("added"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("allowed collector")
+        verbose_name_plural = _("allowed collectors")
+        ordering = ["member_id", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Booking(models.Model):
+    """A meal booked ahead for one person, counted against the menu's portions."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("online")
+        PHONE = "phone", _("phoned in")
+
+    menu = models.ForeignKey(
+        Menu, verbose_name=_("menu"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    member = models.ForeignKey(
+        HouseholdMember,
+        verbose_name=_("for"),
+        on_delete=models.PROTECT,
+        related_name="canteen_bookings",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.BOOKED
+    )
+    channel = models.CharField(
+        _("booked"), max_length=12, choices=Channel.choices, default=Channel.ONLINE
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("booked at"), default=now, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-created_at"]
+        constraints = [
+            # One live booking per person and menu (a second booking for the same slot is refused).
+            models.UniqueConstraint(
+                fields=["menu", "member"],
+                condition=Q(status="booked"),
+                name="canteen_one_booking_per_slot",
+            ),
+        ]
+        indexes = [
+            # "my bookings" and the counter's "today's booking"
+            models.Index(fields=["member", "status"], name="canteen_booking_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.menu}"
+
+
+class MealRecord(models.Model):
+    """One line of the meal ledger: a meal served (or its reversal), with money copied on it.
+
+    Append-only: a mistake is corrected by a REVERSAL row that negates the original, with a reason.
+    `month` is the accounting month the row settles in (a closed month never changes; a reversal
+    of a meal in a closed month settles in the current month).
+    """
+
+    class Kind(models.TextChoices):
+        MEAL = "meal", _("meal")
+        REVERSAL = "reversal", _("reversal")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MEAL)
+    menu = models.ForeignKey(
+        Menu, verbose_name=_("menu"), on_delete=models.PROTECT, related_name="meal_records"
+    )
+    day = models.DateField(_("meal day"))
+    slot = models.ForeignKey(
+        MealSlot, verbose_name=_("meal slot"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("accounting month"))
+    member = models.ForeignKey(
+        HouseholdMember,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="canteen_meals",
+    )
+    person_name = models.CharField(_("name"), max_length=50)
+    age = models.PositiveSmallIntegerField(_("age on the day"), null=True, blank=True)
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meal_records",
+    )
+    price = models.DecimalField(_("price"), **MONEY)
+    subsidy = models.DecimalField(_("subsidy"), **MONEY)
+    paid = models.DecimalField(_("paid"), **MONEY)
+    collector = models.ForeignKey(
+        Collector,
+        verbose_name=_("collected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    collector_name = models.CharField(_("collected by"), max_length=50, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("meal record")
+        verbose_name_plural = _("meal records")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(paid=models.F("price") - models.F("subsidy")),
+                name="canteen_meal_paid_adds_up",
+            ),
+            # A reversal says why and what it reverses; a meal reverses nothing.
+            models.CheckConstraint(
+                condition=(Q(kind="meal") & Q(reverses__isnull=True))
+                | (Q(kind="reversal") & Q(reverses__isnull=False) & ~Q(reason="")),
+                name="canteen_meal_reversal_shape",
+            ),
+        ]
+        indexes = [
+            # the monthly settlement and "my meals this month"
+            models.Index(fields=["month", "day"], name="canteen_meal_month"),
+            models.Index(fields=["member", "day"], name="canteen_meal_member_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_name} · {self.day:%Y-%m-%d} {self.slot}"
+
+    def get_absolute_url(self):
+        return reverse("canteen:receipt", args=[self.pk])
+
+
+class SubsidyLine(models.Model):
+    """One subsidy on a meal record, copied from the rule at the time (who pays, how much)."""
+
+    record = models.ForeignKey(
+        MealRecord, verbose_name=_("meal record"), on_delete=models.PROTECT, related_name="lines"
+    )
+    rule = models.ForeignKey(
+        SubsidyRule,
+        verbose_name=_("rule"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rule_name = models.CharField(_("rule"), max_length=80)
+    funder = models.CharField(_("paid by"), max_length=20, choices=Funder.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("subsidy line")
+        verbose_name_plural = _("subsidy lines")
+        ordering = ["record_id", "id"]
+
+    def __str__(self):
+        return f"{self.rule_name} {self.amount}"
+
+
+class SubsidisedSlot(models.Model):
+    """The claim that a person had their subsidised meal for a slot on a day.
+
+    Exists so the database itself refuses a second subsidised meal for the same person, slot and
+    day (the ledger rows are append-only, so the claim lives here; a reversal releases it).
+    """
+
+    member = models.ForeignKey(HouseholdMember, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    slot = models.ForeignKey(MealSlot, on_delete=models.PROTECT, related_name="+")
+    record = models.OneToOneField(MealRecord, on_delete=models.PROTECT, related_name="claim")
+
+    class Meta:
+        verbose_name = _("subsidised slot")
+        verbose_name_plural = _("subsidised slots")
+        constraints = [
+            # At most one subsidised meal per person per slot per day.
+            models.UniqueConstraint(
+                fields=["member", "day", "slot"], name="canteen_one_subsidy_per_slot"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} · {self.day:%Y-%m-%d} · {self.slot_id}"
+
+
+class ClosedMonth(models.Model):
+    """A settled month: its meal records can no longer change."""
+
+    month = models.DateField(_("month"), unique=True)
+    closed_at = models.DateTimeField(_("closed at"), default=now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class LoveMealRecipient(Address):
+    """Someone who receives the free Love Meal (8号爱心免费餐) at home each month."""
+
+    class Kind(models.TextChoices):
+        EMPTY_NEST = "empty_nest", _("empty-nest elder")
+        DIFFICULTY = "difficulty", _("family in difficulty")
+
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("circumstance"), max_length=20, choices=Kind.choices)
+    member = models.ForeignKey(
+        HouseholdMember,
+        verbose_name=_("resident record"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    portions = models.PositiveSmallIntegerField(_("portions"), default=1)
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Diet, access, best time to call.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("love meal recipient")
+        verbose_name_plural = _("love meal recipients")
+        ordering = ["building", "unit", "room"]
+
+    def __str__(self):
+        return self.name
+
+
+class LoveMealDelivery(models.Model):
+    """One recipient's free meal on one Love Meal Day, and whether it has been delivered."""
+
+    day = models.DateField(_("day"))
+    recipient = models.ForeignKey(
+        LoveMealRecipient,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    portions = models.PositiveSmallIntegerField(_("portions"), default=1)
+    value = models.DecimalField(_("value per portion"), **MONEY)
+    funder = models.CharField(
+        _("paid by"), max_length=20, choices=Funder.choices, default=Funder.CHARITY
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("volunteer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="canteen_deliveries",
+    )
+    volunteer_post_id = models.PositiveIntegerField(_("volunteer post"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("love meal delivery")
+        verbose_name_plural = _("love meal deliveries")
+        ordering = ["day", "recipient__building", "recipient__unit", "recipient__room"]
+        constraints = [
+            # Generating the day's deliveries twice creates nothing new.
+            models.UniqueConstraint(fields=["day", "recipient"], name="canteen_love_meal_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.recipient}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.value * self.portions
+
+
+def week_start(day: date) -> date:
+    """The Monday of the week containing `day`."""
+    return day - timedelta(days=day.weekday())

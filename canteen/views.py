@@ -1,5 +1,595 @@
-from django.shortcuts import render
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from canteen import cards, reports, services
+from canteen.access import (
+    get_delivery_for_volunteer,
+    get_my_booking,
+    get_my_collector,
+    get_receipt,
+    is_canteen_staff,
+    require_canteen_staff,
+)
+from canteen.forms import (
+    AssignDeliveryForm,
+    BookForm,
+    CollectorForm,
+    CounterSearchForm,
+    LoveMealDayForm,
+    MonthForm,
+    PhoneBookingForm,
+    RecordMealForm,
+    ReverseMealForm,
+)
+from canteen.models import (
+    Booking,
+    Collector,
+    LoveMealDelivery,
+    LoveMealRecipient,
+    MealRecord,
+    Menu,
+    ResidentCategory,
+    SubsidyRule,
+    first_of_month,
+    week_start,
+)
+from portal import roles
+from portal.access import my_household_members
+from portal.models import HouseholdMember, User
+from portal.validators import normalize_mobile
+
+
+def _parse_day(text, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def _parse_month(text, default: date) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01") if text else default
+    except ValueError:
+        return default
+
+
+def _rules_between(start: date, end: date):
+    """Rules valid at any time in [start, end], loaded once for pricing many meals."""
+    return list(
+        SubsidyRule.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end
+        )
+    )
+
+
+def _categories_by_member(member_ids) -> dict[int, list]:
+    rows = {}
+    for row in ResidentCategory.objects.filter(member_id__in=member_ids):
+        rows.setdefault(row.member_id, []).append(row)
+    return rows
+
+
+# ---------------------------------------------------------------- residents
 
 
 def index(request):
-    return render(request, "canteen/index.html")
+    """This week's menu (or another week's), with my price after subsidy and booking."""
+    today = timezone.localdate()
+    this_week = week_start(today)
+    start = week_start(_parse_day(request.GET.get("week"), today))
+    end = start + timedelta(days=6)
+    menus = list(Menu.objects.published().between(start, end).with_portions_taken())
+
+    members, bookings, me = [], {}, None
+    if request.user.is_authenticated:
+        members = list(my_household_members(request.user))
+        me = next((m for m in members if m.user_id == request.user.pk), None)
+        for booking in services.bookings_for_members([m.pk for m in members], start, end):
+            bookings.setdefault(booking.menu_id, []).append(booking)
+    rules = _rules_between(start, end) if me else []
+    my_categories = _categories_by_member([me.pk]).get(me.pk, []) if me else []
+    members_by_id = {m.pk: m for m in members}
+
+    moment = timezone.now()
+    days = {}
+    for menu in menus:
+        entry = {
+            "menu": menu,
+            "bookable": menu.is_bookable(moment),
+            "portions_left": menu.portions_left(),
+            "bookings": [(b, members_by_id.get(b.member_id)) for b in bookings.get(menu.pk, [])],
+            "quote": services.quote_for(me, menu, rules=rules, categories=my_categories)
+            if me
+            else None,
+        }
+        days.setdefault(menu.day, []).append(entry)
+
+    ctx = {
+        "days": sorted(days.items()),
+        "start": start,
+        "end": end,
+        "today": today,
+        "previous_week": start - timedelta(days=7) if start > this_week else None,
+        "next_week": start + timedelta(days=7) if start < this_week + timedelta(days=7) else None,
+        "members": members,
+    }
+    return render(request, "canteen/index.html", ctx)
+
+
+@login_required
+@require_POST
+def book(request):
+    members = my_household_members(request.user)
+    form = BookForm(request.POST, members=members)
+    week = request.POST.get("week", "")
+    target = reverse("canteen:index") + (f"?week={week}" if week else "")
+    if not form.is_valid():
+        messages.error(request, _("Choose a meal and a person of your household."))
+        return redirect(target)
+    menu, member = form.cleaned_data["menu"], form.cleaned_data["member"]
+    try:
+        services.book(menu, member, by=request.user)
+    except services.CanteenError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _("Booked %(menu)s for %(name)s.") % {"menu": menu, "name": member.full_name},
+        )
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    booking = get_my_booking(request, pk)
+    try:
+        services.cancel_booking(booking)
+    except services.CanteenError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request, _("The booking for %(menu)s is cancelled.") % {"menu": booking.menu}
+        )
+    return redirect(request.POST.get("next") == "index" and "canteen:index" or "canteen:my-meals")
+
+
+@login_required
+def my_meals(request):
+    """My household's bookings and meals: what we ate, paid and received in subsidy this month."""
+    today = timezone.localdate()
+    month = _parse_month(request.GET.get("month"), first_of_month(today))
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    members = list(my_household_members(request.user))
+    ids = [m.pk for m in members]
+    upcoming = list(
+        Booking.objects.filter(
+            member_id__in=ids, status=Booking.Status.BOOKED, menu__day__gte=today
+        )
+        .select_related("menu__slot", "member__user")
+        .order_by("menu__day", "menu__slot__order")
+    )
+    moment = timezone.now()
+    upcoming = [(b, moment < b.menu.cutoff()) for b in upcoming]
+    records = list(
+        MealRecord.objects.filter(member_id__in=ids, day__gte=month, day__lt=next_month)
+        .select_related("slot")
+        .prefetch_related("lines")
+        .order_by("-day", "-recorded_at")
+    )
+    ctx = {
+        "upcoming": upcoming,
+        "records": records,
+        "month": month,
+        "previous_month": (month - timedelta(days=1)).replace(day=1),
+        "next_month": next_month if next_month <= first_of_month(today) else None,
+        "total_paid": sum((r.paid for r in records), 0),
+        "total_subsidy": sum((r.subsidy for r in records), 0),
+        "meal_count": sum(1 if r.kind == MealRecord.Kind.MEAL else -1 for r in records),
+    }
+    return render(request, "canteen/my_meals.html", ctx)
+
+
+@login_required
+def card(request):
+    """My canteen card: a member code and QR code for each person of my household."""
+    cards_ = []
+    for member in my_household_members(request.user):
+        code = cards.member_code(member.pk)
+        url = request.build_absolute_uri(reverse("canteen:counter") + f"?q={code}")
+        cards_.append({"member": member, "code": code, "qr": cards.qr_svg(url)})
+    return render(request, "canteen/card.html", {"cards": cards_})
+
+
+@login_required
+def collectors(request):
+    """People allowed to collect meals for my household's members."""
+    members = my_household_members(request.user)
+    form = CollectorForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_collector(
+                data["member"], name=data["name"], relation=data["relation"], mobile=data["mobile"]
+            )
+        except services.CanteenError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("%(name)s may now collect meals.") % {"name": data["name"]})
+            return redirect("canteen:collectors")
+    rows = (
+        Collector.objects.filter(member__household_id=request.user.household_id, is_active=True)
+        .select_related("member__user")
+        .order_by("member_id", "name")
+    )
+    return render(request, "canteen/collectors.html", {"form": form, "collectors": rows})
+
+
+@login_required
+@require_POST
+def collector_remove(request, pk):
+    collector = get_my_collector(request, pk)
+    services.remove_collector(collector)
+    messages.success(request, _("%(name)s may no longer collect meals.") % {"name": collector.name})
+    return redirect("canteen:collectors")
+
+
+@login_required
+def receipt(request, pk):
+    record = get_receipt(request, pk)
+    return render(request, "canteen/receipt.html", {"record": record})
+
+
+# ---------------------------------------------------------------- counter (staff)
+
+
+def _find_members(query: str):
+    """Members matching a name, a mobile number or a member code (at most 20)."""
+    qs = HouseholdMember.objects.select_related("user", "household")
+    pk = cards.parse_member_code(query)
+    if pk is not None:
+        return list(qs.filter(pk=pk))
+    mobile = normalize_mobile(query)
+    if mobile.isdigit() and len(mobile) >= 4:
+        return list(qs.filter(user__mobile__contains=mobile).order_by("pk")[:20])
+    return list(
+        qs.filter(Q(name__icontains=query) | Q(user__real_name__icontains=query)).order_by("pk")[
+            :20
+        ]
+    )
+
+
+@login_required
+def counter(request):
+    require_canteen_staff(request)
+    form = CounterSearchForm(request.GET or None)
+    results = None
+    today = timezone.localdate()
+    if form.is_valid():
+        results = _find_members(form.cleaned_data["q"])
+        if len(results) == 1 and cards.parse_member_code(form.cleaned_data["q"]):
+            return redirect("canteen:counter-member", pk=results[0].pk)
+        booked = {
+            b.member_id: b
+            for b in Booking.objects.filter(
+                member__in=results, status=Booking.Status.BOOKED, menu__day=today
+            ).select_related("menu__slot")
+        }
+        results = [(m, booked.get(m.pk), m.age_on(today)) for m in results]
+    ctx = {"form": form, "results": results, "today": today}
+    return render(request, "canteen/counter.html", ctx)
+
+
+@login_required
+def counter_member(request, pk):
+    """One person at the counter: today's menus priced for them, their booking, record a meal."""
+    require_canteen_staff(request)
+    member = get_object_or_404(HouseholdMember.objects.select_related("user", "household"), pk=pk)
+    today = timezone.localdate()
+    todays = Menu.objects.published().filter(day=today).select_related("slot")
+    upcoming = (
+        Menu.objects.published()
+        .filter(day__gte=today, day__lte=today + timedelta(days=13))
+        .select_related("slot")
+        .order_by("day", "slot__order")
+    )
+    collectors_qs = Collector.objects.filter(member=member, is_active=True)
+    record_form = RecordMealForm(menus=todays, collectors=collectors_qs)
+    phone_form = PhoneBookingForm(menus=upcoming)
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "record":
+            record_form = RecordMealForm(request.POST, menus=todays, collectors=collectors_qs)
+            if record_form.is_valid():
+                try:
+                    record = services.record_meal(
+                        record_form.cleaned_data["menu"],
+                        member,
+                        by=request.user,
+                        collector=record_form.cleaned_data["collector"],
+                    )
+                except services.CanteenError as e:
+                    messages.error(request, str(e))
+                else:
+                    messages.success(
+                        request,
+                        _("Meal recorded: %(name)s pays %(paid)s yuan.")
+                        % {"name": member.full_name, "paid": record.paid},
+                    )
+                    return redirect(record)
+        elif action == "book":
+            phone_form = PhoneBookingForm(request.POST, menus=upcoming)
+            if phone_form.is_valid():
+                menu = phone_form.cleaned_data["menu"]
+                try:
+                    services.book(menu, member, by=request.user, channel=Booking.Channel.PHONE)
+                except services.CanteenError as e:
+                    messages.error(request, str(e))
+                else:
+                    messages.success(
+                        request,
+                        _("Booked %(menu)s for %(name)s.")
+                        % {"menu": menu, "name": member.full_name},
+                    )
+                    return redirect("canteen:counter-member", pk=member.pk)
+        else:
+            messages.error(request, _("Unknown action."))
+
+    rules = list(SubsidyRule.objects.valid_on(today))
+    categories = list(ResidentCategory.objects.filter(member=member))
+    menus = [
+        (menu, services.quote_for(member, menu, rules=rules, categories=categories))
+        for menu in todays
+    ]
+    ctx = {
+        "member": member,
+        "code": cards.member_code(member.pk),
+        "age": member.age_on(today),
+        "today": today,
+        "menus": menus,
+        "categories": [c for c in categories if c.held_on(today)],
+        "bookings": list(
+            Booking.objects.filter(
+                member=member, status=Booking.Status.BOOKED, menu__day__gte=today
+            )
+            .select_related("menu__slot")
+            .order_by("menu__day", "menu__slot__order")
+        ),
+        "records": list(
+            MealRecord.objects.filter(member=member, day=today)
+            .select_related("slot", "reversed_by")
+            .order_by("recorded_at")
+        ),
+        "collectors": list(collectors_qs),
+        "record_form": record_form,
+        "phone_form": phone_form,
+        "reverse_form": ReverseMealForm(),
+    }
+    return render(request, "canteen/counter_member.html", ctx)
+
+
+@login_required
+@require_POST
+def reverse_meal(request, pk):
+    require_canteen_staff(request)
+    record = get_object_or_404(MealRecord, pk=pk)
+    form = ReverseMealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the correction."))
+        return redirect("canteen:counter-member", pk=record.member_id)
+    try:
+        reversal = services.reverse_meal(
+            record, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except services.CanteenError as e:
+        messages.error(request, str(e))
+        return redirect("canteen:counter-member", pk=record.member_id)
+    messages.success(request, _("The meal was reversed."))
+    return redirect(reversal)
+
+
+# ---------------------------------------------------------------- planning and reports (staff)
+
+
+@login_required
+def week_plan(request):
+    """Staff: the week's menus (drafts and published), portions booked; copy last week, publish."""
+    require_canteen_staff(request)
+    today = timezone.localdate()
+    start = week_start(_parse_day(request.GET.get("week") or request.POST.get("week"), today))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "copy":
+                n = services.copy_last_week(start)
+                messages.success(request, _("%(n)s menus copied from last week.") % {"n": n})
+            elif action == "publish":
+                n = services.publish_week(start)
+                messages.success(request, _("%(n)s menus published.") % {"n": n})
+            else:
+                messages.error(request, _("Unknown action."))
+        except services.CanteenError as e:
+            messages.error(request, str(e))
+        return redirect(f"{reverse('canteen:week-plan')}?week={start.isoformat()}")
+    menus = list(Menu.objects.between(start, start + timedelta(days=6)).with_portions_taken())
+    ctx = {
+        "menus": menus,
+        "start": start,
+        "end": start + timedelta(days=6),
+        "previous_week": start - timedelta(days=7),
+        "next_week": start + timedelta(days=7),
+    }
+    return render(request, "canteen/week_plan.html", ctx)
+
+
+@login_required
+def settlement(request):
+    """Staff: the month's subsidised meals, totals per funder, love meals apart; close; export."""
+    require_canteen_staff(request)
+    today = timezone.localdate()
+    month = _parse_month(request.GET.get("month"), first_of_month(today))
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        funder = request.GET.get("funder") or None
+        content, content_type = reports.export(month, fmt, funder=funder)
+        response = HttpResponse(content, content_type=content_type)
+        name = f"canteen-settlement-{month:%Y-%m}{'-' + funder if funder else ''}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    summary = reports.month_summary(month)
+    page = Paginator(reports.subsidised_records(month), 100).get_page(request.GET.get("page"))
+    ctx = {
+        "month": month,
+        "summary": summary,
+        "page": page,
+        "month_form": MonthForm(initial={"month": month}),
+        "is_closed": services.is_month_closed(month),
+        "can_close": month < first_of_month(today),
+        "previous_month": (month - timedelta(days=1)).replace(day=1),
+        "next_month": (month + timedelta(days=32)).replace(day=1),
+    }
+    return render(request, "canteen/settlement.html", ctx)
+
+
+@login_required
+@require_POST
+def close_month(request):
+    require_canteen_staff(request)
+    month = _parse_month(request.POST.get("month"), None)
+    if month is None:
+        messages.error(request, _("Choose a month."))
+        return redirect("canteen:settlement")
+    try:
+        services.close_month(month, by=request.user)
+    except services.CanteenError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("%(month)s is closed.") % {"month": f"{month:%Y-%m}"})
+    return redirect(f"{reverse('canteen:settlement')}?month={month:%Y-%m}")
+
+
+# ---------------------------------------------------------------- love meals
+
+
+def _volunteers():
+    return (
+        User.objects.filter(groups__name__in=[roles.VOLUNTEER, roles.TEAM_LEADER], is_active=True)
+        .distinct()
+        .order_by("real_name")
+    )
+
+
+@login_required
+def love_meals(request):
+    """Staff: the Love Meal Day: generate the free meals, assign volunteers, see what is left."""
+    require_canteen_staff(request)
+    today = timezone.localdate()
+    day = _parse_day(request.GET.get("day") or request.POST.get("day"), None)
+    if day is None:
+        day = services.next_love_meal_day(today)
+    if request.method == "POST":
+        try:
+            n = services.generate_love_meals(day, by=request.user)
+        except services.CanteenError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("%(n)s free meals generated.") % {"n": n})
+        return redirect(f"{reverse('canteen:love-meals')}?day={day.isoformat()}")
+    deliveries = list(
+        LoveMealDelivery.objects.filter(day=day).select_related("recipient", "volunteer")
+    )
+    deliveries.sort(key=lambda d: d.recipient.building_sort_key)
+    volunteers = _volunteers()
+    ctx = {
+        "day": day,
+        "day_form": LoveMealDayForm(initial={"day": day}),
+        "deliveries": [
+            (d, AssignDeliveryForm(volunteers=volunteers, initial={"volunteer": d.volunteer_id}))
+            for d in deliveries
+        ],
+        "delivered": sum(1 for d in deliveries if d.delivered_at),
+        "outstanding": sum(1 for d in deliveries if not d.delivered_at),
+        "recipient_count": LoveMealRecipient.objects.filter(is_active=True).count(),
+    }
+    return render(request, "canteen/love_meals.html", ctx)
+
+
+@login_required
+@require_POST
+def assign_delivery(request, pk):
+    require_canteen_staff(request)
+    delivery = get_object_or_404(LoveMealDelivery, pk=pk)
+    form = AssignDeliveryForm(request.POST, volunteers=_volunteers())
+    if form.is_valid():
+        try:
+            services.assign_delivery(delivery, form.cleaned_data["volunteer"])
+        except services.CanteenError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("The delivery was assigned."))
+    else:
+        messages.error(request, _("Choose a volunteer."))
+    return redirect(f"{reverse('canteen:love-meals')}?day={delivery.day.isoformat()}")
+
+
+@login_required
+def route_sheet(request, day):
+    """Staff: printable route sheets, one per volunteer, ordered by building."""
+    require_canteen_staff(request)
+    day = _parse_day(day, None)
+    if day is None:
+        return redirect("canteen:love-meals")
+    deliveries = list(
+        LoveMealDelivery.objects.filter(day=day).select_related("recipient", "volunteer")
+    )
+    sheets = {}
+    for d in sorted(deliveries, key=lambda d: d.recipient.building_sort_key):
+        sheets.setdefault(d.volunteer, []).append(d)
+    ctx = {
+        "day": day,
+        "sheets": sorted(
+            sheets.items(), key=lambda kv: (kv[0] is None, kv[0].display_name if kv[0] else "")
+        ),
+    }
+    return render(request, "canteen/route_sheet.html", ctx)
+
+
+@login_required
+def my_deliveries(request):
+    """A volunteer's Love Meal deliveries, with the addresses they need, to mark delivered."""
+    today = timezone.localdate()
+    deliveries = list(
+        LoveMealDelivery.objects.filter(volunteer=request.user, day__gte=today - timedelta(days=1))
+        .select_related("recipient")
+        .order_by("day")
+    )
+    deliveries.sort(key=lambda d: (d.day, d.recipient.building_sort_key))
+    return render(request, "canteen/my_deliveries.html", {"deliveries": deliveries})
+
+
+@login_required
+@require_POST
+def mark_delivered(request, pk):
+    delivery = get_delivery_for_volunteer(request, pk)
+    try:
+        services.mark_delivered(delivery)
+    except services.CanteenError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request, _("Delivered to %(name)s. Thank you!") % {"name": delivery.recipient.name}
+        )
+    if is_canteen_staff(request.user) and request.POST.get("next") == "staff":
+        return redirect(f"{reverse('canteen:love-meals')}?day={delivery.day.isoformat()}")
+    return redirect("canteen:my-deliveries")

@@ -1,0 +1,57 @@
+"""Who may see what in the canteen: the one place views ask for guarded objects."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from canteen.models import Booking, Collector, LoveMealDelivery, MealRecord
+from portal import roles
+
+
+def is_canteen_staff(user) -> bool:
+    return user.is_authenticated and user.has_role(roles.CANTEEN_STAFF)
+
+
+def require_canteen_staff(request) -> None:
+    """403 unless the user works in the canteen (superusers pass)."""
+    if not is_canteen_staff(request.user):
+        raise PermissionDenied
+
+
+def get_my_booking(request, pk) -> Booking:
+    """A booking for someone in my household (404 for anyone else's)."""
+    if not request.user.household_id:
+        raise Http404
+    return get_object_or_404(
+        Booking.objects.select_related("menu__slot", "member__user"),
+        pk=pk,
+        member__household_id=request.user.household_id,
+    )
+
+
+def get_my_collector(request, pk) -> Collector:
+    if not request.user.household_id:
+        raise Http404
+    return get_object_or_404(
+        Collector, pk=pk, member__household_id=request.user.household_id, is_active=True
+    )
+
+
+def get_receipt(request, pk) -> MealRecord:
+    """A meal record for my household, or any record for canteen staff; 404 otherwise."""
+    qs = MealRecord.objects.select_related("slot", "member__user", "recorded_by").prefetch_related(
+        "lines"
+    )
+    if is_canteen_staff(request.user):
+        return get_object_or_404(qs, pk=pk)
+    if not request.user.household_id:
+        raise Http404
+    return get_object_or_404(qs, pk=pk, member__household_id=request.user.household_id)
+
+
+def get_delivery_for_volunteer(request, pk) -> LoveMealDelivery:
+    """A delivery assigned to me (or any, for canteen staff); addresses are shown only then."""
+    qs = LoveMealDelivery.objects.select_related("recipient", "volunteer")
+    if is_canteen_staff(request.user):
+        return get_object_or_404(qs, pk=pk)
+    return get_object_or_404(qs, pk=pk, volunteer_id=request.user.pk)

@@ -1,0 +1,95 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from canteen.models import Collector, Menu
+from portal.validators import normalize_mobile, validate_mainland_mobile
+
+
+class BookForm(forms.Form):
+    """Book one menu for someone of my household (the choices are limited by the view)."""
+
+    menu = forms.ModelChoiceField(queryset=Menu.objects.none(), widget=forms.HiddenInput)
+    member = forms.ModelChoiceField(queryset=None, label=_("For"), empty_label=None)
+
+    def __init__(self, *args, members, menus=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["menu"].queryset = menus if menus is not None else Menu.objects.published()
+
+
+class CollectorForm(forms.ModelForm):
+    class Meta:
+        model = Collector
+        fields = ["member", "name", "relation", "mobile"]
+        labels = {"member": _("Collects for")}
+        help_texts = {"relation": _("For example: daughter, neighbour, volunteer.")}
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["member"].empty_label = None
+
+    def clean_mobile(self):
+        mobile = normalize_mobile(self.cleaned_data.get("mobile", ""))
+        if mobile:
+            validate_mainland_mobile(mobile)
+        return mobile
+
+
+class CounterSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, mobile number or member code"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+
+class RecordMealForm(forms.Form):
+    """What the counter records: which of today's menus, and who collected it for the person."""
+
+    menu = forms.ModelChoiceField(queryset=Menu.objects.none(), label=_("Meal"), empty_label=None)
+    collector = forms.ModelChoiceField(
+        queryset=Collector.objects.none(),
+        label=_("Collected by"),
+        required=False,
+        empty_label=_("The person themselves"),
+    )
+
+    def __init__(self, *args, menus, collectors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["menu"].queryset = menus
+        self.fields["collector"].queryset = collectors
+
+
+class PhoneBookingForm(forms.Form):
+    menu = forms.ModelChoiceField(
+        queryset=Menu.objects.none(), label=_("Meal to book"), empty_label=None
+    )
+
+    def __init__(self, *args, menus, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["menu"].queryset = menus
+
+
+class ReverseMealForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=200)
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+    )
+
+
+class LoveMealDayForm(forms.Form):
+    day = forms.DateField(label=_("Love Meal Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AssignDeliveryForm(forms.Form):
+    volunteer = forms.ModelChoiceField(queryset=None, label=_("Volunteer"), required=False)
+
+    def __init__(self, *args, volunteers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers

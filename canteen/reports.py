@@ -1,0 +1,156 @@
+"""The monthly subsidy settlement: totals per funder, the subsidised meals, CSV and Excel.
+
+Built on `values()` rows and database aggregates so 10,000 meals render and export quickly
+(see canteen/benchmarks/settlement.py). Love meals are listed apart and never enter a funder's
+claim for ordinary meals.
+"""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from canteen.models import Funder, LoveMealDelivery, MealRecord, SubsidyLine
+
+ZERO = Decimal("0.00")
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def month_summary(month: date) -> dict:
+    """Counts and totals of the accounting month (a fixed number of queries)."""
+    records = MealRecord.objects.filter(month=month)
+    totals = records.aggregate(
+        meals=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL)),
+        reversals=Count("pk", filter=Q(kind=MealRecord.Kind.REVERSAL)),
+        subsidised=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL, subsidy__gt=0)),
+        price=Sum("price"),
+        subsidy=Sum("subsidy"),
+        paid=Sum("paid"),
+    )
+    labels = dict(Funder.choices)
+    funders = [
+        {
+            "funder": row["funder"],
+            "label": labels.get(row["funder"], row["funder"]),
+            "lines": row["lines"],
+            "amount": row["amount"] or ZERO,
+        }
+        for row in SubsidyLine.objects.filter(record__month=month)
+        .values("funder")
+        .annotate(lines=Count("pk"), amount=Sum("amount"))
+        .order_by("funder")
+    ]
+    love = LoveMealDelivery.objects.filter(day__gte=month, day__lt=_next_month(month))
+    love_rows = list(love.values("portions", "value", "delivered_at"))
+    return {
+        "meals": totals["meals"] - totals["reversals"],
+        "reversals": totals["reversals"],
+        "subsidised": totals["subsidised"],
+        "price": totals["price"] or ZERO,
+        "subsidy": totals["subsidy"] or ZERO,
+        "paid": totals["paid"] or ZERO,
+        "funders": funders,
+        "love_meals": sum(r["portions"] for r in love_rows),
+        "love_delivered": sum(r["portions"] for r in love_rows if r["delivered_at"]),
+        "love_value": sum((r["value"] * r["portions"] for r in love_rows), ZERO),
+    }
+
+
+def subsidised_records(month: date):
+    """The month's meal records that carry a subsidy (reversals included), with their lines."""
+    return (
+        MealRecord.objects.filter(month=month)
+        .exclude(subsidy=0)
+        .select_related("slot")
+        .prefetch_related("lines")
+        .order_by("day", "slot__order", "pk")
+    )
+
+
+def _headers():
+    return [
+        _("Date"),
+        _("Meal"),
+        _("Name"),
+        _("Age on the day"),
+        _("Price"),
+        _("Subsidy rule"),
+        _("Paid by"),
+        _("Subsidy"),
+        _("Amount paid"),
+        _("Kind"),
+        _("Reason"),
+    ]
+
+
+def settlement_rows(month: date, funder: str | None = None):
+    """One row per subsidy line of the month (the claim format), filtered to one funder if given.
+
+    Yields the header first, then rows, then a totals row.
+    """
+    labels = dict(Funder.choices)
+    kinds = dict(MealRecord.Kind.choices)
+    lines = SubsidyLine.objects.filter(record__month=month)
+    if funder:
+        lines = lines.filter(funder=funder)
+    yield _headers()
+    total_subsidy = ZERO
+    for row in lines.order_by("record__day", "record__slot__order", "record_id", "pk").values_list(
+        "record__day",
+        "record__slot__name",
+        "record__person_name",
+        "record__age",
+        "record__price",
+        "rule_name",
+        "funder",
+        "amount",
+        "record__paid",
+        "record__kind",
+        "record__reason",
+    ):
+        day, slot, name, age, price, rule, fund, amount, paid, kind, reason = row
+        total_subsidy += amount
+        yield [
+            day.isoformat(),
+            slot,
+            name,
+            "" if age is None else age,
+            price,
+            rule,
+            str(labels.get(fund, fund)),
+            amount,
+            paid,
+            str(kinds.get(kind, kind)),
+            reason,
+        ]
+    yield ["", "", _("Total"), "", "", "", "", total_subsidy, "", "", ""]
+
+
+def export(month: date, fmt: str, funder: str | None = None) -> tuple[bytes, str]:
+    """The settlement as CSV (UTF-8 with BOM, so Excel opens Chinese correctly) or XLSX."""
+    rows = settlement_rows(month, funder)
+    if fmt == "csv":
+        out = io.StringIO()
+        out.write("\ufeff")
+        writer = csv.writer(out)
+        for row in rows:
+            writer.writerow([str(v) for v in row])
+        return out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=f"{month:%Y-%m}")
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return (
+        buf.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

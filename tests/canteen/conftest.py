@@ -1,0 +1,54 @@
+"""Canteen fixtures: the lunch slot, dishes, a published menu, and small `make_*` helpers."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from canteen.models import Dish, MealSlot, Menu, SubsidyRule
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Wednesday; the elder persona (born 1950-02-14) is 76 on it.
+MEAL_DAY = date(2026, 5, 6)
+
+
+def at(day: date, hh: int, mm: int = 0) -> datetime:
+    """An aware Shanghai moment, for time_machine.travel."""
+    return datetime.combine(day, time(hh, mm), tzinfo=SHANGHAI)
+
+
+def make_menu(day=MEAL_DAY, slot=None, price="14.00", *, published=True, portions=None, dishes=()):
+    slot = slot or MealSlot.objects.get(name="午餐")
+    menu = Menu.objects.create(
+        day=day, slot=slot, price=Decimal(price), portion_limit=portions, is_published=published
+    )
+    menu.dishes.set(dishes or [Dish.objects.get_or_create(name="红烧肉")[0]])
+    return menu
+
+
+@pytest.fixture
+def lunch(db):
+    return MealSlot.objects.get(name="午餐")
+
+
+@pytest.fixture
+def dinner(db):
+    return MealSlot.objects.get(name="晚餐")
+
+
+@pytest.fixture
+def elder_rule(db):
+    """The default 60+ rule seeded by the data migration."""
+    return SubsidyRule.objects.get(min_age=60, category="")
+
+
+@pytest.fixture
+def menu(community, lunch):
+    return make_menu(MEAL_DAY, lunch)
+
+
+@pytest.fixture
+def morning(time_machine):
+    """The clock at 08:00 on the meal day: before the 09:00 lunch cut-off."""
+    time_machine.move_to(at(MEAL_DAY, 8, 0), tick=False)
