@@ -1,6 +1,27 @@
 """This module's section on the home page (see portal.views.home)."""
 
+from django.utils.timezone import localdate, now
+
+from events.models import Event, Notice, Registration
+
 
 def section(request):
-    """Context for `events/_home_section.html`; None hides the section."""
-    return {}
+    """Context for `events/_home_section.html`: the next event and my tickets (≤ 3 queries)."""
+    ctx = {
+        "event": Event.objects.published()
+        .filter(ends_on__gte=localdate())
+        .order_by("starts_on", "id")
+        .first(),
+        "my_count": 0,
+        "unread": 0,
+    }
+    user = request.user
+    if user.is_authenticated and user.household_id:
+        ctx["my_count"] = (
+            Registration.objects.active()
+            .of_household(user.household_id)
+            .filter(activity__ends_at__gte=now())
+            .count()
+        )
+        ctx["unread"] = Notice.objects.filter(user=user, read_at__isnull=True).count()
+    return ctx

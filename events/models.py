@@ -1,0 +1,573 @@
+"""Festivals and events, their themed tracks and activities, registrations, tickets and stalls."""
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.timezone import localdate, localtime, make_aware, now
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Household, HouseholdMember
+from portal.validators import validate_image_file
+
+# Unambiguous characters for the short code staff type at the gate (no 0/O, 1/I/L).
+TICKET_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TICKET_CODE_LENGTH = 8
+
+
+def new_ticket_token() -> str:
+    """The secret the QR code carries: 128 random bits, never an id or a name."""
+    return secrets.token_urlsafe(16)
+
+
+def new_ticket_code() -> str:
+    """A short code printed under the QR code, for typing in when the camera fails."""
+    return "".join(secrets.choice(TICKET_CODE_ALPHABET) for _ in range(TICKET_CODE_LENGTH))
+
+
+class ThumbnailedImage(models.Model):
+    """An uploaded image plus a Pillow-made web-sized copy that pages show."""
+
+    image = models.ImageField(
+        _("image"), upload_to="events/%Y/%m/", blank=True, validators=[validate_image_file]
+    )
+    thumbnail = models.ImageField(
+        _("web-sized image"), upload_to="events/thumbs/%Y/%m/", blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._refresh_thumbnail()
+        super().save(*args, **kwargs)
+
+    def _refresh_thumbnail(self):
+        """Keep the web copy in step with the image (a new upload gets a new copy)."""
+        from portal.lib.images import thumbnail
+
+        if not self.image:
+            self.thumbnail = ""
+            return
+        if getattr(self.image, "_committed", True) and self.thumbnail:
+            return
+        thumb = thumbnail(self.image, max_size=(960, 960))
+        self.thumbnail.save(thumb.name, thumb, save=False)
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """Published events; staff also see drafts (to preview before publishing)."""
+        if user.is_authenticated and user.has_role("events_staff"):
+            return self.all()
+        return self.published()
+
+
+class Event(ThumbnailedImage):
+    """A festival (with themed tracks) or a single community event."""
+
+    class Kind(models.TextChoices):
+        FESTIVAL = "festival", _("festival")
+        EVENT = "event", _("event")
+
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FESTIVAL)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Residents see only published events.")
+    )
+    cloned_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            # The programme's day filter walks from the first day to the last.
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=models.F("ends_on")), name="event_days_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:programme", args=[self.pk])
+
+    @property
+    def days(self) -> list[date]:
+        return [
+            self.starts_on + timedelta(days=n)
+            for n in range((self.ends_on - self.starts_on).days + 1)
+        ]
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_on < localdate()
+
+
+class Track(models.Model):
+    """A themed strand of a festival (睦邻歌, 睦邻乐, …) that groups its activities."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="tracks"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    theme = models.CharField(_("theme"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        ordering = ["event_id", "position", "id"]
+        constraints = [
+            # A track name is how residents filter the programme.
+            models.UniqueConstraint(fields=["event", "name"], name="track_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(event__is_published=True)
+
+    def with_counts(self):
+        """Annotate confirmed places and waiting people: one query for a whole programme."""
+        return self.annotate(
+            confirmed_count=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
+            ),
+            waiting_count=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.WAITING)
+            ),
+        )
+
+    def for_audience(self, audience):
+        """Activities for an age group; those for everyone belong to every group."""
+        return self.filter(Q(audience=audience) | Q(audience=Activity.Audience.EVERYONE))
+
+    def on_day(self, day: date):
+        """Activities starting on a local (Asia/Shanghai) calendar day."""
+        start = make_aware(datetime.combine(day, time.min))
+        return self.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+
+
+class Activity(ThumbnailedImage):
+    """One thing to do at an event: a contest, a run, a stall, a gala; maybe with registration."""
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("everyone")
+        CHILDREN = "children", _("children")
+        FAMILIES = "families", _("families")
+        ADULTS = "adults", _("adults")
+        ELDERS = "elders", _("elders")
+
+    class Kind(models.TextChoices):
+        ACTIVITY = "activity", _("activity")
+        MARKET = "market", _("flea market (stall applications)")
+        TASTING = "tasting", _("free tasting stall")
+        SERVICE = "service", _("convenience-service stall")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="activities"
+    )
+    track = models.ForeignKey(
+        Track,
+        verbose_name=_("track"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ACTIVITY)
+    description = models.TextField(_("description"), blank=True)
+    place = models.CharField(_("place"), max_length=120)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    audience = models.CharField(
+        _("who it is for"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("youngest age"), null=True, blank=True, help_text=_("Age on the day of the activity.")
+    )
+    max_age = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
+    needs_registration = models.BooleanField(_("registration needed"), default=False)
+    capacity = models.PositiveIntegerField(_("places"), default=0)
+    household_limit = models.PositiveSmallIntegerField(
+        _("places per household"), default=4, help_text=_("Confirmed and waiting together.")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    cancel_until = models.DateTimeField(
+        _("cancel until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: residents may cancel until the activity starts."),
+    )
+    stall_count = models.PositiveSmallIntegerField(
+        _("stalls"), default=0, help_text=_("Flea market: how many stalls can be given out.")
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lte=models.F("ends_at")), name="activity_times_in_order"
+            ),
+            # Age checks at registration assume a sane range.
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=models.F("max_age")),
+                name="activity_age_range",
+            ),
+        ]
+        indexes = [
+            # the programme: an event's activities in time order
+            models.Index(fields=["event", "starts_at"], name="activity_programme"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:activity", args=[self.pk])
+
+    @property
+    def day(self) -> date:
+        return localtime(self.starts_at).date()
+
+    @property
+    def places_left(self) -> int | None:
+        """Needs `with_counts()`; None when the activity takes no registrations."""
+        if not self.needs_registration:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def cancel_deadline(self) -> datetime:
+        return self.cancel_until or self.starts_at
+
+    def registration_state(self, at: datetime) -> str:
+        """ "not_needed", "not_open", "open" or "closed" at the given moment."""
+        if not self.needs_registration:
+            return "not_needed"
+        if self.registration_opens_at and at < self.registration_opens_at:
+            return "not_open"
+        closes = self.registration_closes_at or self.starts_at
+        if at >= closes:
+            return "closed"
+        return "open"
+
+    def age_allows(self, age: int | None) -> bool:
+        if self.min_age is None and self.max_age is None:
+            return True
+        if age is None:
+            return False
+        if self.min_age is not None and age < self.min_age:
+            return False
+        return self.max_age is None or age <= self.max_age
+
+    @property
+    def age_range_label(self) -> str:
+        if self.min_age is not None and self.max_age is not None:
+            return _("ages %(min)s–%(max)s") % {"min": self.min_age, "max": self.max_age}
+        if self.min_age is not None:
+            return _("ages %(min)s and over") % {"min": self.min_age}
+        if self.max_age is not None:
+            return _("up to age %(max)s") % {"max": self.max_age}
+        return ""
+
+
+class Question(models.Model):
+    """Something an activity asks each registered person: typed answer or a consent to tick."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("text")
+        NUMBER = "number", _("number")
+        CHOICE = "choice", _("choice")
+        YES_NO = "yes_no", _("yes / no")
+        CONSENT = "consent", _("consent (must be ticked)")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="questions"
+    )
+    label = models.CharField(_("question"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For a choice question: one option per line.")
+    )
+    required = models.BooleanField(_("required"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["activity_id", "position", "id"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def options(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Booking(models.Model):
+    """The people one household registered in one go: confirmed together or waiting together.
+
+    Its id orders the waiting list (bookings are created while the activity row is locked).
+    """
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="bookings"
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="event_bookings",
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event_bookings",
+    )
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["id"]
+
+    def __str__(self):
+        return _("Booking %(id)s") % {"id": self.pk}
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=Registration.Status.CANCELLED)
+
+    def confirmed(self):
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def waiting(self):
+        return self.filter(status=Registration.Status.WAITING)
+
+    def of_household(self, household_id):
+        return self.filter(booking__household_id=household_id)
+
+
+class Registration(models.Model):
+    """One person's place (or place in line) at an activity, with their ticket and answers."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITING = "waiting", _("on the waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    member = models.ForeignKey(
+        HouseholdMember,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="event_registrations",
+    )
+    walk_in_name = models.CharField(
+        _("walk-in name"), max_length=50, blank=True, help_text=_("Someone registered at the gate.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED
+    )
+    answers = models.JSONField(
+        _("answers"), default=dict, blank=True, help_text=_("Question label → answer.")
+    )
+    ticket_token = models.CharField(
+        _("ticket token"), max_length=40, unique=True, default=new_ticket_token, editable=False
+    )
+    ticket_code = models.CharField(
+        _("ticket code"), max_length=12, unique=True, default=new_ticket_code, editable=False
+    )
+    created_at = models.DateTimeField(_("registered"), default=now, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["booking_id", "id"]
+        constraints = [
+            # A second registration for the same person (confirmed or waiting) is refused.
+            models.UniqueConstraint(
+                fields=["activity", "member"],
+                condition=~Q(status="cancelled"),
+                name="registration_one_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | ~Q(walk_in_name=""),
+                name="registration_person_or_walk_in",
+            ),
+        ]
+        indexes = [
+            # capacity counts and the attendee list of one activity
+            models.Index(fields=["activity", "status"], name="registration_activity_status"),
+        ]
+
+    def __str__(self):
+        return self.person_name
+
+    def get_absolute_url(self):
+        return reverse("events:ticket", args=[self.ticket_token])
+
+    @property
+    def person_name(self) -> str:
+        return self.member.full_name if self.member_id else self.walk_in_name
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.member_id is None
+
+    def can_cancel(self, at: datetime) -> bool:
+        return self.status != self.Status.CANCELLED and at < self.activity.cancel_deadline
+
+
+class StallApplication(models.Model):
+    """A resident asks for a flea-market stall; staff approve (with a stall number) or decline."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for a decision")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("flea market"),
+        on_delete=models.CASCADE,
+        related_name="stall_applications",
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.CASCADE,
+        related_name="stall_applications",
+    )
+    goods = models.CharField(_("what you will sell or swap"), max_length=200)
+    needs_table = models.BooleanField(_("I need a table"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    stall_number = models.PositiveSmallIntegerField(_("stall number"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("applied"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("stall application")
+        verbose_name_plural = _("stall applications")
+        ordering = ["activity_id", "created_at", "id"]
+        constraints = [
+            # Two stalls never share a number at one market.
+            models.UniqueConstraint(
+                fields=["activity", "stall_number"], name="stall_unique_number"
+            ),
+            # One open application per resident per market.
+            models.UniqueConstraint(
+                fields=["activity", "applicant"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="stall_one_open_per_applicant",
+            ),
+        ]
+
+    def __str__(self):
+        return self.goods
+
+
+class Notice(models.Model):
+    """A message to a resident in the portal (also sent by email when they have one)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="event_notices",
+    )
+    text = models.CharField(_("text"), max_length=500)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("sent"), default=now, editable=False)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "my unread notices" on My registrations and the home page
+            models.Index(fields=["user", "read_at"], name="notice_inbox"),
+        ]
+
+    def __str__(self):
+        return self.text

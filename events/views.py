@@ -1,5 +1,597 @@
-from django.shortcuts import render
+"""Pages of the events module: programme, registration, my tickets, stalls, and staff pages."""
+
+import csv
+from io import BytesIO
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.timezone import localdate, localtime, now
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events import services
+from events.figures import event_figures
+from events.forms import (
+    MessageForm,
+    ProgrammeFilterForm,
+    RegistrationForm,
+    StallApplicationForm,
+    StallDecisionForm,
+    TicketCodeForm,
+    WalkInForm,
+)
+from events.lib import activity_calendar
+from events.models import Activity, Event, Notice, Registration, StallApplication
+from portal import roles
+
+# ---------------------------------------------------------------- access (the one place)
+
+
+def _is_staff(user) -> bool:
+    return user.is_authenticated and user.has_role(roles.EVENTS_STAFF)
+
+
+def _require_staff(request) -> None:
+    if not _is_staff(request.user):
+        raise PermissionDenied
+
+
+def _visible_event(request, pk) -> Event:
+    return get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
+
+
+def _visible_activity(request, pk, queryset=None) -> Activity:
+    qs = queryset if queryset is not None else Activity.objects.all()
+    if not _is_staff(request.user):
+        qs = qs.published()
+    return get_object_or_404(qs.select_related("event", "track"), pk=pk)
+
+
+def _my_registration(request, pk=None, token=None) -> Registration:
+    """A registration of the requesting user's household, or 404 (never another's)."""
+    if not request.user.household_id:
+        raise Http404
+    lookup = {"pk": pk} if pk is not None else {"ticket_token": token}
+    return get_object_or_404(
+        Registration.objects.select_related("activity__event", "activity__track", "member__user"),
+        booking__household_id=request.user.household_id,
+        **lookup,
+    )
+
+
+def _staff_activity(request, pk) -> Activity:
+    _require_staff(request)
+    return get_object_or_404(Activity.objects.select_related("event", "track"), pk=pk)
+
+
+# ---------------------------------------------------------------- public pages
 
 
 def index(request):
-    return render(request, "events/index.html")
+    events = list(Event.objects.visible_to(request.user).order_by("-starts_on", "id"))
+    today = localdate()
+    ctx = {
+        "upcoming": [e for e in events if e.ends_on >= today][::-1],
+        "past": [e for e in events if e.ends_on < today],
+        "is_staff": _is_staff(request.user),
+    }
+    return render(request, "events/index.html", ctx)
+
+
+def _programme_activities(request, event):
+    tracks = list(event.tracks.all())
+    form = ProgrammeFilterForm(request.GET or None, event=event, tracks=tracks)
+    filters = form.filters()
+    activities = event.activities.with_counts().select_related("track")
+    if "day" in filters:
+        from datetime import date
+
+        activities = activities.on_day(date.fromisoformat(filters["day"]))
+    if "track" in filters:
+        activities = activities.filter(track_id=filters["track"])
+    if "audience" in filters:
+        activities = activities.for_audience(filters["audience"])
+    return form, tracks, list(activities.order_by("starts_at", "id"))
+
+
+def programme(request, pk):
+    event = _visible_event(request, pk)
+    form, tracks, activities = _programme_activities(request, event)
+    days = {}
+    for a in activities:
+        days.setdefault(a.day, []).append(a)
+    ctx = {
+        "event": event,
+        "form": form,
+        "tracks": tracks,
+        "days": sorted(days.items()),
+        "count": len(activities),
+        "has_market": any(a.kind == Activity.Kind.MARKET for a in activities),
+        "is_staff": _is_staff(request.user),
+    }
+    return render(request, "events/programme.html", ctx)
+
+
+def timetable(request, pk):
+    """One day at a time, hour by hour: the phone-sized view of the programme."""
+    event = _visible_event(request, pk)
+    days = event.days
+    wanted = request.GET.get("day", "")
+    day = next((d for d in days if d.isoformat() == wanted), None)
+    if day is None:
+        today = localdate()
+        day = today if today in days else days[0]
+    activities = list(
+        event.activities.with_counts().select_related("track").on_day(day).order_by("starts_at")
+    )
+    slots = {}
+    for a in activities:
+        slots.setdefault(localtime(a.starts_at).strftime("%H:00"), []).append(a)
+    ctx = {"event": event, "days": days, "day": day, "slots": sorted(slots.items())}
+    return render(request, "events/timetable.html", ctx)
+
+
+def activity_detail(request, pk):
+    activity = _visible_activity(request, pk, Activity.objects.with_counts())
+    at = now()
+    mine, positions = [], {}
+    if request.user.is_authenticated and request.user.household_id:
+        mine = list(
+            Registration.objects.active()
+            .of_household(request.user.household_id)
+            .filter(activity=activity)
+            .select_related("member__user")
+        )
+        positions = services.waiting_positions([activity.pk])
+    for reg in mine:
+        reg.position = positions.get(reg.booking_id)
+    ctx = {
+        "activity": activity,
+        "event": activity.event,
+        "state": activity.registration_state(at),
+        "questions": list(activity.questions.all()),
+        "mine": mine,
+        "stalls_open": activity.kind == Activity.Kind.MARKET and at < activity.starts_at,
+    }
+    return render(request, "events/activity_detail.html", ctx)
+
+
+def activity_calendar_file(request, pk):
+    activity = _visible_activity(request, pk)
+    body = activity_calendar(activity, url=request.build_absolute_uri(activity.get_absolute_url()))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="activity-{activity.pk}.ics"'
+    return response
+
+
+def stall_list(request, pk):
+    """Approved stalls of an event's markets: numbers and goods, never who runs them."""
+    event = _visible_event(request, pk)
+    stalls = list(
+        StallApplication.objects.filter(
+            activity__event=event, status=StallApplication.Status.APPROVED
+        )
+        .select_related("activity")
+        .only("stall_number", "goods", "needs_table", "activity__title", "activity__place")
+        .order_by("activity__starts_at", "activity_id", "stall_number")
+    )
+    return render(request, "events/stall_list.html", {"event": event, "stalls": stalls})
+
+
+# ---------------------------------------------------------------- residents
+
+
+@login_required
+def register(request, pk):
+    activity = _visible_activity(request, pk, Activity.objects.with_counts())
+    questions = list(activity.questions.all())
+    members = services.members_for_registration(request.user)
+    form = RegistrationForm(
+        request.POST or None, activity=activity, members=members, questions=questions
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.register(
+                activity,
+                user=request.user,
+                members=form.chosen_members(),
+                answers=form.answers(),
+            )
+        except services.EventError as e:
+            form.add_error(None, str(e))
+        else:
+            regs = list(booking.registrations.all())
+            if regs[0].status == Registration.Status.CONFIRMED:
+                messages.success(
+                    request,
+                    _("Registered for “%(activity)s”. Your tickets are below.")
+                    % {"activity": activity.title},
+                )
+            else:
+                position = services.waiting_positions([activity.pk]).get(booking.pk)
+                messages.info(
+                    request,
+                    _(
+                        "The activity is full: you are number %(position)s on the waiting list. "
+                        "We will tell you when places open up."
+                    )
+                    % {"position": position},
+                )
+            return redirect("events:my")
+    ctx = {
+        "activity": activity,
+        "event": activity.event,
+        "form": form,
+        "state": activity.registration_state(now()),
+    }
+    return render(request, "events/register.html", ctx)
+
+
+@login_required
+def my_registrations(request):
+    at = now()
+    regs = []
+    if request.user.household_id:
+        regs = list(
+            Registration.objects.active()
+            .of_household(request.user.household_id)
+            .select_related("activity__event", "activity__track", "member__user")
+            .order_by("activity__starts_at", "booking_id", "id")
+        )
+    positions = services.waiting_positions({r.activity_id for r in regs})
+    for reg in regs:
+        reg.position = positions.get(reg.booking_id)
+        reg.cancellable = reg.can_cancel(at)
+    notices = list(Notice.objects.filter(user=request.user)[:10])
+    stalls = list(
+        StallApplication.objects.filter(applicant=request.user).select_related("activity")
+    )
+    ctx = {
+        "upcoming": [r for r in regs if r.activity.ends_at >= at],
+        "past": [r for r in regs if r.activity.ends_at < at],
+        "notices": notices,
+        "stalls": stalls,
+    }
+    response = render(request, "events/my_registrations.html", ctx)
+    services.mark_notices_read(request.user)
+    return response
+
+
+@login_required
+def ticket(request, token):
+    reg = _my_registration(request, token=token)
+    url = request.build_absolute_uri(reverse("events:staff-ticket", args=[reg.ticket_token]))
+    qr = segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff", border=2)
+    ctx = {"reg": reg, "activity": reg.activity, "qr": qr}
+    return render(request, "events/ticket.html", ctx)
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    reg = _my_registration(request, pk=pk)
+    try:
+        services.cancel_registration(reg, by=request.user)
+    except services.EventError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _("%(name)s's place at “%(activity)s” is cancelled.")
+            % {"name": reg.person_name, "activity": reg.activity.title},
+        )
+    return redirect("events:my")
+
+
+@login_required
+def stall_apply(request, pk):
+    activity = _visible_activity(request, pk)
+    if activity.kind != Activity.Kind.MARKET:
+        raise Http404
+    form = StallApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.apply_for_stall(activity, user=request.user, **form.cleaned_data)
+        except services.EventError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Thank you: we will tell you when staff have decided."))
+            return redirect("events:my")
+    return render(request, "events/stall_apply.html", {"activity": activity, "form": form})
+
+
+# ---------------------------------------------------------------- staff
+
+
+@login_required
+def staff_home(request):
+    _require_staff(request)
+    events = list(
+        Event.objects.prefetch_related(
+            Prefetch(
+                "activities",
+                queryset=Activity.objects.with_counts()
+                .annotate(
+                    checked_in=Count(
+                        "registrations", filter=Q(registrations__checked_in_at__isnull=False)
+                    ),
+                    pending_stalls=Count(
+                        "stall_applications",
+                        filter=Q(stall_applications__status=StallApplication.Status.PENDING),
+                        distinct=True,
+                    ),
+                )
+                .order_by("starts_at", "id"),
+            )
+        ).order_by("-starts_on")[:6]
+    )
+    return render(request, "events/staff/home.html", {"events": events})
+
+
+def _check_in_ctx(activity, **extra):
+    counts = Registration.objects.filter(activity=activity).aggregate(
+        confirmed=Count("id", filter=Q(status=Registration.Status.CONFIRMED)),
+        waiting=Count("id", filter=Q(status=Registration.Status.WAITING)),
+        checked_in=Count("id", filter=Q(checked_in_at__isnull=False)),
+        walk_ins=Count("id", filter=Q(member__isnull=True)),
+    )
+    places_left = (
+        max(activity.capacity - counts["confirmed"], 0) if activity.needs_registration else None
+    )
+    ctx = {"activity": activity, "counts": counts, "places_left": places_left}
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def check_in_page(request, pk):
+    """The gate on a phone: type a ticket code, or search by name, and check people in."""
+    activity = _staff_activity(request, pk)
+    code_form = TicketCodeForm(request.POST if "code" in request.POST else None)
+    if request.method == "POST" and code_form.is_valid():
+        try:
+            reg = services.check_in(
+                by=request.user, code=code_form.cleaned_data["code"], activity=activity
+            )
+        except services.EventError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("Checked in: %(name)s.") % {"name": reg.person_name})
+        return redirect("events:check-in", pk=activity.pk)
+    q = request.GET.get("q", "").strip()
+    results = []
+    if q:
+        code = services.normalize_code(q)
+        results = list(
+            Registration.objects.filter(activity=activity)
+            .filter(
+                Q(member__name__icontains=q)
+                | Q(member__user__real_name__icontains=q)
+                | Q(walk_in_name__icontains=q)
+                | (Q(ticket_code=code) if code else Q(pk__in=[]))
+            )
+            .select_related("member__user", "booking__household")
+            .order_by("status", "id")[:30]
+        )
+    ctx = _check_in_ctx(
+        activity, code_form=code_form, walk_in_form=WalkInForm(), q=q, results=results
+    )
+    return render(request, "events/staff/check_in.html", ctx)
+
+
+@login_required
+@require_POST
+def check_in_registration(request, pk):
+    """The "check in" button next to a search result."""
+    _require_staff(request)
+    reg = get_object_or_404(Registration.objects.select_related("activity"), pk=pk)
+    try:
+        services.check_in(by=request.user, token=reg.ticket_token, activity=reg.activity)
+    except services.EventError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Checked in: %(name)s.") % {"name": reg.person_name})
+    return redirect("events:check-in", pk=reg.activity_id)
+
+
+@login_required
+def staff_ticket(request, token):
+    """Where the ticket's QR code leads: staff see the ticket and check it in with one tap."""
+    _require_staff(request)
+    reg = (
+        Registration.objects.select_related("activity__event", "member__user")
+        .filter(ticket_token=token)
+        .first()
+    )
+    if request.method == "POST":
+        try:
+            reg = services.check_in(by=request.user, token=token)
+        except services.EventError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("Checked in: %(name)s.") % {"name": reg.person_name})
+        return redirect("events:staff-ticket", token=token)
+    if reg is None:
+        ctx = {"reg": None}
+        return render(request, "events/staff/ticket.html", ctx, status=404)
+    return render(request, "events/staff/ticket.html", _check_in_ctx(reg.activity, reg=reg))
+
+
+@login_required
+@require_POST
+def walk_in(request, pk):
+    activity = _staff_activity(request, pk)
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the walk-in's name."))
+        return redirect("events:check-in", pk=activity.pk)
+    try:
+        reg = services.record_walk_in(activity, name=form.cleaned_data["name"], by=request.user)
+    except services.EventError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Walk-in recorded: %(name)s.") % {"name": reg.person_name})
+    return redirect("events:check-in", pk=activity.pk)
+
+
+def _attendees(activity):
+    return list(
+        Registration.objects.filter(activity=activity)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("member__user", "booking__household", "booking__booked_by")
+        .order_by("status", "booking_id", "id")
+    )
+
+
+def _attendee_rows(activity, questions, regs):
+    """Header and rows shared by the page and the exports."""
+    header = [
+        _("Name"),
+        _("Age"),
+        _("Relation"),
+        _("Household"),
+        _("Booked by"),
+        _("Mobile"),
+        _("Status"),
+        _("Ticket code"),
+        _("Checked in"),
+    ] + [q.label for q in questions]
+    day = activity.day
+    rows = []
+    for r in regs:
+        m = r.member
+        answers = []
+        for q in questions:
+            value = r.answers.get(str(q.pk), "")
+            if value is True:
+                value = _("Yes")
+            elif value is False:
+                value = _("No")
+            answers.append(value)
+        booked_by = r.booking.booked_by
+        rows.append(
+            [
+                r.person_name,
+                (m.age_on(day) if m else "") or "",
+                m.get_relation_display() if m else _("walk-in"),
+                str(r.booking.household) if r.booking.household_id else "",
+                booked_by.display_name if booked_by and m else "",
+                (booked_by.mobile or "") if booked_by and m else "",
+                r.get_status_display(),
+                r.ticket_code,
+                localtime(r.checked_in_at).strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",
+            ]
+            + answers
+        )
+    return header, rows
+
+
+@login_required
+def attendees(request, pk):
+    activity = _staff_activity(request, pk)
+    questions = list(activity.questions.all())
+    header, rows = _attendee_rows(activity, questions, _attendees(activity))
+    fmt = request.GET.get("format")
+    filename = f"attendees-{activity.pk}-{slugify(activity.title, allow_unicode=False) or 'list'}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response.write("\ufeff")  # so Excel opens the Chinese names as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return response
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = _("Attendees")[:31]
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        out = BytesIO()
+        wb.save(out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    ctx = {"activity": activity, "header": header, "rows": rows, "message_form": MessageForm()}
+    return render(request, "events/staff/attendees.html", ctx)
+
+
+@login_required
+@require_POST
+def message_attendees(request, pk):
+    activity = _staff_activity(request, pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the message first."))
+        return redirect("events:attendees", pk=activity.pk)
+    try:
+        count = services.message_registered(
+            activity, text=form.cleaned_data["text"], by=request.user
+        )
+    except services.EventError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Message sent to %(count)s households.") % {"count": count})
+    return redirect("events:attendees", pk=activity.pk)
+
+
+@login_required
+def stall_review(request, pk):
+    activity = _staff_activity(request, pk)
+    applications = list(
+        activity.stall_applications.select_related("applicant", "decided_by").order_by(
+            "status", "created_at", "id"
+        )
+    )
+    ctx = {"activity": activity, "applications": applications, "form": StallDecisionForm()}
+    return render(request, "events/staff/stalls.html", ctx)
+
+
+@login_required
+@require_POST
+def stall_decide(request, pk):
+    _require_staff(request)
+    application = get_object_or_404(StallApplication.objects.select_related("activity"), pk=pk)
+    form = StallDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("events:stall-review", pk=application.activity_id)
+    try:
+        app = services.decide_stall(
+            application,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except services.EventError as e:
+        messages.error(request, str(e))
+    else:
+        if app.status == StallApplication.Status.APPROVED:
+            messages.success(
+                request, _("Approved: stall number %(number)s.") % {"number": app.stall_number}
+            )
+        else:
+            messages.success(request, _("Declined; the resident has been told why."))
+    return redirect("events:stall-review", pk=application.activity_id)
+
+
+@login_required
+def figures(request, pk):
+    _require_staff(request)
+    event = get_object_or_404(Event, pk=pk)
+    return render(request, "events/staff/figures.html", {"event": event, **event_figures(event)})

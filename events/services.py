@@ -1,0 +1,513 @@
+"""Workflows of the events module: registering, waiting, promoting, checking in, stalls, cloning.
+
+Every workflow that counts places locks the activity row first (`select_for_update`), so two
+households registering in the same second are served one after the other and the capacity and
+the waiting-list order hold. On SQLite the lock is a no-op but writes are serialised anyway.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import translation
+from django.utils.timezone import localtime, now
+from django.utils.translation import gettext as _
+
+from events.models import (
+    Activity,
+    Booking,
+    Event,
+    Notice,
+    Question,
+    Registration,
+    StallApplication,
+)
+from portal.models import Community, HouseholdMember
+
+
+class EventError(Exception):
+    """A refused events workflow; the message is translated and shown to the person."""
+
+
+# ---------------------------------------------------------------- notices
+
+
+def notify(user, text: str, url: str = "") -> Notice:
+    """A notice in the portal, plus an email once the transaction commits (if they have one)."""
+    notice = Notice.objects.create(user=user, text=text, url=url)
+    if user.email:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("%(community)s: events notice") % {"community": Community.current().name}
+        transaction.on_commit(
+            lambda: send_mail(subject, text, None, [user.email], fail_silently=True)
+        )
+    return notice
+
+
+def mark_notices_read(user) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=now())
+
+
+# ---------------------------------------------------------------- registration
+
+
+def _lock(activity: Activity) -> Activity:
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _check_answer(question: Question, value, name: str):
+    """Return the answer as stored (str or bool), or raise EventError."""
+    empty = value is None or value == ""
+    if question.kind == Question.Kind.CONSENT:
+        if question.required and value is not True:
+            raise EventError(
+                _("%(name)s: please agree to “%(question)s”.")
+                % {"name": name, "question": question.label}
+            )
+        return bool(value)
+    if empty:
+        if question.required:
+            raise EventError(
+                _("%(name)s: please answer “%(question)s”.")
+                % {"name": name, "question": question.label}
+            )
+        return ""
+    if question.kind == Question.Kind.YES_NO:
+        return bool(value)
+    value = str(value).strip()
+    if question.kind == Question.Kind.NUMBER:
+        try:
+            Decimal(value)
+        except InvalidOperation:
+            raise EventError(
+                _("%(name)s: “%(question)s” needs a number.")
+                % {"name": name, "question": question.label}
+            ) from None
+    if question.kind == Question.Kind.CHOICE and value not in question.options:
+        raise EventError(
+            _("%(name)s: choose one of the options for “%(question)s”.")
+            % {"name": name, "question": question.label}
+        )
+    return value
+
+
+def _places_taken(activity: Activity) -> int:
+    return Registration.objects.confirmed().filter(activity=activity).count()
+
+
+@transaction.atomic
+def register(activity: Activity, *, user, members, answers=None) -> Booking:
+    """Register household members for an activity: all get a place, or all wait together.
+
+    `answers` maps a member's pk to {question pk: value}. Raises EventError, changing nothing,
+    when any rule is broken.
+    """
+    answers = answers or {}
+    activity = _lock(activity)
+    at = now()
+    state = activity.registration_state(at)
+    if state == "not_needed":
+        raise EventError(_("This activity needs no registration: just come along."))
+    if state == "not_open":
+        raise EventError(
+            _("Registration opens on %(when)s.")
+            % {"when": localtime(activity.registration_opens_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if state == "closed":
+        raise EventError(_("Registration for this activity has closed."))
+    if not activity.event.is_published:
+        raise EventError(_("This event is not open yet."))
+
+    members = list(members)
+    if not members:
+        raise EventError(_("Choose at least one person to register."))
+    if len({m.pk for m in members}) != len(members):
+        raise EventError(_("Each person can be registered only once."))
+    if not user.household_id or any(m.household_id != user.household_id for m in members):
+        raise EventError(_("You can register only yourself and members of your household."))
+
+    day = activity.day
+    for m in members:
+        if (activity.min_age is not None or activity.max_age is not None) and m.dob is None:
+            raise EventError(
+                _("We need %(name)s's birth date to check the age range; add it in My household.")
+                % {"name": m.full_name}
+            )
+        if not activity.age_allows(m.age_on(day)):
+            raise EventError(
+                _("%(name)s is outside the age range of this activity (%(range)s).")
+                % {"name": m.full_name, "range": activity.age_range_label}
+            )
+
+    questions = list(activity.questions.all())
+    stored = {}
+    for m in members:
+        given = answers.get(m.pk, {})
+        stored[m.pk] = {
+            str(q.pk): _check_answer(q, given.get(q.pk), m.full_name) for q in questions
+        }
+
+    already = (
+        Registration.objects.active()
+        .filter(activity=activity, member__in=members)
+        .select_related("member__user")
+        .first()
+    )
+    if already is not None:
+        raise EventError(
+            _("%(name)s is already registered for this activity.")
+            % {"name": already.member.full_name}
+        )
+    held = Registration.objects.active().of_household(user.household_id).filter(activity=activity)
+    if held.count() + len(members) > activity.household_limit:
+        raise EventError(
+            _("A household can register at most %(limit)s people for this activity.")
+            % {"limit": activity.household_limit}
+        )
+
+    # First come, first served: anyone already waiting goes before this booking.
+    queue = Registration.objects.waiting().filter(activity=activity).exists()
+    fits = not queue and _places_taken(activity) + len(members) <= activity.capacity
+    status = Registration.Status.CONFIRMED if fits else Registration.Status.WAITING
+    booking = Booking.objects.create(
+        activity=activity, household_id=user.household_id, booked_by=user
+    )
+    Registration.objects.bulk_create(
+        Registration(
+            booking=booking,
+            activity=activity,
+            member=m,
+            status=status,
+            answers=stored[m.pk],
+            confirmed_at=at if fits else None,
+        )
+        for m in members
+    )
+    return booking
+
+
+def promote_waiting(activity: Activity) -> list[Booking]:
+    """Give freed places to the waiting list, strictly in order, a whole booking at a time.
+
+    The caller holds the activity's lock. A booking that does not fit keeps its turn: the ones
+    behind it wait too, so nobody jumps the queue. Tells each promoted household.
+    """
+    at = now()
+    free = activity.capacity - _places_taken(activity)
+    waiting = list(
+        Registration.objects.waiting()
+        .filter(activity=activity)
+        .select_related("booking__booked_by")
+        .order_by("booking_id", "id")
+    )
+    groups: dict[int, list[Registration]] = {}
+    for reg in waiting:
+        groups.setdefault(reg.booking_id, []).append(reg)
+    promoted = []
+    for regs in groups.values():
+        if len(regs) > free:
+            break
+        Registration.objects.filter(pk__in=[r.pk for r in regs]).update(
+            status=Registration.Status.CONFIRMED, confirmed_at=at
+        )
+        free -= len(regs)
+        booking = regs[0].booking
+        promoted.append(booking)
+        if booking.booked_by is not None:
+            names = "、".join(
+                r.person_name
+                for r in Registration.objects.filter(pk__in=[r.pk for r in regs]).select_related(
+                    "member__user"
+                )
+            )
+            notify(
+                booking.booked_by,
+                _("A place opened up: %(names)s now have a place at “%(activity)s”.")
+                % {"names": names, "activity": activity.title},
+                url="/events/my/",
+            )
+    return promoted
+
+
+@transaction.atomic
+def set_capacity(activity: Activity, capacity: int) -> list[Booking]:
+    """Change the number of places; a raise promotes the waiting list at once."""
+    if capacity < 0:
+        raise EventError(_("The number of places cannot be negative."))
+    activity = _lock(activity)
+    activity.capacity = capacity
+    activity.save(update_fields=["capacity"])
+    return promote_waiting(activity)
+
+
+@transaction.atomic
+def cancel_registration(registration: Registration, *, by) -> Registration:
+    """Cancel one person's place or place in line, until the cut-off; promotes the next in line."""
+    activity = _lock(registration.activity)
+    reg = Registration.objects.select_for_update().get(pk=registration.pk)
+    if reg.status == Registration.Status.CANCELLED:
+        raise EventError(_("This registration is already cancelled."))
+    if reg.checked_in_at is not None:
+        raise EventError(_("This ticket has been checked in and can no longer be cancelled."))
+    at = now()
+    if at >= activity.cancel_deadline:
+        raise EventError(
+            _("Cancelling closed on %(when)s; please call the community office.")
+            % {"when": localtime(activity.cancel_deadline).strftime("%Y-%m-%d %H:%M")}
+        )
+    reg.status = Registration.Status.CANCELLED
+    reg.cancelled_at = at
+    reg.save(update_fields=["status", "cancelled_at"])
+    promote_waiting(activity)
+    return reg
+
+
+def waiting_positions(activity_ids) -> dict[int, int]:
+    """{booking id: place in line (1 = next)} for the waiting lists of the given activities."""
+    rows = (
+        Registration.objects.waiting()
+        .filter(activity_id__in=list(activity_ids))
+        .values_list("activity_id", "booking_id")
+        .distinct()
+        .order_by("activity_id", "booking_id")
+    )
+    positions, counters = {}, {}
+    for activity_id, booking_id in rows:
+        counters[activity_id] = counters.get(activity_id, 0) + 1
+        positions[booking_id] = counters[activity_id]
+    return positions
+
+
+# ---------------------------------------------------------------- check-in
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+@transaction.atomic
+def check_in(*, by, token: str = "", code: str = "", activity: Activity | None = None):
+    """Check a ticket in at the gate, found by its QR token or its printed code.
+
+    Refuses unknown (forged) tickets, tickets for another activity, waiting or cancelled
+    places, and a second check-in.
+    """
+    qs = Registration.objects.select_for_update()
+    if token:
+        reg = qs.filter(ticket_token=token).first()
+    else:
+        code = normalize_code(code)
+        reg = qs.filter(ticket_code=code).first() if code else None
+    if reg is None:
+        raise EventError(_("No ticket matches this code. Check it and try again."))
+    if activity is not None and reg.activity_id != activity.pk:
+        raise EventError(
+            _("This ticket is for another activity: %(title)s.") % {"title": reg.activity.title}
+        )
+    name = reg.person_name
+    if reg.status == Registration.Status.CANCELLED:
+        raise EventError(_("%(name)s's registration was cancelled.") % {"name": name})
+    if reg.status == Registration.Status.WAITING:
+        raise EventError(_("%(name)s is still on the waiting list.") % {"name": name})
+    if reg.checked_in_at is not None:
+        raise EventError(
+            _("Already checked in: %(name)s at %(time)s.")
+            % {"name": name, "time": localtime(reg.checked_in_at).strftime("%H:%M")}
+        )
+    reg.checked_in_at = now()
+    reg.checked_in_by = by
+    reg.save(update_fields=["checked_in_at", "checked_in_by"])
+    return reg
+
+
+@transaction.atomic
+def record_walk_in(activity: Activity, *, name: str, by) -> Registration:
+    """Someone arrives without registering: recorded and checked in, if a place remains."""
+    name = (name or "").strip()
+    if not name:
+        raise EventError(_("Enter the walk-in's name."))
+    activity = _lock(activity)
+    if activity.needs_registration:
+        queue = Registration.objects.waiting().filter(activity=activity).exists()
+        if queue or _places_taken(activity) >= activity.capacity:
+            raise EventError(_("No places left: the activity is full."))
+    at = now()
+    booking = Booking.objects.create(activity=activity, booked_by=by)
+    return Registration.objects.create(
+        booking=booking,
+        activity=activity,
+        walk_in_name=name,
+        status=Registration.Status.CONFIRMED,
+        confirmed_at=at,
+        checked_in_at=at,
+        checked_in_by=by,
+    )
+
+
+@transaction.atomic
+def message_registered(activity: Activity, *, text: str, by) -> int:
+    """Send a notice to every household with a place or a place in line; returns how many."""
+    text = (text or "").strip()
+    if not text:
+        raise EventError(_("Write the message first."))
+    users = {
+        b.booked_by
+        for b in Booking.objects.filter(
+            activity=activity,
+            registrations__status__in=[
+                Registration.Status.CONFIRMED,
+                Registration.Status.WAITING,
+            ],
+            booked_by__isnull=False,
+            household__isnull=False,
+        )
+        .select_related("booked_by")
+        .distinct()
+    }
+    prefix = _("About “%(activity)s”: ") % {"activity": activity.title}
+    for user in users:
+        notify(user, prefix + text, url=activity.get_absolute_url())
+    return len(users)
+
+
+# ---------------------------------------------------------------- flea-market stalls
+
+
+@transaction.atomic
+def apply_for_stall(activity: Activity, *, user, goods: str, needs_table: bool):
+    """A resident asks for a stall at a flea market (one open application each)."""
+    activity = _lock(activity)
+    if activity.kind != Activity.Kind.MARKET:
+        raise EventError(_("This activity does not take stall applications."))
+    if not activity.event.is_published or now() >= activity.starts_at:
+        raise EventError(_("Stall applications for this market are closed."))
+    goods = (goods or "").strip()
+    if not goods:
+        raise EventError(_("Tell us what you will sell or swap."))
+    if StallApplication.objects.filter(
+        activity=activity,
+        applicant=user,
+        status__in=[StallApplication.Status.PENDING, StallApplication.Status.APPROVED],
+    ).exists():
+        raise EventError(_("You have already applied for a stall at this market."))
+    return StallApplication.objects.create(
+        activity=activity, applicant=user, goods=goods, needs_table=needs_table
+    )
+
+
+@transaction.atomic
+def decide_stall(application: StallApplication, *, approve: bool, reason: str, by):
+    """Approve (with the lowest free stall number) or decline with a reason; tells the resident."""
+    activity = _lock(application.activity)
+    app = StallApplication.objects.select_for_update().get(pk=application.pk)
+    if app.status != StallApplication.Status.PENDING:
+        raise EventError(_("This application has already been decided."))
+    reason = (reason or "").strip()
+    if approve:
+        taken = set(
+            StallApplication.objects.filter(
+                activity=activity, stall_number__isnull=False
+            ).values_list("stall_number", flat=True)
+        )
+        free = [n for n in range(1, activity.stall_count + 1) if n not in taken]
+        if not free:
+            raise EventError(
+                _("All %(count)s stalls are given out.") % {"count": activity.stall_count}
+            )
+        app.status, app.stall_number = StallApplication.Status.APPROVED, free[0]
+        text = _("Your stall at “%(market)s” is approved: stall number %(number)s.") % {
+            "market": activity.title,
+            "number": app.stall_number,
+        }
+    else:
+        if not reason:
+            raise EventError(_("Give a reason when declining an application."))
+        app.status = StallApplication.Status.DECLINED
+        text = _("Your stall application for “%(market)s” was declined: %(reason)s") % {
+            "market": activity.title,
+            "reason": reason,
+        }
+    app.decision_reason, app.decided_at, app.decided_by = reason, now(), by
+    app.save(
+        update_fields=["status", "stall_number", "decision_reason", "decided_at", "decided_by"]
+    )
+    notify(app.applicant, text, url=activity.get_absolute_url())
+    return app
+
+
+# ---------------------------------------------------------------- festivals
+
+
+def _shift(value: datetime | None, delta: timedelta):
+    return value + delta if value is not None else None
+
+
+@transaction.atomic
+def clone_event(event: Event, *, starts_on, title: str = "") -> Event:
+    """Copy a festival (tracks, activities, questions) to a new date as an unpublished draft."""
+    delta = starts_on - event.starts_on
+    tracks = list(event.tracks.all())
+    activities = list(event.activities.prefetch_related("questions"))
+    copy = Event.objects.create(
+        title=title or event.title,
+        kind=event.kind,
+        summary=event.summary,
+        description=event.description,
+        place=event.place,
+        starts_on=starts_on,
+        ends_on=event.ends_on + delta,
+        image=event.image.name,
+        thumbnail=event.thumbnail.name,
+        is_published=False,
+        cloned_from=event,
+    )
+    track_map = {}
+    for t in tracks:
+        track_map[t.pk] = copy.tracks.create(name=t.name, theme=t.theme, position=t.position)
+    for a in activities:
+        questions = list(a.questions.all())
+        new = Activity.objects.create(
+            event=copy,
+            track=track_map.get(a.track_id),
+            title=a.title,
+            kind=a.kind,
+            description=a.description,
+            place=a.place,
+            starts_at=a.starts_at + delta,
+            ends_at=a.ends_at + delta,
+            audience=a.audience,
+            min_age=a.min_age,
+            max_age=a.max_age,
+            needs_registration=a.needs_registration,
+            capacity=a.capacity,
+            household_limit=a.household_limit,
+            registration_opens_at=_shift(a.registration_opens_at, delta),
+            registration_closes_at=_shift(a.registration_closes_at, delta),
+            cancel_until=_shift(a.cancel_until, delta),
+            stall_count=a.stall_count,
+            image=a.image.name,
+            thumbnail=a.thumbnail.name,
+        )
+        Question.objects.bulk_create(
+            Question(
+                activity=new,
+                label=q.label,
+                kind=q.kind,
+                choices=q.choices,
+                required=q.required,
+                position=q.position,
+            )
+            for q in questions
+        )
+    return copy
+
+
+def members_for_registration(user):
+    """The user's household members, self first: who the registration form offers."""
+    from portal.access import my_household_members
+
+    members = list(my_household_members(user))
+    members.sort(key=lambda m: m.relation != HouseholdMember.Relation.SELF)
+    return members
