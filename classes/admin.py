@@ -1,0 +1,188 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from classes import services
+from classes.models import (
+    Attendance,
+    ClassSession,
+    Course,
+    Enrolment,
+    FundEntry,
+    Institution,
+    Notice,
+    Teacher,
+    Term,
+    TimetableSlot,
+    VolunteerOffer,
+)
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_name", "contact_phone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "contact_name"]
+
+
+@admin.register(Teacher)
+class TeacherAdmin(admin.ModelAdmin):
+    list_display = ["name", "institution", "user"]
+    list_filter = ["institution"]
+    list_select_related = ["institution", "user"]
+    search_fields = ["name", "user__real_name", "user__mobile"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_on", "ends_on"]
+    search_fields = ["name"]
+    date_hierarchy = "starts_on"
+
+
+class TimetableSlotInline(admin.TabularInline):
+    model = TimetableSlot
+    extra = 1
+
+
+class CourseActionForm(ActionForm):
+    term = forms.ModelChoiceField(Term.objects.all(), required=False, label=_("Copy to term"))
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "term",
+        "subject",
+        "institution",
+        "teacher",
+        "age_min",
+        "age_max",
+        "capacity",
+        "mode",
+        "is_published",
+    ]
+    list_filter = ["term", "subject", "mode", "institution", "is_published"]
+    list_select_related = ["term", "institution", "teacher"]
+    search_fields = ["title", "description", "place"]
+    autocomplete_fields = ["term", "institution", "teacher"]
+    readonly_fields = ["lottery_seed", "lottery_drawn_at", "copied_from"]
+    inlines = [TimetableSlotInline]
+    action_form = CourseActionForm
+    actions = ["generate_sessions", "copy_to_term"]
+
+    @admin.action(description=_("Generate the term's sessions from the weekly timetable"))
+    def generate_sessions(self, request, queryset):
+        made = sum(services.generate_sessions(course) for course in queryset.select_related("term"))
+        self.message_user(
+            request,
+            ngettext("%(count)d session created.", "%(count)d sessions created.", made)
+            % {"count": made},
+        )
+
+    @admin.action(description=_("Copy to another term (choose the term below)"))
+    def copy_to_term(self, request, queryset):
+        term = Term.objects.filter(pk=request.POST.get("term") or 0).first()
+        if term is None:
+            self.message_user(request, _("Choose the term to copy to."), messages.ERROR)
+            return
+        copied = 0
+        for course in queryset.select_related("term"):
+            try:
+                services.copy_course(course, term)
+            except services.ClassesError as e:
+                self.message_user(request, f"{course}: {e}", messages.WARNING)
+            else:
+                copied += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d course copied.", "%(count)d courses copied.", copied)
+            % {"count": copied},
+        )
+
+
+@admin.register(ClassSession)
+class ClassSessionAdmin(admin.ModelAdmin):
+    list_display = ["course", "date", "starts_at", "ends_at", "hours", "status"]
+    list_filter = ["status", "course__term", "course__institution"]
+    list_select_related = ["course"]
+    search_fields = ["course__title"]
+    date_hierarchy = "date"
+    raw_id_fields = ["course"]
+    readonly_fields = ["hours", "register_taken_at", "moved_from"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["child", "course", "status", "created_at", "queued_at", "photo_consent"]
+    list_filter = ["status", "course__term", "course"]
+    list_select_related = ["child", "child__user", "course__term"]
+    search_fields = ["child__name", "course__title", "enrolled_by__real_name"]
+    raw_id_fields = ["course", "child", "enrolled_by"]
+    readonly_fields = ["created_at", "queued_at", "placed_at", "withdrawn_at"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["enrolment", "session", "mark", "marked_by", "marked_at"]
+    list_filter = ["mark", "session__course__term"]
+    list_select_related = [
+        "enrolment__child",
+        "enrolment__course__term",
+        "session__course",
+        "marked_by",
+    ]
+    search_fields = ["enrolment__child__name", "session__course__title"]
+    raw_id_fields = ["session", "enrolment", "marked_by"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "enrolment", "text"]
+    list_filter = ["kind"]
+    list_select_related = ["enrolment__child", "enrolment__course__term"]
+    search_fields = ["text"]
+    raw_id_fields = ["enrolment", "session"]
+
+
+@admin.register(VolunteerOffer)
+class VolunteerOfferAdmin(admin.ModelAdmin):
+    list_display = ["user", "message", "forwarded", "created_at"]
+    list_filter = ["forwarded"]
+    list_select_related = ["user"]
+    search_fields = ["user__real_name", "user__mobile", "message"]
+    raw_id_fields = ["user", "enrolment"]
+
+
+@admin.register(FundEntry)
+class FundEntryAdmin(admin.ModelAdmin):
+    """Read-only: the ledger is written through the fund pages' services (append-only)."""
+
+    list_display = [
+        "date",
+        "kind",
+        "category",
+        "amount",
+        "description",
+        "status",
+        "proposed_by",
+        "approved_by",
+        "reverses",
+    ]
+    list_filter = ["kind", "category", "status"]
+    list_select_related = ["proposed_by", "approved_by", "reverses"]
+    search_fields = ["description", "donor_name", "reason"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,29 @@
 """This module's section on the home page (see portal.views.home)."""
 
+from django.utils import timezone
+
+from classes.models import ClassSession, Course, Enrolment
+
 
 def section(request):
-    """Context for `classes/_home_section.html`; None hides the section."""
-    return {}
+    """Class hours so far, courses this term, and a parent's next class: three queries at most."""
+    today = timezone.localdate()
+    ctx = {
+        "hours": ClassSession.objects.total_hours(),
+        "open_courses": Course.objects.published().filter(term__ends_on__gte=today).count(),
+        "next_session": None,
+    }
+    user = request.user
+    if user.is_authenticated and user.household_id:
+        ctx["next_session"] = (
+            ClassSession.objects.filter(
+                date__gte=today,
+                course__enrolments__child__household_id=user.household_id,
+                course__enrolments__status=Enrolment.Status.ENROLLED,
+            )
+            .exclude(status=ClassSession.Status.CANCELLED)
+            .select_related("course")
+            .order_by("date", "starts_at")
+            .first()
+        )
+    return ctx

@@ -1,0 +1,715 @@
+"""The Neighbour Classroom (睦邻课堂): partner institutions, teachers, terms, courses, sessions,
+enrolments and attendance; and the community micro-fund (微基金) ledger."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Community, HouseholdMember
+from portal.validators import validate_image_file
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class Institution(models.Model):
+    """A partner education institution (教育机构) that provides teachers."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    about = models.TextField(_("about"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active partner"), default=True)
+
+    class Meta:
+        verbose_name = _("partner institution")
+        verbose_name_plural = _("partner institutions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Teacher(models.Model):
+    """Someone who teaches courses; linked to an account to see their own courses and registers."""
+
+    name = models.CharField(_("name"), max_length=50)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teachers",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teacher",
+        help_text=_("With an account, the teacher sees their own courses, rosters and registers."),
+    )
+    about = models.TextField(_("about"), blank=True)
+
+    class Meta:
+        verbose_name = _("teacher")
+        verbose_name_plural = _("teachers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Term(models.Model):
+    """A teaching term; children's ages are counted on its first day."""
+
+    name = models.CharField(_("name"), max_length=50)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["-starts_on"]
+        constraints = [
+            # Session generation walks from the first to the last day.
+            models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="term_dates"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Subject(models.TextChoices):
+    LEGO = "lego", _("Lego")
+    ENGLISH = "english", _("English")
+    PAINTING = "painting", _("Painting")
+    CALLIGRAPHY = "calligraphy", _("Calligraphy")
+    MUSIC = "music", _("Music")
+    DANCE = "dance", _("Dance")
+    CHESS = "chess", _("Chess and Go")
+    SCIENCE = "science", _("Science")
+    READING = "reading", _("Reading")
+    CRAFTS = "crafts", _("Handicrafts")
+    SPORTS = "sports", _("Sports")
+    OTHER = "other", _("Other")
+
+
+class CourseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_counts(self):
+        """Annotate `enrolled_count`: the places taken."""
+        return self.annotate(
+            enrolled_count=Count(
+                "enrolments",
+                filter=Q(enrolments__status=Enrolment.Status.ENROLLED),
+                distinct=True,
+            ),
+        )
+
+    def taught_by(self, user):
+        return self.filter(teacher__user=user)
+
+
+class Course(models.Model):
+    """A free course for children in one term, with a weekly timetable and a number of places."""
+
+    class Mode(models.TextChoices):
+        FCFS = "fcfs", _("First come, first served (with a waiting list)")
+        LOTTERY = "lottery", _("Lottery after a sign-up window")
+
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="courses"
+    )
+    title = models.CharField(_("title"), max_length=100)
+    subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("partner institution"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+    )
+    teacher = models.ForeignKey(
+        Teacher,
+        verbose_name=_("teacher"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+    )
+    description = models.TextField(_("description"), blank=True)
+    age_min = models.PositiveSmallIntegerField(_("youngest age"))
+    age_max = models.PositiveSmallIntegerField(_("oldest age"))
+    place = models.CharField(_("place"), max_length=100)
+    capacity = models.PositiveSmallIntegerField(_("places"), validators=[MinValueValidator(1)])
+    picture = models.ImageField(
+        _("picture"), upload_to="classes/%Y/", blank=True, validators=[validate_image_file]
+    )
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="classes/thumbs/%Y/", blank=True, editable=False
+    )
+    enrol_opens_at = models.DateTimeField(_("enrolment opens"))
+    enrol_closes_at = models.DateTimeField(_("enrolment closes"))
+    mode = models.CharField(
+        _("enrolment mode"), max_length=10, choices=Mode.choices, default=Mode.FCFS
+    )
+    needs_photo_consent = models.BooleanField(
+        _("ask for photo permission"),
+        default=True,
+        help_text=_("Parents say whether the child may be photographed in class."),
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    lottery_seed = models.CharField(_("lottery seed"), max_length=64, blank=True, editable=False)
+    lottery_drawn_at = models.DateTimeField(
+        _("lottery drawn at"), null=True, blank=True, editable=False
+    )
+    lottery_result = models.JSONField(_("lottery result"), default=dict, blank=True, editable=False)
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+    )
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["title", "id"]
+        constraints = [
+            # Age filters and the enrolment check rely on a sane range.
+            models.CheckConstraint(condition=Q(age_min__lte=F("age_max")), name="course_age_range"),
+            # A window that closes before it opens would take no one.
+            models.CheckConstraint(
+                condition=Q(enrol_opens_at__lt=F("enrol_closes_at")), name="course_enrol_window"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="course_capacity_positive"),
+        ]
+        indexes = [
+            # the public list: published courses of a term
+            models.Index(fields=["term", "is_published"], name="course_term_published"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.term})"
+
+    def save(self, *args, **kwargs):
+        self._refresh_thumbnail()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("classes:course", args=[self.pk])
+
+    def clean(self):
+        community = Community.current()
+        errors = {}
+        if self.age_min is not None and self.age_max is not None:
+            if self.age_min > self.age_max:
+                errors["age_max"] = _("The oldest age cannot be below the youngest age.")
+            if self.age_min < community.child_age_min or self.age_max > community.child_age_max:
+                errors["age_min"] = _("Courses are for children aged %(min)s to %(max)s.") % {
+                    "min": community.child_age_min,
+                    "max": community.child_age_max,
+                }
+        if self.enrol_opens_at and self.enrol_closes_at:
+            if self.enrol_opens_at >= self.enrol_closes_at:
+                errors["enrol_closes_at"] = _("Enrolment must close after it opens.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _refresh_thumbnail(self):
+        """Keep the list's small picture in step with the uploaded one."""
+        from portal.lib.images import thumbnail
+
+        if not self.picture:
+            self.thumbnail = ""
+            return
+        if getattr(self.picture, "_committed", True) and self.thumbnail:
+            return
+        thumb = thumbnail(self.picture, max_size=(480, 360))
+        self.thumbnail.save(thumb.name, thumb, save=False)
+
+    def window_open(self, moment: datetime) -> bool:
+        return self.enrol_opens_at <= moment < self.enrol_closes_at
+
+    @property
+    def is_lottery(self) -> bool:
+        return self.mode == self.Mode.LOTTERY
+
+    @property
+    def places_left(self) -> int:
+        """Needs `with_counts()`."""
+        return max(self.capacity - self.enrolled_count, 0)
+
+    def accepts_age(self, age: int | None) -> bool:
+        return age is not None and self.age_min <= age <= self.age_max
+
+    def clashes_with(self, other: "Course") -> bool:
+        """Whether the two courses have weekly sessions at overlapping times in overlapping terms.
+
+        Needs both courses' `slots` (prefetched where many are compared).
+        """
+        if self.pk == other.pk:
+            return False
+        if self.term.ends_on < other.term.starts_on or other.term.ends_on < self.term.starts_on:
+            return False
+        return any(a.overlaps(b) for a in self.slots.all() for b in other.slots.all())
+
+
+class TimetableSlot(models.Model):
+    """A weekly session of a course: weekday and time. Sessions are generated from these."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="slots"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
+    starts_at = models.TimeField(_("starts"))
+    ends_at = models.TimeField(_("ends"))
+
+    class Meta:
+        verbose_name = _("weekly session")
+        verbose_name_plural = _("weekly timetable")
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            # Hours are counted from the duration.
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="slot_times"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def overlaps(self, other: "TimetableSlot") -> bool:
+        return (
+            self.weekday == other.weekday
+            and self.starts_at < other.ends_at
+            and other.starts_at < self.ends_at
+        )
+
+
+def hours_between(start, end) -> Decimal:
+    """Class hours from two times of day, to two places (a 90-minute session is 1.50 hours)."""
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"))
+
+
+class ClassSessionQuerySet(models.QuerySet):
+    def held(self):
+        """Sessions whose register was taken: they count as class hours delivered."""
+        return self.filter(status=ClassSession.Status.HELD)
+
+    def total_hours(self) -> Decimal:
+        return self.held().aggregate(total=Sum("hours"))["total"] or Decimal("0.00")
+
+
+class ClassSession(models.Model):
+    """One meeting of a course on a date; class hours are counted from held sessions."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        HELD = "held", _("held")
+        CANCELLED = "cancelled", _("cancelled")
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts"))
+    ends_at = models.TimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    hours = models.DecimalField(_("class hours"), max_digits=5, decimal_places=2, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    notes = models.TextField(_("teacher's notes"), blank=True)
+    moved_from = models.CharField(_("moved from"), max_length=60, blank=True)
+    register_taken_at = models.DateTimeField(_("register taken at"), null=True, blank=True)
+
+    objects = ClassSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("class session")
+        verbose_name_plural = _("class sessions")
+        ordering = ["date", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="session_times"),
+            # Generating sessions twice never duplicates a meeting.
+            models.UniqueConstraint(
+                fields=["course", "date", "starts_at"], name="session_unique_per_time"
+            ),
+        ]
+        indexes = [
+            # the statistics: held sessions per course
+            models.Index(fields=["course", "status"], name="session_course_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.course.title} {self.date:%Y-%m-%d} {self.starts_at:%H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.hours = hours_between(self.starts_at, self.ends_at)
+        if kwargs.get("update_fields") is not None and "hours" not in kwargs["update_fields"]:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "hours"]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("classes:register", args=[self.pk])
+
+    @property
+    def starts(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date, self.starts_at))
+
+    @property
+    def ends(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date, self.ends_at))
+
+    @property
+    def where(self) -> str:
+        return self.place or self.course.place
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def active(self):
+        """Holding or waiting for a place (or in the lottery): these block a second enrolment."""
+        return self.filter(status__in=Enrolment.ACTIVE)
+
+    def enrolled(self):
+        return self.filter(status=Enrolment.Status.ENROLLED)
+
+    def waiting_order(self):
+        return self.filter(status=Enrolment.Status.WAITLISTED).order_by("queued_at", "id")
+
+
+class Enrolment(models.Model):
+    """A child's place (or wait, or lottery entry) in a course, with the parent's consents."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("in the lottery")
+        ENROLLED = "enrolled", _("enrolled")
+        WAITLISTED = "waitlisted", _("on the waiting list")
+        NOT_PLACED = "not_placed", _("not placed (timetable clash)")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    ACTIVE = [Status.APPLIED, Status.ENROLLED, Status.WAITLISTED]
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    child = models.ForeignKey(
+        HouseholdMember,
+        verbose_name=_("child"),
+        on_delete=models.CASCADE,
+        related_name="class_enrolments",
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enrolled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="class_enrolments",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    photo_consent = models.BooleanField(_("may be photographed"), default=False)
+    pickup_people = models.CharField(_("who may pick the child up"), max_length=200)
+    created_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    placed_at = models.DateTimeField(_("place given at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["course", "created_at", "id"]
+        constraints = [
+            # One active enrolment (or lottery entry) per child and course.
+            models.UniqueConstraint(
+                fields=["course", "child"],
+                condition=Q(status__in=["applied", "enrolled", "waitlisted"]),
+                name="enrolment_one_active_per_child",
+            ),
+        ]
+        indexes = [
+            # places taken and the waiting list of a course
+            models.Index(fields=["course", "status", "queued_at"], name="enrolment_course_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.child} → {self.course}"
+
+    @property
+    def reference(self) -> str:
+        """The anonymous entry number published with a lottery's result."""
+        return f"E{self.pk}"
+
+
+class Attendance(models.Model):
+    """A child's mark in a session's register."""
+
+    class Mark(models.TextChoices):
+        PRESENT = "present", _("present")
+        LATE = "late", _("late")
+        EXCUSED = "excused", _("excused")
+        ABSENT = "absent", _("absent")
+
+    ATTENDED = [Mark.PRESENT, Mark.LATE]
+
+    session = models.ForeignKey(
+        ClassSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    mark = models.CharField(_("attendance"), max_length=10, choices=Mark.choices)
+    note = models.CharField(_("note for the parents"), max_length=200, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            # A register has one mark per child.
+            models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.child} {self.session}: {self.get_mark_display()}"
+
+
+class Notice(models.Model):
+    """Something a parent must know about a child's class: a place given, a session moved."""
+
+    class Kind(models.TextChoices):
+        PROMOTED = "promoted", _("place from the waiting list")
+        LOTTERY_WON = "lottery_won", _("lottery: place won")
+        LOTTERY_WAITING = "lottery_waiting", _("lottery: waiting list")
+        CANCELLED = "cancelled", _("session cancelled")
+        MOVED = "moved", _("session moved")
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="notices"
+    )
+    session = models.ForeignKey(
+        ClassSession,
+        verbose_name=_("session"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notice to parents")
+        verbose_name_plural = _("notices to parents")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.text
+
+
+class VolunteerOffer(models.Model):
+    """A parent's offer to volunteer, made at enrolment; also handed to the volunteers module."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("parent"),
+        on_delete=models.CASCADE,
+        related_name="class_volunteer_offers",
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    forwarded = models.BooleanField(_("sent to the volunteer coordinator"), default=False)
+    created_at = models.DateTimeField(_("offered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("parent's offer to volunteer")
+        verbose_name_plural = _("parents' offers to volunteer")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+# The micro-fund ------------------------------------------------------------------------------
+
+
+class FundEntryQuerySet(models.QuerySet):
+    def counted(self):
+        """Entries that move the balance: posted income and paid spending (and their reversals)."""
+        return self.filter(status__in=[FundEntry.Status.POSTED, FundEntry.Status.PAID])
+
+    def balance(self) -> Decimal:
+        totals = self.counted().aggregate(
+            income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
+            spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
+        )
+        return (totals["income"] or Decimal("0.00")) - (totals["spending"] or Decimal("0.00"))
+
+
+class FundEntry(models.Model):
+    """A line of the micro-fund ledger. Append-only: a mistake is corrected by a reversing entry.
+
+    Amounts are positive; a reversal carries the negated amount of the entry it reverses, with the
+    same kind and category, so totals by kind and category stay right.
+    """
+
+    class Kind(models.TextChoices):
+        INCOME = "income", _("income")
+        EXPENDITURE = "expenditure", _("expenditure")
+
+    class Category(models.TextChoices):
+        CLASSROOM = "classroom", _("classroom's share of proceeds")
+        DONATION = "donation", _("donation")
+        PARTNER = "partner", _("partner contribution")
+        PROJECT = "project", _("public-welfare project")
+        SUPPLIES = "supplies", _("materials and supplies")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        POSTED = "posted", _("posted")
+        PROPOSED = "proposed", _("proposed")
+        APPROVED = "approved", _("approved")
+        PAID = "paid", _("paid")
+        REJECTED = "rejected", _("rejected")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    description = models.CharField(_("source or purpose"), max_length=200)
+    donor_name = models.CharField(
+        _("donor"),
+        max_length=100,
+        blank=True,
+        help_text=_("Staff only; shown publicly only if they agree."),
+    )
+    donor_is_public = models.BooleanField(_("donor agrees to be named"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    receipt = models.ImageField(
+        _("receipt"), upload_to="fund/%Y/", blank=True, validators=[validate_image_file]
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded or proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = FundEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("micro-fund entry")
+        verbose_name_plural = _("micro-fund ledger")
+        ordering = ["-date", "-id"]
+        constraints = [
+            # Ordinary entries are positive; only a reversal is negative, and it needs a reason.
+            models.CheckConstraint(
+                condition=(
+                    Q(reverses__isnull=True, amount__gt=0)
+                    | (Q(reverses__isnull=False, amount__lt=0) & ~Q(reason=""))
+                ),
+                name="fund_amount_sign",
+            ),
+            # Four-eyes rule: whoever proposed spending cannot approve it.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("proposed_by")),
+                name="fund_four_eyes",
+            ),
+        ]
+        indexes = [
+            # the public page: totals by month and category
+            models.Index(fields=["kind", "status", "date"], name="fund_kind_status_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.amount} {self.description}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+    @property
+    def counts(self) -> bool:
+        return self.status in (self.Status.POSTED, self.Status.PAID)
+
+    @property
+    def public_source(self) -> str:
+        """What the public page shows: the description, and a donor's name only with consent."""
+        if self.donor_name and self.donor_is_public:
+            return f"{self.description} · {self.donor_name}"
+        return self.description
+
+
+def term_weeks(term: Term):
+    """Dates of the term, day by day (used when generating sessions)."""
+    day = term.starts_on
+    while day <= term.ends_on:
+        yield day
+        day += timedelta(days=1)

@@ -1,5 +1,745 @@
-from django.shortcuts import render
+import csv
+from collections import defaultdict
+from datetime import timedelta
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from classes import calendar, services, stats
+from classes.access import (
+    get_course_for_teaching,
+    get_my_enrolment,
+    get_session_for_teaching,
+    is_classes_staff,
+    is_teacher,
+    my_children,
+    require_staff,
+    teaching_courses,
+)
+from classes.forms import (
+    CancelSessionForm,
+    CourseFilterForm,
+    EnrolForm,
+    FundExpenditureForm,
+    FundIncomeForm,
+    MoveSessionForm,
+    PeriodForm,
+    ReverseForm,
+)
+from classes.models import (
+    Attendance,
+    ClassSession,
+    Course,
+    Enrolment,
+    FundEntry,
+    Notice,
+    TimetableSlot,
+)
+from portal.models import User
+
+# Public pages ---------------------------------------------------------------------------------
+
+
+def _course_list():
+    today = timezone.localdate()
+    return (
+        Course.objects.published()
+        .filter(term__ends_on__gte=today)
+        .with_counts()
+        .select_related("term", "institution", "teacher")
+        .prefetch_related("slots")
+        .order_by("term__starts_on", "title", "id")
+    )
 
 
 def index(request):
-    return render(request, "classes/index.html")
+    """The classroom: the courses open now with filters, and the all-time class hours."""
+    children = list(my_children(request.user)) if request.user.is_authenticated else []
+    form = CourseFilterForm(request.GET or None, children=children)
+    courses = _course_list()
+    chosen_child = None
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("age") is not None:
+            courses = courses.filter(age_min__lte=data["age"], age_max__gte=data["age"])
+        if data.get("weekday") is not None:
+            courses = courses.filter(
+                Exists(TimetableSlot.objects.filter(course=OuterRef("pk"), weekday=data["weekday"]))
+            )
+        if data.get("subject"):
+            courses = courses.filter(subject=data["subject"])
+        if data.get("child"):
+            chosen_child = next((c for c in children if c.pk == data["child"]), None)
+    courses = list(courses)
+    if chosen_child is not None:
+        # Ages count on each term's first day, so this filter runs per course.
+        courses = [c for c in courses if c.accepts_age(chosen_child.age_on(c.term.starts_on))]
+    ctx = {
+        "form": form,
+        "courses": courses,
+        "chosen_child": chosen_child,
+        "totals": stats.totals(),
+        "is_teacher": is_teacher(request.user) or is_classes_staff(request.user),
+        "is_staff": is_classes_staff(request.user),
+    }
+    return render(request, "classes/index.html", ctx)
+
+
+def course_detail(request, pk):
+    course = get_object_or_404(
+        Course.objects.published()
+        .with_counts()
+        .select_related("term", "institution", "teacher")
+        .prefetch_related("slots"),
+        pk=pk,
+    )
+    ctx = {
+        "course": course,
+        "sessions": list(course.sessions.all()),
+        "hours": course.sessions.total_hours(),
+        "now": timezone.now(),
+        "my_enrolments": [],
+    }
+    if request.user.is_authenticated and request.user.household_id:
+        ctx["my_enrolments"] = list(
+            course.enrolments.active()
+            .filter(child__household_id=request.user.household_id)
+            .select_related("child")
+        )
+    return render(request, "classes/course_detail.html", ctx)
+
+
+def lottery_result(request, pk):
+    """The published draw: seed, entries by anonymous number, the result. No names."""
+    course = get_object_or_404(
+        Course.objects.published().select_related("term"), pk=pk, mode=Course.Mode.LOTTERY
+    )
+    mine = {}
+    if request.user.is_authenticated and request.user.household_id:
+        mine = {
+            e.pk: e.child.full_name
+            for e in course.enrolments.filter(
+                child__household_id=request.user.household_id
+            ).select_related("child")
+        }
+    result = course.lottery_result or {}
+    ctx = {"course": course, "result": result, "mine": mine}
+    return render(request, "classes/lottery.html", ctx)
+
+
+# Parents ---------------------------------------------------------------------------------------
+
+
+@login_required
+def enrol(request, pk):
+    course = get_object_or_404(
+        Course.objects.published().with_counts().select_related("term").prefetch_related("slots"),
+        pk=pk,
+    )
+    children = list(my_children(request.user))
+    form = EnrolForm(
+        request.POST or None, children=children, needs_photo_consent=course.needs_photo_consent
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        child = next(c for c in children if c.pk == data["child"])
+        try:
+            enrolment = services.enrol(
+                request.user,
+                course,
+                child,
+                photo_consent=data.get("photo_consent") == "yes",
+                pickup_people=data["pickup_people"],
+                volunteer=data["volunteer"],
+                volunteer_message=data["volunteer_message"],
+            )
+        except services.EnrolmentError as e:
+            form.add_error(None, str(e))
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _enrolled_message(enrolment))
+            if data["volunteer"]:
+                messages.info(
+                    request,
+                    _("Thank you for offering to volunteer; the coordinator will be in touch."),
+                )
+            return redirect("classes:mine")
+    ctx = {"course": course, "form": form, "children": children}
+    return render(request, "classes/enrol.html", ctx)
+
+
+def _enrolled_message(enrolment):
+    params = {"name": enrolment.child.full_name, "course": enrolment.course.title}
+    if enrolment.status == Enrolment.Status.ENROLLED:
+        return _("%(name)s has a place in %(course)s.") % params
+    if enrolment.status == Enrolment.Status.WAITLISTED:
+        return (
+            _(
+                "%(course)s is full; %(name)s is on the waiting list and you will be told when a "
+                "place comes free."
+            )
+            % params
+        )
+    return _("%(name)s is in the lottery for %(course)s; you will be told the result.") % params
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    enrolment = get_my_enrolment(request, pk)
+    try:
+        services.withdraw(request.user, enrolment)
+    except services.EnrolmentError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _("%(name)s was withdrawn from %(course)s.")
+            % {"name": enrolment.child.full_name, "course": enrolment.course.title},
+        )
+    return redirect("classes:mine")
+
+
+def _my_sessions(user, *, since):
+    """Upcoming sessions of the user's children's courses, each with `child_name` set."""
+    enrolments = (
+        Enrolment.objects.enrolled()
+        .filter(child__household_id=user.household_id)
+        .select_related("child", "child__user")
+    )
+    children_by_course = defaultdict(list)
+    for e in enrolments:
+        children_by_course[e.course_id].append(e)
+    sessions = (
+        ClassSession.objects.filter(course_id__in=children_by_course, date__gte=since)
+        .select_related("course")
+        .order_by("date", "starts_at")
+    )
+    result = []
+    for session in sessions:
+        for e in children_by_course[session.course_id]:
+            row = ClassSession(
+                pk=session.pk,
+                course=session.course,
+                date=session.date,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                place=session.place,
+                status=session.status,
+                moved_from=session.moved_from,
+            )
+            row.child_name = e.child.full_name
+            row.child_id = e.child_id
+            result.append(row)
+    return result
+
+
+@login_required
+def my_classes(request):
+    """My children's classes: timetable, places and waits, attendance, teachers' notes, notices."""
+    user = request.user
+    today = timezone.localdate()
+    enrolments = list(
+        Enrolment.objects.filter(child__household_id=user.household_id or 0)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("child", "child__user", "course__term", "course__teacher")
+        .prefetch_related(
+            "course__slots",
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("session").order_by("-session__date"),
+            ),
+        )
+        .order_by("child__created_at", "course__title")
+    )
+    notices = list(
+        Notice.objects.filter(enrolment__child__household_id=user.household_id or 0).select_related(
+            "enrolment__child"
+        )[:20]
+    )
+    sessions = _my_sessions(user, since=today)[:30] if user.household_id else []
+    ctx = {
+        "enrolments": enrolments,
+        "sessions": sessions,
+        "notices": notices,
+        "children": list(my_children(user)),
+        "calendar_url": request.build_absolute_uri(
+            reverse("classes:calendar", args=[calendar.token_for(user)])
+        ),
+    }
+    return render(request, "classes/my_classes.html", ctx)
+
+
+def calendar_feed(request, token):
+    """The children's sessions as iCalendar; the signed token stands in for a login."""
+    user_id = calendar.user_id_from(token)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None or not user.household_id:
+        raise Http404
+    sessions = _my_sessions(user, since=timezone.localdate() - timedelta(days=60))
+    body = calendar.build(sessions, name=_("Children's classes"), host=request.get_host())
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# Teachers and staff ----------------------------------------------------------------------------
+
+
+@login_required
+def teach(request):
+    """The courses I teach (all courses for classes staff), with today's and next sessions."""
+    courses = list(
+        teaching_courses(request)
+        .filter(term__ends_on__gte=timezone.localdate() - timedelta(days=30))
+        .with_counts()
+        .select_related("term", "teacher")
+        .order_by("term__starts_on", "title")
+    )
+    today = timezone.localdate()
+    sessions = list(
+        ClassSession.objects.filter(
+            course__in=[c.pk for c in courses],
+            date__gte=today - timedelta(days=7),
+            date__lte=today + timedelta(days=7),
+        )
+        .select_related("course")
+        .order_by("date", "starts_at")
+    )
+    ctx = {
+        "courses": courses,
+        "sessions": sessions,
+        "today": today,
+        "is_staff": is_classes_staff(request.user),
+    }
+    return render(request, "classes/teach.html", ctx)
+
+
+@login_required
+def roster(request, pk):
+    course = get_course_for_teaching(request, pk)
+    enrolments = list(
+        course.enrolments.active()
+        .select_related("child", "child__user", "enrolled_by")
+        .order_by("status", "queued_at", "created_at", "id")
+    )
+    ctx = {
+        "course": course,
+        "enrolled": [e for e in enrolments if e.status == Enrolment.Status.ENROLLED],
+        "waiting": [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED],
+        "applied": [e for e in enrolments if e.status == Enrolment.Status.APPLIED],
+        "sessions": list(course.sessions.all()),
+        "hours": course.sessions.total_hours(),
+        "is_staff": is_classes_staff(request.user),
+        "now": timezone.now(),
+    }
+    return render(request, "classes/roster.html", ctx)
+
+
+@login_required
+def register(request, pk):
+    """The attendance register of one session, made for a phone."""
+    session = get_session_for_teaching(request, pk)
+    enrolments = list(
+        session.course.enrolments.enrolled()
+        .select_related("child", "child__user")
+        .order_by("child__name", "id")
+    )
+    marks = {a.enrolment_id: a for a in session.attendance.all()}
+    if request.method == "POST":
+        posted = {}
+        for key, value in request.POST.items():
+            if key.startswith("mark-"):
+                try:
+                    enrolment_id = int(key.removeprefix("mark-"))
+                except ValueError:
+                    continue
+                posted[enrolment_id] = (value, request.POST.get(f"note-{enrolment_id}", "")[:200])
+        missing = [e for e in enrolments if e.pk not in posted]
+        if missing:
+            messages.error(
+                request,
+                _("Mark every child: %(names)s.")
+                % {"names": "、".join(e.child.full_name for e in missing)},
+            )
+        else:
+            try:
+                count = services.take_register(
+                    session, posted, by=request.user, notes=request.POST.get("notes", "")
+                )
+            except services.RegisterError as e:
+                messages.error(request, str(e))
+            else:
+                messages.success(
+                    request, _("Register saved: %(count)s children marked.") % {"count": count}
+                )
+                return redirect("classes:register", pk=session.pk)
+    rows = [
+        {
+            "enrolment": e,
+            "mark": (marks[e.pk].mark if e.pk in marks else request.POST.get(f"mark-{e.pk}", "")),
+            "note": (marks[e.pk].note if e.pk in marks else ""),
+        }
+        for e in enrolments
+    ]
+    ctx = {
+        "session": session,
+        "rows": rows,
+        "mark_choices": Attendance.Mark.choices,
+        "cancel_form": CancelSessionForm(),
+        "move_form": MoveSessionForm.for_session(session),
+        "today": timezone.localdate(),
+    }
+    return render(request, "classes/register.html", ctx)
+
+
+@login_required
+@require_POST
+def session_cancel(request, pk):
+    session = get_session_for_teaching(request, pk)
+    form = CancelSessionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the parents."))
+        return redirect("classes:register", pk=session.pk)
+    try:
+        told = services.cancel_session(session, reason=form.cleaned_data["reason"])
+    except services.RegisterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request, _("Session cancelled; %(count)s parents were told.") % {"count": told}
+        )
+    return redirect("classes:register", pk=session.pk)
+
+
+@login_required
+@require_POST
+def session_move(request, pk):
+    session = get_session_for_teaching(request, pk)
+    form = MoveSessionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the new date and times."))
+        return redirect("classes:register", pk=session.pk)
+    try:
+        told = services.move_session(session, **form.cleaned_data)
+    except services.RegisterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request, _("Session moved; %(count)s parents were told.") % {"count": told}
+        )
+    return redirect("classes:register", pk=session.pk)
+
+
+@login_required
+@require_POST
+def lottery_draw(request, pk):
+    require_staff(request)
+    course = get_object_or_404(Course, pk=pk)
+    try:
+        result = services.run_lottery(course)
+    except services.EnrolmentError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _("Lottery drawn with seed %(seed)s: %(won)s places given, %(waiting)s waiting.")
+            % {
+                "seed": result["seed"],
+                "won": len(result["won"]),
+                "waiting": len(result["waiting"]),
+            },
+        )
+    return redirect("classes:lottery", pk=course.pk)
+
+
+# Statistics ------------------------------------------------------------------------------------
+
+
+@login_required
+def statistics(request):
+    require_staff(request)
+    ctx = {
+        "totals": stats.totals(),
+        "tables": [
+            (_("By course"), "course", stats.rows("course")),
+            (_("By partner institution"), "institution", stats.rows("institution")),
+            (_("By term"), "term", stats.rows("term")),
+        ],
+    }
+    return render(request, "classes/statistics.html", ctx)
+
+
+def _stat_header(grouping):
+    labels = {"course": _("Course"), "institution": _("Partner institution"), "term": _("Term")}
+    return [
+        labels[grouping],
+        _("Sessions held"),
+        _("Class hours"),
+        _("Children reached"),
+        _("Attendance rate (%)"),
+    ]
+
+
+@login_required
+def statistics_export(request, grouping, fmt):
+    require_staff(request)
+    if grouping not in stats.GROUPINGS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    header = _stat_header(grouping)
+    data = [
+        [
+            r["name"],
+            r["sessions"],
+            r["hours"],
+            r["children"],
+            r["rate"] if r["rate"] is not None else "",
+        ]
+        for r in stats.rows(grouping)
+    ]
+    filename = f"class-hours-by-{grouping}-{timezone.localdate():%Y%m%d}"
+    return _export(header, data, filename, fmt)
+
+
+def _export(header, data, filename, fmt):
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response.write("\ufeff")  # so Excel opens the UTF-8 file with the Chinese intact
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(data)
+        return response
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([str(h) for h in header])
+    for row in data:
+        ws.append(row)
+    out = BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+# The micro-fund --------------------------------------------------------------------------------
+
+
+def fund(request):
+    """The public transparency page: balance, income and spending by month and category, projects.
+
+    No personal data: donors are named only if they agreed, proposers and approvers never.
+    """
+    counted = FundEntry.objects.counted()
+    by_month = (
+        counted.annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(
+            income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
+            spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
+        )
+        .order_by("-month")[:12]
+    )
+    by_category = (
+        counted.values("kind", "category").annotate(total=Sum("amount")).order_by("kind", "-total")
+    )
+    categories = dict(FundEntry.Category.choices)
+    totals = counted.aggregate(
+        income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
+        spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
+    )
+    ctx = {
+        "balance": (totals["income"] or 0) - (totals["spending"] or 0),
+        "income": totals["income"] or 0,
+        "spending": totals["spending"] or 0,
+        "by_month": list(by_month),
+        "by_category": [
+            {**row, "label": categories.get(row["category"], row["category"])}
+            for row in by_category
+        ],
+        "projects": list(
+            FundEntry.objects.filter(
+                kind=FundEntry.Kind.EXPENDITURE,
+                status=FundEntry.Status.PAID,
+                reverses__isnull=True,
+                reversed_by__isnull=True,
+            ).order_by("-date")[:20]
+        ),
+        "recent_income": list(
+            FundEntry.objects.filter(
+                kind=FundEntry.Kind.INCOME, status=FundEntry.Status.POSTED
+            ).order_by("-date", "-id")[:10]
+        ),
+    }
+    return render(request, "classes/fund.html", ctx)
+
+
+@login_required
+def fund_manage(request):
+    require_staff(request)
+    entries = list(
+        FundEntry.objects.select_related("proposed_by", "approved_by", "reverses")
+        .prefetch_related("reversed_by")
+        .order_by("-created_at", "-id")[:100]
+    )
+    ctx = {
+        "entries": entries,
+        "balance": FundEntry.objects.balance(),
+        "income_form": FundIncomeForm(initial={"date": timezone.localdate()}),
+        "expenditure_form": FundExpenditureForm(initial={"date": timezone.localdate()}),
+        "period_form": PeriodForm(
+            initial={"start": timezone.localdate().replace(day=1), "end": timezone.localdate()}
+        ),
+    }
+    return render(request, "classes/fund_manage.html", ctx)
+
+
+@login_required
+@require_POST
+def fund_income(request):
+    require_staff(request)
+    form = FundIncomeForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.record_income(by=request.user, **form.cleaned_data)
+        except services.FundError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("Income posted to the fund."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("classes:fund-manage")
+
+
+@login_required
+@require_POST
+def fund_propose(request):
+    require_staff(request)
+    form = FundExpenditureForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.propose_expenditure(by=request.user, **form.cleaned_data)
+        except services.FundError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("Spending proposed; a colleague must approve it."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("classes:fund-manage")
+
+
+def _form_errors(form) -> str:
+    return " ".join(
+        f"{form.fields[f].label if f in form.fields else ''} {' '.join(errs)}".strip()
+        for f, errs in form.errors.items()
+    )
+
+
+FUND_ACTIONS = {
+    "approve": services.approve_expenditure,
+    "reject": services.reject_expenditure,
+    "pay": services.pay_expenditure,
+}
+
+
+@login_required
+@require_POST
+def fund_action(request, pk, action):
+    require_staff(request)
+    entry = get_object_or_404(FundEntry, pk=pk)
+    if action not in FUND_ACTIONS:
+        raise Http404
+    try:
+        FUND_ACTIONS[action](entry, by=request.user)
+    except services.FundError as e:
+        messages.error(request, str(e))
+    else:
+        done = {
+            "approve": _("Spending approved."),
+            "reject": _("Spending rejected."),
+            "pay": _("Payment recorded."),
+        }[action]
+        messages.success(request, done)
+    return redirect("classes:fund-manage")
+
+
+@login_required
+@require_POST
+def fund_reverse(request, pk):
+    require_staff(request)
+    entry = get_object_or_404(FundEntry, pk=pk)
+    form = ReverseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.FundError(_("Give the reason for the correction."))
+        services.reverse_entry(entry, by=request.user, reason=form.cleaned_data["reason"])
+    except services.FundError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Correction posted."))
+    return redirect("classes:fund-manage")
+
+
+@login_required
+def fund_statement(request, fmt):
+    """Every entry of a period, with the opening and closing balance; CSV or Excel."""
+    require_staff(request)
+    form = PeriodForm(request.GET)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, _form_errors(form) or _("Choose a period."))
+        return redirect("classes:fund-manage")
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    opening = FundEntry.objects.filter(date__lt=start).balance()
+    entries = (
+        FundEntry.objects.filter(date__range=(start, end))
+        .select_related("proposed_by", "approved_by")
+        .order_by("date", "id")
+    )
+    header = [
+        _("Date"),
+        _("Kind"),
+        _("Category"),
+        _("Source or purpose"),
+        _("Status"),
+        _("Amount (yuan)"),
+        _("Balance (yuan)"),
+        _("Recorded or proposed by"),
+        _("Approved by"),
+        _("Reason for the correction"),
+    ]
+    data = [["", "", "", _("Opening balance"), "", "", opening, "", "", ""]]
+    balance = opening
+    for e in entries:
+        signed = e.amount if e.kind == FundEntry.Kind.INCOME else -e.amount
+        if e.counts:
+            balance += signed
+        data.append(
+            [
+                e.date.isoformat(),
+                e.get_kind_display(),
+                e.get_category_display(),
+                e.public_source if not e.donor_name else f"{e.description} · {e.donor_name}",
+                e.get_status_display(),
+                signed,
+                balance,
+                e.proposed_by.display_name,
+                e.approved_by.display_name if e.approved_by else "",
+                e.reason,
+            ]
+        )
+    data.append(["", "", "", _("Closing balance"), "", "", balance, "", "", ""])
+    return _export(header, data, f"micro-fund-{start:%Y%m%d}-{end:%Y%m%d}", fmt)

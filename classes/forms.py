@@ -1,0 +1,143 @@
+"""Forms of the classroom: course filters, enrolment with consents, registers, the fund."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from classes.models import WEEKDAYS, Attendance, ClassSession, FundEntry, Subject
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class CourseFilterForm(forms.Form):
+    """The public list's filters; all optional. `child` lists the visitor's own children."""
+
+    child = forms.TypedChoiceField(
+        label=_("Courses my child can join"), required=False, coerce=int, empty_value=None
+    )
+    age = forms.IntegerField(label=_("Age"), required=False, min_value=0, max_value=18)
+    weekday = forms.TypedChoiceField(
+        label=_("Weekday"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any day"))] + WEEKDAYS,
+    )
+    subject = forms.ChoiceField(
+        label=_("Subject"), required=False, choices=[("", _("All subjects"))] + Subject.choices
+    )
+
+    def __init__(self, *args, children=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if children:
+            self.fields["child"].choices = [("", _("Any child"))] + [
+                (c.pk, c.full_name) for c in children
+            ]
+        else:
+            del self.fields["child"]
+
+
+class EnrolForm(forms.Form):
+    child = forms.TypedChoiceField(label=_("Child"), coerce=int)
+    photo_consent = forms.ChoiceField(
+        label=_("May your child be photographed in class (for the community's notices)?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    pickup_people = forms.CharField(
+        label=_("Who may pick the child up"),
+        max_length=200,
+        help_text=_("Names and relation, e.g. 张妈妈 (mother), 张爷爷 (grandfather)."),
+    )
+    volunteer = forms.BooleanField(
+        label=_("I would like to volunteer (help at class or join a volunteer team)"),
+        required=False,
+    )
+    volunteer_message = forms.CharField(
+        label=_("How would you like to help? (optional)"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, children=(), needs_photo_consent=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].choices = [(c.pk, c.full_name) for c in children]
+        if not needs_photo_consent:
+            del self.fields["photo_consent"]
+
+
+class CancelSessionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (sent to the parents)"), max_length=200)
+
+
+class MoveSessionForm(forms.Form):
+    day = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_at = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends_at = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(label=_("Place (if it changes)"), max_length=100, required=False)
+
+    @classmethod
+    def for_session(cls, session: ClassSession):
+        return cls(
+            initial={
+                "day": session.date,
+                "starts_at": session.starts_at,
+                "ends_at": session.ends_at,
+            }
+        )
+
+
+MARK_CHOICES = Attendance.Mark.choices
+
+
+class FundIncomeForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[
+            (FundEntry.Category.CLASSROOM, FundEntry.Category.CLASSROOM.label),
+            (FundEntry.Category.DONATION, FundEntry.Category.DONATION.label),
+            (FundEntry.Category.PARTNER, FundEntry.Category.PARTNER.label),
+            (FundEntry.Category.OTHER, FundEntry.Category.OTHER.label),
+        ],
+    )
+    description = forms.CharField(label=_("Source"), max_length=200)
+    donor_name = forms.CharField(label=_("Donor (optional)"), max_length=100, required=False)
+    donor_is_public = forms.BooleanField(
+        label=_("The donor agrees to be named publicly"), required=False
+    )
+    receipt = forms.ImageField(label=_("Receipt (optional)"), required=False)
+
+
+class FundExpenditureForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[
+            (FundEntry.Category.PROJECT, FundEntry.Category.PROJECT.label),
+            (FundEntry.Category.SUPPLIES, FundEntry.Category.SUPPLIES.label),
+            (FundEntry.Category.OTHER, FundEntry.Category.OTHER.label),
+        ],
+    )
+    description = forms.CharField(label=_("Purpose"), max_length=200)
+    receipt = forms.ImageField(label=_("Receipt (optional)"), required=False)
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=200)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The period must end after it starts."))
+        return data

@@ -1,0 +1,571 @@
+"""Workflows of the Neighbour Classroom and the micro-fund: each holds a capacity, moves money or
+tells parents something, so each runs in one transaction and raises a translated domain error."""
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+
+from classes import lottery
+from classes.models import (
+    Attendance,
+    ClassSession,
+    Course,
+    Enrolment,
+    FundEntry,
+    Notice,
+    Term,
+    VolunteerOffer,
+    hours_between,
+)
+from portal.lib.money import yuan
+from portal.models import HouseholdMember
+
+log = logging.getLogger(__name__)
+
+
+class ClassesError(Exception):
+    """A classroom action that is refused; the message is translated and shown to the user."""
+
+
+class EnrolmentError(ClassesError):
+    pass
+
+
+class RegisterError(ClassesError):
+    pass
+
+
+class FundError(ClassesError):
+    pass
+
+
+# Timetable ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generate_sessions(course: Course) -> int:
+    """Create the term's sessions from the weekly timetable; safe to run again. Returns how many."""
+    term = course.term
+    slots = list(course.slots.all())
+    existing = set(course.sessions.values_list("date", "starts_at"))
+    made = []
+    day = term.starts_on
+    while day <= term.ends_on:
+        for slot in slots:
+            if slot.weekday == day.weekday() and (day, slot.starts_at) not in existing:
+                session = ClassSession(
+                    course=course, date=day, starts_at=slot.starts_at, ends_at=slot.ends_at
+                )
+                session.hours = hours_between(slot.starts_at, slot.ends_at)
+                made.append(session)
+        day += timedelta(days=1)
+    ClassSession.objects.bulk_create(made)
+    return len(made)
+
+
+@transaction.atomic
+def copy_course(course: Course, term: Term) -> Course:
+    """A copy of the course and its weekly timetable for another term, enrolment dates shifted."""
+    if course.term_id == term.pk:
+        raise ClassesError(_("The course is already in that term."))
+    shift = term.starts_on - course.term.starts_on
+    slots = list(course.slots.all())
+    copy = Course.objects.get(pk=course.pk)
+    copy.pk = None
+    copy.term = term
+    copy.copied_from = course
+    copy.enrol_opens_at = course.enrol_opens_at + shift
+    copy.enrol_closes_at = course.enrol_closes_at + shift
+    copy.lottery_seed, copy.lottery_drawn_at, copy.lottery_result = "", None, {}
+    copy.save()
+    for slot in slots:
+        slot.pk = None
+        slot.course = copy
+        slot.save()
+    return copy
+
+
+# Enrolment ------------------------------------------------------------------------------------
+
+
+def _clashing_course(child: HouseholdMember, course: Course, statuses) -> Course | None:
+    """The child's other course (in `statuses`) whose weekly sessions overlap this one's."""
+    others = (
+        Course.objects.filter(enrolments__child=child, enrolments__status__in=statuses)
+        .exclude(pk=course.pk)
+        .select_related("term")
+        .prefetch_related("slots")
+        .distinct()
+    )
+    for other in others:
+        if course.clashes_with(other):
+            return other
+    return None
+
+
+def _check_can_enrol(user, course: Course, child: HouseholdMember, moment) -> None:
+    if child.household_id != user.household_id or child.relation != HouseholdMember.Relation.CHILD:
+        raise EnrolmentError(_("You can enrol only the children of your household."))
+    if not course.is_published:
+        raise EnrolmentError(_("This course is not open for enrolment."))
+    if course.is_lottery and course.lottery_drawn_at:
+        # After the draw, places left go first come, first served until the term ends.
+        if timezone.localdate(moment) > course.term.ends_on:
+            raise EnrolmentError(_("This course's term is over."))
+    elif moment < course.enrol_opens_at:
+        raise EnrolmentError(
+            _("Enrolment opens on %(when)s.")
+            % {"when": date_format(timezone.localtime(course.enrol_opens_at), "DATETIME_FORMAT")}
+        )
+    elif moment >= course.enrol_closes_at:
+        raise EnrolmentError(_("Enrolment for this course has closed."))
+    age = child.age_on(course.term.starts_on)
+    if age is None:
+        raise EnrolmentError(
+            _("Add %(name)s's birth date to your household first.") % {"name": child.full_name}
+        )
+    if not course.accepts_age(age):
+        raise EnrolmentError(
+            _(
+                "%(name)s will be %(age)s on %(day)s; this course is for children aged "
+                "%(min)s to %(max)s."
+            )
+            % {
+                "name": child.full_name,
+                "age": age,
+                "day": date_format(course.term.starts_on, "SHORT_DATE_FORMAT"),
+                "min": course.age_min,
+                "max": course.age_max,
+            }
+        )
+    if Enrolment.objects.active().filter(course=course, child=child).exists():
+        raise EnrolmentError(
+            _("%(name)s is already signed up for this course.") % {"name": child.full_name}
+        )
+    clash = _clashing_course(
+        child, course, [Enrolment.Status.ENROLLED, Enrolment.Status.WAITLISTED]
+    )
+    if clash is not None:
+        raise EnrolmentError(
+            _("%(name)s already has %(course)s at the same time.")
+            % {"name": child.full_name, "course": clash.title}
+        )
+
+
+def enrol(
+    user,
+    course: Course,
+    child: HouseholdMember,
+    *,
+    photo_consent: bool,
+    pickup_people: str,
+    volunteer: bool = False,
+    volunteer_message: str = "",
+) -> Enrolment:
+    """Enrol a child: a place, the waiting list, or (before a draw) a lottery entry.
+
+    The child's row, then the course's, is locked so two parents enrolling at the same moment are
+    counted one after the other and the capacity holds.
+    """
+    if not pickup_people.strip():
+        raise EnrolmentError(_("Say who may pick the child up."))
+    try:
+        with transaction.atomic():
+            HouseholdMember.objects.select_for_update().get(pk=child.pk)
+            course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
+            moment = timezone.now()
+            _check_can_enrol(user, course, child, moment)
+            if course.is_lottery and not course.lottery_drawn_at:
+                status = Enrolment.Status.APPLIED
+            elif course.enrolments.enrolled().count() < course.capacity:
+                status = Enrolment.Status.ENROLLED
+            else:
+                status = Enrolment.Status.WAITLISTED
+            enrolment = Enrolment.objects.create(
+                course=course,
+                child=child,
+                enrolled_by=user,
+                status=status,
+                photo_consent=photo_consent if course.needs_photo_consent else False,
+                pickup_people=pickup_people.strip(),
+                created_at=moment,
+                queued_at=moment if status == Enrolment.Status.WAITLISTED else None,
+                placed_at=moment if status == Enrolment.Status.ENROLLED else None,
+            )
+    except IntegrityError:
+        # The partial unique constraint: the same child sent twice in the same instant.
+        raise EnrolmentError(
+            _("%(name)s is already signed up for this course.") % {"name": child.full_name}
+        ) from None
+    if volunteer:
+        offer_to_volunteer(user, enrolment=enrolment, message=volunteer_message)
+    return enrolment
+
+
+@transaction.atomic
+def withdraw(user, enrolment: Enrolment) -> Enrolment | None:
+    """Take a child out of a course (or off its waiting list); returns whoever got the place."""
+    course = Course.objects.select_for_update().get(pk=enrolment.course_id)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.child.household_id != user.household_id:
+        raise EnrolmentError(_("You can withdraw only the children of your household."))
+    if enrolment.status not in Enrolment.ACTIVE:
+        raise EnrolmentError(_("This enrolment was already withdrawn."))
+    held_place = enrolment.status == Enrolment.Status.ENROLLED
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.withdrawn_at = timezone.now()
+    enrolment.save(update_fields=["status", "withdrawn_at"])
+    if held_place:
+        return promote_from_waitlist(course)
+    return None
+
+
+def promote_from_waitlist(course: Course) -> Enrolment | None:
+    """Give a free place to the first child waiting and tell the parent. Caller locks the course."""
+    if course.enrolments.enrolled().count() >= course.capacity:
+        return None
+    nxt = course.enrolments.waiting_order().select_related("child", "enrolled_by").first()
+    if nxt is None:
+        return None
+    nxt.status = Enrolment.Status.ENROLLED
+    nxt.placed_at = timezone.now()
+    nxt.save(update_fields=["status", "placed_at"])
+    _notify(
+        nxt,
+        Notice.Kind.PROMOTED,
+        _("A place came free: %(name)s now has a place in %(course)s.")
+        % {"name": nxt.child.full_name, "course": course.title},
+    )
+    return nxt
+
+
+@transaction.atomic
+def run_lottery(course: Course, *, seed: str | None = None) -> dict:
+    """Draw the lottery of a course once: places to whole sibling groups, clashes skipped."""
+    course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
+    if not course.is_lottery:
+        raise EnrolmentError(_("This course does not use a lottery."))
+    if course.lottery_drawn_at:
+        raise EnrolmentError(_("The lottery of this course was already drawn."))
+    if timezone.now() < course.enrol_closes_at:
+        raise EnrolmentError(_("The lottery is drawn after the sign-up window closes."))
+    entries = list(
+        course.enrolments.filter(status=Enrolment.Status.APPLIED).select_related("child")
+    )
+    by_id = {e.pk: e for e in entries}
+    skipped = [
+        e.pk
+        for e in entries
+        if _clashing_course(e.child, course, [Enrolment.Status.ENROLLED]) is not None
+    ]
+    groups = lottery.stable_groups([(e.pk, e.child.household_id) for e in entries])
+    places = max(course.capacity - course.enrolments.enrolled().count(), 0)
+    seed = seed or secrets.token_hex(8)
+    result = lottery.draw(groups, places=places, seed=seed, skipped=skipped)
+    moment = timezone.now()
+    for entry_id in result["won"]:
+        e = by_id[entry_id]
+        e.status, e.placed_at = Enrolment.Status.ENROLLED, moment
+        e.save(update_fields=["status", "placed_at"])
+        _notify(
+            e,
+            Notice.Kind.LOTTERY_WON,
+            _("%(name)s won a place in %(course)s.")
+            % {"name": e.child.full_name, "course": course.title},
+        )
+    for position, entry_id in enumerate(result["waiting"]):
+        e = by_id[entry_id]
+        # Waiting order is the draw order.
+        e.status, e.queued_at = (
+            Enrolment.Status.WAITLISTED,
+            moment + timedelta(microseconds=position),
+        )
+        e.save(update_fields=["status", "queued_at"])
+        _notify(
+            e,
+            Notice.Kind.LOTTERY_WAITING,
+            _("%(name)s is on the waiting list of %(course)s after the lottery.")
+            % {"name": e.child.full_name, "course": course.title},
+        )
+    if skipped:
+        Enrolment.objects.filter(pk__in=skipped).update(status=Enrolment.Status.NOT_PLACED)
+    course.lottery_seed, course.lottery_drawn_at, course.lottery_result = seed, moment, result
+    course.save(update_fields=["lottery_seed", "lottery_drawn_at", "lottery_result"])
+    return result
+
+
+def offer_to_volunteer(user, *, enrolment: Enrolment | None = None, message: str = ""):
+    """Pass a parent's offer to volunteer to the volunteer coordinator; keep our own record too."""
+    offer = VolunteerOffer.objects.create(user=user, enrolment=enrolment, message=message.strip())
+    try:
+        from volunteers.services import submit_volunteer_offer
+    except ImportError:
+        return offer  # the volunteers module is not there yet; staff see the offer in our admin
+    submit_volunteer_offer(user, message=offer.message, source="classes")
+    offer.forwarded = True
+    offer.save(update_fields=["forwarded"])
+    return offer
+
+
+# Sessions and registers -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def take_register(session: ClassSession, marks: dict, *, by, notes: str | None = None) -> int:
+    """Record the register of a session: `marks` maps enrolment id → (mark, note).
+
+    The session then counts as held (its class hours are delivered). Returns how many marks.
+    """
+    session = ClassSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_cancelled:
+        raise RegisterError(_("This session was cancelled."))
+    if session.date > timezone.localdate():
+        raise RegisterError(_("The register can be taken on the day of the session or after."))
+    enrolled = set(
+        Enrolment.objects.enrolled()
+        .filter(course_id=session.course_id)
+        .values_list("pk", flat=True)
+    )
+    unknown = set(marks) - enrolled
+    if unknown:
+        raise RegisterError(_("Attendance can be marked only for children enrolled in the course."))
+    valid = set(Attendance.Mark.values)
+    for mark, _note in marks.values():
+        if mark not in valid:
+            raise RegisterError(_("Choose present, late, excused or absent for every child."))
+    moment = timezone.now()
+    existing = {a.enrolment_id: a for a in session.attendance.all()}
+    for enrolment_id, (mark, note) in marks.items():
+        row = existing.get(enrolment_id)
+        if row is None:
+            Attendance.objects.create(
+                session=session,
+                enrolment_id=enrolment_id,
+                mark=mark,
+                note=note,
+                marked_by=by,
+                marked_at=moment,
+            )
+        elif (row.mark, row.note) != (mark, note):
+            row.mark, row.note, row.marked_by, row.marked_at = mark, note, by, moment
+            row.save(update_fields=["mark", "note", "marked_by", "marked_at"])
+    session.status = ClassSession.Status.HELD
+    session.register_taken_at = session.register_taken_at or moment
+    fields = ["status", "register_taken_at"]
+    if notes is not None:
+        session.notes = notes
+        fields.append("notes")
+    session.save(update_fields=fields)
+    return len(marks)
+
+
+@transaction.atomic
+def cancel_session(session: ClassSession, *, reason: str) -> int:
+    """Cancel a session and tell every enrolled child's parent. Returns how many were told."""
+    session = ClassSession.objects.select_for_update().select_related("course").get(pk=session.pk)
+    if session.status != ClassSession.Status.SCHEDULED:
+        raise RegisterError(_("Only a scheduled session can be cancelled."))
+    session.status = ClassSession.Status.CANCELLED
+    session.notes = reason.strip()
+    session.save(update_fields=["status", "notes"])
+    text = _("%(course)s on %(when)s is cancelled. %(reason)s") % {
+        "course": session.course.title,
+        "when": _when(session),
+        "reason": reason.strip(),
+    }
+    return _notify_course(session, Notice.Kind.CANCELLED, text)
+
+
+@transaction.atomic
+def move_session(session: ClassSession, *, day, starts_at, ends_at, place: str = "") -> int:
+    """Move a scheduled session to another day or time and tell the parents."""
+    session = ClassSession.objects.select_for_update().select_related("course").get(pk=session.pk)
+    if session.status != ClassSession.Status.SCHEDULED:
+        raise RegisterError(_("Only a scheduled session can be moved."))
+    if starts_at >= ends_at:
+        raise RegisterError(_("The session must end after it starts."))
+    if day < timezone.localdate():
+        raise RegisterError(_("A session cannot be moved into the past."))
+    if (
+        ClassSession.objects.filter(course_id=session.course_id, date=day, starts_at=starts_at)
+        .exclude(pk=session.pk)
+        .exists()
+    ):
+        raise RegisterError(_("The course already has a session at that time."))
+    old = _when(session)
+    session.moved_from = old
+    session.date, session.starts_at, session.ends_at = day, starts_at, ends_at
+    if place.strip():
+        session.place = place.strip()
+    session.save(update_fields=["moved_from", "date", "starts_at", "ends_at", "place"])
+    text = _("%(course)s on %(old)s moves to %(new)s, %(place)s.") % {
+        "course": session.course.title,
+        "old": old,
+        "new": _when(session),
+        "place": session.where,
+    }
+    return _notify_course(session, Notice.Kind.MOVED, text)
+
+
+def _when(session: ClassSession) -> str:
+    day = date_format(session.date, "SHORT_DATE_FORMAT")
+    return f"{day} {time_format(session.starts_at, 'H:i')}–{time_format(session.ends_at, 'H:i')}"
+
+
+def _notify_course(session, kind, text) -> int:
+    enrolments = session.course.enrolments.enrolled().select_related("enrolled_by", "child")
+    count = 0
+    for enrolment in enrolments:
+        _notify(enrolment, kind, text, session=session)
+        count += 1
+    return count
+
+
+def _notify(enrolment: Enrolment, kind: str, text: str, *, session=None) -> Notice:
+    """Keep the notice for My children's classes and email the parent once the change commits."""
+    notice = Notice.objects.create(enrolment=enrolment, session=session, kind=kind, text=text)
+    parent = enrolment.enrolled_by
+    if parent is not None and parent.email:
+        subject = _("Neighbour Classroom: %(course)s") % {"course": enrolment.course.title}
+        transaction.on_commit(
+            lambda: send_mail(subject, text, None, [parent.email], fail_silently=True)
+        )
+    return notice
+
+
+# The micro-fund -------------------------------------------------------------------------------
+
+
+def _positive(amount):
+    value = yuan(amount)
+    if value <= 0:
+        raise FundError(_("Enter an amount above zero."))
+    return value
+
+
+@transaction.atomic
+def record_income(
+    *, by, date, amount, category, description, donor_name="", donor_is_public=False, receipt=None
+) -> FundEntry:
+    """Post income to the fund (a share of proceeds, a donation, a partner's contribution)."""
+    if category not in (
+        FundEntry.Category.CLASSROOM,
+        FundEntry.Category.DONATION,
+        FundEntry.Category.PARTNER,
+        FundEntry.Category.OTHER,
+    ):
+        raise FundError(_("Choose an income category."))
+    return FundEntry.objects.create(
+        kind=FundEntry.Kind.INCOME,
+        category=category,
+        date=date,
+        amount=_positive(amount),
+        description=description.strip(),
+        donor_name=donor_name.strip(),
+        donor_is_public=donor_is_public,
+        status=FundEntry.Status.POSTED,
+        proposed_by=by,
+        receipt=receipt or "",
+    )
+
+
+@transaction.atomic
+def propose_expenditure(*, by, date, amount, category, description, receipt=None) -> FundEntry:
+    """Propose spending; it moves the balance only once approved by someone else and paid."""
+    if category not in (
+        FundEntry.Category.PROJECT,
+        FundEntry.Category.SUPPLIES,
+        FundEntry.Category.OTHER,
+    ):
+        raise FundError(_("Choose a spending category."))
+    return FundEntry.objects.create(
+        kind=FundEntry.Kind.EXPENDITURE,
+        category=category,
+        date=date,
+        amount=_positive(amount),
+        description=description.strip(),
+        status=FundEntry.Status.PROPOSED,
+        proposed_by=by,
+        receipt=receipt or "",
+    )
+
+
+def _locked_expenditure(entry: FundEntry) -> FundEntry:
+    entry = FundEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.kind != FundEntry.Kind.EXPENDITURE or entry.is_reversal:
+        raise FundError(_("Only proposed spending goes through approval."))
+    return entry
+
+
+@transaction.atomic
+def approve_expenditure(entry: FundEntry, *, by) -> FundEntry:
+    entry = _locked_expenditure(entry)
+    if entry.status != FundEntry.Status.PROPOSED:
+        raise FundError(_("Only proposed spending can be approved."))
+    if entry.proposed_by_id == by.pk:
+        raise FundError(_("Whoever proposed spending cannot approve it; ask a colleague."))
+    entry.status, entry.approved_by, entry.approved_at = (
+        FundEntry.Status.APPROVED,
+        by,
+        timezone.now(),
+    )
+    entry.save(update_fields=["status", "approved_by", "approved_at"])
+    return entry
+
+
+@transaction.atomic
+def reject_expenditure(entry: FundEntry, *, by) -> FundEntry:
+    entry = _locked_expenditure(entry)
+    if entry.status != FundEntry.Status.PROPOSED:
+        raise FundError(_("Only proposed spending can be rejected."))
+    if entry.proposed_by_id == by.pk:
+        raise FundError(_("Whoever proposed spending cannot decide on it; ask a colleague."))
+    entry.status = FundEntry.Status.REJECTED
+    entry.save(update_fields=["status"])
+    return entry
+
+
+@transaction.atomic
+def pay_expenditure(entry: FundEntry, *, by, receipt=None) -> FundEntry:
+    """Record that approved spending was paid; only now does it leave the balance."""
+    entry = _locked_expenditure(entry)
+    if entry.status != FundEntry.Status.APPROVED:
+        raise FundError(_("Only approved spending can be paid."))
+    entry.status, entry.paid_at = FundEntry.Status.PAID, timezone.now()
+    fields = ["status", "paid_at"]
+    if receipt:
+        entry.receipt = receipt
+        fields.append("receipt")
+    entry.save(update_fields=fields)
+    return entry
+
+
+@transaction.atomic
+def reverse_entry(entry: FundEntry, *, by, reason: str) -> FundEntry:
+    """Correct a posted or paid entry with a new entry of the opposite amount and a reason."""
+    entry = FundEntry.objects.select_for_update().get(pk=entry.pk)
+    if not reason.strip():
+        raise FundError(_("Give the reason for the correction."))
+    if entry.is_reversal:
+        raise FundError(_("A correction cannot itself be reversed; post a new entry instead."))
+    if not entry.counts:
+        raise FundError(_("Only posted income or paid spending can be reversed."))
+    if FundEntry.objects.filter(reverses=entry).exists():
+        raise FundError(_("This entry was already reversed."))
+    return FundEntry.objects.create(
+        kind=entry.kind,
+        category=entry.category,
+        date=timezone.localdate(),
+        amount=-entry.amount,
+        description=entry.description,
+        status=entry.status,
+        proposed_by=by,
+        reverses=entry,
+        reason=reason.strip(),
+    )

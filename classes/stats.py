@@ -1,0 +1,66 @@
+"""Class-hour statistics: hours delivered, children reached and attendance rates, grouped by
+course, institution or term. A fixed number of queries whatever the size of the data."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from classes.models import Attendance, ClassSession
+
+# Grouping → (path from a session to the group's key, path to its label).
+GROUPINGS = {
+    "course": ("course_id", "course__title"),
+    "institution": ("course__institution_id", "course__institution__name"),
+    "term": ("course__term_id", "course__term__name"),
+}
+
+ATTENDED = Q(mark__in=Attendance.ATTENDED)
+
+
+def totals() -> dict:
+    """All-time figures for the public classroom page (no personal data)."""
+    hours = ClassSession.objects.total_hours()
+    held = ClassSession.objects.held().count()
+    children = Attendance.objects.filter(ATTENDED).values("enrolment__child_id").distinct().count()
+    return {"hours": hours, "sessions": held, "children": children}
+
+
+def rows(grouping: str) -> list[dict]:
+    """One row per course, institution or term: sessions held, hours, children, attendance %."""
+    key, label = GROUPINGS[grouping]
+    sessions = (
+        ClassSession.objects.held()
+        .values(key, label)
+        .annotate(sessions=Count("id"), hours=Sum("hours"))
+        .order_by(label)
+    )
+    attendance = {
+        row[f"session__{key}"]: row
+        for row in Attendance.objects.filter(session__status=ClassSession.Status.HELD)
+        .values(f"session__{key}")
+        .annotate(
+            marks=Count("id"),
+            attended=Count("id", filter=ATTENDED),
+            children=Count("enrolment__child", filter=ATTENDED, distinct=True),
+        )
+        .order_by()
+    }
+    result = []
+    for row in sessions:
+        att = attendance.get(row[key], {})
+        marks = att.get("marks", 0)
+        rate = (
+            (Decimal(att.get("attended", 0)) * 100 / marks).quantize(Decimal("0.1"))
+            if marks
+            else None
+        )
+        result.append(
+            {
+                "name": row[label] or "—",
+                "sessions": row["sessions"],
+                "hours": row["hours"] or Decimal("0.00"),
+                "children": att.get("children", 0),
+                "rate": rate,
+            }
+        )
+    return result

@@ -1,0 +1,111 @@
+"""Classroom helpers: a term, courses with a weekly timetable, the clock frozen in the window."""
+
+import itertools
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from classes import services
+from classes.models import Course, Institution, Teacher, Term, TimetableSlot
+from portal import roles
+from tests.factories import make_user
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Enrolment is open (25 Aug – 6 Sep); the autumn term starts on Monday 7 September 2026.
+NOW = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
+TERM_START = date(2026, 9, 7)
+_titles = itertools.count(1)
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to(NOW, tick=False)
+    return NOW
+
+
+@pytest.fixture
+def term(db):
+    return Term.objects.create(name="2026年秋季", starts_on=TERM_START, ends_on=date(2026, 12, 31))
+
+
+@pytest.fixture
+def institution(db):
+    return Institution.objects.create(name="星光教育")
+
+
+@pytest.fixture
+def teacher_user(db):
+    return make_user("林老师", role_list=[roles.RESIDENT])
+
+
+@pytest.fixture
+def teacher(teacher_user, institution):
+    return Teacher.objects.create(name="林老师", institution=institution, user=teacher_user)
+
+
+@pytest.fixture
+def other_teacher(institution):
+    user = make_user("赵老师", role_list=[roles.RESIDENT])
+    return Teacher.objects.create(name="赵老师", institution=institution, user=user)
+
+
+def make_course(
+    term,
+    *,
+    title=None,
+    subject="lego",
+    age_min=5,
+    age_max=12,
+    capacity=10,
+    slots=((5, "09:00", "10:30"),),
+    mode=Course.Mode.FCFS,
+    teacher=None,
+    institution=None,
+    opens=at(2026, 8, 25, 9, 0),
+    closes=at(2026, 9, 6, 20, 0),
+    sessions=False,
+    **extra,
+) -> Course:
+    course = Course.objects.create(
+        term=term,
+        title=title or f"课程{next(_titles)}",
+        subject=subject,
+        age_min=age_min,
+        age_max=age_max,
+        capacity=capacity,
+        place="社区活动室",
+        mode=mode,
+        teacher=teacher,
+        institution=institution,
+        enrol_opens_at=opens,
+        enrol_closes_at=closes,
+        **extra,
+    )
+    for weekday, start, end in slots:
+        TimetableSlot.objects.create(
+            course=course,
+            weekday=weekday,
+            starts_at=time.fromisoformat(start),
+            ends_at=time.fromisoformat(end),
+        )
+    if sessions:
+        services.generate_sessions(course)
+    return course
+
+
+def enrol(parent, course, child, **kwargs):
+    kwargs.setdefault("photo_consent", True)
+    kwargs.setdefault("pickup_people", "张妈妈（母亲）")
+    return services.enrol(parent, course, child, **kwargs)
+
+
+@pytest.fixture
+def course(term, teacher, institution):
+    return make_course(
+        term, title="乐高搭建", teacher=teacher, institution=institution, sessions=True
+    )
