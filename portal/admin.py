@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Announcement, Community, Household, HouseholdMember, User
@@ -104,8 +106,8 @@ class CommunityAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        from django.shortcuts import redirect
-
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         Community.current()
         return redirect("admin:portal_community_change", 1)
 

@@ -16,4 +16,3 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Permissions of every app are created by post_migrate; sync the groups after each.
         post_migrate.connect(_sync_roles, dispatch_uid="portal_sync_roles")
-

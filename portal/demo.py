@@ -12,24 +12,87 @@ DEMO_PASSWORD = "neighbour2026"
 
 # key: (mobile, email, real name, birth date, building/unit/room, roles, superuser)
 DEMO_PEOPLE = {
-    "admin": ("13800000001", "admin@example.com", "管理员", date(1980, 3, 1), ("1", "1", "101"),
-              [roles.COMMUNITY_ADMIN], True),
-    "coordinator": ("13800000002", "volunteers@example.com", "周协调", date(1975, 6, 12),
-                    ("1", "2", "201"), [roles.VOLUNTEER_COORDINATOR], False),
-    "events_staff": ("13800000003", "events@example.com", "吴活动", date(1985, 9, 3),
-                     ("2", "1", "301"), [roles.EVENTS_STAFF], False),
-    "canteen_staff": ("13800000004", "canteen@example.com", "郑食堂", date(1978, 1, 20),
-                      ("2", "2", "102"), [roles.CANTEEN_STAFF], False),
-    "classes_staff": ("13800000005", "classes@example.com", "王课堂", date(1990, 11, 8),
-                      ("3", "1", "502"), [roles.CLASSES_STAFF], False),
-    "leader": ("13800000006", "leader@example.com", "陈队长", date(1968, 4, 15),
-               ("3", "2", "402"), [roles.RESIDENT, roles.VOLUNTEER, roles.TEAM_LEADER], False),
-    "volunteer": ("13800000007", "volunteer@example.com", "李志愿", date(1995, 7, 7),
-                  ("4", "1", "603"), [roles.RESIDENT, roles.VOLUNTEER], False),
-    "parent": ("13800000008", "parent@example.com", "张妈妈", date(1988, 5, 21),
-               ("5", "1", "301"), [roles.RESIDENT], False),
-    "elder": ("13800000009", "elder@example.com", "刘奶奶", date(1950, 2, 14),
-              ("6", "1", "101"), [roles.RESIDENT], False),
+    "admin": (
+        "13800000001",
+        "admin@example.com",
+        "管理员",
+        date(1980, 3, 1),
+        ("1", "1", "101"),
+        [roles.COMMUNITY_ADMIN],
+        True,
+    ),
+    "coordinator": (
+        "13800000002",
+        "volunteers@example.com",
+        "周协调",
+        date(1975, 6, 12),
+        ("1", "2", "201"),
+        [roles.VOLUNTEER_COORDINATOR],
+        False,
+    ),
+    "events_staff": (
+        "13800000003",
+        "events@example.com",
+        "吴活动",
+        date(1985, 9, 3),
+        ("2", "1", "301"),
+        [roles.EVENTS_STAFF],
+        False,
+    ),
+    "canteen_staff": (
+        "13800000004",
+        "canteen@example.com",
+        "郑食堂",
+        date(1978, 1, 20),
+        ("2", "2", "102"),
+        [roles.CANTEEN_STAFF],
+        False,
+    ),
+    "classes_staff": (
+        "13800000005",
+        "classes@example.com",
+        "王课堂",
+        date(1990, 11, 8),
+        ("3", "1", "502"),
+        [roles.CLASSES_STAFF],
+        False,
+    ),
+    "leader": (
+        "13800000006",
+        "leader@example.com",
+        "陈队长",
+        date(1968, 4, 15),
+        ("3", "2", "402"),
+        [roles.RESIDENT, roles.VOLUNTEER, roles.TEAM_LEADER],
+        False,
+    ),
+    "volunteer": (
+        "13800000007",
+        "volunteer@example.com",
+        "李志愿",
+        date(1995, 7, 7),
+        ("4", "1", "603"),
+        [roles.RESIDENT, roles.VOLUNTEER],
+        False,
+    ),
+    "parent": (
+        "13800000008",
+        "parent@example.com",
+        "张妈妈",
+        date(1988, 5, 21),
+        ("5", "1", "301"),
+        [roles.RESIDENT],
+        False,
+    ),
+    "elder": (
+        "13800000009",
+        "elder@example.com",
+        "刘奶奶",
+        date(1950, 2, 14),
+        ("6", "1", "101"),
+        [roles.RESIDENT],
+        False,
+    ),
 }
 
 
@@ -44,9 +107,7 @@ def seed_people() -> dict[str, User]:
                 username=f"demo-{key}", email=email, password=DEMO_PASSWORD, mobile=mobile
             )
             services.register_resident(user, real_name=name, birth_date=born)
-            services.save_profile(
-                user, real_name=name, birth_date=born, building=b, unit=u, room=r
-            )
+            services.save_profile(user, real_name=name, birth_date=born, building=b, unit=u, room=r)
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
@@ -60,7 +121,9 @@ def seed_people() -> dict[str, User]:
     parent = people["parent"]
     if not HouseholdMember.objects.filter(household=parent.household, name="张小明").exists():
         services.add_member(
-            parent, name="张小明", relation=HouseholdMember.Relation.CHILD,
+            parent,
+            name="张小明",
+            relation=HouseholdMember.Relation.CHILD,
             birth_date=date(2018, 9, 1),
         )
     return people
@@ -82,11 +145,16 @@ def seed_community() -> Community:
 
 def seed_announcements(author: User) -> int:
     items = [
-        ("红星服务日：每月10日，志愿者在社区广场为居民服务",
-         "补鞋、织补、小家电维修、磨刀……欢迎居民前来，也欢迎报名成为志愿者。人人都是志愿者！", True),
-        ("睦邻食堂开饭啦",
-         "每餐12–16元，荤素搭配、健康营养；60周岁以上老人每餐补贴4元。每月8日志愿者为空巢老人和困难家庭送爱心免费餐。",
-         False),
+        (
+            "红星服务日：每月10日，志愿者在社区广场为居民服务",
+            "补鞋、织补、小家电维修、磨刀……欢迎居民前来，也欢迎报名成为志愿者。人人都是志愿者！",
+            True,
+        ),
+        (
+            "睦邻食堂开饭啦",
+            "每餐12–16元，荤素搭配、健康营养；60周岁以上老人每餐补贴4元。每月8日志愿者为空巢老人和困难家庭送爱心免费餐。",
+            False,
+        ),
         ("睦邻课堂招生", "18门公益课程面向5–12岁儿童免费开放：乐高、英语、画画、书法……", False),
     ]
     created = 0

@@ -99,8 +99,10 @@ class HouseholdMemberForm(forms.ModelForm):
         cleaned = super().clean()
         relation = cleaned.get("relation")
         birth_date = cleaned.get("birth_date")
-        if relation == HouseholdMember.Relation.CHILD and not birth_date and not self.errors.get(
-            "birth_date"
+        if (
+            relation == HouseholdMember.Relation.CHILD
+            and not birth_date
+            and not self.errors.get("birth_date")
         ):
             self.add_error(
                 "birth_date",

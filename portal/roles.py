@@ -28,8 +28,14 @@ ALL_ROLES = [
 ]
 
 # Roles whose members log in to the admin.
-ADMIN_ROLES = {TEAM_LEADER, VOLUNTEER_COORDINATOR, EVENTS_STAFF, CANTEEN_STAFF, CLASSES_STAFF,
-               COMMUNITY_ADMIN}
+ADMIN_ROLES = {
+    TEAM_LEADER,
+    VOLUNTEER_COORDINATOR,
+    EVENTS_STAFF,
+    CANTEEN_STAFF,
+    CLASSES_STAFF,
+    COMMUNITY_ADMIN,
+}
 
 # Every permission of these apps' models (add, change, delete, view).
 APP_PERMISSIONS = {

@@ -130,8 +130,10 @@ def _safe_next(request, fallback="home"):
 @require_POST
 def text_size(request):
     """Toggle large text. Remembered on the account, and in a cookie for visitors."""
-    on = request.POST.get("large") == "1" if "large" in request.POST else not wants_large_text(
-        request
+    on = (
+        request.POST.get("large") == "1"
+        if "large" in request.POST
+        else not wants_large_text(request)
     )
     if request.user.is_authenticated:
         services.set_large_text(request.user, on)

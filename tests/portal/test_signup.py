@@ -61,7 +61,14 @@ def test_a_resident_signs_up_with_only_an_email(client):
         ({"privacy_consent": ""}, "privacy_consent", "agree to the privacy notice"),
         ({"real_name": ""}, "real_name", "This field is required"),
     ],
-    ids=["bad-prefix", "too-short", "neither-phone-nor-email", "future-birth", "no-consent", "no-name"],
+    ids=[
+        "bad-prefix",
+        "too-short",
+        "neither-phone-nor-email",
+        "future-birth",
+        "no-consent",
+        "no-name",
+    ],
 )
 def test_bad_sign_up_input_is_refused_with_a_clear_error_and_creates_nobody(
     client, overrides, field, message

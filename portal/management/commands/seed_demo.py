@@ -26,4 +26,6 @@ class Command(BaseCommand):
             self.stdout.write(f"\nDemo log-ins (password for all: {demo.DEMO_PASSWORD}):")
             for key, user in people.items():
                 self.stdout.write(f"  {key:<14} {user.mobile}  {user.email:<26} {user.real_name}")
-            self.stdout.write("\nSite: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/")
+            self.stdout.write(
+                "\nSite: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/"
+            )
