@@ -1,6 +1,7 @@
 """Who may see what in the canteen: the one place views ask for guarded objects."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -51,7 +52,16 @@ def get_receipt(request, pk) -> MealRecord:
 
 def get_delivery_for_volunteer(request, pk) -> LoveMealDelivery:
     """A delivery assigned to me (or any, for canteen staff); addresses are shown only then."""
+    from canteen.services import posts_taken_by
+
     qs = LoveMealDelivery.objects.select_related("recipient", "volunteer")
     if is_canteen_staff(request.user):
         return get_object_or_404(qs, pk=pk)
-    return get_object_or_404(qs, pk=pk, volunteer_id=request.user.pk)
+    return get_object_or_404(qs.filter(my_deliveries_q(request.user, posts_taken_by)), pk=pk)
+
+
+def my_deliveries_q(user, posts_taken_by) -> Q:
+    """Deliveries staff assigned to the user or whose volunteer post the user took."""
+    return Q(volunteer_id=user.pk) | Q(
+        volunteer__isnull=True, volunteer_post_id__in=posts_taken_by(user)
+    )

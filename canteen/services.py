@@ -4,7 +4,7 @@ Each function runs in one transaction and raises `CanteenError` (a translated me
 request is refused; nothing is changed then.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -400,31 +400,69 @@ def generate_love_meals(day: date, *, value: Decimal | None = None, by=None) -> 
 
 
 def _post_for_delivery(delivery: LoveMealDelivery, *, by) -> None:
-    """Offer the delivery to volunteers as a post of one place, when the module is there."""
+    """Offer the delivery to volunteers as a post of one place, when the module is there.
+
+    Only the building is on the post (posts are public); the volunteer who takes it sees the
+    full address on "my deliveries" (see `post_volunteers`).
+    """
     try:
-        from volunteers.services import create_post
+        from volunteers.services import VolunteerError, create_post
     except ImportError:
         return
-    from datetime import datetime, time
-
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(delivery.day, time(11, 0)), tz)
-    recipient = delivery.recipient
-    post = create_post(
-        title=_("Love Meal delivery · Building %(building)s")
-        % {"building": recipient.building or "-"},
-        # Only the building is public on the post; the full address is on the route sheet.
-        place=_("Building %(building)s") % {"building": recipient.building or "-"},
-        start=start,
-        end=start + timedelta(hours=1, minutes=30),
-        capacity=1,
-        description=_("Deliver %(portions)s free meal(s) from the Neighbour Canteen.")
-        % {"portions": delivery.portions},
-        source=f"canteen.lovemealdelivery:{delivery.pk}",
-        created_by=by,
-    )
-    delivery.volunteer_post_id = getattr(post, "pk", None)
+    building = delivery.recipient.building or "-"
+    try:
+        post = create_post(
+            title=_("Love Meal delivery · Building %(building)s") % {"building": building},
+            place=_("Building %(building)s") % {"building": building},
+            start=start,
+            end=start + timedelta(hours=1, minutes=30),
+            capacity=1,
+            description=_("Deliver %(portions)s free meal(s) from the Neighbour Canteen.")
+            % {"portions": delivery.portions},
+            source=f"canteen.lovemealdelivery:{delivery.pk}",
+            created_by=by,
+        )
+    except VolunteerError as e:
+        raise CanteenError(str(e)) from None
+    delivery.volunteer_post_id = post.pk
     delivery.save(update_fields=["volunteer_post_id"])
+
+
+def post_volunteers(post_ids) -> dict:
+    """{post id: user} for the volunteers who took these delivery posts (confirmed signups)."""
+    post_ids = [pk for pk in post_ids if pk]
+    if not post_ids:
+        return {}
+    try:
+        from volunteers.models import Signup
+    except ImportError:
+        return {}
+    return {
+        s.post_id: s.volunteer
+        for s in Signup.objects.filter(
+            post_id__in=post_ids, status=Signup.Status.CONFIRMED
+        ).select_related("volunteer")
+    }
+
+
+def posts_taken_by(user) -> list[int]:
+    """Ids of the posts this user holds a confirmed place on (for "my deliveries")."""
+    try:
+        from volunteers.models import Signup
+    except ImportError:
+        return []
+    return list(
+        Signup.objects.filter(volunteer=user, status=Signup.Status.CONFIRMED).values_list(
+            "post_id", flat=True
+        )
+    )
+
+
+def delivery_volunteer(delivery: LoveMealDelivery, taken: dict):
+    """Who delivers: the volunteer staff assigned, else the one who took the post."""
+    return delivery.volunteer or taken.get(delivery.volunteer_post_id)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from canteen.access import (
     get_my_collector,
     get_receipt,
     is_canteen_staff,
+    my_deliveries_q,
     require_canteen_staff,
 )
 from canteen.forms import (
@@ -510,6 +511,9 @@ def love_meals(request):
         LoveMealDelivery.objects.filter(day=day).select_related("recipient", "volunteer")
     )
     deliveries.sort(key=lambda d: d.recipient.building_sort_key)
+    taken = services.post_volunteers([d.volunteer_post_id for d in deliveries])
+    for d in deliveries:
+        d.deliverer = services.delivery_volunteer(d, taken)
     volunteers = _volunteers()
     ctx = {
         "day": day,
@@ -553,9 +557,10 @@ def route_sheet(request, day):
     deliveries = list(
         LoveMealDelivery.objects.filter(day=day).select_related("recipient", "volunteer")
     )
+    taken = services.post_volunteers([d.volunteer_post_id for d in deliveries])
     sheets = {}
     for d in sorted(deliveries, key=lambda d: d.recipient.building_sort_key):
-        sheets.setdefault(d.volunteer, []).append(d)
+        sheets.setdefault(services.delivery_volunteer(d, taken), []).append(d)
     ctx = {
         "day": day,
         "sheets": sorted(
@@ -570,7 +575,10 @@ def my_deliveries(request):
     """A volunteer's Love Meal deliveries, with the addresses they need, to mark delivered."""
     today = timezone.localdate()
     deliveries = list(
-        LoveMealDelivery.objects.filter(volunteer=request.user, day__gte=today - timedelta(days=1))
+        LoveMealDelivery.objects.filter(
+            my_deliveries_q(request.user, services.posts_taken_by),
+            day__gte=today - timedelta(days=1),
+        )
         .select_related("recipient")
         .order_by("day")
     )
