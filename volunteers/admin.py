@@ -1,0 +1,212 @@
+"""Admin for the volunteer module. Leaders (who are not coordinators) see only their teams' rows."""
+
+from django.contrib import admin
+
+from portal import roles
+from volunteers.models import (
+    Certificate,
+    CorrectionRequest,
+    HoursEntry,
+    Membership,
+    Notice,
+    Post,
+    PostTemplate,
+    ServiceDay,
+    Signup,
+    Team,
+    VolunteerProfile,
+    VolunteerSettings,
+)
+
+
+def _sees_everything(request) -> bool:
+    return request.user.is_superuser or request.user.has_role(roles.VOLUNTEER_COORDINATOR)
+
+
+class TeamScopedAdmin(admin.ModelAdmin):
+    """Scope rows to the leader's own teams; `team_path` is the lookup to the row's team."""
+
+    team_path = "team"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if _sees_everything(request):
+            return qs
+        return qs.filter(**{f"{self.team_path}__leader": request.user})
+
+
+@admin.register(VolunteerSettings)
+class VolunteerSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "cancel_cutoff_hours", "min_share_percent", "star_thresholds"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not VolunteerSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "leader", "is_open", "sort_order"]
+    list_filter = ["is_open"]
+    search_fields = ["name", "description", "leader__real_name"]
+    list_select_related = ["leader"]
+    raw_id_fields = ["leader"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if _sees_everything(request) else qs.filter(leader=request.user)
+
+
+@admin.register(Membership)
+class MembershipAdmin(TeamScopedAdmin):
+    list_display = ["user", "team", "status", "source", "created_at", "decided_by"]
+    list_filter = ["status", "team", "source"]
+    search_fields = ["user__real_name", "user__mobile", "message"]
+    list_select_related = ["user", "team", "decided_by"]
+    raw_id_fields = ["user", "decided_by"]
+    readonly_fields = ["created_at", "decided_at"]
+
+
+@admin.register(VolunteerProfile)
+class VolunteerProfileAdmin(admin.ModelAdmin):
+    list_display = ["number", "user", "needs_approval", "show_name_publicly", "created_at"]
+    list_filter = ["needs_approval", "show_name_publicly"]
+    search_fields = ["number", "user__real_name", "user__mobile"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["number", "created_at"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if _sees_everything(request):
+            return qs
+        return qs.filter(
+            user__volunteer_memberships__team__leader=request.user,
+            user__volunteer_memberships__status=Membership.Status.APPROVED,
+        ).distinct()
+
+
+@admin.register(ServiceDay)
+class ServiceDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "title"]
+    date_hierarchy = "date"
+    search_fields = ["title", "notes"]
+
+
+@admin.register(PostTemplate)
+class PostTemplateAdmin(TeamScopedAdmin):
+    list_display = ["title", "team", "place", "start_time", "end_time", "capacity", "is_active"]
+    list_filter = ["is_active", "team"]
+    search_fields = ["title", "place", "skills"]
+    list_select_related = ["team"]
+
+
+class SignupInline(admin.TabularInline):
+    model = Signup
+    fields = ["volunteer", "status", "seat", "attendance", "checked_in_at", "checked_out_at"]
+    raw_id_fields = ["volunteer"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Post)
+class PostAdmin(TeamScopedAdmin):
+    list_display = ["title", "team", "start", "end", "place", "capacity", "source"]
+    list_filter = ["team", "source", "service_day"]
+    search_fields = ["title", "place", "skills", "description"]
+    list_select_related = ["team"]
+    raw_id_fields = ["service_day", "created_by"]
+    date_hierarchy = "start"
+    readonly_fields = ["created_at"]
+    inlines = [SignupInline]
+
+
+@admin.register(Signup)
+class SignupAdmin(TeamScopedAdmin):
+    team_path = "post__team"
+    list_display = ["volunteer", "post", "status", "seat", "attendance", "checked_in_at"]
+    list_filter = ["status", "attendance", "post__team"]
+    search_fields = ["volunteer__real_name", "volunteer__mobile", "post__title"]
+    list_select_related = ["volunteer", "post"]
+    raw_id_fields = ["post", "volunteer", "checked_in_by", "hours_confirmed_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(HoursEntry)
+class HoursEntryAdmin(TeamScopedAdmin):
+    """The ledger: rows are never edited or deleted; a correction is a new row with a reason."""
+
+    list_display = ["served_on", "volunteer", "hours", "kind", "team", "reason", "created_by"]
+    list_filter = ["kind", "team"]
+    search_fields = ["volunteer__real_name", "volunteer__mobile", "reason"]
+    list_select_related = ["volunteer", "team", "created_by"]
+    raw_id_fields = ["volunteer", "signup", "post", "team"]
+    date_hierarchy = "served_on"
+    readonly_fields = ["created_by", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [f.name for f in self.model._meta.fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # ledger rows are read-only
+        obj.created_by = request.user
+        if obj.kind != HoursEntry.Kind.CORRECTION:
+            obj.kind = HoursEntry.Kind.CORRECTION
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(TeamScopedAdmin):
+    team_path = "signup__post__team"
+    list_display = ["signup", "hours", "status", "created_at", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["signup__volunteer__real_name", "reason"]
+    list_select_related = ["signup__post", "signup__volunteer", "decided_by"]
+    raw_id_fields = ["signup", "decided_by"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["number", "volunteer_name", "volunteer_number", "hours", "issued_at"]
+    search_fields = ["number", "verification_code", "volunteer_name", "volunteer_number"]
+    list_select_related = ["volunteer"]
+    raw_id_fields = ["volunteer"]
+    readonly_fields = [
+        "number",
+        "verification_code",
+        "volunteer",
+        "volunteer_name",
+        "volunteer_number",
+        "hours",
+        "posts_served",
+        "first_served_on",
+        "last_served_on",
+        "content",
+        "issuer",
+        "issued_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # issued by the volunteer or coordinator through the service
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "text", "created_at", "read_at"]
+    search_fields = ["user__real_name", "text"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]

@@ -1,6 +1,24 @@
 """This module's section on the home page (see portal.views.home)."""
 
+from django.utils.timezone import localdate, now
+
+from volunteers.models import Notice, ServiceDay, Signup
+
 
 def section(request):
-    """Context for `volunteers/_home_section.html`; None hides the section."""
-    return {}
+    """Context for `volunteers/_home_section.html`: the next service day, my next post."""
+    ctx = {
+        "next_day": ServiceDay.objects.filter(date__gte=localdate()).first(),
+        "next_signup": None,
+        "unread": 0,
+    }
+    if request.user.is_authenticated:
+        ctx["next_signup"] = (
+            Signup.objects.active()
+            .filter(volunteer=request.user, post__end__gt=now())
+            .select_related("post")
+            .order_by("post__start")
+            .first()
+        )
+        ctx["unread"] = Notice.objects.filter(user=request.user, read_at__isnull=True).count()
+    return ctx

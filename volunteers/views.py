@@ -1,5 +1,921 @@
-from django.shortcuts import render
+"""Volunteer pages: thin views that authorise, validate, call one service and redirect."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.timezone import localdate, localtime, now
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.models import Community
+from volunteers import access, ical, reports, services
+from volunteers.forms import (
+    ApplyForm,
+    CopyPostsForm,
+    CorrectionDecisionForm,
+    CorrectionForm,
+    DecisionForm,
+    GenerateYearForm,
+    MessageForm,
+    OutcomeForm,
+    PoolDecisionForm,
+    PostForm,
+    ReportForm,
+)
+from volunteers.lib import star_progress
+from volunteers.models import (
+    Certificate,
+    CorrectionRequest,
+    HoursEntry,
+    Membership,
+    Notice,
+    Post,
+    ServiceDay,
+    Signup,
+    Team,
+    VolunteerProfile,
+    VolunteerSettings,
+)
 
 
-def index(request, **kwargs):
-    return render(request, "volunteers/index.html")
+def _error(request, exc) -> None:
+    messages.error(request, str(exc))
+
+
+# --- volunteers' pages ----------------------------------------------------------------------
+
+
+def index(request):
+    today = localdate()
+    next_day = ServiceDay.objects.filter(date__gte=today).first()
+    ctx = {
+        "next_day": next_day,
+        "next_day_posts": (
+            list(Post.objects.filter(service_day=next_day).with_taken().select_related("team"))
+            if next_day
+            else []
+        ),
+        "is_leader": access.is_leader(request.user),
+        "is_coordinator": access.is_coordinator(request.user),
+        "my_next": None,
+        "notices": [],
+    }
+    if request.user.is_authenticated:
+        ctx["my_next"] = (
+            Signup.objects.active()
+            .filter(volunteer=request.user, post__end__gt=now())
+            .select_related("post")
+            .order_by("post__start")
+            .first()
+        )
+        ctx["notices"] = list(Notice.objects.filter(user=request.user, read_at__isnull=True)[:5])
+    return render(request, "volunteers/index.html", ctx)
+
+
+def _year_bounds(year=None):
+    year = year or localdate().year
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def team_list(request):
+    first, last = _year_bounds()
+    teams = (
+        Team.objects.select_related("leader")
+        .annotate(
+            member_count=Count(
+                "memberships",
+                filter=Q(memberships__status=Membership.Status.APPROVED),
+                distinct=True,
+            ),
+        )
+        .order_by("sort_order", "name")
+    )
+    hours = dict(
+        HoursEntry.objects.filter(served_on__range=(first, last), team__isnull=False)
+        .values("team")
+        .annotate(total=Sum("hours"))
+        .values_list("team", "total")
+    )
+    mine = services.member_team_ids(request.user)
+    rows = [
+        {"team": t, "hours": hours.get(t.pk, Decimal("0")), "mine": t.pk in mine} for t in teams
+    ]
+    return render(request, "volunteers/team_list.html", {"rows": rows})
+
+
+def team_detail(request, slug):
+    team = get_object_or_404(Team.objects.select_related("leader"), slug=slug)
+    first, last = _year_bounds()
+    members = list(
+        Membership.objects.approved()
+        .filter(team=team)
+        .select_related("user__volunteer_profile")
+        .order_by("created_at")
+    )
+    leaderboard = list(
+        HoursEntry.objects.filter(team=team, served_on__range=(first, last))
+        .values("volunteer")
+        .annotate(total=Sum("hours"))
+        .filter(total__gt=0)
+        .order_by("-total")[:10]
+    )
+    profiles = {
+        p.user_id: p
+        for p in VolunteerProfile.objects.filter(
+            user_id__in=[row["volunteer"] for row in leaderboard]
+        ).select_related("user")
+    }
+    for row in leaderboard:
+        profile = profiles.get(row["volunteer"])
+        row["name"] = profile.public_name if profile else _("A volunteer")
+    my_application = None
+    if request.user.is_authenticated:
+        my_application = (
+            Membership.objects.filter(
+                team=team,
+                user=request.user,
+                status__in=[Membership.Status.PENDING, Membership.Status.APPROVED],
+            )
+            .order_by("-created_at")
+            .first()
+        )
+    ctx = {
+        "team": team,
+        "members": members,
+        "year_hours": HoursEntry.objects.filter(team=team, served_on__range=(first, last)).total(),
+        "leaderboard": leaderboard,
+        "upcoming": list(
+            Post.objects.filter(team=team, end__gt=now()).with_taken().order_by("start")[:10]
+        ),
+        "history": list(Post.objects.filter(team=team, end__lte=now()).order_by("-start")[:10]),
+        "my_application": my_application,
+        "form": ApplyForm(),
+        "can_manage": services.can_manage_team(request.user, team),
+    }
+    return render(request, "volunteers/team_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def team_apply(request, slug):
+    team = get_object_or_404(Team, slug=slug)
+    form = ApplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.apply_to_team(request.user, team, message=form.cleaned_data["message"])
+        except services.MembershipError as e:
+            _error(request, e)
+        else:
+            messages.success(
+                request,
+                _("Your application to %(team)s was sent. The leader will answer soon.")
+                % {"team": team.name},
+            )
+    return redirect(team)
+
+
+def calendar_view(request):
+    year = int(request.GET.get("year") or localdate().year)
+    days = list(
+        ServiceDay.objects.filter(date__year=year)
+        .annotate(
+            post_count=Count("posts", distinct=True),
+            places=Sum("posts__capacity"),
+        )
+        .order_by("date")
+    )
+    taken = dict(
+        Signup.objects.holding_place()
+        .filter(post__service_day__date__year=year)
+        .values("post__service_day")
+        .annotate(n=Count("id"))
+        .values_list("post__service_day", "n")
+    )
+    for day in days:
+        day.taken = taken.get(day.pk, 0)
+        day.free = max((day.places or 0) - day.taken, 0)
+    community = Community.current()
+    ctx = {
+        "year": year,
+        "days": days,
+        "today": localdate(),
+        "day_of_month": community.service_day_of_month,
+        "previous_year": year - 1,
+        "next_year": year + 1,
+    }
+    return render(request, "volunteers/calendar.html", ctx)
+
+
+def day_detail(request, day):
+    try:
+        day_date = date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    service_day = ServiceDay.objects.filter(date=day_date).first()
+    posts = Post.objects.with_taken().select_related("team").order_by("start", "title")
+    if service_day:
+        posts = posts.filter(service_day=service_day)
+    else:
+        posts = posts.filter(start__date=day_date)
+    posts = list(posts)
+    if not posts and service_day is None:
+        raise Http404
+    ctx = {
+        "service_day": service_day,
+        "day": day_date,
+        "posts": posts,
+        "my_post_ids": _my_active_post_ids(request.user, [p.pk for p in posts]),
+    }
+    return render(request, "volunteers/day_detail.html", ctx)
+
+
+def _my_active_post_ids(user, post_ids) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Signup.objects.active()
+        .filter(volunteer=user, post_id__in=post_ids)
+        .values_list("post_id", flat=True)
+    )
+
+
+@login_required
+def posts_for_me(request):
+    """Posts I can take: open for sign-up, not full, my team's or open teams', no clash."""
+    at = now()
+    rules = VolunteerSettings.current()
+    team_ids = services.member_team_ids(request.user)
+    candidates = list(
+        Post.objects.filter(services.open_or_member_q(team_ids))
+        .filter(
+            start__gt=at + timedelta(hours=rules.signup_closes_hours),
+            start__lte=at + timedelta(days=rules.signup_opens_days),
+        )
+        .with_taken()
+        .select_related("team")
+        .order_by("start")[:200]
+    )
+    mine = list(
+        Signup.objects.active()
+        .filter(volunteer=request.user, post__end__gt=at)
+        .values_list("post_id", "post__start", "post__end")
+    )
+    skill = (request.GET.get("skill") or "").strip()
+    posts = []
+    for post in candidates:
+        if post.taken >= post.capacity:
+            continue
+        if any(pid == post.pk or (s < post.end and e > post.start) for pid, s, e in mine):
+            continue
+        if skill and skill not in post.skills:
+            continue
+        posts.append(post)
+    all_skills = sorted({s for p in candidates for s in p.skill_list})
+    ctx = {"posts": posts[:50], "skill": skill, "skills": all_skills}
+    return render(request, "volunteers/posts_for_me.html", ctx)
+
+
+def post_detail(request, pk):
+    post = get_object_or_404(
+        Post.objects.with_taken().select_related("team__leader", "service_day"), pk=pk
+    )
+    my_signup = None
+    refusal = None
+    if request.user.is_authenticated:
+        my_signup = Signup.objects.active().filter(post=post, volunteer=request.user).first()
+        if my_signup is None:
+            refusal = services.signup_refusal(post, request.user)
+    ctx = {
+        "post": post,
+        "free": max(post.capacity - post.taken, 0),
+        "my_signup": my_signup,
+        "refusal": refusal,
+        "can_manage": services.can_manage_team(request.user, post.team),
+    }
+    return render(request, "volunteers/post_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def post_signup(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    waitlist = request.POST.get("waitlist") == "1"
+    try:
+        signup = services.sign_up(post, request.user, waitlist=waitlist)
+    except services.SignupError as e:
+        _error(request, e)
+        return redirect(post)
+    if signup.status == Signup.Status.WAITLISTED:
+        messages.info(
+            request, _("You are on the waiting list; we will tell you if a place frees up.")
+        )
+    elif signup.status == Signup.Status.PENDING:
+        messages.info(request, _("Your sign-up waits for the leader's approval."))
+    else:
+        messages.success(
+            request,
+            _("You are signed up for %(title)s on %(time)s. See you there!")
+            % {"title": post.title, "time": localtime(post.start).strftime("%m-%d %H:%M")},
+        )
+    return redirect("volunteers:my-schedule")
+
+
+@login_required
+@require_POST
+def signup_cancel(request, pk):
+    signup = access.get_my_signup(request, pk)
+    try:
+        services.cancel_signup(signup, by=request.user)
+    except services.SignupError as e:
+        _error(request, e)
+        return redirect(signup.post)
+    messages.success(request, _("Your sign-up was cancelled."))
+    return redirect("volunteers:my-schedule")
+
+
+@login_required
+def my_schedule(request):
+    signups = list(
+        Signup.objects.active()
+        .filter(volunteer=request.user, post__end__gt=now())
+        .select_related("post__team__leader")
+        .order_by("post__start")
+    )
+    profile = services.ensure_profile(request.user)
+    feed_url = request.build_absolute_uri(
+        reverse("volunteers:calendar-feed", args=[profile.calendar_token])
+    )
+    ctx = {
+        "signups": signups,
+        "profile": profile,
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+        "notices": list(Notice.objects.filter(user=request.user)[:10]),
+        "has_unread": Notice.objects.filter(user=request.user, read_at__isnull=True).exists(),
+        "cutoff_hours": VolunteerSettings.current().cancel_cutoff_hours,
+    }
+    return render(request, "volunteers/my_schedule.html", ctx)
+
+
+@login_required
+@require_POST
+def notices_read(request):
+    services.mark_notices_read(request.user)
+    return redirect("volunteers:my-schedule")
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    services.reset_calendar_token(request.user)
+    messages.success(
+        request, _("Your calendar link was reset. The old link no longer works; add the new one.")
+    )
+    return redirect("volunteers:my-schedule")
+
+
+@login_required
+@require_POST
+def name_visibility(request):
+    show = request.POST.get("show") == "1"
+    services.set_name_visibility(request.user, show)
+    messages.success(request, _("Your choice was saved."))
+    return redirect("volunteers:my-hours")
+
+
+def calendar_feed(request, token):
+    """The private iCalendar feed: the token in the URL is the only key, so no login."""
+    profile = get_object_or_404(
+        VolunteerProfile.objects.select_related("user"), calendar_token=token
+    )
+    signups = (
+        Signup.objects.filter(
+            volunteer_id=profile.user_id,
+            status__in=[Signup.Status.CONFIRMED, Signup.Status.PENDING],
+            post__end__gt=now() - timedelta(days=90),
+        )
+        .select_related("post__team__leader")
+        .order_by("post__start")
+    )
+    body = ical.schedule_calendar(signups, host=request.get_host(), name=_("My volunteer posts"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="volunteer.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_required
+def checkin(request, token):
+    """The page a post's QR code opens: confirm with one tap (POST) to check in or out."""
+    try:
+        post = services.post_from_checkin_token(token)
+    except services.AttendanceError as e:
+        return render(request, "volunteers/checkin.html", {"error": str(e)}, status=404)
+    if request.method == "POST":
+        try:
+            direction, _signup = services.scan_checkin(token, request.user)
+        except services.AttendanceError as e:
+            _error(request, e)
+            return redirect("volunteers:checkin", token=token)
+        if direction == "in":
+            messages.success(request, _("Checked in. Thank you for serving!"))
+        else:
+            messages.success(request, _("Checked out. Your leader will confirm your hours."))
+        return redirect("volunteers:my-schedule")
+    signup = Signup.objects.active().filter(post=post, volunteer=request.user).first()
+    ctx = {"post": post, "signup": signup, "token": token}
+    return render(request, "volunteers/checkin.html", ctx)
+
+
+@login_required
+def my_hours(request):
+    entries = HoursEntry.objects.filter(volunteer=request.user)
+    total = entries.total()
+    year = localdate().year
+    by_month = dict(
+        entries.filter(served_on__year=year)
+        .annotate(month=ExtractMonth("served_on"))
+        .values("month")
+        .annotate(total=Sum("hours"))
+        .values_list("month", "total")
+    )
+    months = [{"month": m, "hours": by_month.get(m, Decimal("0"))} for m in range(1, 13)]
+    served = list(
+        Signup.objects.filter(volunteer=request.user, hours_confirmed_at__isnull=False)
+        .select_related("post__team")
+        .annotate(credited=Sum("hours_entries__hours"))
+        .order_by("-post__start")[:100]
+    )
+    pending_ids = set(
+        CorrectionRequest.objects.filter(
+            signup__volunteer=request.user, status=CorrectionRequest.Status.PENDING
+        ).values_list("signup_id", flat=True)
+    )
+    rules = VolunteerSettings.current()
+    ctx = {
+        "total": total,
+        "year": year,
+        "months": months,
+        "served": served,
+        "pending_ids": pending_ids,
+        "progress": star_progress(total, rules.star_levels()),
+        "levels": rules.star_levels(),
+        "awaiting": Signup.objects.filter(
+            volunteer=request.user,
+            checked_in_at__isnull=False,
+            hours_confirmed_at__isnull=True,
+        ).count(),
+        "certificates": list(Certificate.objects.filter(volunteer=request.user)[:10]),
+        "corrections": list(
+            CorrectionRequest.objects.filter(signup__volunteer=request.user)
+            .select_related("signup__post")
+            .order_by("-created_at")[:10]
+        ),
+        "profile": services.ensure_profile(request.user),
+        "correction_form": CorrectionForm(),
+    }
+    return render(request, "volunteers/my_hours.html", ctx)
+
+
+@login_required
+@require_POST
+def correction_request(request, pk):
+    signup = access.get_my_signup(request, pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("volunteers:my-hours")
+    try:
+        services.request_correction(signup, user=request.user, **form.cleaned_data)
+    except services.HoursError as e:
+        _error(request, e)
+    else:
+        messages.success(request, _("Your request was sent to the leader."))
+    return redirect("volunteers:my-hours")
+
+
+@login_required
+@require_POST
+def certificate_issue(request):
+    try:
+        certificate = services.issue_certificate(request.user)
+    except services.HoursError as e:
+        _error(request, e)
+        return redirect("volunteers:my-hours")
+    messages.success(request, _("Your certificate was issued."))
+    return redirect(certificate)
+
+
+@login_required
+def certificate_detail(request, number):
+    certificate = access.get_certificate_for_viewer(request, number)
+    verify_url = request.build_absolute_uri(
+        reverse("volunteers:verify") + "?code=" + certificate.verification_code
+    )
+    ctx = {
+        "certificate": certificate,
+        "verify_url": verify_url,
+        "qr_svg": segno.make(verify_url, error="m").svg_inline(scale=3),
+    }
+    return render(request, "volunteers/certificate.html", ctx)
+
+
+def verify(request):
+    """Anyone can check a certificate's code; only the certificate's own facts are shown."""
+    code = (request.GET.get("code") or "").strip().upper().replace(" ", "")[:20]
+    certificate = None
+    if code:
+        certificate = Certificate.objects.filter(verification_code=code).first()
+    ctx = {"code": code, "certificate": certificate, "checked": bool(code)}
+    return render(request, "volunteers/verify.html", ctx)
+
+
+# --- leaders' pages -------------------------------------------------------------------------
+
+
+@login_required
+def lead_home(request):
+    teams = list(access.led_teams(request.user).select_related("leader"))
+    if not teams and not access.is_coordinator(request.user):
+        raise Http404
+    if len(teams) == 1 and not access.is_coordinator(request.user):
+        return redirect("volunteers:lead-team", slug=teams[0].slug)
+    pending = dict(
+        Membership.objects.pending()
+        .filter(team__in=teams)
+        .values("team")
+        .annotate(n=Count("id"))
+        .values_list("team", "n")
+    )
+    rows = [{"team": t, "pending": pending.get(t.pk, 0)} for t in teams]
+    return render(request, "volunteers/lead_home.html", {"rows": rows})
+
+
+@login_required
+def lead_team(request, slug):
+    team = access.get_team_for_leader(request, slug)
+    at = now()
+    members = list(
+        Membership.objects.approved()
+        .filter(team=team)
+        .select_related("user__volunteer_profile")
+        .order_by("user__real_name")
+    )
+    ctx = {
+        "team": team,
+        "applications": list(Membership.objects.pending().filter(team=team).select_related("user")),
+        "members": members,
+        "held": [
+            m
+            for m in members
+            if getattr(m.user, "volunteer_profile", None)
+            and m.user.volunteer_profile.needs_approval
+        ],
+        "upcoming": list(
+            Post.objects.filter(team=team, end__gt=at - timedelta(days=1))
+            .with_taken()
+            .order_by("start")[:30]
+        ),
+        "pending_signups": list(
+            Signup.objects.filter(post__team=team, status=Signup.Status.PENDING)
+            .select_related("post", "volunteer")
+            .order_by("post__start")
+        ),
+        "corrections": list(
+            CorrectionRequest.objects.filter(
+                signup__post__team=team, status=CorrectionRequest.Status.PENDING
+            ).select_related("signup__post", "signup__volunteer")
+        ),
+        "unconfirmed": list(
+            Signup.objects.filter(
+                post__team=team,
+                status=Signup.Status.CONFIRMED,
+                post__start__lt=at,
+                attendance=Signup.Attendance.UNKNOWN,
+            )
+            .select_related("post", "volunteer")
+            .order_by("-post__start")[:50]
+        ),
+        "decision_form": DecisionForm(),
+        "message_form": MessageForm(),
+        "post_form": PostForm(initial={"capacity": 4}),
+        "correction_form": CorrectionDecisionForm(),
+    }
+    return render(request, "volunteers/lead_team.html", ctx)
+
+
+@login_required
+@require_POST
+def membership_decide(request, pk):
+    membership = access.get_membership_for_leader(request, pk)
+    form = PoolDecisionForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    if form.is_valid():
+        try:
+            services.decide_membership(
+                membership,
+                by=request.user,
+                approve=approve,
+                message=form.cleaned_data["message"],
+                team=form.cleaned_data.get("team"),
+            )
+        except services.MembershipError as e:
+            _error(request, e)
+        else:
+            if approve:
+                messages.success(request, _("%(name)s was approved.") % {"name": membership.user})
+            else:
+                messages.success(request, _("The application was declined."))
+    if membership.team_id:
+        return redirect("volunteers:lead-team", slug=membership.team.slug)
+    return redirect("volunteers:coordinator")
+
+
+@login_required
+@require_POST
+def team_message(request, slug):
+    team = access.get_team_for_leader(request, slug)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        count = services.message_team(team, text=form.cleaned_data["text"], by=request.user)
+        messages.success(request, _("Message sent to %(count)s members.") % {"count": count})
+    else:
+        messages.error(request, _("Write a message first."))
+    return redirect("volunteers:lead-team", slug=team.slug)
+
+
+@login_required
+@require_POST
+def team_post_new(request, slug):
+    team = access.get_team_for_leader(request, slug)
+    form = PostForm(request.POST)
+    if form.is_valid():
+        try:
+            post = services.create_post(
+                team=team, created_by=request.user, source="", **form.post_fields()
+            )
+        except services.PostError as e:
+            _error(request, e)
+        else:
+            messages.success(request, _("The post was created."))
+            return redirect("volunteers:roster", pk=post.pk)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("volunteers:lead-team", slug=team.slug)
+
+
+@login_required
+@require_POST
+def clear_hold(request, slug, pk):
+    team = access.get_team_for_leader(request, slug)
+    profile = get_object_or_404(
+        VolunteerProfile,
+        pk=pk,
+        user__volunteer_memberships__team=team,
+        user__volunteer_memberships__status=Membership.Status.APPROVED,
+    )
+    services.clear_no_shows(profile, by=request.user)
+    messages.success(request, _("%(name)s can sign up freely again.") % {"name": profile.user})
+    return redirect("volunteers:lead-team", slug=team.slug)
+
+
+@login_required
+def roster(request, pk):
+    post = access.get_post_for_leader(request, pk)
+    signups = list(
+        Signup.objects.filter(post=post, status__in=Signup.ACTIVE)
+        .select_related("volunteer")
+        .annotate(credited=Sum("hours_entries__hours"))
+        .order_by("status", "seat", "created_at")
+    )
+    checkin_url = request.build_absolute_uri(post.checkin_url)
+    ctx = {
+        "post": post,
+        "signups": signups,
+        "places": [s for s in signups if s.holds_place],
+        "waiting": [s for s in signups if s.status == Signup.Status.WAITLISTED],
+        "checkin_url": checkin_url,
+        "qr_svg": segno.make(checkin_url, error="m").svg_inline(scale=5),
+        "outcome_form": OutcomeForm(
+            initial={
+                "residents_served": post.residents_served,
+                "items_repaired": post.items_repaired,
+                "meals_delivered": post.meals_delivered,
+                "note": post.outcome_note,
+            }
+        ),
+        "message_form": MessageForm(),
+        "started": post.start <= now(),
+        "print": request.GET.get("print") == "1",
+    }
+    return render(request, "volunteers/roster.html", ctx)
+
+
+_ROSTER_ACTIONS = {
+    "in": (services.check_in, _("%(name)s checked in.")),
+    "out": (services.check_out, _("%(name)s checked out; hours confirmed.")),
+    "confirm": (services.confirm_hours, _("Hours confirmed for %(name)s.")),
+    "no_show": (services.mark_no_show, _("%(name)s recorded as a no-show.")),
+}
+
+
+@login_required
+@require_POST
+def roster_action(request, pk):
+    """The leader taps a volunteer in or out, confirms hours or records a no-show."""
+    signup = access.get_signup_for_leader(request, pk)
+    action = _ROSTER_ACTIONS.get(request.POST.get("action"))
+    if action is None:
+        return HttpResponse(status=400)
+    service, message = action
+    try:
+        service(signup, by=request.user)
+    except services.AttendanceError as e:
+        _error(request, e)
+    else:
+        messages.success(request, str(message) % {"name": signup.volunteer})
+    return redirect("volunteers:roster", pk=signup.post_id)
+
+
+@login_required
+@require_POST
+def signup_decide(request, pk):
+    signup = access.get_signup_for_leader(request, pk)
+    try:
+        services.decide_signup(
+            signup, by=request.user, approve=request.POST.get("decision") == "approve"
+        )
+    except services.SignupError as e:
+        _error(request, e)
+    else:
+        messages.success(request, _("The sign-up was answered."))
+    if request.POST.get("back") == "roster" or signup.post.team_id is None:
+        return redirect("volunteers:roster", pk=signup.post_id)
+    return redirect("volunteers:lead-team", slug=signup.post.team.slug)
+
+
+@login_required
+@require_POST
+def post_outcome(request, pk):
+    post = access.get_post_for_leader(request, pk)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        c = form.cleaned_data
+        services.record_outcome(
+            post,
+            residents_served=c["residents_served"],
+            items_repaired=c["items_repaired"],
+            meals_delivered=c["meals_delivered"],
+            note=c["note"],
+        )
+        messages.success(request, _("What the post achieved was saved."))
+    else:
+        messages.error(request, _("Enter whole numbers of 0 or more."))
+    return redirect("volunteers:roster", pk=post.pk)
+
+
+@login_required
+@require_POST
+def post_message(request, pk):
+    post = access.get_post_for_leader(request, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        signups = Signup.objects.holding_place().filter(post=post).select_related("volunteer")
+        count = services.message_volunteers(
+            signups, text=form.cleaned_data["text"], by=request.user
+        )
+        messages.success(request, _("Message sent to %(count)s volunteers.") % {"count": count})
+    else:
+        messages.error(request, _("Write a message first."))
+    return redirect("volunteers:roster", pk=post.pk)
+
+
+@login_required
+@require_POST
+def correction_decide(request, pk):
+    correction = access.get_correction_for_leader(request, pk)
+    form = CorrectionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a reason for your decision."))
+    else:
+        try:
+            services.decide_correction(
+                correction,
+                by=request.user,
+                approve=request.POST.get("decision") == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except services.HoursError as e:
+            _error(request, e)
+        else:
+            messages.success(request, _("The correction request was answered."))
+    team = correction.signup.post.team
+    if team:
+        return redirect("volunteers:lead-team", slug=team.slug)
+    return redirect("volunteers:coordinator")
+
+
+# --- coordinator's pages --------------------------------------------------------------------
+
+
+@login_required
+def coordinator(request):
+    access.require_coordinator(request)
+    today = localdate()
+    ctx = {
+        "offers": list(
+            Membership.objects.pending().filter(team__isnull=True).select_related("user")
+        ),
+        "teamless_posts": list(
+            Post.objects.filter(team__isnull=True, end__gt=now())
+            .with_taken()
+            .order_by("start")[:30]
+        ),
+        "days": list(ServiceDay.objects.filter(date__gte=today).order_by("date")[:3]),
+        "generate_form": GenerateYearForm(),
+        "copy_form": CopyPostsForm(),
+        "message_form": MessageForm(),
+        "pool_form": PoolDecisionForm(),
+    }
+    return render(request, "volunteers/coordinator.html", ctx)
+
+
+@login_required
+@require_POST
+def generate_year(request):
+    access.require_coordinator(request)
+    form = GenerateYearForm(request.POST)
+    if form.is_valid():
+        result = services.generate_service_days(form.cleaned_data["year"], by=request.user)
+        messages.success(
+            request,
+            _("%(days)s service days and %(posts)s posts were created.") % result,
+        )
+    else:
+        messages.error(request, _("Enter a year between 2020 and 2100."))
+    return redirect("volunteers:coordinator")
+
+
+@login_required
+@require_POST
+def copy_posts(request):
+    access.require_coordinator(request)
+    form = CopyPostsForm(request.POST)
+    if form.is_valid():
+        source = ServiceDay.objects.filter(date=form.cleaned_data["source"]).first()
+        target = ServiceDay.objects.filter(date=form.cleaned_data["target"]).first()
+        if source is None or target is None:
+            messages.error(request, _("Both dates must be service days."))
+        else:
+            count = services.copy_posts(source, target, by=request.user)
+            messages.success(request, _("%(count)s posts were copied.") % {"count": count})
+    else:
+        messages.error(request, _("Choose both dates."))
+    return redirect("volunteers:coordinator")
+
+
+@login_required
+@require_POST
+def day_message(request, day):
+    access.require_coordinator(request)
+    service_day = get_object_or_404(ServiceDay, date=day)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        signups = (
+            Signup.objects.holding_place()
+            .filter(post__service_day=service_day)
+            .select_related("volunteer")
+        )
+        count = services.message_volunteers(
+            signups, text=form.cleaned_data["text"], by=request.user
+        )
+        messages.success(request, _("Message sent to %(count)s volunteers.") % {"count": count})
+    else:
+        messages.error(request, _("Write a message first."))
+    return redirect("volunteers:coordinator")
+
+
+@login_required
+def report(request):
+    access.require_coordinator(request)
+    form = ReportForm(request.GET or {"year": localdate().year})
+    year = form.cleaned_data["year"] if form.is_valid() else localdate().year
+    data = reports.build(year)
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        return reports.as_csv(data, f"volunteers-{year}.csv")
+    if fmt == "xlsx":
+        return reports.as_xlsx(data, f"volunteers-{year}.xlsx")
+    return render(request, "volunteers/report.html", {"data": data, "year": year, "form": form})
