@@ -15,6 +15,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Enrolment is open (25 Aug – 6 Sep); the autumn term starts on Monday 7 September 2026.
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
 TERM_START = date(2026, 9, 7)
+WINDOW_OPENS = datetime(2026, 8, 25, 9, 0, tzinfo=SHANGHAI)
+WINDOW_CLOSES = datetime(2026, 9, 6, 20, 0, tzinfo=SHANGHAI)
 _titles = itertools.count(1)
 
 
@@ -66,8 +68,8 @@ def make_course(
     mode=Course.Mode.FCFS,
     teacher=None,
     institution=None,
-    opens=at(2026, 8, 25, 9, 0),
-    closes=at(2026, 9, 6, 20, 0),
+    opens=None,
+    closes=None,
     sessions=False,
     **extra,
 ) -> Course:
@@ -82,8 +84,8 @@ def make_course(
         mode=mode,
         teacher=teacher,
         institution=institution,
-        enrol_opens_at=opens,
-        enrol_closes_at=closes,
+        enrol_opens_at=opens or WINDOW_OPENS,
+        enrol_closes_at=closes or WINDOW_CLOSES,
         **extra,
     )
     for weekday, start, end in slots:
