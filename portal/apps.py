@@ -3,9 +3,14 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_roles(sender, **kwargs):
+def _sync_roles(sender, app_config, using="default", apps=None, **kwargs):
+    from django.contrib.auth.management import create_permissions
+
     from portal.roles import sync_role_permissions
 
+    # portal.ready() runs before auth's, so this receiver runs before auth creates the sending
+    # app's permissions: create them first (idempotent), then sync every group.
+    create_permissions(app_config, verbosity=0, using=using, **({"apps": apps} if apps else {}))
     sync_role_permissions()
 
 
