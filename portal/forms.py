@@ -1,4 +1,6 @@
 from django import forms
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Household, HouseholdMember, User
@@ -23,6 +25,11 @@ class SignupExtraForm(forms.Form):
     )
     privacy_consent = forms.BooleanField(
         label=_("I have read and agree to the privacy notice"),
+        help_text=format_lazy(
+            '<a href="{}" target="_blank">{}</a>',
+            reverse_lazy("privacy"),
+            _("Read the privacy notice"),
+        ),
         error_messages={"required": _("Please agree to the privacy notice to sign up.")},
     )
 
