@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import localdate, localtime, now
 from django.utils.translation import gettext as _
@@ -194,7 +195,10 @@ def register(request, pk):
     questions = list(activity.questions.all())
     members = services.members_for_registration(request.user)
     form = RegistrationForm(
-        request.POST or None, activity=activity, members=members, questions=questions
+        request.POST if request.method == "POST" else None,
+        activity=activity,
+        members=members,
+        questions=questions,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -268,7 +272,8 @@ def my_registrations(request):
 def ticket(request, token):
     reg = _my_registration(request, token=token)
     url = request.build_absolute_uri(reverse("events:staff-ticket", args=[reg.ticket_token]))
-    qr = segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff", border=2)
+    # segno builds the SVG from the URL alone (our own absolute URL with a url-safe token).
+    qr = mark_safe(segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff"))
     ctx = {"reg": reg, "activity": reg.activity, "qr": qr}
     return render(request, "events/ticket.html", ctx)
 
@@ -295,7 +300,7 @@ def stall_apply(request, pk):
     activity = _visible_activity(request, pk)
     if activity.kind != Activity.Kind.MARKET:
         raise Http404
-    form = StallApplicationForm(request.POST or None)
+    form = StallApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.apply_for_stall(activity, user=request.user, **form.cleaned_data)
