@@ -1,0 +1,183 @@
+"""Teachers' registers: scoping to their own courses, marks, class hours, cancel and move."""
+
+from datetime import date, time
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from classes.models import Attendance, ClassSession, Notice
+from classes.services import RegisterError, take_register
+from tests.classes.conftest import at, enrol, make_course
+
+ON_THE_DAY = at(2026, 9, 12, 10, 45)  # the first Saturday of term, after class
+
+
+@pytest.fixture
+def enrolled(now, parent, child, course):
+    return enrol(parent, course, child)
+
+
+@pytest.fixture
+def first_session(course):
+    return course.sessions.order_by("date").first()
+
+
+def _post_marks(client, session, marks, notes=""):
+    data = {f"mark-{pk}": mark for pk, mark in marks.items()}
+    data["notes"] = notes
+    return client.post(reverse("classes:register", args=[session.pk]), data)
+
+
+def test_teacher_takes_the_register_and_the_hours_count(
+    client, teacher_user, enrolled, first_session, course
+):
+    assert first_session.date == date(2026, 9, 12)
+    client.force_login(teacher_user)
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        response = _post_marks(client, first_session, {enrolled.pk: "late"}, notes="搭了一座桥")
+    assert response.status_code == 302
+    first_session.refresh_from_db()
+    assert first_session.status == ClassSession.Status.HELD
+    assert first_session.notes == "搭了一座桥"
+    mark = Attendance.objects.get()
+    assert (mark.enrolment, mark.mark, mark.marked_by) == (enrolled, "late", teacher_user)
+    assert course.sessions.total_hours() == first_session.hours == 1.5
+
+
+def test_a_teacher_cannot_open_another_teachers_course_or_register(
+    client, other_teacher, first_session, course
+):
+    client.force_login(other_teacher.user)
+    assert client.get(reverse("classes:roster", args=[course.pk])).status_code == 404
+    assert client.get(reverse("classes:register", args=[first_session.pk])).status_code == 404
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        assert _post_marks(client, first_session, {}).status_code == 404
+    first_session.refresh_from_db()
+    assert first_session.status == ClassSession.Status.SCHEDULED
+
+
+def test_a_parent_cannot_open_teaching_pages(client, parent, first_session, course):
+    client.force_login(parent)
+    assert client.get(reverse("classes:teach")).status_code == 403
+    assert client.get(reverse("classes:roster", args=[course.pk])).status_code == 403
+    assert client.get(reverse("classes:register", args=[first_session.pk])).status_code == 403
+
+
+def test_teach_page_lists_only_my_courses(client, teacher_user, other_teacher, course, term):
+    make_course(term, title="别人的书法", teacher=other_teacher)
+    client.force_login(teacher_user)
+    page = client.get(reverse("classes:teach")).content.decode()
+    assert "乐高搭建" in page and "别人的书法" not in page
+
+
+def test_classes_staff_see_every_course(client, classes_staff, course, first_session):
+    client.force_login(classes_staff)
+    assert client.get(reverse("classes:roster", args=[course.pk])).status_code == 200
+    assert client.get(reverse("classes:register", args=[first_session.pk])).status_code == 200
+
+
+def test_attendance_for_a_child_not_enrolled_is_refused(
+    teacher_user, enrolled, first_session, course, term, resident
+):
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        with pytest.raises(RegisterError, match="enrolled"):
+            take_register(
+                first_session,
+                {enrolled.pk: ("present", ""), 99999: ("present", "")},
+                by=teacher_user,
+            )
+    assert not Attendance.objects.exists()
+    first_session.refresh_from_db()
+    assert first_session.status == ClassSession.Status.SCHEDULED
+
+
+def test_the_register_must_mark_every_child(client, teacher_user, enrolled, first_session):
+    client.force_login(teacher_user)
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        response = _post_marks(client, first_session, {})
+    assert response.status_code == 200
+    assert "张小明" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_a_register_cannot_be_taken_before_the_day(teacher_user, enrolled, first_session):
+    with pytest.raises(RegisterError, match="day of the session"):
+        take_register(first_session, {enrolled.pk: ("present", "")}, by=teacher_user)
+
+
+def test_an_unknown_mark_is_refused(teacher_user, enrolled, first_session):
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        with pytest.raises(RegisterError):
+            take_register(first_session, {enrolled.pk: ("asleep", "")}, by=teacher_user)
+    assert not Attendance.objects.exists()
+
+
+def test_retaking_the_register_corrects_marks(teacher_user, enrolled, first_session):
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        take_register(first_session, {enrolled.pk: ("absent", "")}, by=teacher_user)
+        take_register(first_session, {enrolled.pk: ("excused", "生病")}, by=teacher_user)
+    mark = Attendance.objects.get()
+    assert (mark.mark, mark.note) == ("excused", "生病")
+
+
+def test_cancelling_a_session_tells_the_parents(client, teacher_user, enrolled, first_session):
+    client.force_login(teacher_user)
+    response = client.post(
+        reverse("classes:session-cancel", args=[first_session.pk]), {"reason": "老师生病"}
+    )
+    assert response.status_code == 302
+    first_session.refresh_from_db()
+    assert first_session.status == ClassSession.Status.CANCELLED
+    notice = Notice.objects.get()
+    assert notice.kind == Notice.Kind.CANCELLED and "老师生病" in notice.text
+    assert notice.enrolment == enrolled
+
+
+def test_a_cancelled_session_takes_no_register(teacher_user, enrolled, first_session):
+    from classes.services import cancel_session
+
+    cancel_session(first_session, reason="下雨")
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        with pytest.raises(RegisterError, match="cancelled"):
+            take_register(first_session, {enrolled.pk: ("present", "")}, by=teacher_user)
+
+
+def test_moving_a_session_tells_the_parents(client, teacher_user, enrolled, first_session):
+    client.force_login(teacher_user)
+    response = client.post(
+        reverse("classes:session-move", args=[first_session.pk]),
+        {"day": "2026-09-13", "starts_at": "14:00", "ends_at": "15:30", "place": "二楼教室"},
+    )
+    assert response.status_code == 302
+    first_session.refresh_from_db()
+    assert (first_session.date, first_session.starts_at) == (date(2026, 9, 13), time(14, 0))
+    assert first_session.place == "二楼教室" and first_session.moved_from
+    assert "二楼教室" in Notice.objects.get(kind=Notice.Kind.MOVED).text
+
+
+def test_a_move_with_bad_times_is_refused(client, teacher_user, enrolled, first_session):
+    client.force_login(teacher_user)
+    client.post(
+        reverse("classes:session-move", args=[first_session.pk]),
+        {"day": "2026-09-13", "starts_at": "15:00", "ends_at": "14:00"},
+    )
+    first_session.refresh_from_db()
+    assert first_session.date == date(2026, 9, 12)
+    assert not Notice.objects.exists()
+
+
+def test_the_register_runs_a_fixed_number_of_queries(
+    client, classes_staff, now, course, first_session, django_assert_max_num_queries
+):
+    from tests.factories import make_child, make_user
+
+    course.capacity = 40
+    course.save(update_fields=["capacity"])
+    for i in range(30):
+        p = make_user(f"家长{i}")
+        enrol(p, course, make_child(p, name=f"孩子{i:02d}", birth_date=date(2018, 1, 1)))
+    client.force_login(classes_staff)
+    with time_machine.travel(ON_THE_DAY, tick=False), django_assert_max_num_queries(12):
+        response = client.get(reverse("classes:register", args=[first_session.pk]))
+    assert response.content.decode().count('data-testid="register-row"') == 30
