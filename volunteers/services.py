@@ -202,7 +202,7 @@ def create_post(
 @transaction.atomic
 def update_post(post: Post, *, by, **fields) -> Post:
     """Change a post's details; the capacity cannot drop below the places already taken."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).get(pk=post.pk)
     start, end = fields.get("start", post.start), fields.get("end", post.end)
     if end <= start:
         raise PostError(_("A post must end after it starts."))
@@ -249,7 +249,7 @@ def submit_volunteer_offer(user, *, team=None, message="", source="") -> Members
     (user, team) is pending — or the user is already a member — that row is returned unchanged.
     """
     existing = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .filter(user=user, team=team, status__in=[Membership.Status.PENDING])
         .first()
     )
@@ -303,7 +303,7 @@ def decide_membership(
 
     A pool offer (no team) can be approved into `team` by the coordinator.
     """
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
     if membership.status != Membership.Status.PENDING:
         raise MembershipError(_("This application has already been answered."))
     if approve and membership.team_id is None:
@@ -422,7 +422,7 @@ def sign_up(post: Post, volunteer, *, waitlist: bool = False, at=None) -> Signup
     the exact reason; `full=True` when only the waiting list is left.
     """
     at = at or now()
-    post = Post.objects.select_for_update().select_related("team").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("team").get(pk=post.pk)
     if Signup.objects.active().filter(post=post, volunteer=volunteer).exists():
         raise SignupError(_("You are already signed up for this post."))
     reason = signup_refusal(post, volunteer, at=at)
@@ -454,8 +454,8 @@ def sign_up(post: Post, volunteer, *, waitlist: bool = False, at=None) -> Signup
 def cancel_signup(signup: Signup, *, by, at=None) -> Signup:
     """Give up a place (until the cut-off) or leave the waiting list; the next in line moves up."""
     at = at or now()
-    post = Post.objects.select_for_update().get(pk=signup.post_id)
-    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    post = Post.objects.select_for_update(of=("self",)).get(pk=signup.post_id)
+    signup = Signup.objects.select_for_update(of=("self",)).get(pk=signup.pk)
     if signup.status not in Signup.ACTIVE:
         raise SignupError(_("This sign-up is already cancelled."))
     if post.start <= at:
@@ -481,12 +481,12 @@ def cancel_signup(signup: Signup, *, by, at=None) -> Signup:
 def promote_from_waitlist(post: Post, *, at=None) -> list[Signup]:
     """Fill free places from the waiting list, oldest first, and tell each promoted volunteer."""
     at = at or now()
-    post = Post.objects.select_for_update().get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).get(pk=post.pk)
     promoted = []
     if post.start <= at:
         return promoted
     queue = list(
-        Signup.objects.select_for_update()
+        Signup.objects.select_for_update(of=("self",))
         .filter(post=post, status=Signup.Status.WAITLISTED)
         .select_related("volunteer__volunteer_profile")
         .order_by("created_at", "pk")
@@ -512,7 +512,7 @@ def promote_from_waitlist(post: Post, *, at=None) -> list[Signup]:
 @transaction.atomic
 def decide_signup(signup: Signup, *, by, approve: bool) -> Signup:
     """The leader approves or declines a sign-up that needed approval (after no-shows)."""
-    signup = Signup.objects.select_for_update().select_related("post").get(pk=signup.pk)
+    signup = Signup.objects.select_for_update(of=("self",)).select_related("post").get(pk=signup.pk)
     if signup.status != Signup.Status.PENDING:
         raise SignupError(_("This sign-up does not need approval."))
     if approve:
@@ -566,7 +566,7 @@ def _check_window(post: Post, at) -> None:
 def check_in(signup: Signup, *, by, at=None) -> Signup:
     """Record arrival at the post (by the volunteer's QR scan or the leader's tap)."""
     at = at or now()
-    signup = Signup.objects.select_for_update().select_related("post").get(pk=signup.pk)
+    signup = Signup.objects.select_for_update(of=("self",)).select_related("post").get(pk=signup.pk)
     if signup.status != Signup.Status.CONFIRMED:
         raise AttendanceError(_("Only volunteers with a confirmed place can check in."))
     if signup.checked_in_at:
@@ -583,7 +583,11 @@ def check_in(signup: Signup, *, by, at=None) -> Signup:
 def check_out(signup: Signup, *, by, at=None) -> Signup:
     """Record leaving the post. A leader's check-out also confirms the hours."""
     at = at or now()
-    signup = Signup.objects.select_for_update().select_related("post__team").get(pk=signup.pk)
+    signup = (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("post__team")
+        .get(pk=signup.pk)
+    )
     if not signup.checked_in_at:
         raise AttendanceError(_("Check in first."))
     if signup.checked_out_at:
@@ -646,7 +650,7 @@ def confirm_hours(signup: Signup, *, by, at=None) -> HoursEntry:
     """The leader confirms an attendance; its hours are credited to the ledger once."""
     at = at or now()
     signup = (
-        Signup.objects.select_for_update()
+        Signup.objects.select_for_update(of=("self",))
         .select_related("post__team", "volunteer")
         .get(pk=signup.pk)
     )
@@ -684,7 +688,7 @@ def no_show_count(profile: VolunteerProfile) -> int:
 def mark_no_show(signup: Signup, *, by, at=None) -> Signup:
     """Record that a confirmed volunteer did not come; too many puts their sign-ups on hold."""
     at = at or now()
-    signup = Signup.objects.select_for_update().select_related("post").get(pk=signup.pk)
+    signup = Signup.objects.select_for_update(of=("self",)).select_related("post").get(pk=signup.pk)
     if signup.status != Signup.Status.CONFIRMED:
         raise AttendanceError(_("Only a confirmed place can be marked as a no-show."))
     if signup.checked_in_at:
@@ -695,7 +699,7 @@ def mark_no_show(signup: Signup, *, by, at=None) -> Signup:
         raise AttendanceError(_("Already recorded as a no-show."))
     signup.attendance = Signup.Attendance.NO_SHOW
     signup.save(update_fields=["attendance", "updated_at"])
-    profile = VolunteerProfile.objects.select_for_update().get(
+    profile = VolunteerProfile.objects.select_for_update(of=("self",)).get(
         pk=ensure_profile(signup.volunteer).pk
     )
     rules = VolunteerSettings.current()
@@ -718,7 +722,7 @@ def mark_no_show(signup: Signup, *, by, at=None) -> Signup:
 @transaction.atomic
 def clear_no_shows(profile: VolunteerProfile, *, by) -> VolunteerProfile:
     """The leader lifts the approval hold; earlier no-shows no longer count."""
-    profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+    profile = VolunteerProfile.objects.select_for_update(of=("self",)).get(pk=profile.pk)
     profile.needs_approval = False
     profile.no_shows_cleared_at = now()
     profile.save(update_fields=["needs_approval", "no_shows_cleared_at"])
@@ -756,7 +760,7 @@ def decide_correction(
 ) -> CorrectionRequest:
     """The leader approves (a correction row goes into the ledger) or rejects, with a reason."""
     correction = (
-        CorrectionRequest.objects.select_for_update()
+        CorrectionRequest.objects.select_for_update(of=("self",))
         .select_related("signup__post__team", "signup__volunteer")
         .get(pk=correction.pk)
     )
@@ -818,13 +822,10 @@ def issue_certificate(user, *, at=None) -> Certificate:
     posts_served = Signup.objects.filter(volunteer=user, hours_confirmed_at__isnull=False).count()
     community = Community.current()
     year = localtime(at).year
-    # numbering: year, then a running number within the year; the lock keeps numbers unique
-    last = (
-        Certificate.objects.select_for_update()
-        .filter(number__startswith=f"{year}-")
-        .order_by("-number")
-        .first()
-    )
+    # numbering: year, then a running number within the year. The settings row is the lock
+    # that serialises numbering (there may be no certificate row to lock yet).
+    VolunteerSettings.objects.select_for_update().filter(pk=VolunteerSettings.current().pk).get()
+    last = Certificate.objects.filter(number__startswith=f"{year}-").order_by("-number").first()
     seq = int(last.number.split("-")[1]) + 1 if last else 1
     return Certificate.objects.create(
         number=f"{year}-{seq:05d}",

@@ -45,6 +45,12 @@ def make_member(user, team, by=None):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Personas are made with a password; the real hasher is slow by design.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _frozen_clock(request, time_machine):
     if "no_freeze" in request.keywords:
         return
