@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from events.models import Activity, Event, Registration
 
@@ -49,7 +49,12 @@ def event_figures(event: Event) -> dict:
                 "registrations", filter=booked & Q(registrations__checked_in_at__isnull=True)
             ),
         )
-        .order_by("track__position", "track_id", "starts_at", "id")
+        .order_by(
+            F("track__position").asc(nulls_last=True),
+            F("track_id").asc(nulls_last=True),
+            "starts_at",
+            "id",
+        )
     )
     tracks: dict = {}
     total = Line(label="")

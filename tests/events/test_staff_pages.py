@@ -1,0 +1,177 @@
+"""Staff pages: the overview, attendee list and exports, messages, post-event figures."""
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from events import services
+from events.figures import event_figures
+from events.models import Booking, Event, Notice, Question, Registration
+from tests.events.conftest import add_question, at, make_activity
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registered(parent, child, activity):
+    q = add_question(activity, "T恤尺码", Question.Kind.CHOICE, choices="S\nM")
+    services.register(
+        activity,
+        user=parent,
+        members=[parent.member, child],
+        answers={parent.member.pk: {q.pk: "M"}, child.pk: {q.pk: "S"}},
+    )
+    return activity
+
+
+@pytest.mark.parametrize("name", ["events:attendees", "events:check-in", "events:stall-review"])
+def test_staff_pages_are_forbidden_to_others(client, resident, canteen_staff, activity, name):
+    for user in (resident, canteen_staff):
+        client.force_login(user)
+        assert client.get(reverse(name, args=[activity.pk])).status_code == 403
+    client.logout()
+    assert client.get(reverse(name, args=[activity.pk])).status_code == 302
+
+
+def test_the_staff_overview_lists_activities_with_counts(client, events_staff, registered):
+    client.force_login(events_staff)
+
+    body = client.get(reverse("events:staff")).content.decode()
+
+    assert "趣味运动会" in body and "2/10" in body
+
+
+def test_the_attendee_list_shows_household_members_and_answers(
+    client, events_staff, registered, parent
+):
+    client.force_login(events_staff)
+
+    body = client.get(reverse("events:attendees", args=[registered.pk])).content.decode()
+
+    assert "张小明" in body and "T恤尺码" in body and "S" in body
+    assert parent.mobile in body
+
+
+def test_the_csv_export_has_a_row_per_person(client, events_staff, registered):
+    client.force_login(events_staff)
+
+    response = client.get(reverse("events:attendees", args=[registered.pk]), {"format": "csv"})
+
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 3
+    assert "T恤尺码" in lines[0]
+    assert any(line.startswith("张小明") and line.endswith(",S") for line in lines)
+
+
+def test_the_excel_export_opens_with_the_same_rows(client, events_staff, registered):
+    client.force_login(events_staff)
+
+    response = client.get(reverse("events:attendees", args=[registered.pk]), {"format": "xlsx"})
+
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 3
+    assert rows[0][-1] == "T恤尺码"
+    assert {r[0] for r in rows[1:]} == {"张妈妈", "张小明"}
+
+
+def test_staff_message_everyone_registered(
+    client, events_staff, registered, parent, django_capture_on_commit_callbacks
+):
+    parent.email = "mum@example.com"
+    parent.save()
+    client.force_login(events_staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("events:message", args=[registered.pk]), {"text": "请带水杯"}
+        )
+
+    assert response.status_code == 302
+    assert "请带水杯" in Notice.objects.get(user=parent).text
+    assert len(mail.outbox) == 1
+
+
+def test_an_empty_message_is_refused(client, events_staff, registered):
+    client.force_login(events_staff)
+
+    client.post(reverse("events:message", args=[registered.pk]), {"text": " "})
+
+    assert not Notice.objects.exists()
+
+
+def test_the_attendee_list_runs_a_fixed_number_of_queries(
+    community, client, events_staff, festival, django_assert_max_num_queries
+):
+    activity = make_activity(festival, capacity=200)
+    add_question(activity, "问题", required=False)
+    for n in range(40):
+        user = make_user(f"居民{n}")
+        services.register(activity, user=user, members=[user.member])
+    client.force_login(events_staff)
+
+    for fmt in ("", "csv", "xlsx"):
+        with django_assert_max_num_queries(8):
+            response = client.get(reverse("events:attendees", args=[activity.pk]), {"format": fmt})
+        assert response.status_code == 200
+    with django_assert_max_num_queries(8):
+        client.get(reverse("events:staff"))
+
+
+def test_figures_count_attendance_no_shows_walk_ins_and_new_residents(
+    events_staff, parent, child, resident, elder, festival, track
+):
+    earlier = Event.objects.create(
+        title="春节游园",
+        starts_on=festival.starts_on - timedelta(days=100),
+        ends_on=festival.starts_on - timedelta(days=100),
+        is_published=True,
+    )
+    old = make_activity(earlier, registration_opens_at=None)
+    booking = Booking.objects.create(activity=old, household_id=elder.household_id, booked_by=elder)
+    Registration.objects.create(
+        booking=booking, activity=old, member=elder.member, checked_in_at=at(earlier.starts_on, 9)
+    )
+
+    sports = make_activity(festival, track=track)
+    gala = make_activity(festival, title="联欢", track=None)
+    services.register(sports, user=parent, members=[parent.member, child])
+    services.register(sports, user=elder, members=[elder.member])
+    services.register(gala, user=resident, members=[resident.member])
+    for code in Registration.objects.filter(activity=sports).values_list("ticket_code", flat=True):
+        if code != Registration.objects.get(member=child).ticket_code:
+            services.check_in(by=events_staff, code=code)
+    services.record_walk_in(sports, name="路人", by=events_staff)
+
+    figures = event_figures(festival)
+
+    sports_line = dict((a.title, line) for a, line in figures["activities"])["趣味运动会"]
+    assert (
+        sports_line.registered,
+        sports_line.attended,
+        sports_line.walk_ins,
+        sports_line.no_shows,
+    ) == (3, 3, 1, 1)
+    assert sports_line.no_show_rate == pytest.approx(33.3)
+    assert figures["total"].registered == 4 and figures["total"].no_shows == 2
+    assert [t.label for t in figures["tracks"]] == ["睦邻乐", ""]
+    assert figures["people_reached"] == 2  # 张妈妈, 刘奶奶 (the walk-in is not a resident on file)
+    assert figures["new_people"] == 1  # 刘奶奶 came to the spring fair already
+    assert figures["households_reached"] == 2
+
+
+def test_the_figures_page_for_staff(client, events_staff, resident, festival, registered):
+    client.force_login(events_staff)
+
+    response = client.get(reverse("events:figures", args=[festival.pk]))
+
+    assert response.status_code == 200
+    assert "趣味运动会" in response.content.decode()
+    client.force_login(resident)
+    assert client.get(reverse("events:figures", args=[festival.pk])).status_code == 403
