@@ -680,7 +680,7 @@ def confirm_hours(signup: Signup, *, by, at=None) -> HoursEntry:
 def no_show_count(profile: VolunteerProfile) -> int:
     qs = Signup.objects.filter(volunteer_id=profile.user_id, attendance=Signup.Attendance.NO_SHOW)
     if profile.no_shows_cleared_at:
-        qs = qs.filter(updated_at__gt=profile.no_shows_cleared_at)
+        qs = qs.filter(post__start__gt=profile.no_shows_cleared_at)
     return qs.count()
 
 
@@ -739,6 +739,7 @@ def signup_hours(signup: Signup) -> Decimal:
 @transaction.atomic
 def request_correction(signup: Signup, *, user, hours, reason: str) -> CorrectionRequest:
     """The volunteer asks for a different number of hours for a post they served."""
+    signup = Signup.objects.select_for_update().get(pk=signup.pk)
     if signup.volunteer_id != user.pk:
         raise HoursError(_("You can only ask about your own hours."))
     if not signup.hours_confirmed_at:
