@@ -80,6 +80,7 @@ def index(request):
         if data.get("child"):
             chosen_child = next((c for c in children if c.pk == data["child"]), None)
     courses = list(courses)
+    staff = is_classes_staff(request.user)
     if chosen_child is not None:
         # Ages count on each term's first day, so this filter runs per course.
         courses = [c for c in courses if c.accepts_age(chosen_child.age_on(c.term.starts_on))]
@@ -88,8 +89,8 @@ def index(request):
         "courses": courses,
         "chosen_child": chosen_child,
         "totals": stats.totals(),
-        "is_teacher": is_teacher(request.user) or is_classes_staff(request.user),
-        "is_staff": is_classes_staff(request.user),
+        "is_teacher": staff or is_teacher(request.user),
+        "is_staff": staff,
     }
     return render(request, "classes/index.html", ctx)
 

@@ -1,0 +1,180 @@
+"""Public classroom pages and My children's classes: filters, places left, privacy, speed."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from classes.calendar import token_for
+from classes.models import ClassSession
+from classes.services import take_register
+from tests.classes.conftest import at, enrol, make_course
+from tests.factories import make_child, make_user
+
+pytestmark = pytest.mark.usefixtures("now")
+
+
+def _titles(response):
+    return [c.title for c in response.context["courses"]]
+
+
+def test_the_list_shows_places_left(client, parent, child, term):
+    course = make_course(term, title="英语启蒙", capacity=3)
+    enrol(parent, course, child)
+    response = client.get(reverse("classes:index"))
+    assert response.context["courses"][0].places_left == 2
+    assert 'data-testid="places-left"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"age": 5}, ["乐高"]),
+        ({"age": 10}, ["书法", "英语"]),
+        ({"weekday": 2}, ["英语"]),
+        ({"subject": "calligraphy"}, ["书法"]),
+        ({"age": 10, "weekday": 5}, ["书法"]),
+    ],
+    ids=["age-5", "age-10", "wednesday", "calligraphy", "age-and-saturday"],
+)
+def test_filters(client, term, query, expected):
+    make_course(term, title="乐高", subject="lego", age_min=5, age_max=7)
+    make_course(
+        term, title="英语", subject="english", age_min=8, age_max=12, slots=[(2, "16:00", "17:00")]
+    )
+    make_course(
+        term,
+        title="书法",
+        subject="calligraphy",
+        age_min=9,
+        age_max=12,
+        slots=[(5, "14:00", "15:00")],
+    )
+    assert sorted(_titles(client.get(reverse("classes:index"), query))) == sorted(expected)
+
+
+def test_courses_my_child_can_join_uses_age_on_the_first_day_of_term(client, parent, term):
+    kid = make_child(parent, name="小雨", birth_date=date(2020, 9, 8))  # 5 on 7 Sep, 6 next day
+    make_course(term, title="六岁起", age_min=6, age_max=9)
+    make_course(term, title="五岁起", age_min=5, age_max=6)
+    client.force_login(parent)
+    response = client.get(reverse("classes:index"), {"child": kid.pk})
+    assert _titles(response) == ["五岁起"]
+
+
+def test_another_households_child_is_not_a_filter_choice(client, parent, resident, term):
+    stranger = make_child(resident, name="别家孩子", birth_date=date(2018, 1, 1))
+    make_course(term)
+    client.force_login(parent)
+    response = client.get(reverse("classes:index"), {"child": stranger.pk})
+    assert "别家孩子" not in response.content.decode()
+    assert response.context["chosen_child"] is None
+
+
+def test_public_pages_show_no_children(client, parent, child, course, teacher_user):
+    enrol(parent, course, child)
+    session = course.sessions.first()
+    with time_machine.travel(at(2026, 9, 12, 11, 0), tick=False):
+        e = course.enrolments.get()
+        take_register(session, {e.pk: ("present", "")}, by=teacher_user)
+    for url in (
+        reverse("classes:index"),
+        course.get_absolute_url(),
+        reverse("classes:fund"),
+        reverse("home"),
+    ):
+        page = client.get(url).content.decode()
+        assert "张小明" not in page and "2018" not in page, url
+        assert parent.mobile not in page
+
+
+def test_the_classroom_shows_the_all_time_class_hours(client, parent, child, course, teacher_user):
+    e = enrol(parent, course, child)
+    with time_machine.travel(at(2026, 9, 30, 12, 0), tick=False):
+        for session in course.sessions.filter(date__lte=date(2026, 9, 30)):
+            take_register(session, {e.pk: ("present", "")}, by=teacher_user)
+    response = client.get(reverse("classes:index"))
+    # Three Saturdays of 90 minutes in September after the term began.
+    assert response.context["totals"]["hours"] == 3 * ClassSession.objects.first().hours
+    assert response.context["totals"]["children"] == 1
+    assert 'data-testid="total-hours">4.5<' in response.content.decode()
+
+
+def test_the_course_list_runs_a_fixed_number_of_queries(
+    client, parent, term, django_assert_max_num_queries
+):
+    for i in range(60):
+        make_course(term, title=f"课{i:02d}", slots=[(i % 7, "09:00", "10:00")])
+    make_child(parent, name="小明", birth_date=date(2018, 1, 1))
+    client.force_login(parent)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("classes:index"))
+    assert len(response.context["courses"]) == 60
+
+
+def test_my_classes_shows_timetable_attendance_notes_and_notices(
+    client, parent, child, course, teacher_user
+):
+    e = enrol(parent, course, child)
+    first = course.sessions.first()
+    with time_machine.travel(at(2026, 9, 12, 11, 0), tick=False):
+        take_register(first, {e.pk: ("late", "迟到十分钟")}, by=teacher_user, notes="学会了齿轮")
+        client.force_login(parent)
+        page = client.get(reverse("classes:mine")).content.decode()
+    assert "乐高搭建" in page and "张小明" in page
+    assert "迟到十分钟" in page and "学会了齿轮" in page
+    assert page.count('data-testid="my-session"') >= 10
+
+
+def test_my_classes_runs_a_fixed_number_of_queries(
+    client, parent, term, django_assert_max_num_queries
+):
+    for i in range(4):
+        kid = make_child(parent, name=f"孩子{i}", birth_date=date(2018, 1, 1))
+        for j in range(5):
+            course = make_course(term, slots=[(j, "09:00", "10:00")], sessions=True)
+            enrol(parent, course, kid)
+    client.force_login(parent)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("classes:mine"))
+    assert len(response.context["enrolments"]) == 20
+
+
+def test_my_classes_shows_only_my_household(client, parent, child, resident, course):
+    enrol(parent, course, child)
+    client.force_login(resident)
+    page = client.get(reverse("classes:mine")).content.decode()
+    assert "张小明" not in page
+
+
+def test_the_calendar_feed_lists_the_childrens_sessions(client, parent, child, course):
+    enrol(parent, course, child)
+    response = client.get(reverse("classes:calendar", args=[token_for(parent)]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert body.count("BEGIN:VEVENT") == course.sessions.count()
+    assert "乐高搭建" in body
+
+
+def test_a_forged_calendar_token_is_refused(client, parent):
+    assert client.get(reverse("classes:calendar", args=["forged:token"])).status_code == 404
+    other = make_user("别人")
+    token = token_for(other)
+    assert client.get(reverse("classes:calendar", args=[token[:-2] + "xx"])).status_code == 404
+
+
+def test_the_home_section_counts_hours_in_a_few_queries(
+    client, parent, child, course, django_assert_max_num_queries
+):
+    from django.test import RequestFactory
+
+    from classes.home import section
+
+    enrol(parent, course, child)
+    request = RequestFactory().get("/")
+    request.user = parent
+    with django_assert_max_num_queries(3):
+        ctx = section(request)
+    assert ctx["open_courses"] == 1 and ctx["next_session"].course == course
