@@ -1,0 +1,113 @@
+"""Staff's admin: web-sized images, publishing, cloning a festival as a draft, raising capacity."""
+
+from datetime import date
+from io import BytesIO
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.admin.sites import site
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from events import services
+from events.models import Activity, Event, Notice, Question, Registration
+from tests.events.conftest import add_question, make_activity
+
+pytestmark = pytest.mark.django_db
+
+
+def png(size=(2000, 1500)):
+    out = BytesIO()
+    Image.new("RGB", size, "red").save(out, format="PNG")
+    return SimpleUploadedFile("poster.png", out.getvalue(), content_type="image/png")
+
+
+def test_a_poster_gets_a_web_sized_copy(settings, tmp_path, festival):
+    settings.MEDIA_ROOT = tmp_path
+
+    activity = make_activity(festival, image=png())
+
+    assert activity.thumbnail.name.endswith("-thumb.jpg")
+    with Image.open(activity.thumbnail.path) as img:
+        assert max(img.size) <= 960
+
+
+def test_cloning_copies_tracks_activities_and_questions_as_an_unpublished_draft(
+    parent, child, festival, track
+):
+    activity = make_activity(festival, track=track)
+    q = add_question(activity, "T恤尺码", Question.Kind.CHOICE, choices="S\nM")
+    services.register(activity, user=parent, members=[child], answers={child.pk: {q.pk: "S"}})
+
+    copy = services.clone_event(festival, starts_on=date(2027, 6, 12), title="第二届")
+
+    assert not copy.is_published and copy.cloned_from == festival
+    assert (copy.starts_on, copy.ends_on) == (date(2027, 6, 12), date(2027, 6, 13))
+    assert list(copy.tracks.values_list("name", flat=True)) == ["睦邻乐"]
+    new = copy.activities.get()
+    assert new.track.event == copy
+    assert new.starts_at.date() == date(2027, 6, 12)
+    assert new.registration_opens_at == activity.registration_opens_at + (
+        date(2027, 6, 12) - festival.starts_on
+    )
+    assert list(new.questions.values_list("label", "choices")) == [("T恤尺码", "S\nM")]
+    assert not Registration.objects.filter(activity=new).exists()
+    assert festival.activities.count() == 1
+
+
+def test_the_admin_action_clones_to_next_year(client, events_staff, festival, track):
+    make_activity(festival, track=track)
+    client.force_login(events_staff)
+
+    response = client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "clone_as_draft", "_selected_action": [festival.pk]},
+    )
+
+    assert response.status_code == 302
+    copy = Event.objects.exclude(pk=festival.pk).get()
+    assert copy.starts_on == date(2027, 6, 13)
+    assert not copy.is_published
+    assert copy.activities.count() == 1
+
+
+def test_the_admin_publish_action(client, events_staff):
+    draft = Event.objects.create(title="草稿", starts_on=date(2026, 7, 1), ends_on=date(2026, 7, 1))
+    client.force_login(events_staff)
+
+    client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+
+    draft.refresh_from_db()
+    assert draft.is_published
+
+
+def test_raising_capacity_in_the_admin_promotes_the_waiting_list(
+    rf, events_staff, resident, parent, child, festival
+):
+    activity = make_activity(festival, capacity=1)
+    services.register(activity, user=resident, members=[resident.member])
+    family = services.register(activity, user=parent, members=[parent.member, child])
+    model_admin = site._registry[Activity]
+    request = rf.post("/")
+    request.user = events_staff
+    request._messages = SimpleNamespace(add=lambda *a, **k: None)
+    activity.capacity = 3
+
+    model_admin.save_model(request, activity, SimpleNamespace(changed_data=["capacity"]), True)
+
+    assert set(family.registrations.values_list("status", flat=True)) == {"confirmed"}
+    assert Notice.objects.filter(user=parent).exists()
+
+
+def test_registrations_are_read_only_in_the_admin(client, events_staff, resident, activity):
+    reg = services.register(activity, user=resident, members=[resident.member]).registrations.get()
+    client.force_login(events_staff)
+
+    assert client.get(reverse("admin:events_registration_changelist")).status_code == 200
+    assert client.get(reverse("admin:events_registration_add")).status_code == 403
+    page = client.get(reverse("admin:events_registration_change", args=[reg.pk]))
+    assert reg.ticket_token not in page.content.decode()
