@@ -19,7 +19,7 @@ ATTENDED = Q(mark__in=Attendance.ATTENDED)
 
 def totals() -> dict:
     """All-time figures for the public classroom page (no personal data)."""
-    hours = ClassSession.objects.total_hours()
+    hours = ClassSession.objects.total_hours().quantize(Decimal("0.01"))
     held = ClassSession.objects.held().count()
     children = Attendance.objects.filter(ATTENDED).values("enrolment__child_id").distinct().count()
     return {"hours": hours, "sessions": held, "children": children}
@@ -58,7 +58,7 @@ def rows(grouping: str) -> list[dict]:
             {
                 "name": row[label] or "—",
                 "sessions": row["sessions"],
-                "hours": row["hours"] or Decimal("0.00"),
+                "hours": (row["hours"] or Decimal(0)).quantize(Decimal("0.01")),
                 "children": att.get("children", 0),
                 "rate": rate,
             }

@@ -1,0 +1,73 @@
+"""Class-hour statistics for staff: by course, institution and term, with CSV and Excel."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from classes import stats
+from classes.services import take_register
+from tests.classes.conftest import at, enrol, make_course
+from tests.factories import make_child, make_user
+
+
+@pytest.fixture
+def taught(now, term, teacher, institution, parent, child, teacher_user):
+    """Two courses; three Saturdays held in September; one child always there, one absent once."""
+    lego = make_course(term, title="乐高", teacher=teacher, institution=institution, sessions=True)
+    art = make_course(term, title="画画", slots=[(6, "09:00", "11:00")], sessions=True)
+    other = make_user("李爸爸")
+    e1 = enrol(parent, lego, child)
+    e2 = enrol(other, lego, make_child(other, name="李小红", birth_date=date(2018, 2, 2)))
+    with time_machine.travel(at(2026, 9, 30, 12, 0), tick=False):
+        for i, s in enumerate(lego.sessions.filter(date__lte=date(2026, 9, 30))):
+            take_register(
+                s,
+                {e1.pk: ("present", ""), e2.pk: ("absent" if i == 0 else "late", "")},
+                by=teacher_user,
+            )
+    return lego, art
+
+
+def test_rows_by_course(taught):
+    rows = {r["name"]: r for r in stats.rows("course")}
+    assert set(rows) == {"乐高"}  # no class of 画画 was held
+    lego = rows["乐高"]
+    assert (lego["sessions"], lego["hours"], lego["children"]) == (3, Decimal("4.50"), 2)
+    assert lego["rate"] == Decimal("83.3")  # 5 of 6 marks present or late
+
+
+def test_rows_by_institution_and_term(taught):
+    assert [r["name"] for r in stats.rows("institution")] == ["星光教育"]
+    assert stats.rows("term")[0]["hours"] == Decimal("4.50")
+
+
+def test_staff_see_and_export_the_statistics(client, classes_staff, taught):
+    client.force_login(classes_staff)
+    page = client.get(reverse("classes:statistics")).content.decode()
+    assert "乐高" in page and "83.3%" in page
+    csv = client.get(reverse("classes:statistics-export", args=["course", "csv"]))
+    assert csv["Content-Type"].startswith("text/csv")
+    assert "乐高,3,4.50,2,83.3" in csv.content.decode("utf-8-sig")
+    xlsx = client.get(reverse("classes:statistics-export", args=["term", "xlsx"]))
+    sheet = load_workbook(BytesIO(xlsx.content)).active
+    assert sheet["A2"].value == "2026年秋季" and sheet["C2"].value == 4.5
+
+
+def test_statistics_are_for_classes_staff_only(client, parent, teacher_user):
+    for user in (parent, teacher_user):
+        client.force_login(user)
+        assert client.get(reverse("classes:statistics")).status_code == 403
+        url = reverse("classes:statistics-export", args=["course", "csv"])
+        assert client.get(url).status_code == 403
+
+
+def test_an_unknown_grouping_is_not_found(client, classes_staff):
+    client.force_login(classes_staff)
+    assert (
+        client.get(reverse("classes:statistics-export", args=["child", "csv"])).status_code == 404
+    )
