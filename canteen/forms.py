@@ -18,6 +18,9 @@ class BookForm(forms.Form):
 
 
 class CollectorForm(forms.ModelForm):
+    # Wider than the stored 11 digits: people type spaces, dashes and +86 (normalised below).
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+
     class Meta:
         model = Collector
         fields = ["member", "name", "relation", "mobile"]

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from canteen.models import Funder, LoveMealDelivery, MealRecord, SubsidyLine
+from portal.lib.money import yuan
 
 ZERO = Decimal("0.00")
 
@@ -39,7 +40,7 @@ def month_summary(month: date) -> dict:
             "funder": row["funder"],
             "label": labels.get(row["funder"], row["funder"]),
             "lines": row["lines"],
-            "amount": row["amount"] or ZERO,
+            "amount": yuan(row["amount"] or ZERO),
         }
         for row in SubsidyLine.objects.filter(record__month=month)
         .values("funder")
@@ -52,13 +53,13 @@ def month_summary(month: date) -> dict:
         "meals": totals["meals"] - totals["reversals"],
         "reversals": totals["reversals"],
         "subsidised": totals["subsidised"],
-        "price": totals["price"] or ZERO,
-        "subsidy": totals["subsidy"] or ZERO,
-        "paid": totals["paid"] or ZERO,
+        "price": yuan(totals["price"] or ZERO),
+        "subsidy": yuan(totals["subsidy"] or ZERO),
+        "paid": yuan(totals["paid"] or ZERO),
         "funders": funders,
         "love_meals": sum(r["portions"] for r in love_rows),
         "love_delivered": sum(r["portions"] for r in love_rows if r["delivered_at"]),
-        "love_value": sum((r["value"] * r["portions"] for r in love_rows), ZERO),
+        "love_value": yuan(sum((r["value"] * r["portions"] for r in love_rows), ZERO)),
     }
 
 
@@ -129,7 +130,7 @@ def settlement_rows(month: date, funder: str | None = None):
             str(kinds.get(kind, kind)),
             reason,
         ]
-    yield ["", "", _("Total"), "", "", "", "", total_subsidy, "", "", ""]
+    yield ["", "", _("Total"), "", "", "", "", yuan(total_subsidy), "", "", ""]
 
 
 def export(month: date, fmt: str, funder: str | None = None) -> tuple[bytes, str]:

@@ -1,0 +1,159 @@
+"""What residents see: this week's menu with my price, my meals, my card, my collectors."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from canteen import cards, services
+from canteen.models import Booking, Collector, Dish, MealRecord
+from tests.canteen.conftest import MEAL_DAY, make_menu
+
+
+def test_the_menu_shows_dishes_tags_and_price_to_everyone(client, lunch, morning):
+    soft = Dish.objects.create(
+        name="肉末蒸蛋", description="嫩滑好咽", is_soft=True, is_low_salt=True, allergens="鸡蛋"
+    )
+    make_menu(MEAL_DAY, lunch, price="13.00", dishes=[soft])
+    make_menu(MEAL_DAY + timedelta(days=1), lunch, price="14.00", published=False)
+    response = client.get("/canteen/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "肉末蒸蛋" in body and "嫩滑好咽" in body and "鸡蛋" in body
+    assert "¥13.00" in body and "¥14.00" not in body
+    assert 'data-testid="my-price"' not in body
+
+
+def test_an_elder_sees_the_price_after_subsidy(client, elder, menu, morning):
+    client.force_login(elder)
+    body = client.get("/canteen/").content.decode()
+    assert 'data-testid="my-price"' in body
+    assert "¥10.00" in body
+
+
+def test_a_younger_resident_sees_no_subsidised_price(client, resident, menu, morning):
+    client.force_login(resident)
+    body = client.get("/canteen/").content.decode()
+    assert 'data-testid="my-price"' not in body
+
+
+def test_the_menu_page_shows_nothing_personal_to_visitors(client, elder, menu, morning):
+    services.book(menu, elder.member, by=elder)
+    body = client.get("/canteen/").content.decode()
+    assert elder.real_name not in body and elder.mobile not in body
+
+
+def test_the_menu_page_runs_a_fixed_number_of_queries(
+    client, elder, lunch, dinner, canteen_staff, morning, django_assert_max_num_queries
+):
+    dishes = [Dish.objects.create(name=f"菜{i}") for i in range(6)]
+    menus = [
+        make_menu(MEAL_DAY - timedelta(days=2) + timedelta(days=d), slot, dishes=dishes)
+        for d in range(5)
+        for slot in (lunch, dinner)
+    ]
+    for m in menus:
+        Booking.objects.create(menu=m, member=elder.member)
+    for _ in range(20):
+        services.record_meal(menus[0], elder.member, by=canteen_staff)
+    client.force_login(elder)
+    with django_assert_max_num_queries(14):
+        response = client.get("/canteen/")
+    assert sum(len(e) for _d, e in response.context["days"]) == 10
+
+
+def test_my_meals_shows_bookings_meals_paid_and_subsidy_this_month(
+    client, elder, canteen_staff, menu, dinner, morning, django_assert_max_num_queries
+):
+    supper = make_menu(MEAL_DAY, dinner, price="12.00")
+    services.book(supper, elder.member, by=elder)
+    services.record_meal(menu, elder.member, by=canteen_staff)
+    client.force_login(elder)
+    with django_assert_max_num_queries(12):
+        response = client.get("/canteen/me/")
+    assert response.status_code == 200
+    assert response.context["meal_count"] == 1
+    assert response.context["total_paid"] == Decimal("10.00")
+    assert response.context["total_subsidy"] == Decimal("4.00")
+    assert [b.menu for b, _can in response.context["upcoming"]] == [supper]
+
+
+def test_my_meals_shows_only_my_household(client, resident, elder, canteen_staff, menu, morning):
+    services.record_meal(menu, elder.member, by=canteen_staff)
+    client.force_login(resident)
+    response = client.get("/canteen/me/")
+    assert response.context["records"] == []
+    assert elder.real_name not in response.content.decode()
+
+
+def test_my_canteen_card_shows_a_qr_code_and_member_code_for_each_member(client, parent, child):
+    client.force_login(parent)
+    response = client.get("/canteen/me/card/")
+    body = response.content.decode()
+    assert body.count("<svg") == 2
+    assert cards.member_code(parent.member.pk) in body
+    assert cards.member_code(child.pk) in body
+
+
+def test_card_and_my_meals_need_login(client):
+    for url in ("/canteen/me/", "/canteen/me/card/", "/canteen/me/collectors/"):
+        assert client.get(url).status_code == 302
+
+
+def test_a_resident_names_a_collector_and_removes_them(client, elder):
+    client.force_login(elder)
+    response = client.post(
+        "/canteen/me/collectors/",
+        {
+            "member": elder.member.pk,
+            "name": "刘女儿",
+            "relation": "女儿",
+            "mobile": "139 0000 1111",
+        },
+    )
+    assert response.status_code == 302
+    collector = Collector.objects.get()
+    assert (collector.member, collector.mobile) == (elder.member, "13900001111")
+    client.post(f"/canteen/me/collectors/{collector.pk}/remove/")
+    collector.refresh_from_db()
+    assert collector.is_active is False
+
+
+def test_a_collector_with_a_bad_mobile_is_refused(client, elder):
+    client.force_login(elder)
+    response = client.post(
+        "/canteen/me/collectors/", {"member": elder.member.pk, "name": "刘女儿", "mobile": "12345"}
+    )
+    assert response.status_code == 200
+    assert "mobile" in response.context["form"].errors
+    assert not Collector.objects.exists()
+
+
+def test_nobody_removes_another_households_collector(client, elder, resident):
+    collector = Collector.objects.create(member=elder.member, name="刘女儿")
+    client.force_login(resident)
+    assert client.post(f"/canteen/me/collectors/{collector.pk}/remove/").status_code == 404
+    collector.refresh_from_db()
+    assert collector.is_active
+
+
+def test_the_home_section_shows_todays_menu_and_my_booking(
+    client, elder, menu, morning, django_assert_max_num_queries
+):
+    services.book(menu, elder.member, by=elder)
+    client.force_login(elder)
+    body = client.get("/").content.decode()
+    assert "红烧肉" in body and "¥14.00" in body
+
+
+@pytest.mark.parametrize("hh,bookable", [(8, True), (10, False)], ids=["before", "after"])
+def test_the_book_button_disappears_after_the_cutoff(
+    client, elder, menu, time_machine, hh, bookable
+):
+    from tests.canteen.conftest import at
+
+    time_machine.move_to(at(MEAL_DAY, hh), tick=False)
+    client.force_login(elder)
+    body = client.get("/canteen/").content.decode()
+    assert ('action="/canteen/book/"' in body) is bookable
+    assert MealRecord.objects.count() == 0

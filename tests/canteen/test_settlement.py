@@ -1,0 +1,176 @@
+"""The monthly subsidy settlement: totals to the cent, funders apart, love meals apart, closing."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from canteen import reports, services
+from canteen.models import (
+    Category,
+    ClosedMonth,
+    Funder,
+    LoveMealDelivery,
+    LoveMealRecipient,
+    MealRecord,
+    ResidentCategory,
+    SubsidyRule,
+)
+from tests.canteen.conftest import MEAL_DAY, at, make_menu
+from tests.factories import make_user
+
+MAY = date(2026, 5, 1)
+
+
+@pytest.fixture
+def may_meals(canteen_staff, elder, resident, lunch, dinner, time_machine):
+    """Five meals in May 2026: two subsidised 4.00, one with a stacked charity 1.50, one full."""
+    time_machine.move_to(at(MEAL_DAY, 8), tick=False)
+    SubsidyRule.objects.create(
+        name="残疾人加补",
+        valid_from=date(2026, 1, 1),
+        category=Category.DISABILITY,
+        amount="1.50",
+        stacks=True,
+        funder=Funder.CHARITY,
+    )
+    ResidentCategory.objects.create(
+        member=elder.member, category=Category.DISABILITY, valid_from=date(2026, 1, 1)
+    )
+    lunch_menu = make_menu(MEAL_DAY, lunch, price="13.50")
+    dinner_menu = make_menu(MEAL_DAY, dinner, price="12.00")
+    neighbour = make_user("孙爷爷", birth_date=date(1960, 1, 1))
+    records = [
+        services.record_meal(lunch_menu, elder.member, by=canteen_staff),  # 4.00 + 1.50
+        services.record_meal(dinner_menu, elder.member, by=canteen_staff),  # 4.00 + 1.50
+        services.record_meal(lunch_menu, neighbour.member, by=canteen_staff),  # 4.00
+        services.record_meal(lunch_menu, resident.member, by=canteen_staff),  # none
+    ]
+    recipient = LoveMealRecipient.objects.create(name="独居王伯", kind="empty_nest", building="7")
+    LoveMealDelivery.objects.create(
+        day=date(2026, 5, 8), recipient=recipient, portions=2, value=Decimal("12.00")
+    )
+    return records
+
+
+def test_month_totals_add_up_to_the_cent(may_meals):
+    summary = reports.month_summary(MAY)
+    assert summary["meals"] == 4
+    assert summary["subsidised"] == 3
+    assert summary["price"] == Decimal("52.50")
+    assert summary["subsidy"] == Decimal("15.00")
+    assert summary["paid"] == Decimal("37.50")
+    by_funder = {f["funder"]: f["amount"] for f in summary["funders"]}
+    assert by_funder == {"government": Decimal("12.00"), "charity": Decimal("3.00")}
+    assert summary["love_meals"] == 2 and summary["love_value"] == Decimal("24.00")
+
+
+def test_a_reversal_nets_out_of_the_totals(may_meals, canteen_staff):
+    services.reverse_meal(may_meals[2], reason="重复登记", by=canteen_staff)
+    summary = reports.month_summary(MAY)
+    assert summary["meals"] == 3 and summary["reversals"] == 1
+    assert summary["subsidy"] == Decimal("11.00")
+    assert {f["funder"]: f["amount"] for f in summary["funders"]}["government"] == Decimal("8.00")
+
+
+def test_the_government_claim_export_has_only_government_lines_and_no_love_meals(
+    client, canteen_staff, may_meals
+):
+    client.force_login(canteen_staff)
+    response = client.get("/canteen/staff/settlement/?month=2026-05&funder=government&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "canteen-settlement-2026-05-government.csv" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = rows[1:-1]
+    assert len(body) == 3
+    assert {r[2] for r in body} == {"刘奶奶", "孙爷爷"}
+    assert rows[-1][7] == "12.00"
+    assert "独居王伯" not in response.content.decode("utf-8-sig")
+    assert all(r[7] == "4.00" for r in body)
+
+
+def test_the_excel_export_opens_and_totals_match(client, canteen_staff, may_meals):
+    client.force_login(canteen_staff)
+    response = client.get("/canteen/staff/settlement/?month=2026-05&format=xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.values)
+    assert len(rows) == 1 + 5 + 1  # header, five subsidy lines, total
+    assert Decimal(str(rows[-1][7])) == Decimal("15.00")
+
+
+def test_the_settlement_page_shows_totals_and_love_meals_apart(client, canteen_staff, may_meals):
+    client.force_login(canteen_staff)
+    response = client.get("/canteen/staff/settlement/?month=2026-05")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "¥15.00" in body
+    assert len(response.context["page"].object_list) == 3
+
+
+@pytest.mark.parametrize("who", ["resident", "elder", "events_staff", "volunteer"])
+def test_the_settlement_is_only_for_canteen_staff(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get("/canteen/staff/settlement/").status_code == 403
+    assert client.get("/canteen/staff/settlement/?format=csv").status_code == 403
+    assert client.post("/canteen/staff/settlement/close/", {"month": "2026-04"}).status_code == 403
+
+
+def test_closing_a_month_freezes_it_and_corrections_go_to_the_current_month(
+    client, canteen_staff, may_meals, time_machine
+):
+    time_machine.move_to(at(date(2026, 6, 3), 10), tick=False)
+    client.force_login(canteen_staff)
+    response = client.post("/canteen/staff/settlement/close/", {"month": "2026-05"})
+    assert response.status_code == 302
+    assert ClosedMonth.objects.get().closed_by == canteen_staff
+
+    reversal = services.reverse_meal(may_meals[0], reason="补登更正", by=canteen_staff)
+    assert reversal.month == date(2026, 6, 1)
+    assert reports.month_summary(MAY)["subsidy"] == Decimal("15.00")
+    assert reports.month_summary(date(2026, 6, 1))["subsidy"] == Decimal("-5.50")
+
+
+def test_the_current_month_cannot_be_closed_nor_a_month_twice(canteen_staff, time_machine):
+    time_machine.move_to(at(date(2026, 6, 3), 10), tick=False)
+    with pytest.raises(services.CanteenError):
+        services.close_month(date(2026, 6, 1), by=canteen_staff)
+    services.close_month(MAY, by=canteen_staff)
+    with pytest.raises(services.CanteenError):
+        services.close_month(MAY, by=canteen_staff)
+    assert ClosedMonth.objects.count() == 1
+
+
+def test_the_settlement_page_runs_a_fixed_number_of_queries(
+    client, canteen_staff, elder, lunch, dinner, time_machine, django_assert_max_num_queries
+):
+    time_machine.move_to(at(MEAL_DAY, 8), tick=False)
+    people = [elder] + [make_user(f"老人{i}", birth_date=date(1950, 1, 1)) for i in range(3)]
+    menus = [make_menu(date(2026, 5, d), slot) for d in range(1, 16) for slot in (lunch, dinner)]
+    records = [
+        MealRecord(
+            menu=m,
+            day=m.day,
+            slot=m.slot,
+            month=MAY,
+            member=p.member,
+            person_name="x",
+            price=m.price,
+            subsidy=Decimal("4.00"),
+            paid=m.price - Decimal("4.00"),
+        )
+        for m in menus
+        for p in people
+    ]
+    MealRecord.objects.bulk_create(records)
+    assert MealRecord.objects.count() == 120
+    client.force_login(canteen_staff)
+    with django_assert_max_num_queries(16):
+        response = client.get("/canteen/staff/settlement/?month=2026-05")
+    assert response.context["summary"]["subsidised"] == 120
+    with django_assert_max_num_queries(8):
+        client.get("/canteen/staff/settlement/?month=2026-05&format=csv")
