@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import translation
 from django.utils.timezone import make_aware
 
 from volunteers import services
@@ -42,6 +43,19 @@ def make_member(user, team, by=None):
     )
     services.ensure_profile(user)
     return membership
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests read English messages; one test checks the Chinese default explicitly."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    client.cookies["portal_language"] = "en"
+    return client
 
 
 @pytest.fixture(autouse=True)

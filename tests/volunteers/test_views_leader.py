@@ -1,0 +1,265 @@
+"""Leaders manage only their own team: applications, posts, roster, attendance, messages."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from portal import roles
+from tests.factories import make_user
+from tests.volunteers.conftest import DAY, make_member, make_post, make_team
+from volunteers import services
+from volunteers.models import HoursEntry, Membership, Notice, Post, Signup
+
+
+@pytest.fixture
+def other_leader(db):
+    return make_user("孙队长", role_list=[roles.RESIDENT, roles.VOLUNTEER, roles.TEAM_LEADER])
+
+
+@pytest.fixture
+def other_team(other_leader):
+    return make_team("磨刀队", leader=other_leader, slug="knives")
+
+
+@pytest.mark.django_db
+class TestAccess:
+    def test_a_leader_opens_their_team(self, client, team, team_leader):
+        client.force_login(team_leader)
+        assert client.get(reverse("volunteers:lead-team", args=[team.slug])).status_code == 200
+        # one team: the leader's home goes straight to it
+        response = client.get(reverse("volunteers:lead"))
+        assert response.url == reverse("volunteers:lead-team", args=[team.slug])
+
+    @pytest.mark.parametrize("who", ["other_leader", "volunteer", "events_staff"])
+    def test_others_cannot_open_the_team_or_its_roster(self, client, team, post, who, request):
+        client.force_login(request.getfixturevalue(who))
+        assert client.get(reverse("volunteers:lead-team", args=[team.slug])).status_code == 403
+        assert client.get(reverse("volunteers:roster", args=[post.pk])).status_code == 403
+
+    def test_a_leader_cannot_act_on_another_teams_roster(
+        self, client, other_team, team_leader, volunteer
+    ):
+        post = make_post(team=other_team)
+        signup = services.sign_up(post, volunteer)
+        client.force_login(team_leader)
+        response = client.post(
+            reverse("volunteers:roster-action", args=[signup.pk]), {"action": "in"}
+        )
+        assert response.status_code == 403
+        signup.refresh_from_db()
+        assert signup.checked_in_at is None
+
+    def test_teamless_posts_belong_to_the_coordinator(self, client, team_leader, coordinator):
+        post = make_post(team=None, source="canteen:love-meal")
+        client.force_login(team_leader)
+        assert client.get(reverse("volunteers:roster", args=[post.pk])).status_code == 403
+        client.force_login(coordinator)
+        assert client.get(reverse("volunteers:roster", args=[post.pk])).status_code == 200
+
+    def test_an_unknown_team_is_a_404(self, client, team_leader):
+        client.force_login(team_leader)
+        assert client.get(reverse("volunteers:lead-team", args=["nope"])).status_code == 404
+
+
+@pytest.mark.django_db
+class TestApplications:
+    def test_approving_makes_a_member_and_tells_them(self, client, team, team_leader, resident):
+        resident.email = "r@example.com"
+        resident.save()
+        membership = services.apply_to_team(resident, team)
+        client.force_login(team_leader)
+        response = client.post(
+            reverse("volunteers:membership-decide", args=[membership.pk]),
+            {"decision": "approve", "message": "欢迎"},
+        )
+        assert response.status_code == 302
+        membership.refresh_from_db()
+        assert membership.status == Membership.Status.APPROVED
+        assert membership.decided_by == team_leader
+        resident.refresh_from_db()
+        assert resident.has_role(roles.VOLUNTEER)
+        assert resident.volunteer_profile.number
+        assert Notice.objects.filter(user=resident, text__contains="Welcome").exists()
+        assert mail.outbox[-1].to == ["r@example.com"]
+
+    def test_declining_needs_a_message(self, client, team, team_leader, resident):
+        membership = services.apply_to_team(resident, team)
+        client.force_login(team_leader)
+        client.post(
+            reverse("volunteers:membership-decide", args=[membership.pk]),
+            {"decision": "decline", "message": ""},
+        )
+        membership.refresh_from_db()
+        assert membership.status == Membership.Status.PENDING
+        client.post(
+            reverse("volunteers:membership-decide", args=[membership.pk]),
+            {"decision": "decline", "message": "名额已满"},
+        )
+        membership.refresh_from_db()
+        assert membership.status == Membership.Status.DECLINED
+        assert membership.decision_message == "名额已满"
+
+    def test_another_leader_cannot_answer(self, client, team, other_leader, resident):
+        membership = services.apply_to_team(resident, team)
+        client.force_login(other_leader)
+        response = client.post(
+            reverse("volunteers:membership-decide", args=[membership.pk]),
+            {"decision": "approve"},
+        )
+        assert response.status_code == 403
+        membership.refresh_from_db()
+        assert membership.status == Membership.Status.PENDING
+
+
+@pytest.mark.django_db
+class TestRoster:
+    def test_the_roster_shows_phones_and_a_qr_code(self, client, post, team_leader, volunteer):
+        services.sign_up(post, volunteer)
+        client.force_login(team_leader)
+        response = client.get(reverse("volunteers:roster", args=[post.pk]))
+        assert volunteer.mobile in response.text
+        assert "<svg" in response.text
+        assert post.checkin_token in response.text
+
+    def test_tapping_in_and_out_credits_hours(
+        self, client, post, team_leader, volunteer, time_machine
+    ):
+        signup = services.sign_up(post, volunteer)
+        client.force_login(team_leader)
+        url = reverse("volunteers:roster-action", args=[signup.pk])
+        time_machine.move_to(post.start, tick=False)
+        assert client.post(url, {"action": "in"}).status_code == 302
+        time_machine.move_to(post.end, tick=False)
+        client.post(url, {"action": "out"})
+        signup.refresh_from_db()
+        assert signup.checked_out_at == post.end
+        assert HoursEntry.objects.get(signup=signup).hours == 2
+
+    def test_an_unknown_action_is_a_bad_request(self, client, post, team_leader, volunteer):
+        signup = services.sign_up(post, volunteer)
+        client.force_login(team_leader)
+        response = client.post(
+            reverse("volunteers:roster-action", args=[signup.pk]), {"action": "delete"}
+        )
+        assert response.status_code == 400
+
+    def test_recording_what_the_post_achieved(self, client, post, team_leader):
+        client.force_login(team_leader)
+        client.post(
+            reverse("volunteers:post-outcome", args=[post.pk]),
+            {"residents_served": 20, "items_repaired": 15, "meals_delivered": 0, "note": "好"},
+        )
+        post.refresh_from_db()
+        assert (post.residents_served, post.items_repaired) == (20, 15)
+
+    def test_negative_figures_are_refused(self, client, post, team_leader):
+        client.force_login(team_leader)
+        client.post(
+            reverse("volunteers:post-outcome", args=[post.pk]),
+            {"residents_served": -3, "items_repaired": 0, "meals_delivered": 0},
+        )
+        post.refresh_from_db()
+        assert post.residents_served == 0
+
+    def test_messaging_the_people_on_a_post(self, client, post, team_leader, volunteer):
+        services.sign_up(post, volunteer)
+        client.force_login(team_leader)
+        client.post(reverse("volunteers:post-message", args=[post.pk]), {"text": "请带工具"})
+        assert Notice.objects.filter(user=volunteer, text="请带工具").exists()
+
+    def test_messaging_the_whole_team(self, client, team, team_leader, volunteer, resident):
+        make_member(volunteer, team)
+        client.force_login(team_leader)
+        client.post(reverse("volunteers:team-message", args=[team.slug]), {"text": "开会"})
+        assert Notice.objects.filter(user=volunteer, text="开会").exists()
+        assert not Notice.objects.filter(user=resident).exists()
+
+
+@pytest.mark.django_db
+class TestPosts:
+    def test_a_leader_creates_a_post_for_their_team(self, client, team, team_leader):
+        client.force_login(team_leader)
+        response = client.post(
+            reverse("volunteers:team-post-new", args=[team.slug]),
+            {
+                "title": "补鞋",
+                "place": "广场",
+                "day": DAY.isoformat(),
+                "start_time": "09:00",
+                "end_time": "11:00",
+                "capacity": 3,
+                "skills": "补鞋",
+            },
+        )
+        post = Post.objects.get()
+        assert response.url == reverse("volunteers:roster", args=[post.pk])
+        assert post.team == team and post.created_by == team_leader
+
+    @pytest.mark.parametrize(
+        "change", [{"end_time": "08:00"}, {"capacity": -1}], ids=["ends-early", "negative"]
+    )
+    def test_bad_posts_are_refused(self, client, team, team_leader, change):
+        client.force_login(team_leader)
+        data = {
+            "title": "补鞋",
+            "place": "广场",
+            "day": DAY.isoformat(),
+            "start_time": "09:00",
+            "end_time": "11:00",
+            "capacity": 3,
+        }
+        data.update(change)
+        response = client.post(
+            reverse("volunteers:team-post-new", args=[team.slug]), data, follow=True
+        )
+        assert list(response.context["messages"])
+        assert not Post.objects.exists()
+
+
+@pytest.mark.django_db
+class TestCorrectionsAndHolds:
+    def test_the_leader_approves_a_correction(self, client, post, team_leader, volunteer):
+        signup = services.sign_up(post, volunteer)
+        services.check_in(signup, by=team_leader, at=post.start)
+        services.confirm_hours(signup, by=team_leader, at=post.end)
+        request = services.request_correction(signup, user=volunteer, hours=3, reason="晚走")
+        client.force_login(team_leader)
+        client.post(
+            reverse("volunteers:correction-decide", args=[request.pk]),
+            {"decision": "approve", "reason": "确认"},
+        )
+        assert HoursEntry.objects.filter(volunteer=volunteer).total() == 3
+
+    def test_the_leader_clears_a_no_show_hold(self, client, team, team_leader, volunteer):
+        make_member(volunteer, team)
+        profile = services.ensure_profile(volunteer)
+        profile.needs_approval = True
+        profile.save()
+        client.force_login(team_leader)
+        client.post(reverse("volunteers:clear-hold", args=[team.slug, profile.pk]))
+        profile.refresh_from_db()
+        assert not profile.needs_approval
+
+    def test_a_pending_signup_is_approved_from_the_team_page(
+        self, client, post, team, team_leader, volunteer
+    ):
+        profile = services.ensure_profile(volunteer)
+        profile.needs_approval = True
+        profile.save()
+        signup = services.sign_up(post, volunteer)
+        client.force_login(team_leader)
+        client.post(reverse("volunteers:signup-decide", args=[signup.pk]), {"decision": "approve"})
+        signup.refresh_from_db()
+        assert signup.status == Signup.Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_no_show_from_the_roster(client, post, team_leader, volunteer, time_machine):
+    signup = services.sign_up(post, volunteer)
+    time_machine.move_to(post.start + timedelta(hours=1), tick=False)
+    client.force_login(team_leader)
+    client.post(reverse("volunteers:roster-action", args=[signup.pk]), {"action": "no_show"})
+    signup.refresh_from_db()
+    assert signup.attendance == Signup.Attendance.NO_SHOW
