@@ -232,6 +232,11 @@ class Activity(ThumbnailedImage):
     stall_count = models.PositiveSmallIntegerField(
         _("stalls"), default=0, help_text=_("Flea market: how many stalls can be given out.")
     )
+    # The volunteers module's Post staffing this stall, if staff made one (a plain id, not a
+    # foreign key, so events does not depend on the volunteers app being installed).
+    volunteer_post_id = models.PositiveIntegerField(
+        _("volunteer post"), null=True, blank=True, editable=False
+    )
 
     objects = ActivityQuerySet.as_manager()
 

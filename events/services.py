@@ -504,6 +504,39 @@ def clone_event(event: Event, *, starts_on, title: str = "") -> Event:
     return copy
 
 
+@transaction.atomic
+def create_volunteer_post(activity: Activity, *, capacity, by):
+    """Ask the volunteers module for a post staffing a stall (once per activity).
+
+    Imported lazily: events works without the volunteers module.
+    """
+    try:
+        from volunteers.services import PostError, create_post
+    except ImportError:
+        raise EventError(_("Volunteer posts are not available on this portal.")) from None
+    activity = _lock(activity)
+    if activity.kind not in (Activity.Kind.SERVICE, Activity.Kind.TASTING):
+        raise EventError(_("Volunteer posts are made for service and tasting stalls."))
+    if activity.volunteer_post_id:
+        raise EventError(_("This stall already has a volunteer post."))
+    try:
+        post = create_post(
+            title=activity.title,
+            place=activity.place,
+            start=activity.starts_at,
+            end=activity.ends_at,
+            capacity=capacity,
+            description=_("Stall at %(event)s.") % {"event": activity.event.title},
+            source=f"events:activity:{activity.pk}",
+            created_by=by,
+        )
+    except PostError as e:
+        raise EventError(str(e)) from None
+    activity.volunteer_post_id = post.pk
+    activity.save(update_fields=["volunteer_post_id"])
+    return post
+
+
 def members_for_registration(user):
     """The user's household members, self first: who the registration form offers."""
     from portal.access import my_household_members

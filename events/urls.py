@@ -29,5 +29,6 @@ urlpatterns = [
         name="check-in-registration",
     ),
     path("staff/ticket/<str:token>/", views.staff_ticket, name="staff-ticket"),
+    path("staff/activity/<int:pk>/volunteers/", views.volunteer_post, name="volunteer-post"),
     path("staff/event/<int:pk>/figures/", views.figures, name="figures"),
 ]

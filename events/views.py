@@ -26,6 +26,7 @@ from events.forms import (
     StallApplicationForm,
     StallDecisionForm,
     TicketCodeForm,
+    VolunteerPostForm,
     WalkInForm,
 )
 from events.lib import activity_calendar
@@ -337,7 +338,15 @@ def staff_home(request):
             )
         ).order_by("-starts_on")[:6]
     )
-    return render(request, "events/staff/home.html", {"events": events})
+    ctx = {"events": events, "volunteers_available": _volunteers_available()}
+    return render(request, "events/staff/home.html", ctx)
+
+
+def _volunteers_available() -> bool:
+    """Whether the volunteers module offers posts (it is optional for this one)."""
+    from importlib.util import find_spec
+
+    return find_spec("volunteers.services") is not None
 
 
 def _check_in_ctx(activity, **extra):
@@ -593,6 +602,28 @@ def stall_decide(request, pk):
         else:
             messages.success(request, _("Declined; the resident has been told why."))
     return redirect("events:stall-review", pk=application.activity_id)
+
+
+@login_required
+@require_POST
+def volunteer_post(request, pk):
+    activity = _staff_activity(request, pk)
+    form = VolunteerPostForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter how many volunteers the stall needs."))
+        return redirect("events:staff")
+    try:
+        services.create_volunteer_post(
+            activity, capacity=form.cleaned_data["capacity"], by=request.user
+        )
+    except services.EventError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _("A volunteer post for “%(activity)s” was created.") % {"activity": activity.title},
+        )
+    return redirect("events:staff")
 
 
 @login_required

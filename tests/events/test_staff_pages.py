@@ -175,3 +175,43 @@ def test_the_figures_page_for_staff(client, events_staff, resident, festival, re
     assert "趣味运动会" in response.content.decode()
     client.force_login(resident)
     assert client.get(reverse("events:figures", args=[festival.pk])).status_code == 403
+
+
+def test_staff_ask_the_volunteers_module_for_a_post_for_a_service_stall(
+    client, events_staff, festival
+):
+    pytest.importorskip("volunteers.services", reason="the volunteers module is optional")
+    from volunteers.models import Post
+
+    stall = make_activity(
+        festival, title="便民服务：磨刀", kind="service", needs_registration=False
+    )
+    client.force_login(events_staff)
+    url = reverse("events:volunteer-post", args=[stall.pk])
+
+    response = client.post(url, {"capacity": "3"})
+
+    assert response.status_code == 302
+    stall.refresh_from_db()
+    post = Post.objects.get(pk=stall.volunteer_post_id)
+    assert (post.title, post.capacity, post.start) == ("便民服务：磨刀", 3, stall.starts_at)
+    assert post.source == f"events:activity:{stall.pk}"
+    client.post(url, {"capacity": "3"})
+    assert Post.objects.count() == 1
+
+
+def test_volunteer_posts_only_for_stalls_and_only_by_staff(
+    client, events_staff, resident, activity
+):
+    client.force_login(resident)
+    assert (
+        client.post(
+            reverse("events:volunteer-post", args=[activity.pk]), {"capacity": 2}
+        ).status_code
+        == 403
+    )
+    client.force_login(events_staff)
+    with pytest.raises(services.EventError, match="service and tasting"):
+        services.create_volunteer_post(activity, capacity=2, by=events_staff)
+    activity.refresh_from_db()
+    assert activity.volunteer_post_id is None
