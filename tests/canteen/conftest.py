@@ -19,7 +19,7 @@ def at(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 def make_menu(day=MEAL_DAY, slot=None, price="14.00", *, published=True, portions=None, dishes=()):
-    slot = slot or MealSlot.objects.get(name="午餐")
+    slot = slot or lunch_slot()
     menu = Menu.objects.create(
         day=day, slot=slot, price=Decimal(price), portion_limit=portions, is_published=published
     )
@@ -27,20 +27,42 @@ def make_menu(day=MEAL_DAY, slot=None, price="14.00", *, published=True, portion
     return menu
 
 
+def lunch_slot():
+    """Seeded by the data migration; re-made after a transactional test flushed the tables."""
+    return MealSlot.objects.get_or_create(
+        name="午餐", defaults={"order": 1, "serves_at": time(11, 30), "booking_cutoff": time(9)}
+    )[0]
+
+
+def elder_rule_row():
+    return SubsidyRule.objects.get_or_create(
+        min_age=60,
+        category="",
+        defaults={
+            "name": "60周岁以上老人就餐补贴",
+            "valid_from": date(2020, 1, 1),
+            "amount": Decimal("4.00"),
+            "funder": "government",
+        },
+    )[0]
+
+
 @pytest.fixture
 def lunch(db):
-    return MealSlot.objects.get(name="午餐")
+    return lunch_slot()
 
 
 @pytest.fixture
 def dinner(db):
-    return MealSlot.objects.get(name="晚餐")
+    return MealSlot.objects.get_or_create(
+        name="晚餐", defaults={"order": 2, "serves_at": time(17, 30), "booking_cutoff": time(15)}
+    )[0]
 
 
 @pytest.fixture
 def elder_rule(db):
     """The default 60+ rule seeded by the data migration."""
-    return SubsidyRule.objects.get(min_age=60, category="")
+    return elder_rule_row()
 
 
 @pytest.fixture
