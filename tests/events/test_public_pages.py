@@ -201,3 +201,15 @@ def test_public_pages_run_a_fixed_number_of_queries(
         assert response.status_code == 200, name
     body = client.get(reverse("events:programme", args=[festival.pk])).content.decode()
     assert body.count('data-testid="activity"') == 120
+
+
+def test_pages_and_refusals_speak_chinese_by_default(zh_client, parent, festival):
+    activity = make_activity(festival, capacity=1, max_age=12)
+
+    body = zh_client.get(reverse("events:programme", args=[festival.pk])).content.decode()
+    assert "剩余 1 个名额" in body
+    zh_client.force_login(parent)
+    response = zh_client.post(
+        reverse("events:register", args=[activity.pk]), {f"person_{parent.member.pk}": "on"}
+    )
+    assert "不符合这个活动的年龄要求" in response.content.decode()
