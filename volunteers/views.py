@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.timezone import localdate, localtime, now
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.models import Community
@@ -724,10 +725,10 @@ def roster(request, pk):
 
 
 _ROSTER_ACTIONS = {
-    "in": (services.check_in, _("%(name)s checked in.")),
-    "out": (services.check_out, _("%(name)s checked out; hours confirmed.")),
-    "confirm": (services.confirm_hours, _("Hours confirmed for %(name)s.")),
-    "no_show": (services.mark_no_show, _("%(name)s recorded as a no-show.")),
+    "in": (services.check_in, gettext_lazy("%(name)s checked in.")),
+    "out": (services.check_out, gettext_lazy("%(name)s checked out.")),
+    "confirm": (services.confirm_hours, gettext_lazy("Hours confirmed for %(name)s.")),
+    "no_show": (services.mark_no_show, gettext_lazy("%(name)s recorded as a no-show.")),
 }
 
 
