@@ -21,7 +21,7 @@ def test_an_elder_books_lunch_on_the_menu_page(client, elder, menu, morning):
     assert (booking.menu, booking.member, booking.booked_by) == (menu, elder.member, elder)
     assert booking.channel == Booking.Channel.ONLINE
     page = client.get(response["Location"])
-    assert "已预订" in page.content.decode() or "Booked" in page.content.decode()
+    assert "已为 刘奶奶 预订" in page.content.decode()
 
 
 def test_a_parent_books_for_a_household_member(client, parent, menu, morning):
