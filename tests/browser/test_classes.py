@@ -22,9 +22,7 @@ def lego_today(db):
     """A course meeting today (whatever the day) and weekly after; enrolment open."""
     today = timezone.localdate()
     now = timezone.now()
-    term = Term.objects.create(
-        name="本学期", starts_on=today, ends_on=today + timedelta(days=60)
-    )
+    term = Term.objects.create(name="本学期", starts_on=today, ends_on=today + timedelta(days=60))
     teacher_user = make_user("林老师", role_list=[roles.RESIDENT])
     teacher = Teacher.objects.create(name="林老师", user=teacher_user)
     course = Course.objects.create(

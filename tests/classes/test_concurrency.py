@@ -68,4 +68,4 @@ def test_the_same_child_sent_twice_at_once_gets_one_entry(now, term):
     errors = _run_together([lambda: enrol(parent, course, child) for _ in range(4)])
 
     assert course.enrolments.count() == 1
-    assert len(errors) == 3 and all("already signed up" in e for e in errors)
+    assert len(errors) == 3 and all("已经报名" in e for e in errors)

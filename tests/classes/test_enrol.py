@@ -30,7 +30,7 @@ def test_age_on_the_terms_first_day_decides(parent, term, born, accepted):
     if accepted:
         assert enrol(parent, course, kid).status == Enrolment.Status.ENROLLED
     else:
-        with pytest.raises(EnrolmentError, match="children aged 6 to 9"):
+        with pytest.raises(EnrolmentError, match="面向 6 至 9 岁"):
             enrol(parent, course, kid)
         assert not Enrolment.objects.exists()
 
@@ -54,8 +54,8 @@ def test_back_to_back_sessions_do_not_clash(parent, child, term):
 @pytest.mark.parametrize(
     ("opens", "closes", "message"),
     [
-        (at(2026, 9, 2, 9, 0), at(2026, 9, 6, 20, 0), "opens on"),
-        (at(2026, 8, 20, 9, 0), at(2026, 9, 1, 10, 0), "has closed"),
+        (at(2026, 9, 2, 9, 0), at(2026, 9, 6, 20, 0), "报名将于"),
+        (at(2026, 8, 20, 9, 0), at(2026, 9, 1, 10, 0), "已截止"),
     ],
     ids=["before-opening", "at-closing-time"],
 )
@@ -68,20 +68,20 @@ def test_it_refuses_enrolment_outside_the_window(parent, child, term, opens, clo
 
 def test_a_child_cannot_be_enrolled_twice_in_one_course(parent, child, course):
     enrol(parent, course, child)
-    with pytest.raises(EnrolmentError, match="already signed up"):
+    with pytest.raises(EnrolmentError, match="已经报名"):
         enrol(parent, course, child)
     assert course.enrolments.count() == 1
 
 
 def test_only_children_of_my_household_can_be_enrolled(parent, child, resident, course):
-    with pytest.raises(EnrolmentError, match="your household"):
+    with pytest.raises(EnrolmentError, match="本户的孩子"):
         enrol(resident, course, child)
-    with pytest.raises(EnrolmentError, match="your household"):
+    with pytest.raises(EnrolmentError, match="本户的孩子"):
         enrol(parent, course, parent.member)  # a parent is not a child
 
 
 def test_pickup_people_are_required(parent, child, course):
-    with pytest.raises(EnrolmentError, match="pick the child up"):
+    with pytest.raises(EnrolmentError, match="接送"):
         enrol(parent, course, child, pickup_people="  ")
 
 
@@ -132,7 +132,7 @@ def test_withdrawing_twice_is_refused(parent, child, course):
 
     e = enrol(parent, course, child)
     withdraw(parent, e)
-    with pytest.raises(EnrolmentError, match="already withdrawn"):
+    with pytest.raises(EnrolmentError, match="已经退课"):
         withdraw(parent, e)
 
 

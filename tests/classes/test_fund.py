@@ -52,7 +52,7 @@ def test_balance_is_income_less_paid_spending(classes_staff, colleague):
 
 def test_whoever_proposed_cannot_approve(classes_staff):
     spend = _proposal(classes_staff)
-    with pytest.raises(FundError, match="cannot approve"):
+    with pytest.raises(FundError, match="申请人不能审批"):
         services.approve_expenditure(spend, by=classes_staff)
     spend.refresh_from_db()
     assert spend.status == FundEntry.Status.PROPOSED and spend.approved_by is None
@@ -66,13 +66,13 @@ def test_the_database_also_refuses_self_approval(classes_staff):
 
 def test_spending_must_be_approved_before_it_is_paid(classes_staff):
     spend = _proposal(classes_staff)
-    with pytest.raises(FundError, match="approved"):
+    with pytest.raises(FundError, match="已批准"):
         services.pay_expenditure(spend, by=classes_staff)
 
 
 @pytest.mark.parametrize("amount", ["0", "-5.00"], ids=["zero", "negative"])
 def test_amounts_must_be_positive(classes_staff, amount):
-    with pytest.raises(FundError, match="above zero"):
+    with pytest.raises(FundError, match="大于零"):
         _income(classes_staff, amount)
     assert not FundEntry.objects.exists()
 
@@ -89,19 +89,19 @@ def test_a_mistake_is_corrected_by_a_reversing_entry(classes_staff, colleague):
 
 @pytest.mark.parametrize(
     ("reason", "message"),
-    [("", "reason"), ("再冲一次", "already reversed")],
+    [("", "更正原因"), ("再冲一次", "已经冲销")],
     ids=["no-reason", "twice"],
 )
 def test_reversal_refusals(classes_staff, reason, message):
     entry = _income(classes_staff)
-    if message == "already reversed":
+    if message == "已经冲销":
         services.reverse_entry(entry, by=classes_staff, reason="第一次")
     with pytest.raises(FundError, match=message):
         services.reverse_entry(entry, by=classes_staff, reason=reason)
 
 
 def test_proposed_spending_cannot_be_reversed(classes_staff):
-    with pytest.raises(FundError, match="Only posted"):
+    with pytest.raises(FundError, match="只有已入账"):
         services.reverse_entry(_proposal(classes_staff), by=classes_staff, reason="x")
 
 

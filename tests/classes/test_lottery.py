@@ -92,11 +92,11 @@ def test_a_child_who_already_won_a_clashing_course_is_skipped(parent, child, ter
 
 
 def test_the_draw_runs_once_and_only_after_sign_up_closes(lottery_course):
-    with pytest.raises(EnrolmentError, match="after the sign-up window"):
+    with pytest.raises(EnrolmentError, match="报名截止后"):
         run_lottery(lottery_course)
     with time_machine.travel(AFTER_CLOSE, tick=False):
         run_lottery(lottery_course, seed="a")
-        with pytest.raises(EnrolmentError, match="already drawn"):
+        with pytest.raises(EnrolmentError, match="已经抽过签"):
             run_lottery(lottery_course, seed="b")
     lottery_course.refresh_from_db()
     assert lottery_course.lottery_seed == "a"

@@ -81,7 +81,7 @@ def test_attendance_for_a_child_not_enrolled_is_refused(
     teacher_user, enrolled, first_session, course, term, resident
 ):
     with time_machine.travel(ON_THE_DAY, tick=False):
-        with pytest.raises(RegisterError, match="enrolled"):
+        with pytest.raises(RegisterError, match="已报上"):
             take_register(
                 first_session,
                 {enrolled.pk: ("present", ""), 99999: ("present", "")},
@@ -102,7 +102,7 @@ def test_the_register_must_mark_every_child(client, teacher_user, enrolled, firs
 
 
 def test_a_register_cannot_be_taken_before_the_day(teacher_user, enrolled, first_session):
-    with pytest.raises(RegisterError, match="day of the session"):
+    with pytest.raises(RegisterError, match="上课当天"):
         take_register(first_session, {enrolled.pk: ("present", "")}, by=teacher_user)
 
 
@@ -139,7 +139,7 @@ def test_a_cancelled_session_takes_no_register(teacher_user, enrolled, first_ses
 
     cancel_session(first_session, reason="下雨")
     with time_machine.travel(ON_THE_DAY, tick=False):
-        with pytest.raises(RegisterError, match="cancelled"):
+        with pytest.raises(RegisterError, match="已取消"):
             take_register(first_session, {enrolled.pk: ("present", "")}, by=teacher_user)
 
 
