@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from canteen import services
 from canteen.models import (
     Booking,
+    CanteenSettings,
     ClosedMonth,
     Collector,
     Dish,
@@ -23,6 +24,17 @@ from canteen.models import (
     SubsidyLine,
     SubsidyRule,
 )
+
+
+@admin.register(CanteenSettings)
+class CanteenSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "watch_after_days", "regular_meals"]
+
+    def has_add_permission(self, request):
+        return not CanteenSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(MealSlot)

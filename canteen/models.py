@@ -33,6 +33,36 @@ class Funder(models.TextChoices):
     CHARITY = "charity", _("charity")
 
 
+class CanteenSettings(models.Model):
+    """The canteen's own knobs (a single row, pk=1), beside the community's prices and days."""
+
+    watch_after_days = models.PositiveSmallIntegerField(
+        _("check on a regular after (days absent)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("A regular elder who has not eaten here for this many days is listed."),
+    )
+    regular_meals = models.PositiveSmallIntegerField(
+        _("meals that make a regular"),
+        default=8,
+        validators=[MinValueValidator(1)],
+        help_text=_("Meals in the 30 days before the absence began."),
+    )
+
+    class Meta:
+        verbose_name = _("canteen settings")
+        verbose_name_plural = _("canteen settings")
+
+    def __str__(self):
+        return str(_("canteen settings"))
+
+    @classmethod
+    def current(cls) -> "CanteenSettings":
+        """The settings row, created with the defaults on first use."""
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
 class MealSlot(models.Model):
     """A service of the day (lunch, dinner): its order, serving time and booking cut-off."""
 

@@ -10,7 +10,7 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from canteen.models import Funder, LoveMealDelivery, MealRecord, SubsidyLine
@@ -155,3 +155,54 @@ def export(month: date, fmt: str, funder: str | None = None) -> tuple[bytes, str
         buf.getvalue(),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def meals_per_day_and_slot(month: date) -> list[dict]:
+    """Meals served per day and slot in the month (net of reversals), for the kitchen's planning."""
+    rows = (
+        MealRecord.objects.filter(day__gte=month, day__lt=_next_month(month))
+        .values("day", "slot__name", "slot__order")
+        .annotate(
+            meals=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL))
+            - Count("pk", filter=Q(kind=MealRecord.Kind.REVERSAL))
+        )
+        .order_by("day", "slot__order")
+    )
+    return list(rows)
+
+
+def check_on_list(today: date) -> list[dict]:
+    """Welfare watch: regular elders who have not eaten at the canteen for a while.
+
+    A regular had at least `regular_meals` meals in the 30 days before the absence window; they
+    are listed when their last meal is `watch_after_days` or more days ago. Two queries plus one
+    for the settings, however many meals are recorded.
+    """
+    from canteen.models import CanteenSettings
+    from portal.models import Community, HouseholdMember
+
+    knobs = CanteenSettings.current()
+    absent_since = today - timedelta(days=knobs.watch_after_days)
+    window_start = absent_since - timedelta(days=30)
+    elder_age = Community.current().elder_age
+    rows = (
+        MealRecord.objects.filter(kind=MealRecord.Kind.MEAL, day__gte=window_start, day__lt=today)
+        .values("member")
+        .annotate(
+            regular=Count("pk", filter=Q(day__lt=absent_since)),
+            recent=Count("pk", filter=Q(day__gte=absent_since)),
+            last=Max("day"),
+        )
+        .filter(regular__gte=knobs.regular_meals, recent=0)
+    )
+    by_member = {r["member"]: r for r in rows}
+    members = HouseholdMember.objects.filter(pk__in=by_member).select_related("user", "household")
+    result = []
+    for member in members:
+        age = member.age_on(today)
+        if age is None or age < elder_age:
+            continue
+        last = by_member[member.pk]["last"]
+        result.append({"member": member, "age": age, "last": last, "days": (today - last).days})
+    result.sort(key=lambda r: (-r["days"], r["member"].full_name))
+    return result

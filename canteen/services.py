@@ -225,7 +225,12 @@ def record_meal(
         .filter(menu=menu, member=member, status=Booking.Status.BOOKED)
         .first()
     )
-    if booking is not None and booking.meal_records.filter(kind=MealRecord.Kind.MEAL).exists():
+    if (
+        booking is not None
+        and booking.meal_records.filter(
+            kind=MealRecord.Kind.MEAL, reversed_by__isnull=True
+        ).exists()
+    ):
         booking = None  # the booked meal was served already; this one is a walk-in
     if booking is None:
         _check_portions(menu)

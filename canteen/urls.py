@@ -17,6 +17,7 @@ urlpatterns = [
     path("counter/<int:pk>/", views.counter_member, name="counter-member"),
     path("meals/<int:pk>/reverse/", views.reverse_meal, name="reverse-meal"),
     path("staff/week/", views.week_plan, name="week-plan"),
+    path("staff/check-on/", views.check_on, name="check-on"),
     path("staff/settlement/", views.settlement, name="settlement"),
     path("staff/settlement/close/", views.close_month, name="close-month"),
     path("staff/love-meals/", views.love_meals, name="love-meals"),

@@ -449,10 +449,12 @@ def settlement(request):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     summary = reports.month_summary(month)
+    per_day = reports.meals_per_day_and_slot(month)
     page = Paginator(reports.subsidised_records(month), 100).get_page(request.GET.get("page"))
     ctx = {
         "month": month,
         "summary": summary,
+        "per_day": per_day,
         "page": page,
         "month_form": MonthForm(initial={"month": month}),
         "is_closed": services.is_month_closed(month),
@@ -478,6 +480,16 @@ def close_month(request):
     else:
         messages.success(request, _("%(month)s is closed.") % {"month": f"{month:%Y-%m}"})
     return redirect(f"{reverse('canteen:settlement')}?month={month:%Y-%m}")
+
+
+@login_required
+def check_on(request):
+    """Staff: regular elders who have stopped coming (a phone call may matter more than a meal)."""
+    require_canteen_staff(request)
+    from canteen.models import CanteenSettings
+
+    ctx = {"rows": reports.check_on_list(timezone.localdate()), "knobs": CanteenSettings.current()}
+    return render(request, "canteen/check_on.html", ctx)
 
 
 # ---------------------------------------------------------------- love meals
