@@ -274,7 +274,7 @@ def ticket(request, token):
     reg = _my_registration(request, token=token)
     url = request.build_absolute_uri(reverse("events:staff-ticket", args=[reg.ticket_token]))
     # segno builds the SVG from the URL alone (our own absolute URL with a url-safe token).
-    qr = mark_safe(segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff"))
+    qr = mark_safe(segno.make(url, error="m").svg_inline(omitsize=True, dark="#000", light="#fff"))
     ctx = {"reg": reg, "activity": reg.activity, "qr": qr}
     return render(request, "events/ticket.html", ctx)
 
