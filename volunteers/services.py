@@ -201,8 +201,8 @@ def create_post(
 
 @transaction.atomic
 def update_post(post: Post, *, by, **fields) -> Post:
-    """Change a post's details; the capacity cannot drop below the places already taken."""
-    post = Post.objects.select_for_update(of=("self",)).get(pk=post.pk)
+    """Change a post's details; places already taken are kept, extra places go to the queue."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
     start, end = fields.get("start", post.start), fields.get("end", post.end)
     if end <= start:
         raise PostError(_("A post must end after it starts."))
@@ -215,10 +215,16 @@ def update_post(post: Post, *, by, **fields) -> Post:
             _("%(count)s places are taken; cancel sign-ups before reducing the places.")
             % {"count": post.signups.holding_place().count()}
         )
+    more_places = capacity > post.capacity
     for name, value in fields.items():
         setattr(post, name, value)
-    post.save(update_fields=list(fields))
-    if capacity > post.capacity or "capacity" in fields:
+    update_fields = list(fields)
+    if "start" in fields:
+        # a post moved to another date is listed on that date's service day (if any)
+        post.service_day = ServiceDay.objects.filter(date=localtime(start).date()).first()
+        update_fields.append("service_day")
+    post.save(update_fields=update_fields)
+    if more_places:
         promote_from_waitlist(post)
     return post
 
@@ -656,6 +662,10 @@ def confirm_hours(signup: Signup, *, by, at=None) -> HoursEntry:
     )
     if signup.hours_confirmed_at:
         raise AttendanceError(_("The hours for this post are already confirmed."))
+    if by.pk == signup.volunteer_id and not is_coordinator(by):
+        raise AttendanceError(
+            _("Nobody confirms their own hours; another leader or the coordinator does.")
+        )
     if not signup.checked_in_at:
         raise AttendanceError(_("%(name)s has not checked in.") % {"name": signup.volunteer})
     if at < signup.post.start:

@@ -183,8 +183,22 @@ def team_apply(request, slug):
     return redirect(team)
 
 
+@login_required
+@require_POST
+def team_leave(request, slug):
+    team = get_object_or_404(Team, slug=slug)
+    try:
+        services.leave_team(request.user, team)
+    except services.MembershipError as e:
+        _error(request, e)
+    else:
+        messages.success(request, _("You left %(team)s.") % {"team": team.name})
+    return redirect(team)
+
+
 def calendar_view(request):
-    year = int(request.GET.get("year") or localdate().year)
+    form = ReportForm(request.GET)
+    year = form.cleaned_data["year"] if form.is_valid() else localdate().year
     days = list(
         ServiceDay.objects.filter(date__year=year)
         .annotate(
@@ -720,8 +734,36 @@ def roster(request, pk):
         "message_form": MessageForm(),
         "started": post.start <= now(),
         "print": request.GET.get("print") == "1",
+        "blank_rows": range(max(post.capacity - len(signups), 0) + 3),
+        "can_edit": post.end > now(),
     }
     return render(request, "volunteers/roster.html", ctx)
+
+
+@login_required
+def post_edit(request, pk):
+    post = access.get_post_for_leader(request, pk)
+    local_start, local_end = localtime(post.start), localtime(post.end)
+    initial = {
+        "title": post.title,
+        "place": post.place,
+        "day": local_start.date(),
+        "start_time": local_start.time(),
+        "end_time": local_end.time(),
+        "capacity": post.capacity,
+        "skills": post.skills,
+        "description": post.description,
+    }
+    form = PostForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_post(post, by=request.user, **form.post_fields())
+        except services.PostError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("The post was saved."))
+            return redirect("volunteers:roster", pk=post.pk)
+    return render(request, "volunteers/post_edit.html", {"post": post, "form": form})
 
 
 _ROSTER_ACTIONS = {

@@ -263,3 +263,72 @@ def test_no_show_from_the_roster(client, post, team_leader, volunteer, time_mach
     client.post(reverse("volunteers:roster-action", args=[signup.pk]), {"action": "no_show"})
     signup.refresh_from_db()
     assert signup.attendance == Signup.Attendance.NO_SHOW
+
+
+@pytest.mark.django_db
+class TestEditPost:
+    def test_the_leader_moves_a_post_and_adds_places(self, client, post, team_leader, volunteer):
+        services.sign_up(post, make_user("甲"))
+        services.update_post(post, by=team_leader, capacity=1)
+        waiting = services.sign_up(post, volunteer, waitlist=True)
+        client.force_login(team_leader)
+        response = client.post(
+            reverse("volunteers:post-edit", args=[post.pk]),
+            {
+                "title": "补鞋摊",
+                "place": "广场",
+                "day": DAY.isoformat(),
+                "start_time": "10:00",
+                "end_time": "12:00",
+                "capacity": 2,
+            },
+        )
+        assert response.status_code == 302
+        post.refresh_from_db()
+        assert post.title == "补鞋摊"
+        assert post.start.hour == 2  # 10:00 Shanghai is 02:00 UTC
+        waiting.refresh_from_db()
+        assert waiting.status == Signup.Status.CONFIRMED
+
+    def test_places_taken_cannot_be_removed(self, client, post, team_leader, volunteer):
+        services.sign_up(post, volunteer)
+        services.sign_up(post, make_user("甲"))
+        client.force_login(team_leader)
+        response = client.post(
+            reverse("volunteers:post-edit", args=[post.pk]),
+            {
+                "title": "补鞋",
+                "place": "广场",
+                "day": DAY.isoformat(),
+                "start_time": "09:00",
+                "end_time": "11:00",
+                "capacity": 1,
+            },
+        )
+        assert response.status_code == 200
+        assert "places are taken" in response.text
+        post.refresh_from_db()
+        assert post.capacity == 3
+
+    def test_another_leader_cannot_edit(self, client, post, other_leader):
+        client.force_login(other_leader)
+        assert client.get(reverse("volunteers:post-edit", args=[post.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_printable_roster_has_signature_lines(client, post, team_leader, volunteer):
+    services.sign_up(post, volunteer)
+    client.force_login(team_leader)
+    response = client.get(reverse("volunteers:roster", args=[post.pk]), {"print": "1"})
+    assert "roster-print" in response.text
+    assert volunteer.display_name in response.text
+    assert 'value="in"' not in response.text
+
+
+@pytest.mark.django_db
+def test_a_leader_cannot_confirm_their_own_hours(post, team_leader):
+    signup = services.sign_up(post, team_leader)
+    services.check_in(signup, by=team_leader, at=post.start)
+    with pytest.raises(services.AttendanceError, match="own hours"):
+        services.confirm_hours(signup, by=team_leader, at=post.end)
+    assert not HoursEntry.objects.exists()

@@ -246,3 +246,20 @@ class TestHoursPages:
         assert any("no confirmed" in m for m in messages_of(response))
         assert not Certificate.objects.exists()
         assert not HoursEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_member_can_leave_a_team(client, team, volunteer):
+    make_member(volunteer, team)
+    client.force_login(volunteer)
+    client.post(reverse("volunteers:team-leave", args=[team.slug]))
+    assert not Membership.objects.approved().filter(user=volunteer).exists()
+    response = client.post(reverse("volunteers:team-leave", args=[team.slug]), follow=True)
+    assert any("not a member" in m for m in messages_of(response))
+
+
+@pytest.mark.django_db
+def test_the_calendar_ignores_a_bad_year(client, service_day):
+    response = client.get(reverse("volunteers:calendar"), {"year": "abc"})
+    assert response.status_code == 200
+    assert response.context["year"] == 2026
