@@ -95,8 +95,9 @@ def settlement_rows(month: date, funder: str | None = None):
 
     Yields the header first, then rows, then a totals row.
     """
-    labels = dict(Funder.choices)
-    kinds = dict(MealRecord.Kind.choices)
+    # Labels resolved once, not per row (lazy translations are slow to force 10,000 times).
+    labels = {key: str(label) for key, label in Funder.choices}
+    kinds = {key: str(label) for key, label in MealRecord.Kind.choices}
     lines = SubsidyLine.objects.filter(record__month=month)
     if funder:
         lines = lines.filter(funder=funder)
@@ -124,10 +125,10 @@ def settlement_rows(month: date, funder: str | None = None):
             "" if age is None else age,
             price,
             rule,
-            str(labels.get(fund, fund)),
+            labels.get(fund, fund),
             amount,
             paid,
-            str(kinds.get(kind, kind)),
+            kinds.get(kind, kind),
             reason,
         ]
     yield ["", "", _("Total"), "", "", "", "", yuan(total_subsidy), "", "", ""]
@@ -143,16 +144,10 @@ def export(month: date, fmt: str, funder: str | None = None) -> tuple[bytes, str
         for row in rows:
             writer.writerow([str(v) for v in row])
         return out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
-    from openpyxl import Workbook
+    from canteen.xlsx import workbook_bytes
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=f"{month:%Y-%m}")
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
     return (
-        buf.getvalue(),
+        workbook_bytes(rows, title=f"{month:%Y-%m}"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -174,3 +174,14 @@ def test_the_settlement_page_runs_a_fixed_number_of_queries(
     assert response.context["summary"]["subsidised"] == 120
     with django_assert_max_num_queries(8):
         client.get("/canteen/staff/settlement/?month=2026-05&format=csv")
+
+
+def test_the_excel_writer_escapes_text_and_keeps_numbers_numeric():
+    from canteen.xlsx import workbook_bytes
+
+    data = workbook_bytes([['名字 <&> "引号"', Decimal("4.00"), 61, None, ""]], title="2026-05")
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws.title == "2026-05"
+    row = next(ws.values)
+    assert row[0] == '名字 <&> "引号"'
+    assert row[1] == 4 and row[2] == 61
