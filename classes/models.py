@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Community, HouseholdMember
 from portal.validators import validate_image_file
@@ -415,7 +416,7 @@ class Enrolment(models.Model):
         ENROLLED = "enrolled", _("enrolled")
         WAITLISTED = "waitlisted", _("on the waiting list")
         NOT_PLACED = "not_placed", _("not placed (timetable clash)")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("enrolment status", "withdrawn")
 
     ACTIVE = [Status.APPLIED, Status.ENROLLED, Status.WAITLISTED]
 
@@ -484,7 +485,10 @@ class Attendance(models.Model):
     ATTENDED = [Mark.PRESENT, Mark.LATE]
 
     session = models.ForeignKey(
-        ClassSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance"
+        ClassSession,
+        verbose_name=pgettext_lazy("class meeting", "session"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
     )
     enrolment = models.ForeignKey(
         Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="attendance"
@@ -528,7 +532,7 @@ class Notice(models.Model):
     )
     session = models.ForeignKey(
         ClassSession,
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("class meeting", "session"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -616,7 +620,7 @@ class FundEntry(models.Model):
         POSTED = "posted", _("posted")
         PROPOSED = "proposed", _("proposed")
         APPROVED = "approved", _("approved")
-        PAID = "paid", _("paid")
+        PAID = "paid", pgettext_lazy("fund entry status", "paid")
         REJECTED = "rejected", _("rejected")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
