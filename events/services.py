@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
@@ -34,11 +35,17 @@ class EventError(Exception):
 # ---------------------------------------------------------------- notices
 
 
+def community_language():
+    """Notices are written in the community's language, not in the language of whoever's
+    request happened to trigger them (accounts carry no language preference)."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def notify(user, text: str, url: str = "") -> Notice:
     """A notice in the portal, plus an email once the transaction commits (if they have one)."""
     notice = Notice.objects.create(user=user, text=text, url=url)
     if user.email:
-        with translation.override(settings.LANGUAGE_CODE):
+        with community_language():
             subject = _("%(community)s: events notice") % {"community": Community.current().name}
         transaction.on_commit(
             lambda: send_mail(subject, text, None, [user.email], fail_silently=True)
@@ -222,12 +229,12 @@ def promote_waiting(activity: Activity) -> list[Booking]:
                     "member__user"
                 )
             )
-            notify(
-                booking.booked_by,
-                _("A place opened up: %(names)s now have a place at “%(activity)s”.")
-                % {"names": names, "activity": activity.title},
-                url="/events/my/",
-            )
+            with community_language():
+                text = _("A place opened up: %(names)s now have a place at “%(activity)s”.") % {
+                    "names": names,
+                    "activity": activity.title,
+                }
+            notify(booking.booked_by, text, url=reverse("events:my"))
     return promoted
 
 
@@ -366,7 +373,8 @@ def message_registered(activity: Activity, *, text: str, by) -> int:
         .select_related("booked_by")
         .distinct()
     }
-    prefix = _("About “%(activity)s”: ") % {"activity": activity.title}
+    with community_language():
+        prefix = _("About “%(activity)s”: ") % {"activity": activity.title}
     for user in users:
         notify(user, prefix + text, url=activity.get_absolute_url())
     return len(users)
@@ -417,18 +425,20 @@ def decide_stall(application: StallApplication, *, approve: bool, reason: str, b
                 _("All %(count)s stalls are given out.") % {"count": activity.stall_count}
             )
         app.status, app.stall_number = StallApplication.Status.APPROVED, free[0]
-        text = _("Your stall at “%(market)s” is approved: stall number %(number)s.") % {
-            "market": activity.title,
-            "number": app.stall_number,
-        }
+        with community_language():
+            text = _("Your stall at “%(market)s” is approved: stall number %(number)s.") % {
+                "market": activity.title,
+                "number": app.stall_number,
+            }
     else:
         if not reason:
             raise EventError(_("Give a reason when declining an application."))
         app.status = StallApplication.Status.DECLINED
-        text = _("Your stall application for “%(market)s” was declined: %(reason)s") % {
-            "market": activity.title,
-            "reason": reason,
-        }
+        with community_language():
+            text = _("Your stall application for “%(market)s” was declined: %(reason)s") % {
+                "market": activity.title,
+                "reason": reason,
+            }
     app.decision_reason, app.decided_at, app.decided_by = reason, now(), by
     app.save(
         update_fields=["status", "stall_number", "decision_reason", "decided_at", "decided_by"]

@@ -242,6 +242,7 @@ def test_cancelling_promotes_the_next_booking_whole_and_tells_them(
     assert mine.registrations.get().status == X
     notice = Notice.objects.get(user=parent)
     assert "趣味运动会" in notice.text
+    assert notice.text.startswith("有空出的名额了")  # the community's language, not the canceller's
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["mum@example.com"]
 
 
