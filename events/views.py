@@ -106,8 +106,10 @@ def _programme_activities(request, event):
 def programme(request, pk):
     event = _visible_event(request, pk)
     form, tracks, activities = _programme_activities(request, event)
+    at = now()
     days = {}
     for a in activities:
+        a.state = a.registration_state(at)
         days.setdefault(a.day, []).append(a)
     ctx = {
         "event": event,
@@ -133,8 +135,9 @@ def timetable(request, pk):
     activities = list(
         event.activities.with_counts().select_related("track").on_day(day).order_by("starts_at")
     )
-    slots = {}
+    slots, at = {}, now()
     for a in activities:
+        a.state = a.registration_state(at)
         slots.setdefault(localtime(a.starts_at).strftime("%H:00"), []).append(a)
     ctx = {"event": event, "days": days, "day": day, "slots": sorted(slots.items())}
     return render(request, "events/timetable.html", ctx)
@@ -630,4 +633,49 @@ def volunteer_post(request, pk):
 def figures(request, pk):
     _require_staff(request)
     event = get_object_or_404(Event, pk=pk)
-    return render(request, "events/staff/figures.html", {"event": event, **event_figures(event)})
+    data = event_figures(event)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="figures-{event.pk}.csv"'
+        response.write("\ufeff")  # so Excel opens the Chinese names as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("Track"),
+                _("Activity"),
+                _("Registered"),
+                _("Attended"),
+                _("Walk-ins"),
+                _("No-shows"),
+                _("No-show rate"),
+            ]
+        )
+        for track in data["tracks"]:
+            for line in track.activities:
+                writer.writerow(
+                    [
+                        track.label,
+                        line.label,
+                        line.registered,
+                        line.attended,
+                        line.walk_ins,
+                        line.no_shows,
+                        "" if line.no_show_rate is None else line.no_show_rate,
+                    ]
+                )
+        total = data["total"]
+        writer.writerow(
+            [
+                _("Total"),
+                "",
+                total.registered,
+                total.attended,
+                total.walk_ins,
+                total.no_shows,
+                "" if total.no_show_rate is None else total.no_show_rate,
+            ]
+        )
+        writer.writerow([_("Households reached"), data["households_reached"]])
+        writer.writerow([_("Residents reached for the first time"), data["new_people"]])
+        return response
+    return render(request, "events/staff/figures.html", {"event": event, **data})

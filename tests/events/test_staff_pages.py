@@ -215,3 +215,23 @@ def test_volunteer_posts_only_for_stalls_and_only_by_staff(
         services.create_volunteer_post(activity, capacity=2, by=events_staff)
     activity.refresh_from_db()
     assert activity.volunteer_post_id is None
+
+
+def test_the_figures_download_as_csv(client, events_staff, festival, registered):
+    client.force_login(events_staff)
+
+    response = client.get(reverse("events:figures", args=[festival.pk]), {"format": "csv"})
+
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("Track,Activity,Registered")
+    assert lines[1] == "睦邻乐,趣味运动会,2,0,0,2,100.0"
+    assert lines[-1].endswith(",0")
+
+
+def test_a_closed_registration_is_shown_as_closed_not_as_places_left(client, festival):
+    make_activity(festival, registration_closes_at=at(festival.starts_on, 0) - timedelta(days=30))
+
+    body = client.get(reverse("events:programme", args=[festival.pk])).content.decode()
+
+    assert "Registration closed" in body
+    assert "places left" not in body
