@@ -279,6 +279,11 @@ def ticket(request, token):
     # segno builds the SVG from the URL alone (our own absolute URL with a url-safe token).
     qr = mark_safe(segno.make(url, error="m").svg_inline(omitsize=True, dark="#000", light="#fff"))
     ctx = {"reg": reg, "activity": reg.activity, "qr": qr}
+    if request.GET.get("download"):
+        # A self-contained page (inline SVG and styles) to keep on the phone without a connection.
+        response = render(request, "events/ticket_download.html", ctx)
+        response["Content-Disposition"] = f'attachment; filename="ticket-{reg.ticket_code}.html"'
+        return response
     return render(request, "events/ticket.html", ctx)
 
 

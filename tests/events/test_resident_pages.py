@@ -216,3 +216,17 @@ def test_the_register_form_says_who_is_outside_the_age_range(client, parent, chi
 
     blocks = list(response.context["form"].blocks())
     assert [b["allowed"] for b in blocks] == [False, False]
+
+
+def test_the_ticket_downloads_as_a_self_contained_page(client, parent, child, activity):
+    reg = services.register(activity, user=parent, members=[child]).registrations.get()
+    client.force_login(parent)
+
+    response = client.get(reverse("events:ticket", args=[reg.ticket_token]), {"download": "1"})
+
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="ticket-{reg.ticket_code}.html"'
+    )
+    body = response.content.decode()
+    assert "<svg" in body and reg.ticket_code in body
+    assert "<link" not in body and "<script" not in body
