@@ -257,6 +257,12 @@ class Course(models.Model):
     def window_open(self, moment: datetime) -> bool:
         return self.enrol_opens_at <= moment < self.enrol_closes_at
 
+    def taking_enrolments(self, moment: datetime) -> bool:
+        """In the window; or, after a lottery's draw, first come first served until term ends."""
+        if self.is_lottery and self.lottery_drawn_at:
+            return timezone.localdate(moment) <= self.term.ends_on
+        return self.window_open(moment)
+
     @property
     def is_lottery(self) -> bool:
         return self.mode == self.Mode.LOTTERY

@@ -300,14 +300,23 @@ def run_lottery(course: Course, *, seed: str | None = None) -> dict:
     return result
 
 
+@transaction.atomic
 def offer_to_volunteer(user, *, enrolment: Enrolment | None = None, message: str = ""):
-    """Pass a parent's offer to volunteer to the volunteer coordinator; keep our own record too."""
+    """Pass a parent's offer to volunteer to the volunteer coordinator; keep our own record too.
+
+    The volunteers module receives it as an application without a team, which the coordinator
+    places; imported here so the classroom works (offers kept in our admin) without that module.
+    """
     offer = VolunteerOffer.objects.create(user=user, enrolment=enrolment, message=message.strip())
     try:
         from volunteers.services import submit_volunteer_offer
     except ImportError:
-        return offer  # the volunteers module is not there yet; staff see the offer in our admin
-    submit_volunteer_offer(user, message=offer.message, source="classes")
+        return offer
+    course = enrolment.course.title if enrolment else ""
+    text = offer.message or _("Offered to help when enrolling a child in %(course)s.") % {
+        "course": course
+    }
+    submit_volunteer_offer(user, message=text, source=_("Neighbour Classroom"))
     offer.forwarded = True
     offer.save(update_fields=["forwarded"])
     return offer

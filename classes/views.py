@@ -107,7 +107,8 @@ def course_detail(request, pk):
         "course": course,
         "sessions": list(course.sessions.all()),
         "hours": course.sessions.total_hours(),
-        "now": timezone.now(),
+        "taking_enrolments": course.taking_enrolments(timezone.now()),
+        "not_yet_open": timezone.now() < course.enrol_opens_at,
         "my_enrolments": [],
     }
     if request.user.is_authenticated and request.user.household_id:

@@ -51,7 +51,7 @@ def test_parent_enrols_child_and_teacher_takes_the_register(page, parent_with_ch
 
     page.get_by_role("link", name="乐高创意搭建").click()
     expect(page.get_by_test_id("course-hours")).to_have_text("0")
-    page.locator("main a.btn-primary").click()
+    page.get_by_test_id("enrol-link").click()
 
     # The too-young sibling is refused with a clear message; nothing is saved.
     page.select_option("select[name=child]", label="小妹")

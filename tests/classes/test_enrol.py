@@ -185,6 +185,12 @@ def test_offering_to_volunteer_is_recorded(client, parent, child, course):
     offer = VolunteerOffer.objects.get()
     assert offer.user == parent and offer.message == "周六可以帮忙"
     assert offer.enrolment == Enrolment.objects.get()
+    # ...and reaches the volunteer coordinator as an application (the volunteers module).
+    from volunteers.models import Membership
+
+    application = Membership.objects.get(user=parent)
+    assert application.team is None and application.message == "周六可以帮忙"
+    assert offer.forwarded
 
 
 def test_parent_withdraws_through_my_classes(client, parent, child, course):
