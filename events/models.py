@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.timezone import localdate, localtime, make_aware, now
 from django.utils.translation import gettext_lazy as _
 
+from portal import roles
 from portal.models import Household, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -64,7 +65,7 @@ class EventQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Published events; staff also see drafts (to preview before publishing)."""
-        if user.is_authenticated and user.has_role("events_staff"):
+        if user.is_authenticated and user.has_role(roles.EVENTS_STAFF):
             return self.all()
         return self.published()
 

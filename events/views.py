@@ -1,6 +1,7 @@
 """Pages of the events module: programme, registration, my tickets, stalls, and staff pages."""
 
 import csv
+from datetime import date
 from io import BytesIO
 
 import segno
@@ -93,8 +94,6 @@ def _programme_activities(request, event):
     filters = form.filters()
     activities = event.activities.with_counts().select_related("track")
     if "day" in filters:
-        from datetime import date
-
         activities = activities.on_day(date.fromisoformat(filters["day"]))
     if "track" in filters:
         activities = activities.filter(track_id=filters["track"])

@@ -147,3 +147,17 @@ def _waiting_bookings(activity):
         .values_list("booking_id", flat=True)
         .distinct()
     )
+
+
+def test_the_household_limit_holds_when_one_household_registers_in_parallel(event_activity):
+    parent = make_user("忙碌的家长")
+    kids = [make_child(parent, name=f"孩子{n}", birth_date=date(2018, 1, 1)) for n in range(3)]
+    people = [parent.member, *kids]
+
+    errors = _run_together(
+        [(lambda m=m: services.register(event_activity, user=parent, members=[m])) for m in people]
+    )
+
+    assert sum(e is None for e in errors) == 2  # household_limit is 2
+    assert all(isinstance(e, services.EventError) for e in errors if e is not None)
+    assert Registration.objects.filter(activity=event_activity).count() == 2
