@@ -208,12 +208,17 @@ def seed(command, community, people):
             services.record_meal(menu, person.member, by=staff, collector=collector)
             served += 1
 
-    # The elder's bookings for the rest of this week.
+    # The elder's lunches for the rest of this week and on Mon/Wed/Fri next week.
     booked = 0
     now = timezone.now()
     for menu in Menu.objects.filter(
-        slot__name="午餐", day__gte=today, day__lte=this_week + timedelta(days=6)
+        slot__name="午餐",
+        is_published=True,
+        day__gte=today,
+        day__lte=this_week + timedelta(days=13),
     ).select_related("slot"):
+        if menu.day >= this_week + timedelta(days=7) and menu.day.weekday() not in (0, 2, 4):
+            continue
         if (
             menu.cutoff() > now
             and not Booking.objects.filter(

@@ -89,7 +89,9 @@ def index(request):
     this_week = week_start(today)
     start = week_start(_parse_day(request.GET.get("week"), today))
     end = start + timedelta(days=6)
-    menus = list(Menu.objects.published().between(start, end).with_portions_taken())
+    # This week starts today: the days already past are of no use to someone booking.
+    first_day = max(start, today)
+    menus = list(Menu.objects.published().between(first_day, end).with_portions_taken())
 
     members, bookings, me = [], {}, None
     if request.user.is_authenticated:
@@ -117,7 +119,7 @@ def index(request):
 
     ctx = {
         "days": sorted(days.items()),
-        "start": start,
+        "start": first_day,
         "end": end,
         "today": today,
         "previous_week": start - timedelta(days=7) if start > this_week else None,
@@ -305,7 +307,15 @@ def counter_member(request, pk):
         .order_by("day", "slot__order")
     )
     collectors_qs = Collector.objects.filter(member=member, is_active=True)
-    record_form = RecordMealForm(menus=todays, collectors=collectors_qs)
+    bookings = list(
+        Booking.objects.filter(member=member, status=Booking.Status.BOOKED, menu__day__gte=today)
+        .select_related("menu__slot")
+        .order_by("menu__day", "menu__slot__order")
+    )
+    booked_today = next((b.menu_id for b in bookings if b.menu.day == today), None)
+    record_form = RecordMealForm(
+        menus=todays, collectors=collectors_qs, initial={"menu": booked_today}
+    )
     phone_form = PhoneBookingForm(menus=upcoming)
 
     if request.method == "POST":
@@ -360,13 +370,7 @@ def counter_member(request, pk):
         "today": today,
         "menus": menus,
         "categories": [c for c in categories if c.held_on(today)],
-        "bookings": list(
-            Booking.objects.filter(
-                member=member, status=Booking.Status.BOOKED, menu__day__gte=today
-            )
-            .select_related("menu__slot")
-            .order_by("menu__day", "menu__slot__order")
-        ),
+        "bookings": bookings,
         "records": list(
             MealRecord.objects.filter(member=member, day=today)
             .select_related("slot", "reversed_by")

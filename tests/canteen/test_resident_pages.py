@@ -48,7 +48,7 @@ def test_the_menu_page_runs_a_fixed_number_of_queries(
 ):
     dishes = [Dish.objects.create(name=f"菜{i}") for i in range(6)]
     menus = [
-        make_menu(MEAL_DAY - timedelta(days=2) + timedelta(days=d), slot, dishes=dishes)
+        make_menu(MEAL_DAY + timedelta(days=d), slot, dishes=dishes)
         for d in range(5)
         for slot in (lunch, dinner)
     ]
@@ -157,3 +157,15 @@ def test_the_book_button_disappears_after_the_cutoff(
     body = client.get("/canteen/").content.decode()
     assert ('action="/canteen/book/"' in body) is bookable
     assert MealRecord.objects.count() == 0
+
+
+def test_this_weeks_menu_starts_today_and_next_week_is_one_tap_away(client, lunch, morning):
+    make_menu(MEAL_DAY - timedelta(days=1), lunch)
+    make_menu(MEAL_DAY, lunch)
+    make_menu(MEAL_DAY + timedelta(days=7), lunch)
+    response = client.get("/canteen/")
+    assert [day for day, _e in response.context["days"]] == [MEAL_DAY]
+    assert response.context["next_week"] == MEAL_DAY + timedelta(days=5)
+    later = client.get("/canteen/?week=2026-05-11")
+    assert [day for day, _e in later.context["days"]] == [MEAL_DAY + timedelta(days=7)]
+    assert later.context["next_week"] is None
