@@ -406,6 +406,20 @@ def apply_for_stall(activity: Activity, *, user, goods: str, needs_table: bool):
 
 
 @transaction.atomic
+def withdraw_stall(application: StallApplication, *, user):
+    """The applicant takes back a pending or approved application; an approved stall's number
+    becomes free for the next approval."""
+    app = StallApplication.objects.select_for_update().get(pk=application.pk)
+    if app.applicant_id != user.pk:
+        raise EventError(_("This is not your application."))
+    if app.status not in (StallApplication.Status.PENDING, StallApplication.Status.APPROVED):
+        raise EventError(_("This application can no longer be withdrawn."))
+    app.status, app.stall_number = StallApplication.Status.WITHDRAWN, None
+    app.save(update_fields=["status", "stall_number"])
+    return app
+
+
+@transaction.atomic
 def decide_stall(application: StallApplication, *, approve: bool, reason: str, by):
     """Approve (with the lowest free stall number) or decline with a reason; tells the resident."""
     activity = _lock(application.activity)

@@ -320,6 +320,19 @@ def stall_apply(request, pk):
     return render(request, "events/stall_apply.html", {"activity": activity, "form": form})
 
 
+@login_required
+@require_POST
+def stall_withdraw(request, pk):
+    application = get_object_or_404(StallApplication, pk=pk, applicant=request.user)
+    try:
+        services.withdraw_stall(application, user=request.user)
+    except services.EventError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Your stall application was withdrawn."))
+    return redirect("events:my")
+
+
 # ---------------------------------------------------------------- staff
 
 

@@ -230,3 +230,20 @@ def test_the_ticket_downloads_as_a_self_contained_page(client, parent, child, ac
     body = response.content.decode()
     assert "<svg" in body and reg.ticket_code in body
     assert "<link" not in body and "<script" not in body
+
+
+def test_the_home_section_runs_at_most_three_queries(
+    rf, parent, child, festival, django_assert_max_num_queries
+):
+    from events.home import section
+
+    for n in range(20):
+        services.register(make_activity(festival, title=f"活动{n}"), user=parent, members=[child])
+    Notice.objects.create(user=parent, text="好消息")
+    request = rf.get("/")
+    request.user = parent
+
+    with django_assert_max_num_queries(3):
+        ctx = section(request)
+
+    assert (ctx["event"], ctx["my_count"], ctx["unread"]) == (festival, 20, 1)

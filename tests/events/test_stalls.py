@@ -157,3 +157,29 @@ def test_the_staff_review_page_shows_applicants(client, events_staff, resident, 
     body = client.get(reverse("events:stall-review", args=[market.pk])).content.decode()
 
     assert "王居民" in body and resident.masked_mobile in body
+
+
+def test_an_applicant_withdraws_and_the_stall_number_is_free_again(
+    client, events_staff, resident, elder, market
+):
+    app = services.apply_for_stall(market, user=resident, goods="旧书", needs_table=False)
+    services.decide_stall(app, approve=True, reason="", by=events_staff)
+    client.force_login(resident)
+
+    response = client.post(reverse("events:stall-withdraw", args=[app.pk]))
+
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert (app.status, app.stall_number) == ("withdrawn", None)
+    other = services.apply_for_stall(market, user=elder, goods="毛衣", needs_table=False)
+    assert services.decide_stall(other, approve=True, reason="", by=events_staff).stall_number == 1
+
+
+def test_nobody_withdraws_someone_elses_application(client, resident, elder, market):
+    app = services.apply_for_stall(market, user=resident, goods="旧书", needs_table=False)
+    client.force_login(elder)
+
+    assert client.post(reverse("events:stall-withdraw", args=[app.pk])).status_code == 404
+    assert client.get(reverse("events:stall-withdraw", args=[app.pk])).status_code == 405
+    app.refresh_from_db()
+    assert app.status == "pending"
