@@ -12,6 +12,7 @@ from canteen import services
 from canteen.models import (
     Booking,
     CanteenSettings,
+    ChangeRecord,
     ClosedMonth,
     Collector,
     Dish,
@@ -26,8 +27,68 @@ from canteen.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Ledger rows: viewable, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HistoryMixin:
+    """Record each add, change and delete with old and new values in ChangeRecord."""
+
+    def save_model(self, request, obj, form, change):
+        changes = {}
+        for name in form.changed_data:
+            old = form.initial.get(name)
+            new = form.cleaned_data.get(name)
+            changes[name] = [_plain(old), _plain(new)]
+        super().save_model(request, obj, form, change)
+        ChangeRecord.objects.create(
+            model=obj._meta.model_name,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            action="change" if change else "add",
+            changes=changes,
+            changed_by=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        ChangeRecord.objects.create(
+            model=obj._meta.model_name,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            action="delete",
+            changed_by=request.user,
+        )
+        super().delete_model(request, obj)
+
+
+def _plain(value):
+    """A JSON-friendly copy of a form value (model instances and querysets as text)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if hasattr(value, "__iter__") and not isinstance(value, dict):
+        return [str(v) for v in value]
+    return str(value)
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "model", "object_repr", "action", "changed_by"]
+    list_filter = ["model", "action"]
+    search_fields = ["object_repr"]
+    list_select_related = ["changed_by"]
+
+
 @admin.register(CanteenSettings)
-class CanteenSettingsAdmin(admin.ModelAdmin):
+class CanteenSettingsAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ["__str__", "watch_after_days", "regular_meals"]
 
     def has_add_permission(self, request):
@@ -38,7 +99,7 @@ class CanteenSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(MealSlot)
-class MealSlotAdmin(admin.ModelAdmin):
+class MealSlotAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "order",
@@ -51,7 +112,7 @@ class MealSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dish)
-class DishAdmin(admin.ModelAdmin):
+class DishAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "balance",
@@ -66,7 +127,7 @@ class DishAdmin(admin.ModelAdmin):
 
 
 @admin.register(Menu)
-class MenuAdmin(admin.ModelAdmin):
+class MenuAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ["day", "slot", "price", "portion_limit", "is_published"]
     list_filter = ["is_published", "slot"]
     date_hierarchy = "day"
@@ -88,7 +149,7 @@ class MenuAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubsidyRule)
-class SubsidyRuleAdmin(admin.ModelAdmin):
+class SubsidyRuleAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "valid_from",
@@ -104,7 +165,7 @@ class SubsidyRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResidentCategory)
-class ResidentCategoryAdmin(admin.ModelAdmin):
+class ResidentCategoryAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ["member", "category", "valid_from", "valid_to"]
     list_filter = ["category"]
     search_fields = ["member__name", "member__user__real_name", "member__user__mobile"]
@@ -113,7 +174,7 @@ class ResidentCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Collector)
-class CollectorAdmin(admin.ModelAdmin):
+class CollectorAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ["name", "relation", "member", "is_active"]
     search_fields = ["name", "member__name", "member__user__real_name"]
     list_select_related = ["member__user"]
@@ -128,19 +189,6 @@ class BookingAdmin(admin.ModelAdmin):
     list_select_related = ["menu__slot", "member__user"]
     raw_id_fields = ["menu", "member", "booked_by"]
     readonly_fields = ["created_at", "cancelled_at"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ledger rows: viewable, never added, changed or deleted through the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SubsidyLineInline(admin.TabularInline):
@@ -184,7 +232,7 @@ class ClosedMonthAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LoveMealRecipient)
-class LoveMealRecipientAdmin(admin.ModelAdmin):
+class LoveMealRecipientAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "building", "unit", "room", "portions", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "building", "notes"]

@@ -685,6 +685,40 @@ class LoveMealDelivery(models.Model):
         return self.value * self.portions
 
 
+class ChangeRecord(models.Model):
+    """Who changed what and when: prices, subsidy rules, eligibility, recipients (append-only).
+
+    Written by the admin for the models the settlement depends on, with each changed field's
+    old and new value, so an auditor can see why a meal was priced the way it was.
+    """
+
+    model = models.CharField(_("what"), max_length=60)
+    object_id = models.CharField(_("record"), max_length=40)
+    object_repr = models.CharField(_("name"), max_length=200)
+    action = models.CharField(_("action"), max_length=20)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("change history")
+        verbose_name_plural = _("change history")
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            # "history of this rule / menu" in the admin
+            models.Index(fields=["model", "object_id"], name="canteen_change_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.object_repr} {self.action}"
+
+
 def week_start(day: date) -> date:
     """The Monday of the week containing `day`."""
     return day - timedelta(days=day.weekday())

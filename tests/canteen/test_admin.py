@@ -1,0 +1,66 @@
+"""The canteen admin: prices refused out of range, rule changes kept in the history."""
+
+from decimal import Decimal
+
+from canteen.models import ChangeRecord, Menu, SubsidyRule
+from tests.canteen.conftest import MEAL_DAY, make_menu
+
+
+def test_changing_a_subsidy_rule_keeps_who_changed_what_and_when(client, canteen_staff, elder_rule):
+    client.force_login(canteen_staff)
+    response = client.post(
+        f"/admin/canteen/subsidyrule/{elder_rule.pk}/change/",
+        {
+            "name": elder_rule.name,
+            "valid_from": "2020-01-01",
+            "valid_to": "",
+            "min_age": "60",
+            "category": "",
+            "amount": "5.00",
+            "funder": "government",
+        },
+    )
+    assert response.status_code == 302
+    elder_rule.refresh_from_db()
+    assert elder_rule.amount == Decimal("5.00")
+    entry = ChangeRecord.objects.get()
+    assert entry.changed_by == canteen_staff
+    assert entry.model == "subsidyrule" and entry.action == "change"
+    assert entry.changes == {"amount": ["4.00", "5.00"]}
+    assert (
+        client.post(f"/admin/canteen/changerecord/{entry.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert ChangeRecord.objects.count() == 1
+
+
+def test_the_admin_refuses_a_menu_price_outside_the_range(client, canteen_staff, lunch):
+    menu = make_menu(MEAL_DAY, lunch)
+    client.force_login(canteen_staff)
+    response = client.post(
+        f"/admin/canteen/menu/{menu.pk}/change/",
+        {
+            "day": "2026-05-06",
+            "slot": lunch.pk,
+            "dishes": [d.pk for d in menu.dishes.all()],
+            "price": "18.00",
+            "portion_limit": "",
+            "note": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "price" in response.context["adminform"].form.errors
+    menu.refresh_from_db()
+    assert menu.price == Decimal("14.00")
+    assert not ChangeRecord.objects.exists()
+
+
+def test_a_rule_needs_an_age_or_a_category(client, canteen_staff):
+    client.force_login(canteen_staff)
+    response = client.post(
+        "/admin/canteen/subsidyrule/add/",
+        {"name": "无条件", "valid_from": "2026-01-01", "amount": "1.00", "funder": "charity"},
+    )
+    assert response.status_code == 200
+    assert SubsidyRule.objects.filter(name="无条件").count() == 0
+    assert Menu.objects.count() == 0
