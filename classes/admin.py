@@ -7,9 +7,11 @@ from django.utils.translation import ngettext
 from classes import services
 from classes.models import (
     Attendance,
+    ClassroomSettings,
     ClassSession,
     Course,
     Enrolment,
+    FeePayment,
     FundEntry,
     Institution,
     Notice,
@@ -63,6 +65,7 @@ class CourseAdmin(admin.ModelAdmin):
         "age_min",
         "age_max",
         "capacity",
+        "fee",
         "mode",
         "is_published",
     ]
@@ -177,6 +180,36 @@ class FundEntryAdmin(admin.ModelAdmin):
     list_select_related = ["proposed_by", "approved_by", "reverses"]
     search_fields = ["description", "donor_name", "reason"]
     date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClassroomSettings)
+class ClassroomSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "fund_share_percent"]
+
+    def has_add_permission(self, request):
+        return not ClassroomSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FeePayment)
+class FeePaymentAdmin(admin.ModelAdmin):
+    """Read-only: fees are recorded from the roster, which posts the fund's share with them."""
+
+    list_display = ["received_at", "enrolment", "amount", "fund_share_percent", "received_by"]
+    list_select_related = ["enrolment__child", "enrolment__course__term", "received_by"]
+    search_fields = ["enrolment__course__title", "enrolment__child__name"]
+    date_hierarchy = "received_at"
 
     def has_add_permission(self, request):
         return False

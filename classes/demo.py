@@ -101,6 +101,8 @@ CHILD_NAMES = [
     "袁浩宇",
     "潘悦",
 ]
+# Courses with a materials fee (yuan); the others are free. A share of each fee feeds the fund.
+FEES = {"乐高机器人": Decimal("60.00"), "水彩与素描": Decimal("40.00")}
 MARKS = ["present"] * 17 + ["late"] * 2 + ["excused", "absent"]
 
 
@@ -203,6 +205,9 @@ def _seed_classroom(people) -> list[str]:
                     )
                 )
             Enrolment.objects.bulk_create(enrolments)
+            if course.fee and current:
+                for enrolment in course.enrolments.all():
+                    services.record_fee_payment(enrolment, by=people["classes_staff"])
     held = _take_past_registers(rng, today, people)
     hours = ClassSession.objects.total_hours()
     return [

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
@@ -180,6 +180,17 @@ class Course(models.Model):
         default=True,
         help_text=_("Parents say whether the child may be photographed in class."),
     )
+    fee = models.DecimalField(
+        _("materials or service fee (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_(
+            "Per child per term; courses are free by default. A share goes to the "
+            "micro-fund when the fee is paid."
+        ),
+    )
     is_published = models.BooleanField(_("published"), default=True)
     lottery_seed = models.CharField(_("lottery seed"), max_length=64, blank=True, editable=False)
     lottery_drawn_at = models.DateTimeField(
@@ -209,6 +220,7 @@ class Course(models.Model):
                 condition=Q(enrol_opens_at__lt=F("enrol_closes_at")), name="course_enrol_window"
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="course_capacity_positive"),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="course_fee_not_negative"),
         ]
         indexes = [
             # the public list: published courses of a term
@@ -446,6 +458,13 @@ class Enrolment(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     photo_consent = models.BooleanField(_("may be photographed"), default=False)
     pickup_people = models.CharField(_("who may pick the child up"), max_length=200)
+    fee = models.DecimalField(
+        _("fee (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text=_("The course's fee when the child enrolled; later changes do not rewrite it."),
+    )
     created_at = models.DateTimeField(_("applied at"), default=timezone.now)
     queued_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
     placed_at = models.DateTimeField(_("place given at"), null=True, blank=True)
@@ -670,6 +689,14 @@ class FundEntry(models.Model):
         related_name="reversed_by",
     )
     reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
+    source_payment = models.OneToOneField(
+        "FeePayment",
+        verbose_name=_("from fee payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fund_entry",
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = FundEntryQuerySet.as_manager()
@@ -723,3 +750,68 @@ def term_weeks(term: Term):
     while day <= term.ends_on:
         yield day
         day += timedelta(days=1)
+
+
+class ClassroomSettings(models.Model):
+    """The classroom's own knobs (one row, pk=1), edited by staff in the admin."""
+
+    fund_share_percent = models.DecimalField(
+        _("share of fees to the micro-fund (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Posted to the fund automatically as income each time a fee is paid."),
+    )
+
+    class Meta:
+        verbose_name = _("classroom settings")
+        verbose_name_plural = _("classroom settings")
+        constraints = [
+            # The fund posting multiplies by this share.
+            models.CheckConstraint(
+                condition=Q(fund_share_percent__gte=0, fund_share_percent__lte=100),
+                name="classroom_fund_share_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "ClassroomSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class FeePayment(models.Model):
+    """A course fee paid for an enrolment; its fund share is posted with it. Never edited."""
+
+    enrolment = models.OneToOneField(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="fee_payment",
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=8, decimal_places=2)
+    fund_share_percent = models.DecimalField(
+        _("share to the fund (%)"), max_digits=5, decimal_places=2
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("fee payment")
+        verbose_name_plural = _("fee payments")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_payment_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment} {self.amount}"

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from classes import lottery
 from classes.models import (
     Attendance,
+    ClassroomSettings,
     ClassSession,
     Course,
     Enrolment,
+    FeePayment,
     FundEntry,
     Notice,
     Term,
@@ -194,6 +196,7 @@ def enrol(
                 status=status,
                 photo_consent=photo_consent if course.needs_photo_consent else False,
                 pickup_people=pickup_people.strip(),
+                fee=course.fee,
                 created_at=moment,
                 queued_at=moment if status == Enrolment.Status.WAITLISTED else None,
                 placed_at=moment if status == Enrolment.Status.ENROLLED else None,
@@ -449,6 +452,44 @@ def _notify(enrolment: Enrolment, kind: str, text: str, *, session=None) -> Noti
 
 
 # The micro-fund -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_fee_payment(enrolment: Enrolment, *, by) -> FeePayment:
+    """Record a child's course fee as paid and post the fund's share as income, linked to it.
+
+    The fee is the one copied onto the enrolment; the share is the classroom's setting now,
+    copied onto the payment. The fund entry names the course, never the child.
+    """
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("course")
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.status != Enrolment.Status.ENROLLED:
+        raise FundError(_("Only a child with a place pays the course fee."))
+    if enrolment.fee <= 0:
+        raise FundError(_("This course is free; there is no fee to record."))
+    if FeePayment.objects.filter(enrolment=enrolment).exists():
+        raise FundError(_("This fee was already recorded."))
+    percent = ClassroomSettings.current().fund_share_percent
+    payment = FeePayment.objects.create(
+        enrolment=enrolment, amount=enrolment.fee, fund_share_percent=percent, received_by=by
+    )
+    share = yuan(enrolment.fee * percent / 100)
+    if share > 0:
+        FundEntry.objects.create(
+            kind=FundEntry.Kind.INCOME,
+            category=FundEntry.Category.CLASSROOM,
+            date=timezone.localdate(),
+            amount=share,
+            description=_("Classroom's share of fees: %(course)s")
+            % {"course": enrolment.course.title},
+            status=FundEntry.Status.POSTED,
+            proposed_by=by,
+            source_payment=payment,
+        )
+    return payment
 
 
 def _positive(amount):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("teach/", views.teach, name="teach"),
     path("teach/courses/<int:pk>/", views.roster, name="roster"),
     path("teach/courses/<int:pk>/draw/", views.lottery_draw, name="lottery-draw"),
+    path("teach/enrolments/<int:pk>/fee-paid/", views.fee_paid, name="fee-paid"),
     path("teach/sessions/<int:pk>/", views.register, name="register"),
     path("teach/sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
     path("teach/sessions/<int:pk>/move/", views.session_move, name="session-move"),

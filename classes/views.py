@@ -44,6 +44,7 @@ from classes.models import (
     Notice,
     TimetableSlot,
 )
+from portal.lib.money import format_yuan
 from portal.models import User
 
 # Public pages ---------------------------------------------------------------------------------
@@ -329,7 +330,7 @@ def roster(request, pk):
     course = get_course_for_teaching(request, pk)
     enrolments = list(
         course.enrolments.active()
-        .select_related("child", "child__user", "enrolled_by")
+        .select_related("child", "child__user", "enrolled_by", "fee_payment")
         .order_by("status", "queued_at", "created_at", "id")
     )
     ctx = {
@@ -438,6 +439,25 @@ def session_move(request, pk):
             request, _("Session moved; %(count)s parents were told.") % {"count": told}
         )
     return redirect("classes:register", pk=session.pk)
+
+
+@login_required
+@require_POST
+def fee_paid(request, pk):
+    """Staff record a child's course fee; the fund's share is posted with it."""
+    require_staff(request)
+    enrolment = get_object_or_404(Enrolment.objects.select_related("child"), pk=pk)
+    try:
+        payment = services.record_fee_payment(enrolment, by=request.user)
+    except services.FundError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _("Fee of %(amount)s recorded for %(name)s.")
+            % {"amount": format_yuan(payment.amount), "name": enrolment.child.full_name},
+        )
+    return redirect("classes:roster", pk=enrolment.course_id)
 
 
 @login_required
