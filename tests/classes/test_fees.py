@@ -17,8 +17,7 @@ def paid_course(term):
     return make_course(term, title="乐高材料班", fee=Decimal("80.00"))
 
 
-def test_a_paid_fee_posts_the_funds_share_linked_to_it(parent, child, paid_course,
-                                                       classes_staff):
+def test_a_paid_fee_posts_the_funds_share_linked_to_it(parent, child, paid_course, classes_staff):
     e = enrol(parent, paid_course, child)
     payment = record_fee_payment(e, by=classes_staff)
     entry = FundEntry.objects.get()
@@ -28,8 +27,9 @@ def test_a_paid_fee_posts_the_funds_share_linked_to_it(parent, child, paid_cours
     assert "乐高材料班" in entry.description and "张小明" not in entry.description
 
 
-def test_the_fee_is_copied_at_enrolment_and_the_share_read_at_payment(parent, child,
-                                                                      paid_course, classes_staff):
+def test_the_fee_is_copied_at_enrolment_and_the_share_read_at_payment(
+    parent, child, paid_course, classes_staff
+):
     e = enrol(parent, paid_course, child)
     paid_course.fee = Decimal("200.00")
     paid_course.save(update_fields=["fee"])
@@ -42,8 +42,7 @@ def test_the_fee_is_copied_at_enrolment_and_the_share_read_at_payment(parent, ch
 
 @pytest.mark.parametrize("case", ["free", "twice", "waiting"])
 def test_fee_refusals_change_nothing(parent, child, term, classes_staff, case):
-    course = make_course(term, fee=Decimal("0") if case == "free" else Decimal("50"),
-                         capacity=1)
+    course = make_course(term, fee=Decimal("0") if case == "free" else Decimal("50"), capacity=1)
     if case == "waiting":
         from tests.factories import make_child
 
@@ -57,9 +56,9 @@ def test_fee_refusals_change_nothing(parent, child, term, classes_staff, case):
     assert (FeePayment.objects.count(), FundEntry.objects.count()) == before
 
 
-def test_staff_record_fees_from_the_roster_and_teachers_cannot(client, parent, child,
-                                                               paid_course, classes_staff,
-                                                               teacher):
+def test_staff_record_fees_from_the_roster_and_teachers_cannot(
+    client, parent, child, paid_course, classes_staff, teacher
+):
     paid_course.teacher = teacher
     paid_course.save(update_fields=["teacher"])
     e = enrol(parent, paid_course, child)
