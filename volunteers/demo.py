@@ -85,20 +85,10 @@ TEAMS = [
     ),
 ]
 
-VOLUNTEERS = [
-    ("13800100001", "赵师傅"),
-    ("13800100002", "钱阿姨"),
-    ("13800100003", "孙大姐"),
-    ("13800100004", "李叔叔"),
-    ("13800100005", "周小妹"),
-    ("13800100006", "吴大哥"),
-    ("13800100007", "郑阿姨"),
-    ("13800100008", "王师傅"),
-    ("13800100009", "冯老师"),
-    ("13800100010", "陈奶奶"),
-    ("13800100011", "褚大爷"),
-    ("13800100012", "卫同学"),
-]
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+TITLES = ["师傅", "阿姨", "大姐", "叔叔", "大爷", "老师", "奶奶", "大哥"]
+# 32 helpers with unusable passwords (they never log in): 13800100001 …
+VOLUNTEERS = [(f"138001{n:05d}", SURNAMES[n - 1] + TITLES[n % len(TITLES)]) for n in range(1, 33)]
 
 
 def flag_png(colour, text_colour=(255, 215, 0)) -> bytes:
@@ -122,7 +112,8 @@ def flag_png(colour, text_colour=(255, 215, 0)) -> bytes:
     return out.getvalue()
 
 
-def _person(mobile, name, building):
+def _person(k, mobile, name):
+    """A demo helper with an address of their own (buildings 20+, clear of other demo data)."""
     user = User.objects.filter(mobile=mobile).first()
     if user is None:
         user = User.objects.create_user(username=f"demo-v{mobile[-3:]}", mobile=mobile)
@@ -133,9 +124,9 @@ def _person(mobile, name, building):
             user,
             real_name=name,
             birth_date=date(1970, 1, 1),
-            building=building,
+            building=str(20 + k // 8),
             unit="1",
-            room="101",
+            room=f"{k % 8 + 1}01",
         )
     roles.grant_role(user, roles.VOLUNTEER)
     return user
@@ -190,7 +181,7 @@ def seed(command, community, people):
     if shoe.leader_id is None:
         shoe.leader = leader
         shoe.save(update_fields=["leader"])
-    helpers = [_person(m, n, str(3 + k % 5)) for k, (m, n) in enumerate(VOLUNTEERS)]
+    helpers = [_person(k, m, n) for k, (m, n) in enumerate(VOLUNTEERS)]
     for k, user in enumerate(helpers):
         _member(user, teams[k % len(teams)], leader)
         if k < 4:
@@ -210,26 +201,41 @@ def seed(command, community, people):
     year = localdate().year
     result = services.generate_service_days(year, by=coordinator)
     result_next = services.generate_service_days(year + 1, by=coordinator)
-    attended = _seed_signups(leader, [volunteer, *helpers])
+    attended = _seed_signups(leader, coordinator, [volunteer, *helpers])
     return [
         f"volunteers: {len(teams)} teams, {result['days'] + result_next['days']} new service "
         f"days, {result['posts'] + result_next['posts']} new posts, {attended} new attendances",
     ]
 
 
-def _seed_signups(leader, people) -> int:
-    """Past posts get sign-ups, attendance and confirmed hours; coming ones get sign-ups."""
+def _seed_signups(leader, coordinator, people) -> int:
+    """Past posts get sign-ups, attendance and confirmed hours; coming ones get sign-ups.
+
+    Each day's posts take people from a rotating pool, so nobody is booked twice at once.
+    """
     current = now()
     attended = 0
-    posts = Post.objects.filter(
-        service_day__date__year__in=[current.year, current.year + 1],
-        start__lt=current + timedelta(days=45),
-    ).select_related("team")
+    posts = (
+        Post.objects.filter(
+            service_day__date__year__in=[current.year, current.year + 1],
+            start__lt=current + timedelta(days=45),
+        )
+        .select_related("team", "service_day")
+        .order_by("service_day__date", "team__sort_order", "start")
+    )
+    # a day that already has sign-ups was seeded by an earlier run: leave it as it is
+    seeded_days = set(
+        Signup.objects.filter(post__service_day__isnull=False).values_list(
+            "post__service_day", flat=True
+        )
+    )
+    offset = 0
     for n, post in enumerate(posts):
-        if post.signups.exists():
+        if post.service_day_id in seeded_days:
             continue
         take = min(post.capacity - (1 if post.start > current else 0), len(people))
-        chosen = [people[(n + k) % len(people)] for k in range(take)]
+        chosen = [people[(offset + k) % len(people)] for k in range(take)]
+        offset += take
         sign_at = min(post.start - timedelta(days=3), current)
         for user in chosen:
             try:
@@ -238,14 +244,15 @@ def _seed_signups(leader, people) -> int:
                 continue
         if post.end > current:
             continue
+        confirmer = leader if post.team and post.team.leader_id == leader.pk else coordinator
         for k, signup in enumerate(post.signups.filter(status=Signup.Status.CONFIRMED)):
-            if k == 2 and n % 3 == 0:
-                services.mark_no_show(signup, by=leader, at=post.end)
+            if k == 2 and n % 5 == 0:
+                services.mark_no_show(signup, by=confirmer, at=post.end)
                 continue
-            services.check_in(signup, by=leader, at=post.start + timedelta(minutes=3))
+            services.check_in(signup, by=confirmer, at=post.start + timedelta(minutes=3))
             if k % 4 != 3:
                 services.check_out(signup, by=signup.volunteer, at=post.end - timedelta(minutes=5))
-            services.confirm_hours(signup, by=leader, at=post.end + timedelta(minutes=10))
+            services.confirm_hours(signup, by=confirmer, at=post.end + timedelta(minutes=10))
             attended += 1
         services.record_outcome(
             post,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.timezone import localdate, localtime, make_aware, now
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal import roles
 from portal.models import Community
@@ -81,27 +82,21 @@ def ensure_profile(user) -> VolunteerProfile:
         return VolunteerProfile.objects.get(user=user)
 
 
-def notify(user, text: str, url: str = "", *, subject: str = "") -> Notice:
-    """An in-portal notice, and an email when the user has an address."""
-    notice = Notice.objects.create(user=user, text=text[:300], url=url)
+def notify(user, text, url: str = "", *, params=None, subject=None) -> Notice:
+    """An in-portal notice, and an email when the user has an address.
+
+    `text` (and `subject`) are lazy translations rendered with `params` in the community's
+    language: the recipient is often not the person whose request sent it, and the stored
+    notice must not switch language with whoever triggered it.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        rendered = str(text) % params if params is not None else str(text)
+        subject_text = str(subject or gettext_lazy("Neighbourly Portal: volunteers"))
+    notice = Notice.objects.create(user=user, text=rendered[:300], url=url)
     if user.email:
-        body = text
-        if url:
-            body = f"{text}\n\n{url}"
-        send_mail(
-            subject or _("Neighbourly Portal: volunteers"),
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-            fail_silently=True,
-        )
+        body = f"{rendered}\n\n{url}" if url else rendered
+        send_mail(subject_text, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
     return notice
-
-
-def _notify_in(user, language, text_fn, url="", subject_fn=None) -> Notice:
-    """Render the notice in the given language (the recipient's), then send it."""
-    with translation.override(language):
-        return notify(user, str(text_fn()), url, subject=str(subject_fn()) if subject_fn else "")
 
 
 @transaction.atomic
@@ -275,15 +270,11 @@ def submit_volunteer_offer(user, *, team=None, message="", source="") -> Members
             user=user, team=team, status__in=[Membership.Status.PENDING, Membership.Status.APPROVED]
         )
     if team is not None and team.leader_id:
-        leader = team.leader
-        _notify_in(
-            leader,
-            None,
-            lambda: (
-                _("%(name)s applied to join %(team)s.")
-                % {"name": user.display_name, "team": team.name}
-            ),
+        notify(
+            team.leader,
+            gettext_lazy("%(name)s applied to join %(team)s."),
             reverse("volunteers:lead-team", args=[team.slug]),
+            params={"name": user.display_name, "team": team.name},
         )
     return membership
 
@@ -337,17 +328,19 @@ def decide_membership(
     except IntegrityError:
         raise MembershipError(_("This person is already a member of that team.")) from None
     user = membership.user
-    team_name = membership.team.name if membership.team_id else _("the volunteer pool")
+    team_name = membership.team.name if membership.team_id else gettext_lazy("the volunteer pool")
     if approve:
         roles.grant_role(user, roles.VOLUNTEER)
         ensure_profile(user)
-        text = _("Welcome to %(team)s! You can now sign up for its posts.") % {"team": team_name}
+        text = gettext_lazy("Welcome to %(team)s! You can now sign up for its posts.")
     else:
-        text = _("Your application to %(team)s was declined: %(message)s") % {
-            "team": team_name,
-            "message": membership.decision_message,
-        }
-    notify(user, text, reverse("volunteers:teams"))
+        text = gettext_lazy("Your application to %(team)s was declined: %(message)s")
+    notify(
+        user,
+        text,
+        reverse("volunteers:teams"),
+        params={"team": team_name, "message": membership.decision_message},
+    )
     return membership
 
 
@@ -508,9 +501,9 @@ def promote_from_waitlist(post: Post, *, at=None) -> list[Signup]:
         promoted.append(signup)
         notify(
             signup.volunteer,
-            _("A place came free: you now have a place on %(title)s, %(time)s.")
-            % {"title": post.title, "time": localtime(post.start).strftime("%Y-%m-%d %H:%M")},
+            gettext_lazy("A place came free: you now have a place on %(title)s, %(time)s."),
             reverse("volunteers:my-schedule"),
+            params={"title": post.title, "time": localtime(post.start).strftime("%Y-%m-%d %H:%M")},
         )
     return promoted
 
@@ -524,16 +517,19 @@ def decide_signup(signup: Signup, *, by, approve: bool) -> Signup:
     if approve:
         signup.status = Signup.Status.CONFIRMED
         signup.save(update_fields=["status", "updated_at"])
-        text = _("Your place on %(title)s is confirmed.") % {"title": signup.post.title}
+        text = gettext_lazy("Your place on %(title)s is confirmed.")
     else:
         signup.status = Signup.Status.DECLINED
         signup.seat = None
         signup.save(update_fields=["status", "seat", "updated_at"])
-        text = _("The leader did not confirm your place on %(title)s.") % {
-            "title": signup.post.title
-        }
+        text = gettext_lazy("The leader did not confirm your place on %(title)s.")
         promote_from_waitlist(signup.post)
-    notify(signup.volunteer, text, reverse("volunteers:my-schedule"))
+    notify(
+        signup.volunteer,
+        text,
+        reverse("volunteers:my-schedule"),
+        params={"title": signup.post.title},
+    )
     return signup
 
 
@@ -719,12 +715,12 @@ def mark_no_show(signup: Signup, *, by, at=None) -> Signup:
             profile.save(update_fields=["needs_approval"])
             notify(
                 signup.volunteer,
-                _(
+                gettext_lazy(
                     "You missed %(count)s posts without cancelling. Until your leader clears "
                     "this, your sign-ups need their approval."
-                )
-                % {"count": rules.no_show_limit},
+                ),
                 reverse("volunteers:my-schedule"),
+                params={"count": rules.no_show_limit},
             )
     return signup
 
@@ -801,16 +797,19 @@ def decide_correction(
                 reason=reason.strip()[:200],
                 created_by=by,
             )
-        text = _("Your hours for %(title)s were corrected to %(hours)s.") % {
+        text = gettext_lazy("Your hours for %(title)s were corrected to %(hours)s.")
+    else:
+        text = gettext_lazy("Your correction for %(title)s was not accepted: %(reason)s")
+    notify(
+        signup.volunteer,
+        text,
+        reverse("volunteers:my-hours"),
+        params={
             "title": signup.post.title,
             "hours": correction.hours,
-        }
-    else:
-        text = _("Your correction for %(title)s was not accepted: %(reason)s") % {
-            "title": signup.post.title,
             "reason": correction.decision_reason,
-        }
-    notify(signup.volunteer, text, reverse("volunteers:my-hours"))
+        },
+    )
     return correction
 
 
@@ -996,14 +995,17 @@ def send_reminders(*, at=None, dry_run=False) -> dict:
             post = signup.post
             when = localtime(post.start).strftime("%Y-%m-%d %H:%M")
             if key == "day_before":
-                text = _("Reminder: tomorrow %(time)s you serve at %(title)s, %(place)s.")
+                text = gettext_lazy(
+                    "Reminder: tomorrow %(time)s you serve at %(title)s, %(place)s."
+                )
             else:
-                text = _("Reminder: today %(time)s you serve at %(title)s, %(place)s.")
+                text = gettext_lazy("Reminder: today %(time)s you serve at %(title)s, %(place)s.")
             notify(
                 signup.volunteer,
-                text % {"time": when, "title": post.title, "place": post.place},
+                text,
                 reverse("volunteers:my-schedule"),
-                subject=_("Volunteer reminder"),
+                params={"time": when, "title": post.title, "place": post.place},
+                subject=gettext_lazy("Volunteer reminder"),
             )
             counts[key] += 1
     return counts

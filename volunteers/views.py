@@ -154,7 +154,7 @@ def team_detail(request, slug):
         "year_hours": HoursEntry.objects.filter(team=team, served_on__range=(first, last)).total(),
         "leaderboard": leaderboard,
         "upcoming": list(
-            Post.objects.filter(team=team, end__gt=now()).with_taken().order_by("start")[:10]
+            Post.objects.filter(team=team, end__gt=now()).with_taken().order_by("start")[:6]
         ),
         "history": list(Post.objects.filter(team=team, end__lte=now()).order_by("-start")[:10]),
         "my_application": my_application,

@@ -63,7 +63,7 @@ def test_cancelled_and_waiting_volunteers_get_no_reminder(team, volunteer, time_
     )
     time_machine.move_to(at(DAY.replace(day=9), 18), tick=False)
     assert "Sent 1 day-before" in run()
-    assert Notice.objects.filter(user=volunteer, text__contains="Reminder").count() == 1
+    assert Notice.objects.filter(user=volunteer, text__contains="提醒").count() == 1
 
 
 @pytest.mark.django_db
@@ -72,3 +72,11 @@ def test_a_dry_run_sends_nothing(signed_up, time_machine):
     assert "Would send 1 day-before" in run(dry_run=True)
     assert not mail.outbox
     assert "Sent 1 day-before" in run()
+
+
+@pytest.mark.django_db
+def test_reminders_are_written_in_the_communitys_language(signed_up, time_machine):
+    time_machine.move_to(at(DAY.replace(day=9), 18), tick=False)
+    run()
+    assert mail.outbox[0].subject == "志愿服务提醒"
+    assert mail.outbox[0].body.startswith("提醒：明天")

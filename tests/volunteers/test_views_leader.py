@@ -81,7 +81,7 @@ class TestApplications:
         resident.refresh_from_db()
         assert resident.has_role(roles.VOLUNTEER)
         assert resident.volunteer_profile.number
-        assert Notice.objects.filter(user=resident, text__contains="Welcome").exists()
+        assert Notice.objects.filter(user=resident, text__contains="欢迎加入补鞋队").exists()
         assert mail.outbox[-1].to == ["r@example.com"]
 
     def test_declining_needs_a_message(self, client, team, team_leader, resident):
