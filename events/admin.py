@@ -23,6 +23,20 @@ class TrackInline(admin.TabularInline):
     extra = 0
 
 
+class ActivityInline(admin.TabularInline):
+    """The festival's activities at a glance; each opens in its own form (questions, poster)."""
+
+    model = Activity
+    fields = ["title", "track", "kind", "starts_at", "place", "needs_registration", "capacity"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "starts_on", "ends_on", "is_published", "cloned_from"]
@@ -31,7 +45,7 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["cloned_from"]
     date_hierarchy = "starts_on"
     readonly_fields = ["preview", "cloned_from"]
-    inlines = [TrackInline]
+    inlines = [TrackInline, ActivityInline]
     actions = ["clone_as_draft", "publish", "unpublish"]
 
     @admin.display(description=_("web-sized image"))

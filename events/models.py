@@ -4,6 +4,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -267,6 +268,20 @@ class Activity(ThumbnailedImage):
 
     def get_absolute_url(self):
         return reverse("events:activity", args=[self.pk])
+
+    def clean(self):
+        """Admin-side checks with friendly messages (the database refuses the same cases)."""
+        errors = {}
+        if self.track_id and self.event_id and self.track.event_id != self.event_id:
+            errors["track"] = _("Choose a track of this activity's event.")
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            errors["ends_at"] = _("The activity cannot end before it starts.")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            errors["max_age"] = _("The oldest age cannot be below the youngest age.")
+        if self.needs_registration and not self.capacity:
+            errors["capacity"] = _("An activity with registration needs at least one place.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def day(self) -> date:

@@ -111,3 +111,43 @@ def test_registrations_are_read_only_in_the_admin(client, events_staff, resident
     assert client.get(reverse("admin:events_registration_add")).status_code == 403
     page = client.get(reverse("admin:events_registration_change", args=[reg.pk]))
     assert reg.ticket_token not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ("other-track", "track"),
+        ("ends-before", "ends_at"),
+        ("ages-reversed", "max_age"),
+        ("no-places", "capacity"),
+    ],
+    ids=["track-of-another-event", "ends-before-it-starts", "ages-reversed", "no-places"],
+)
+def test_the_activity_form_refuses_inconsistent_settings(festival, track, change, field):
+    from django.core.exceptions import ValidationError
+
+    activity = make_activity(festival, track=track)
+    if change == "other-track":
+        other = Event.objects.create(
+            title="别的", starts_on=date(2026, 8, 1), ends_on=date(2026, 8, 1)
+        )
+        activity.track = other.tracks.create(name="睦邻歌")
+    elif change == "ends-before":
+        activity.ends_at = activity.starts_at.replace(hour=8)
+    elif change == "ages-reversed":
+        activity.min_age, activity.max_age = 12, 5
+    else:
+        activity.capacity = 0
+
+    with pytest.raises(ValidationError) as info:
+        activity.full_clean()
+    assert field in info.value.message_dict
+
+
+def test_the_event_admin_page_lists_its_activities(client, events_staff, festival, activity):
+    client.force_login(events_staff)
+
+    response = client.get(reverse("admin:events_event_change", args=[festival.pk]))
+
+    assert response.status_code == 200
+    assert "趣味运动会" in response.content.decode()
