@@ -1,5 +1,6 @@
-"""Framework-light helpers of the events module: the iCalendar file of an activity."""
+"""Small helpers of the events module: the iCalendar file of an activity."""
 
+from django.utils.timezone import now
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
@@ -14,7 +15,7 @@ def activity_calendar(activity, *, url: str) -> bytes:
     item.add("summary", activity.title)
     item.add("dtstart", activity.starts_at)
     item.add("dtend", activity.ends_at)
-    item.add("dtstamp", activity.starts_at)
+    item.add("dtstamp", now())
     item.add("location", activity.place)
     item.add("description", f"{activity.event.title}\n{activity.description}".strip())
     item.add("url", url)

@@ -25,6 +25,7 @@ from events.models import (
     Registration,
     StallApplication,
 )
+from portal.access import my_household_members
 from portal.models import Community, HouseholdMember
 
 
@@ -563,8 +564,6 @@ def create_volunteer_post(activity: Activity, *, capacity, by):
 
 def members_for_registration(user):
     """The user's household members, self first: who the registration form offers."""
-    from portal.access import my_household_members
-
     members = list(my_household_members(user))
     members.sort(key=lambda m: m.relation != HouseholdMember.Relation.SELF)
     return members
