@@ -187,7 +187,9 @@ def test_public_pages_run_a_fixed_number_of_queries(
     client, festival, track, resident, django_assert_max_num_queries
 ):
     _many(festival, track)
-    make_child(resident)
+    kid = make_child(resident)
+    for a in Activity.objects.all()[20:50]:
+        services.register(a, user=resident, members=[resident.member, kid])
     client.force_login(resident)
     for name, args in [
         ("events:index", []),
@@ -195,6 +197,8 @@ def test_public_pages_run_a_fixed_number_of_queries(
         ("events:timetable", [festival.pk]),
         ("events:stalls", [festival.pk]),
         ("events:my", []),
+        ("events:activity", [Activity.objects.first().pk]),
+        ("events:register", [Activity.objects.first().pk]),
     ]:
         with django_assert_max_num_queries(12):
             response = client.get(reverse(name, args=args))
