@@ -164,7 +164,9 @@ def cancel(request, pk):
         messages.success(
             request, _("The booking for %(menu)s is cancelled.") % {"menu": booking.menu}
         )
-    return redirect(request.POST.get("next") == "index" and "canteen:index" or "canteen:my-meals")
+    if request.POST.get("next") == "index":
+        return redirect(f"{reverse('canteen:index')}?week={booking.menu.day.isoformat()}")
+    return redirect("canteen:my-meals")
 
 
 @login_required

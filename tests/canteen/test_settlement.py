@@ -169,7 +169,7 @@ def test_the_settlement_page_runs_a_fixed_number_of_queries(
     MealRecord.objects.bulk_create(records)
     assert MealRecord.objects.count() == 120
     client.force_login(canteen_staff)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get("/canteen/staff/settlement/?month=2026-05")
     assert response.context["summary"]["subsidised"] == 120
     with django_assert_max_num_queries(8):
