@@ -174,7 +174,14 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["booked_by__real_name", "booked_by__mobile", "activity__title"]
     list_filter = ["activity__event"]
     raw_id_fields = ["activity", "household", "booked_by"]
+    readonly_fields = ["activity", "household", "booked_by", "created_at"]
     inlines = [RegistrationInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # see RegistrationAdmin
 
 
 @admin.register(Registration)
@@ -217,6 +224,9 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancelling goes through the portal, which promotes the waiting list
 
 
 @admin.register(StallApplication)

@@ -151,3 +151,11 @@ def test_the_event_admin_page_lists_its_activities(client, events_staff, festiva
 
     assert response.status_code == 200
     assert "趣味运动会" in response.content.decode()
+
+
+def test_bookings_cannot_be_deleted_in_the_admin(client, events_staff, resident, activity):
+    booking = services.register(activity, user=resident, members=[resident.member])
+    client.force_login(events_staff)
+
+    assert client.get(reverse("admin:events_booking_delete", args=[booking.pk])).status_code == 403
+    assert Registration.objects.filter(booking=booking).exists()
