@@ -228,6 +228,7 @@ class Menu(models.Model):
         constraints = [
             # One menu per slot and day: bookings and the counter look a menu up by both.
             models.UniqueConstraint(fields=["day", "slot"], name="canteen_menu_day_slot"),
+            # The range itself is configurable (Community); a price is at least never zero.
             models.CheckConstraint(condition=Q(price__gt=0), name="canteen_menu_price_positive"),
         ]
 
@@ -341,10 +342,12 @@ class SubsidyRule(models.Model):
         verbose_name_plural = _("subsidy rules")
         ordering = ["-valid_from", "name"]
         constraints = [
+            # SubsidyRule.objects.valid_on() relies on a period that does not end before it starts.
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="canteen_rule_dates",
             ),
+            # A rule gives money; a zero rule would only clutter receipts.
             models.CheckConstraint(condition=Q(amount__gt=0), name="canteen_rule_amount"),
         ]
 
@@ -510,6 +513,7 @@ class MealRecord(models.Model):
         verbose_name_plural = _("meal records")
         ordering = ["-recorded_at", "-id"]
         constraints = [
+            # The settlement adds these columns: every row must balance to the cent.
             models.CheckConstraint(
                 condition=Q(paid=models.F("price") - models.F("subsidy")),
                 name="canteen_meal_paid_adds_up",

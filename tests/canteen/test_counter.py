@@ -266,3 +266,30 @@ def test_the_counter_page_runs_a_fixed_number_of_queries(
     assert len(response.context["records"]) == 60
     with django_assert_max_num_queries(12):
         staff_client.get("/canteen/counter/?q=刘")
+
+
+def test_the_counter_explains_a_refusal_in_chinese_and_records_nothing(
+    staff_client, elder, lunch, morning
+):
+    full = make_menu(MEAL_DAY, lunch, portions=1)
+    Booking.objects.create(menu=full, member=elder.member)
+    ClosedMonth.objects.create(month=MEAL_DAY.replace(day=1))
+    response = staff_client.post(
+        f"/canteen/counter/{elder.member.pk}/", {"action": "record", "menu": full.pk}, follow=True
+    )
+    assert "2026-05 已结账" in response.content.decode()
+    assert not MealRecord.objects.exists()
+
+
+def test_a_walk_in_is_refused_when_the_portions_are_gone(
+    staff_client, resident, elder, lunch, morning
+):
+    full = make_menu(MEAL_DAY, lunch, portions=1)
+    Booking.objects.create(menu=full, member=elder.member)
+    response = staff_client.post(
+        f"/canteen/counter/{resident.member.pk}/",
+        {"action": "record", "menu": full.pk},
+        follow=True,
+    )
+    assert "已订满" in response.content.decode()
+    assert not MealRecord.objects.exists()
