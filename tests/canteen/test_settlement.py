@@ -17,6 +17,7 @@ from canteen.models import (
     LoveMealRecipient,
     MealRecord,
     ResidentCategory,
+    SubsidyLine,
     SubsidyRule,
 )
 from tests.canteen.conftest import MEAL_DAY, at, make_menu
@@ -146,34 +147,46 @@ def test_the_current_month_cannot_be_closed_nor_a_month_twice(canteen_staff, tim
 
 
 def test_the_settlement_page_runs_a_fixed_number_of_queries(
-    client, canteen_staff, elder, lunch, dinner, time_machine, django_assert_max_num_queries
+    client, canteen_staff, lunch, dinner, time_machine, django_assert_max_num_queries
 ):
+    from portal.models import Household, HouseholdMember
+
     time_machine.move_to(at(MEAL_DAY, 8), tick=False)
-    people = [elder] + [make_user(f"老人{i}", birth_date=date(1950, 1, 1)) for i in range(3)]
-    menus = [make_menu(date(2026, 5, d), slot) for d in range(1, 16) for slot in (lunch, dinner)]
-    records = [
+    household = Household.objects.create(building="9")
+    people = HouseholdMember.objects.bulk_create(
+        HouseholdMember(household=household, name=f"老人{i}", birth_date=date(1950, 1, 1))
+        for i in range(50)
+    )
+    menus = [make_menu(date(2026, 5, d), slot) for d in range(1, 21) for slot in (lunch, dinner)]
+    records = MealRecord.objects.bulk_create(
         MealRecord(
             menu=m,
             day=m.day,
             slot=m.slot,
             month=MAY,
-            member=p.member,
-            person_name="x",
+            member=p,
+            person_name=p.name,
+            age=76,
             price=m.price,
             subsidy=Decimal("4.00"),
             paid=m.price - Decimal("4.00"),
         )
         for m in menus
         for p in people
-    ]
-    MealRecord.objects.bulk_create(records)
-    assert MealRecord.objects.count() == 120
+    )
+    SubsidyLine.objects.bulk_create(
+        SubsidyLine(record=r, rule_name="60+", funder=Funder.GOVERNMENT, amount=Decimal("4.00"))
+        for r in records
+    )
+    assert MealRecord.objects.count() == 2000
     client.force_login(canteen_staff)
     with django_assert_max_num_queries(17):
         response = client.get("/canteen/staff/settlement/?month=2026-05")
-    assert response.context["summary"]["subsidised"] == 120
+    assert response.context["summary"]["subsidised"] == 2000
+    assert response.context["summary"]["subsidy"] == Decimal("8000.00")
     with django_assert_max_num_queries(8):
-        client.get("/canteen/staff/settlement/?month=2026-05&format=csv")
+        export = client.get("/canteen/staff/settlement/?month=2026-05&format=csv")
+    assert export.content.decode("utf-8-sig").count("\n") == 2002
 
 
 def test_the_excel_writer_escapes_text_and_keeps_numbers_numeric():
