@@ -3,12 +3,16 @@
 from django.utils import timezone
 
 from classes.models import ClassSession, Course, Enrolment
+from portal.models import Community
 
 
 def section(request):
-    """Class hours so far, courses this term, and a parent's next class: three queries at most."""
+    """Class hours so far, courses this term, and a parent's next class: four queries at most."""
     today = timezone.localdate()
+    community = Community.current()
     ctx = {
+        "age_min": community.child_age_min,
+        "age_max": community.child_age_max,
         "hours": ClassSession.objects.total_hours(),
         "open_courses": Course.objects.published().filter(term__ends_on__gte=today).count(),
         "next_session": None,

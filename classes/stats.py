@@ -7,11 +7,11 @@ from django.db.models import Count, Q, Sum
 
 from classes.models import Attendance, ClassSession
 
-# Grouping → (path from a session to the group's key, path to its label).
+# Grouping → (path from a session to the group's key, paths to its label's parts).
 GROUPINGS = {
-    "course": ("course_id", "course__title"),
-    "institution": ("course__institution_id", "course__institution__name"),
-    "term": ("course__term_id", "course__term__name"),
+    "course": ("course_id", ("course__title", "course__term__name")),
+    "institution": ("course__institution_id", ("course__institution__name",)),
+    "term": ("course__term_id", ("course__term__name",)),
 }
 
 ATTENDED = Q(mark__in=Attendance.ATTENDED)
@@ -27,12 +27,12 @@ def totals() -> dict:
 
 def rows(grouping: str) -> list[dict]:
     """One row per course, institution or term: sessions held, hours, children, attendance %."""
-    key, label = GROUPINGS[grouping]
+    key, labels = GROUPINGS[grouping]
     sessions = (
         ClassSession.objects.held()
-        .values(key, label)
+        .values(key, *labels)
         .annotate(sessions=Count("id"), hours=Sum("hours"))
-        .order_by(label)
+        .order_by(*labels)
     )
     attendance = {
         row[f"session__{key}"]: row
@@ -56,7 +56,7 @@ def rows(grouping: str) -> list[dict]:
         )
         result.append(
             {
-                "name": row[label] or "—",
+                "name": " · ".join(row[label] for label in labels if row[label]) or "—",
                 "sessions": row["sessions"],
                 "hours": (row["hours"] or Decimal(0)).quantize(Decimal("0.01")),
                 "children": att.get("children", 0),

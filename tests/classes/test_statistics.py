@@ -35,8 +35,8 @@ def taught(now, term, teacher, institution, parent, child, teacher_user):
 
 def test_rows_by_course(taught):
     rows = {r["name"]: r for r in stats.rows("course")}
-    assert set(rows) == {"乐高"}  # no class of 画画 was held
-    lego = rows["乐高"]
+    assert set(rows) == {"乐高 · 2026年秋季"}  # no class of 画画 was held
+    lego = rows["乐高 · 2026年秋季"]
     assert (lego["sessions"], lego["hours"], lego["children"]) == (3, Decimal("4.50"), 2)
     assert lego["rate"] == Decimal("83.3")  # 5 of 6 marks present or late
 
@@ -52,7 +52,7 @@ def test_staff_see_and_export_the_statistics(client, classes_staff, taught):
     assert "乐高" in page and "83.3%" in page
     csv = client.get(reverse("classes:statistics-export", args=["course", "csv"]))
     assert csv["Content-Type"].startswith("text/csv")
-    assert "乐高,3,4.50,2,83.3" in csv.content.decode("utf-8-sig")
+    assert "乐高 · 2026年秋季,3,4.50,2,83.3" in csv.content.decode("utf-8-sig")
     xlsx = client.get(reverse("classes:statistics-export", args=["term", "xlsx"]))
     sheet = load_workbook(BytesIO(xlsx.content)).active
     assert sheet["A2"].value == "2026年秋季" and sheet["C2"].value == 4.5
