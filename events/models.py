@@ -388,6 +388,15 @@ class Booking(models.Model):
         on_delete=models.SET_NULL,
         related_name="event_bookings",
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Staff who registered the household on its behalf (e.g. by phone)."),
+    )
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
 
     class Meta:

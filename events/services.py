@@ -106,11 +106,12 @@ def _places_taken(activity: Activity) -> int:
 
 
 @transaction.atomic
-def register(activity: Activity, *, user, members, answers=None) -> Booking:
+def register(activity: Activity, *, user, members, answers=None, entered_by=None) -> Booking:
     """Register household members for an activity: all get a place, or all wait together.
 
-    `answers` maps a member's pk to {question pk: value}. Raises EventError, changing nothing,
-    when any rule is broken.
+    `user` is the household's account holder (who gets the tickets and notices); `entered_by`
+    the member of staff who did it for them, if any. `answers` maps a member's pk to
+    {question pk: value}. Raises EventError, changing nothing, when any rule is broken.
     """
     answers = answers or {}
     activity = _lock(activity)
@@ -180,7 +181,7 @@ def register(activity: Activity, *, user, members, answers=None) -> Booking:
     fits = not queue and _places_taken(activity) + len(members) <= activity.capacity
     status = Registration.Status.CONFIRMED if fits else Registration.Status.WAITING
     booking = Booking.objects.create(
-        activity=activity, household_id=user.household_id, booked_by=user
+        activity=activity, household_id=user.household_id, booked_by=user, entered_by=entered_by
     )
     Registration.objects.bulk_create(
         Registration(

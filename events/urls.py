@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/activity/<int:pk>/check-in/", views.check_in_page, name="check-in"),
     path("staff/activity/<int:pk>/walk-in/", views.walk_in, name="walk-in"),
     path("staff/activity/<int:pk>/attendees/", views.attendees, name="attendees"),
+    path("staff/activity/<int:pk>/register/", views.staff_register, name="staff-register"),
     path("staff/activity/<int:pk>/message/", views.message_attendees, name="message"),
     path("staff/activity/<int:pk>/stalls/", views.stall_review, name="stall-review"),
     path("staff/stall/<int:pk>/decide/", views.stall_decide, name="stall-decide"),

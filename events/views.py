@@ -33,6 +33,7 @@ from events.forms import (
 from events.lib import activity_calendar
 from events.models import Activity, Event, Notice, Registration, StallApplication
 from portal import roles
+from portal.models import Household, HouseholdMember
 
 # ---------------------------------------------------------------- access (the one place)
 
@@ -69,9 +70,15 @@ def _my_registration(request, pk=None, token=None) -> Registration:
     )
 
 
-def _staff_activity(request, pk) -> Activity:
+def _staff_activity(request, pk, queryset=None) -> Activity:
+    """An activity for an events-staff page; 403 for anyone else."""
     _require_staff(request)
-    return get_object_or_404(Activity.objects.select_related("event", "track"), pk=pk)
+    qs = queryset if queryset is not None else Activity.objects.all()
+    return get_object_or_404(qs.select_related("event", "track"), pk=pk)
+
+
+def _members_queryset():
+    return HouseholdMember.objects.select_related("user").order_by("created_at", "id")
 
 
 # ---------------------------------------------------------------- public pages
@@ -561,6 +568,77 @@ def attendees(request, pk):
         return response
     ctx = {"activity": activity, "header": header, "rows": rows, "message_form": MessageForm()}
     return render(request, "events/staff/attendees.html", ctx)
+
+
+def _household_holder(household):
+    """The household's account holder who receives tickets and notices (the oldest account)."""
+    return household.users.order_by("date_joined", "id").first()
+
+
+@login_required
+def staff_register(request, pk):
+    """Register a resident who phones in or comes to the office: find the household, then tick."""
+    activity = _staff_activity(request, pk, Activity.objects.with_counts())
+    q = request.GET.get("q", "").strip()
+    households = []
+    if q:
+        found = HouseholdMember.objects.filter(
+            Q(name__icontains=q) | Q(user__real_name__icontains=q) | Q(user__mobile__contains=q)
+        ).values("household_id")
+        households = list(
+            Household.objects.filter(pk__in=found)
+            .prefetch_related(Prefetch("members", queryset=_members_queryset()))
+            .order_by("building", "unit", "room", "id")[:10]
+        )
+    household = None
+    if request.GET.get("household"):
+        household = get_object_or_404(Household, pk=request.GET["household"])
+    form = None
+    if household is not None:
+        holder = _household_holder(household)
+        members = list(_members_queryset().filter(household=household))
+        form = RegistrationForm(
+            request.POST if request.method == "POST" else None,
+            activity=activity,
+            members=members,
+            questions=list(activity.questions.all()),
+        )
+        if request.method == "POST" and form.is_valid():
+            if holder is None:
+                form.add_error(None, _("This household has no account to send the tickets to."))
+            else:
+                try:
+                    booking = services.register(
+                        activity,
+                        user=holder,
+                        members=form.chosen_members(),
+                        answers=form.answers(),
+                        entered_by=request.user,
+                    )
+                except services.EventError as e:
+                    form.add_error(None, str(e))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Registered %(count)s people (%(status)s); "
+                            "the tickets are in %(name)s's account."
+                        )
+                        % {
+                            "count": booking.registrations.count(),
+                            "status": booking.registrations.first().get_status_display(),
+                            "name": holder.display_name,
+                        },
+                    )
+                    return redirect("events:attendees", pk=activity.pk)
+    ctx = {
+        "activity": activity,
+        "q": q,
+        "households": households,
+        "household": household,
+        "form": form,
+    }
+    return render(request, "events/staff/register.html", ctx)
 
 
 @login_required

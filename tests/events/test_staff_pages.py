@@ -235,3 +235,45 @@ def test_a_closed_registration_is_shown_as_closed_not_as_places_left(client, fes
 
     assert "Registration closed" in body
     assert "places left" not in body
+
+
+def test_staff_register_an_elder_who_phones_in(client, events_staff, elder, activity):
+    client.force_login(events_staff)
+    url = reverse("events:staff-register", args=[activity.pk])
+
+    found = client.get(url, {"q": elder.mobile[-4:]}).content.decode()
+    assert "刘奶奶" in found
+    response = client.post(
+        f"{url}?household={elder.household_id}", {f"person_{elder.member.pk}": "on"}
+    )
+
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.booked_by, booking.entered_by) == (elder, events_staff)
+    assert booking.registrations.get().member == elder.member
+
+
+def test_staff_registration_follows_the_same_rules(client, events_staff, parent, child, festival):
+    activity = make_activity(festival, max_age=12)
+    client.force_login(events_staff)
+
+    response = client.post(
+        reverse("events:staff-register", args=[activity.pk]) + f"?household={parent.household_id}",
+        {f"person_{parent.member.pk}": "on", f"person_{child.pk}": "on"},
+    )
+
+    assert response.status_code == 200
+    assert "outside the age range" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_residents_cannot_register_other_households(client, resident, elder, activity):
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("events:staff-register", args=[activity.pk]) + f"?household={elder.household_id}",
+        {f"person_{elder.member.pk}": "on"},
+    )
+
+    assert response.status_code == 403
+    assert not Booking.objects.exists()
