@@ -166,7 +166,7 @@ def test_a_forged_calendar_token_is_refused(client, parent):
 
 
 def test_the_home_section_counts_hours_in_a_few_queries(
-    client, parent, child, course, django_assert_max_num_queries
+    community, parent, child, course, django_assert_max_num_queries
 ):
     from django.test import RequestFactory
 
