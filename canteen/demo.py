@@ -244,8 +244,9 @@ def seed(command, community, people):
     love_day = services.next_love_meal_day(today)
     generated = services.generate_love_meals(love_day, by=staff)
     volunteer = people["volunteer"]
-    for delivery in LoveMealDelivery.objects.filter(day=love_day, volunteer__isnull=True)[:2]:
-        services.assign_delivery(delivery, volunteer)
+    if not LoveMealDelivery.objects.filter(day=love_day, volunteer__isnull=False).exists():
+        for delivery in LoveMealDelivery.objects.filter(day=love_day)[:2]:
+            services.assign_delivery(delivery, volunteer)
 
     return [
         f"canteen: {len(dishes)} dishes, {past} published and {drafts} draft menus new",

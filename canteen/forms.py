@@ -87,7 +87,10 @@ class MonthForm(forms.Form):
 
 
 class LoveMealDayForm(forms.Form):
-    day = forms.DateField(label=_("Love Meal Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Love Meal Day"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
 
 
 class AssignDeliveryForm(forms.Form):
@@ -96,3 +99,5 @@ class AssignDeliveryForm(forms.Form):
     def __init__(self, *args, volunteers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].queryset = volunteers
+        self.fields["volunteer"].widget.attrs["class"] = "form-select form-select-sm w-auto"
+        self.fields["volunteer"].widget.attrs["aria-label"] = _("Volunteer")

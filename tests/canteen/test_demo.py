@@ -43,6 +43,7 @@ def test_seed_is_idempotent_and_fills_the_pages(db, settings, tmp_path, time_mac
         LoveMealDelivery.objects.count(),
         SubsidyRule.objects.count(),
     ]
+    assert LoveMealDelivery.objects.filter(volunteer__isnull=False).count() == 2
     elder = people["elder"]
     assert MealRecord.objects.filter(member=elder.member, subsidy=4).exists()
     assert Booking.objects.filter(member=elder.member).exists()
