@@ -34,6 +34,12 @@ class TeamScopedAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(**{f"{self.team_path}__leader": request.user})
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # a leader can only put rows on their own team
+        if db_field.name == "team" and not _sees_everything(request):
+            kwargs["queryset"] = Team.objects.filter(leader=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(VolunteerSettings)
 class VolunteerSettingsAdmin(admin.ModelAdmin):

@@ -36,6 +36,7 @@ urlpatterns = [
     path("applications/<int:pk>/decide/", views.membership_decide, name="membership-decide"),
     path("roster/<int:pk>/", views.roster, name="roster"),
     path("roster/<int:pk>/edit/", views.post_edit, name="post-edit"),
+    path("roster/<int:pk>/add/", views.roster_add, name="roster-add"),
     path("roster/<int:pk>/outcome/", views.post_outcome, name="post-outcome"),
     path("roster/<int:pk>/message/", views.post_message, name="post-message"),
     path("roster/signups/<int:pk>/", views.roster_action, name="roster-action"),

@@ -151,6 +151,12 @@ def team_detail(request, slug):
     ctx = {
         "team": team,
         "members": members,
+        "hidden_members": sum(
+            1
+            for m in members
+            if not getattr(m.user, "volunteer_profile", None)
+            or not m.user.volunteer_profile.show_name_publicly
+        ),
         "year_hours": HoursEntry.objects.filter(team=team, served_on__range=(first, last)).total(),
         "leaderboard": leaderboard,
         "upcoming": list(
@@ -732,12 +738,51 @@ def roster(request, pk):
             }
         ),
         "message_form": MessageForm(),
+        "addable": _addable_members(post, signups),
         "started": post.start <= now(),
         "print": request.GET.get("print") == "1",
         "blank_rows": range(max(post.capacity - len(signups), 0) + 3),
         "can_edit": post.end > now(),
     }
     return render(request, "volunteers/roster.html", ctx)
+
+
+def _addable_members(post, signups):
+    """Team members not yet on the post, for the leader to sign up on their behalf."""
+    if post.team_id is None or post.end <= now():
+        return []
+    on_post = {s.volunteer_id for s in signups}
+    return [
+        m.user
+        for m in Membership.objects.approved()
+        .filter(team_id=post.team_id)
+        .select_related("user")
+        .order_by("user__real_name")
+        if m.user_id not in on_post
+    ]
+
+
+@login_required
+@require_POST
+def roster_add(request, pk):
+    """The leader signs up a member who has no smartphone; the usual rules apply."""
+    post = access.get_post_for_leader(request, pk)
+    member = (
+        Membership.objects.approved()
+        .filter(team_id=post.team_id, user_id=request.POST.get("user"))
+        .select_related("user")
+        .first()
+    )
+    if post.team_id is None or member is None:
+        messages.error(request, _("Choose a member of the team."))
+        return redirect("volunteers:roster", pk=post.pk)
+    try:
+        services.sign_up(post, member.user, waitlist=request.POST.get("waitlist") == "1")
+    except services.SignupError as e:
+        _error(request, e)
+    else:
+        messages.success(request, _("%(name)s was signed up.") % {"name": member.user.display_name})
+    return redirect("volunteers:roster", pk=post.pk)
 
 
 @login_required

@@ -101,3 +101,28 @@ class TestAdmin:
         assert not Permission.objects.filter(
             group__name=roles.TEAM_LEADER, content_type__app_label="volunteers"
         ).exists()
+
+
+@pytest.mark.django_db
+def test_team_members_are_named_only_with_consent(client, team, volunteer, resident):
+    make_member(volunteer, team)
+    make_member(resident, team)
+    services.set_name_visibility(resident, True)
+    text = client.get(reverse("volunteers:team-detail", args=[team.slug])).text
+    assert resident.real_name in text
+    assert volunteer.real_name not in text
+    assert "and 1 more volunteer" in text
+
+
+@pytest.mark.django_db
+def test_a_leader_can_only_choose_their_own_team_in_the_admin(team, team_leader):
+    from django.contrib import admin
+
+    from volunteers.admin import PostAdmin
+    from volunteers.models import Post
+
+    make_team("别的队", slug="other")
+    field = PostAdmin(Post, admin.site).formfield_for_foreignkey(
+        Post._meta.get_field("team"), _request(team_leader)
+    )
+    assert list(field.queryset) == [team]

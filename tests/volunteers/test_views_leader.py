@@ -332,3 +332,35 @@ def test_a_leader_cannot_confirm_their_own_hours(post, team_leader):
     with pytest.raises(services.AttendanceError, match="own hours"):
         services.confirm_hours(signup, by=team_leader, at=post.end)
     assert not HoursEntry.objects.exists()
+
+
+@pytest.mark.django_db
+class TestSignUpOnBehalf:
+    def test_the_leader_signs_up_a_member_without_a_smartphone(
+        self, client, post, team, team_leader, elder
+    ):
+        make_member(elder, team)
+        client.force_login(team_leader)
+        page = client.get(reverse("volunteers:roster", args=[post.pk]))
+        assert elder.display_name in page.text
+        client.post(reverse("volunteers:roster-add", args=[post.pk]), {"user": elder.pk})
+        assert Signup.objects.get(volunteer=elder).status == Signup.Status.CONFIRMED
+
+    def test_only_members_of_the_team_can_be_added(self, client, post, team_leader, resident):
+        client.force_login(team_leader)
+        response = client.post(
+            reverse("volunteers:roster-add", args=[post.pk]), {"user": resident.pk}, follow=True
+        )
+        assert any("member of the team" in str(m) for m in response.context["messages"])
+        assert not Signup.objects.exists()
+
+    def test_the_usual_refusals_apply(self, client, team, team_leader, elder):
+        make_member(elder, team)
+        post = make_post(team=team, capacity=1)
+        services.sign_up(post, make_user("甲"))
+        client.force_login(team_leader)
+        response = client.post(
+            reverse("volunteers:roster-add", args=[post.pk]), {"user": elder.pk}, follow=True
+        )
+        assert any("full" in str(m) for m in response.context["messages"])
+        assert not Signup.objects.filter(volunteer=elder).exists()
