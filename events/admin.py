@@ -169,12 +169,11 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "activity", "household", "booked_by", "created_at"]
-    list_select_related = ["activity", "household", "booked_by"]
+    list_display = ["__str__", "activity", "household", "booked_by", "entered_by", "created_at"]
+    list_select_related = ["activity", "household", "booked_by", "entered_by"]
     search_fields = ["booked_by__real_name", "booked_by__mobile", "activity__title"]
     list_filter = ["activity__event"]
-    raw_id_fields = ["activity", "household", "booked_by"]
-    readonly_fields = ["activity", "household", "booked_by", "created_at"]
+    readonly_fields = ["activity", "household", "booked_by", "entered_by", "created_at"]
     inlines = [RegistrationInline]
 
     def has_add_permission(self, request):
