@@ -181,3 +181,24 @@ def test_the_register_runs_a_fixed_number_of_queries(
     with time_machine.travel(ON_THE_DAY, tick=False), django_assert_max_num_queries(12):
         response = client.get(reverse("classes:register", args=[first_session.pk]))
     assert response.content.decode().count('data-testid="register-row"') == 30
+
+
+def test_teach_and_roster_pages_run_a_fixed_number_of_queries(
+    client, teacher_user, teacher, term, now, django_assert_max_num_queries
+):
+    from tests.factories import make_child, make_user
+
+    courses = [
+        make_course(term, teacher=teacher, slots=[(i % 7, "09:00", "10:00")], sessions=True)
+        for i in range(25)
+    ]
+    for i in range(20):
+        p = make_user(f"家长{i}")
+        enrol(p, courses[0], make_child(p, name=f"孩子{i}", birth_date=date(2018, 1, 1)))
+    client.force_login(teacher_user)
+    with time_machine.travel(ON_THE_DAY, tick=False), django_assert_max_num_queries(12):
+        response = client.get(reverse("classes:teach"))
+    assert len(response.context["courses"]) == 25
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("classes:roster", args=[courses[0].pk]))
+    assert len(response.context["enrolled"]) == 10 and len(response.context["waiting"]) == 10

@@ -71,3 +71,11 @@ def test_an_unknown_grouping_is_not_found(client, classes_staff):
     assert (
         client.get(reverse("classes:statistics-export", args=["child", "csv"])).status_code == 404
     )
+
+
+def test_the_statistics_page_runs_a_fixed_number_of_queries(
+    client, classes_staff, taught, django_assert_max_num_queries
+):
+    client.force_login(classes_staff)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("classes:statistics")).status_code == 200
