@@ -384,6 +384,17 @@ class Collector(models.Model):
         return self.name
 
 
+class BookingQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status=Booking.Status.BOOKED)
+
+    def for_members_between(self, member_ids, start: date, end: date):
+        """Live bookings of these people for menus from start to end (the menu page's badges)."""
+        return self.live().filter(
+            member_id__in=member_ids, menu__day__gte=start, menu__day__lte=end
+        )
+
+
 class Booking(models.Model):
     """A meal booked ahead for one person, counted against the menu's portions."""
 
@@ -419,6 +430,8 @@ class Booking(models.Model):
     )
     created_at = models.DateTimeField(_("booked at"), default=now, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("booking")

@@ -13,8 +13,9 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
-from canteen.models import Funder, LoveMealDelivery, MealRecord, SubsidyLine
+from canteen.models import CanteenSettings, Funder, LoveMealDelivery, MealRecord, SubsidyLine
 from portal.lib.money import yuan
+from portal.models import Community, HouseholdMember
 
 ZERO = Decimal("0.00")
 
@@ -173,9 +174,6 @@ def check_on_list(today: date) -> list[dict]:
     are listed when their last meal is `watch_after_days` or more days ago. Two queries plus one
     for the settings, however many meals are recorded.
     """
-    from canteen.models import CanteenSettings
-    from portal.models import Community, HouseholdMember
-
     knobs = CanteenSettings.current()
     absent_since = today - timedelta(days=knobs.watch_after_days)
     window_start = absent_since - timedelta(days=30)

@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -488,12 +487,3 @@ def mark_delivered(delivery: LoveMealDelivery) -> LoveMealDelivery:
     delivery.delivered_at = now()
     delivery.save(update_fields=["delivered_at"])
     return delivery
-
-
-def bookings_for_members(member_ids, start: date, end: date):
-    return Booking.objects.filter(
-        Q(member_id__in=member_ids),
-        status=Booking.Status.BOOKED,
-        menu__day__gte=start,
-        menu__day__lte=end,
-    )

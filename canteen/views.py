@@ -97,7 +97,7 @@ def index(request):
     if request.user.is_authenticated:
         members = list(my_household_members(request.user))
         me = next((m for m in members if m.user_id == request.user.pk), None)
-        for booking in services.bookings_for_members([m.pk for m in members], start, end):
+        for booking in Booking.objects.for_members_between([m.pk for m in members], start, end):
             bookings.setdefault(booking.menu_id, []).append(booking)
     rules = _rules_between(start, end) if me else []
     my_categories = _categories_by_member([me.pk]).get(me.pk, []) if me else []
