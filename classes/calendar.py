@@ -18,16 +18,16 @@ def user_id_from(token: str) -> int | None:
         return None
 
 
-def build(sessions, *, name: str, host: str) -> bytes:
-    """RFC 5545 calendar of sessions (with `course` and the child's name as `child_name`)."""
+def build(rows, *, name: str, host: str) -> bytes:
+    """RFC 5545 calendar of (session, enrolment) pairs: one event per child and session."""
     cal = Calendar()
     cal.add("prodid", "-//Neighbourly Portal//Classes//ZH")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
-    for session in sessions:
+    for session, enrolment in rows:
         event = Event()
-        event.add("uid", f"class-session-{session.pk}-{session.child_id}@{host}")
-        event.add("summary", f"{session.course.title} · {session.child_name}")
+        event.add("uid", f"class-session-{session.pk}-{enrolment.child_id}@{host}")
+        event.add("summary", f"{session.course.title} · {enrolment.child.full_name}")
         event.add("dtstart", session.starts)
         event.add("dtend", session.ends)
         event.add("location", session.where)

@@ -233,7 +233,16 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
     """Give a free place to the first child waiting and tell the parent. Caller locks the course."""
     if course.enrolments.enrolled().count() >= course.capacity:
         return None
-    nxt = course.enrolments.waiting_order().select_related("child", "enrolled_by").first()
+    waiting = course.enrolments.waiting_order().select_related("child", "enrolled_by")
+    # A child who meanwhile won a clashing course (in a lottery) keeps waiting here.
+    nxt = next(
+        (
+            e
+            for e in waiting
+            if _clashing_course(e.child, course, [Enrolment.Status.ENROLLED]) is None
+        ),
+        None,
+    )
     if nxt is None:
         return None
     nxt.status = Enrolment.Status.ENROLLED

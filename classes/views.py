@@ -212,38 +212,22 @@ def withdraw(request, pk):
     return redirect("classes:mine")
 
 
-def _my_sessions(user, *, since):
-    """Upcoming sessions of the user's children's courses, each with `child_name` set."""
+def _my_sessions(user, *, since) -> list[tuple[ClassSession, Enrolment]]:
+    """Sessions from `since` of the courses the user's children have places in, with the child."""
     enrolments = (
         Enrolment.objects.enrolled()
         .filter(child__household_id=user.household_id)
         .select_related("child", "child__user")
     )
-    children_by_course = defaultdict(list)
+    by_course = defaultdict(list)
     for e in enrolments:
-        children_by_course[e.course_id].append(e)
+        by_course[e.course_id].append(e)
     sessions = (
-        ClassSession.objects.filter(course_id__in=children_by_course, date__gte=since)
+        ClassSession.objects.filter(course_id__in=by_course, date__gte=since)
         .select_related("course")
         .order_by("date", "starts_at")
     )
-    result = []
-    for session in sessions:
-        for e in children_by_course[session.course_id]:
-            row = ClassSession(
-                pk=session.pk,
-                course=session.course,
-                date=session.date,
-                starts_at=session.starts_at,
-                ends_at=session.ends_at,
-                place=session.place,
-                status=session.status,
-                moved_from=session.moved_from,
-            )
-            row.child_name = e.child.full_name
-            row.child_id = e.child_id
-            result.append(row)
-    return result
+    return [(session, e) for session in sessions for e in by_course[session.course_id]]
 
 
 @login_required

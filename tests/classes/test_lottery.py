@@ -135,3 +135,22 @@ def test_only_classes_staff_can_draw(client, lottery_course, parent, classes_sta
     assert response.status_code == 302
     lottery_course.refresh_from_db()
     assert lottery_course.lottery_drawn_at is not None
+
+
+def test_a_waiting_child_who_won_a_clashing_lottery_is_passed_over(term, now):
+    from classes.services import withdraw
+
+    full = make_course(term, title="满员英语", capacity=1, slots=[(5, "09:00", "10:00")])
+    draw_course = make_course(term, mode=Course.Mode.LOTTERY, slots=[(5, "09:30", "11:00")])
+    first, a, b = (make_user(n) for n in ("甲", "乙", "丙"))
+    holder = enrol(first, full, make_child(first, name="甲娃", birth_date=date(2018, 1, 1)))
+    a_kid = make_child(a, name="乙娃", birth_date=date(2018, 1, 1))
+    enrol(a, draw_course, a_kid)  # in the lottery first...
+    a_wait = enrol(a, full, a_kid)  # ...then waiting for the full course
+    b_wait = enrol(b, full, make_child(b, name="丙娃", birth_date=date(2018, 1, 1)))
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        run_lottery(draw_course, seed="s")  # 乙娃 wins the clashing course
+        promoted = withdraw(first, holder)
+    assert promoted == b_wait
+    a_wait.refresh_from_db()
+    assert a_wait.status == Enrolment.Status.WAITLISTED
