@@ -355,6 +355,28 @@ def leave_team(user, team: Team) -> None:
     membership.save(update_fields=["status"])
 
 
+@transaction.atomic
+def remove_member(membership: Membership, *, by, reason: str) -> Membership:
+    """The leader takes someone off the team, with a reason they are told."""
+    membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
+    if membership.status != Membership.Status.APPROVED:
+        raise MembershipError(_("This person is not a member of the team."))
+    if not reason.strip():
+        raise MembershipError(_("Please give a reason."))
+    membership.status = Membership.Status.LEFT
+    membership.decided_by = by
+    membership.decided_at = now()
+    membership.decision_message = reason.strip()
+    membership.save(update_fields=["status", "decided_by", "decided_at", "decision_message"])
+    notify(
+        membership.user,
+        gettext_lazy("You are no longer a member of %(team)s: %(reason)s"),
+        reverse("volunteers:teams"),
+        params={"team": membership.team.name, "reason": membership.decision_message},
+    )
+    return membership
+
+
 # --- sign-ups ---------------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("lead/<slug:slug>/posts/new/", views.team_post_new, name="team-post-new"),
     path("lead/<slug:slug>/holds/<int:pk>/clear/", views.clear_hold, name="clear-hold"),
     path("applications/<int:pk>/decide/", views.membership_decide, name="membership-decide"),
+    path("members/<int:pk>/remove/", views.member_remove, name="member-remove"),
     path("roster/<int:pk>/", views.roster, name="roster"),
     path("roster/<int:pk>/edit/", views.post_edit, name="post-edit"),
     path("roster/<int:pk>/add/", views.roster_add, name="roster-add"),

@@ -664,6 +664,22 @@ def membership_decide(request, pk):
 
 @login_required
 @require_POST
+def member_remove(request, pk):
+    membership = access.get_membership_for_leader(request, pk)
+    form = DecisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.MembershipError(_("Please give a reason."))
+        services.remove_member(membership, by=request.user, reason=form.cleaned_data["message"])
+    except services.MembershipError as e:
+        _error(request, e)
+    else:
+        messages.success(request, _("%(name)s was taken off the team.") % {"name": membership.user})
+    return redirect("volunteers:lead-team", slug=membership.team.slug)
+
+
+@login_required
+@require_POST
 def team_message(request, slug):
     team = access.get_team_for_leader(request, slug)
     form = MessageForm(request.POST)
@@ -816,6 +832,7 @@ _ROSTER_ACTIONS = {
     "out": (services.check_out, gettext_lazy("%(name)s checked out.")),
     "confirm": (services.confirm_hours, gettext_lazy("Hours confirmed for %(name)s.")),
     "no_show": (services.mark_no_show, gettext_lazy("%(name)s recorded as a no-show.")),
+    "cancel": (services.cancel_signup, gettext_lazy("The place of %(name)s was cancelled.")),
 }
 
 
@@ -830,7 +847,7 @@ def roster_action(request, pk):
     service, message = action
     try:
         service(signup, by=request.user)
-    except services.AttendanceError as e:
+    except services.VolunteerError as e:
         _error(request, e)
     else:
         messages.success(request, str(message) % {"name": signup.volunteer})
@@ -978,7 +995,11 @@ def copy_posts(request):
 @require_POST
 def day_message(request, day):
     access.require_coordinator(request)
-    service_day = get_object_or_404(ServiceDay, date=day)
+    try:
+        day_date = date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    service_day = get_object_or_404(ServiceDay, date=day_date)
     form = MessageForm(request.POST)
     if form.is_valid():
         signups = (

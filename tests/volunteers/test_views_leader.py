@@ -364,3 +364,54 @@ class TestSignUpOnBehalf:
         )
         assert any("full" in str(m) for m in response.context["messages"])
         assert not Signup.objects.filter(volunteer=elder).exists()
+
+
+@pytest.mark.django_db
+def test_the_leader_cancels_a_place_after_the_cutoff_and_the_queue_moves(
+    client, team, team_leader, volunteer, time_machine
+):
+    post = make_post(team=team, capacity=1)
+    signup = services.sign_up(post, make_user("甲"))
+    waiting = services.sign_up(post, volunteer, waitlist=True)
+    time_machine.move_to(post.start - timedelta(hours=2), tick=False)
+    client.force_login(team_leader)
+    client.post(reverse("volunteers:roster-action", args=[signup.pk]), {"action": "cancel"})
+    signup.refresh_from_db()
+    waiting.refresh_from_db()
+    assert signup.status == Signup.Status.CANCELLED
+    assert waiting.status == Signup.Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_a_bad_day_in_the_message_url_is_a_404(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("volunteers:day-message", args=["2026-99-99"]), {"text": "x"})
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+class TestRemoveMember:
+    def test_the_leader_takes_someone_off_the_team_with_a_reason(
+        self, client, team, team_leader, volunteer
+    ):
+        membership = make_member(volunteer, team)
+        client.force_login(team_leader)
+        client.post(reverse("volunteers:member-remove", args=[membership.pk]), {"message": ""})
+        membership.refresh_from_db()
+        assert membership.status == Membership.Status.APPROVED
+        client.post(
+            reverse("volunteers:member-remove", args=[membership.pk]), {"message": "已搬离社区"}
+        )
+        membership.refresh_from_db()
+        assert membership.status == Membership.Status.LEFT
+        assert Notice.objects.filter(user=volunteer, text__contains="已搬离社区").exists()
+
+    def test_another_leader_cannot(self, client, team, other_leader, volunteer):
+        membership = make_member(volunteer, team)
+        client.force_login(other_leader)
+        response = client.post(
+            reverse("volunteers:member-remove", args=[membership.pk]), {"message": "x"}
+        )
+        assert response.status_code == 403
+        membership.refresh_from_db()
+        assert membership.status == Membership.Status.APPROVED
