@@ -2,11 +2,13 @@
 
 from django.utils import timezone
 
+from canteen.access import my_deliveries_q
 from canteen.models import Booking, LoveMealDelivery, Menu
+from canteen.services import posts_taken_by
 
 
 def section(request):
-    """Today's published menus and, for a resident, their next booking (at most 4 queries)."""
+    """Today's published menus, my next booking, my open deliveries (at most 6 queries)."""
     today = timezone.localdate()
     ctx = {
         "menus": list(
@@ -32,6 +34,6 @@ def section(request):
             .first()
         )
         ctx["deliveries"] = LoveMealDelivery.objects.filter(
-            volunteer=user, day__gte=today, delivered_at__isnull=True
+            my_deliveries_q(user, posts_taken_by), day__gte=today, delivered_at__isnull=True
         ).exists()
     return ctx

@@ -136,3 +136,27 @@ def test_love_meals_never_enter_the_government_claim(recipients, canteen_staff):
     assert summary["funders"] == []
     assert summary["love_meals"] == 4
     assert summary["love_value"] == Decimal("48.00")
+
+
+def test_without_the_volunteers_module_deliveries_are_still_generated(
+    recipients, canteen_staff, monkeypatch
+):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "volunteers.services", None)  # import now fails
+    assert services.generate_love_meals(DAY, by=canteen_staff) == 2
+    assert not LoveMealDelivery.objects.filter(volunteer_post_id__isnull=False).exists()
+
+
+def test_the_home_page_points_the_volunteer_to_their_deliveries(
+    client, recipients, canteen_staff, volunteer, time_machine
+):
+    from volunteers.models import Signup
+
+    time_machine.move_to(at(DAY, 9), tick=False)
+    services.generate_love_meals(DAY, by=canteen_staff)
+    client.force_login(volunteer)
+    assert "/canteen/deliveries/" not in client.get("/").content.decode()
+    delivery = LoveMealDelivery.objects.first()
+    Signup.objects.create(post_id=delivery.volunteer_post_id, volunteer=volunteer)
+    assert "/canteen/deliveries/" in client.get("/").content.decode()
