@@ -397,6 +397,7 @@ class Booking(models.Model):
         related_name="+",
         help_text=_("Staff who registered the household on its behalf (e.g. by phone)."),
     )
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
 
     class Meta:

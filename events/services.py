@@ -289,6 +289,52 @@ def waiting_positions(activity_ids) -> dict[int, int]:
     return positions
 
 
+def bookings_to_remind(day):
+    """Bookings with a confirmed place at an activity on `day` whose household was not yet
+    reminded (used by `manage.py remind_events`)."""
+    return (
+        Booking.objects.filter(
+            activity__in=Activity.objects.on_day(day),
+            activity__event__is_published=True,
+            reminded_at__isnull=True,
+            booked_by__isnull=False,
+            registrations__status=Registration.Status.CONFIRMED,
+        )
+        .select_related("activity", "booked_by")
+        .distinct()
+        .order_by("id")
+    )
+
+
+@transaction.atomic
+def send_reminder(booking: Booking) -> bool:
+    """Remind a household of tomorrow's activity once (notice + email); False if already done."""
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.reminded_at is not None:
+        return False
+    names = "、".join(
+        r.person_name for r in booking.registrations.confirmed().select_related("member__user")
+    )
+    if not names:
+        return False
+    activity = booking.activity
+    with community_language():
+        text = _(
+            "Reminder: “%(activity)s” starts at %(time)s on %(day)s at %(place)s, "
+            "for %(names)s. Please bring your tickets."
+        ) % {
+            "activity": activity.title,
+            "time": localtime(activity.starts_at).strftime("%H:%M"),
+            "day": localtime(activity.starts_at).strftime("%Y-%m-%d"),
+            "place": activity.place,
+            "names": names,
+        }
+    notify(booking.booked_by, text, url=reverse("events:my"))
+    booking.reminded_at = now()
+    booking.save(update_fields=["reminded_at"])
+    return True
+
+
 # ---------------------------------------------------------------- check-in
 
 
