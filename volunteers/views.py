@@ -603,9 +603,9 @@ def lead_team(request, slug):
             and m.user.volunteer_profile.needs_approval
         ],
         "upcoming": list(
-            Post.objects.filter(team=team, end__gt=at - timedelta(days=1))
+            Post.objects.filter(team=team, end__gt=at - timedelta(days=31))
             .with_taken()
-            .order_by("start")[:30]
+            .order_by("start")[:40]
         ),
         "pending_signups": list(
             Signup.objects.filter(post__team=team, status=Signup.Status.PENDING)
