@@ -48,6 +48,13 @@ class CanteenSettings(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Meals in the 30 days before the absence began."),
     )
+    love_meal_funder = models.CharField(
+        _("Love Meals paid by"),
+        max_length=20,
+        choices=[c for c in Funder.choices if c[0] != Funder.GOVERNMENT],
+        default=Funder.CHARITY,
+        help_text=_("Free meals are funded apart and never enter the government claim."),
+    )
 
     class Meta:
         verbose_name = _("canteen settings")
@@ -255,9 +262,9 @@ class Menu(models.Model):
         return max(self.portion_limit - self.portions_taken, 0)
 
 
-def price_error(price: Decimal) -> str | None:
+def price_error(price: Decimal, community: Community | None = None) -> str | None:
     """The reason a meal-set price is refused (outside the community's range), or None."""
-    community = Community.current()
+    community = community or Community.current()
     if not (community.meal_price_min <= price <= community.meal_price_max):
         return _("A meal set costs between %(min)s and %(max)s yuan; %(price)s is outside.") % {
             "min": community.meal_price_min,

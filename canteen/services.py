@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from canteen import pricing
 from canteen.models import (
     Booking,
+    CanteenSettings,
     ClosedMonth,
     Collector,
-    Funder,
     LoveMealDelivery,
     LoveMealRecipient,
     MealRecord,
@@ -67,10 +67,11 @@ def publish_menus(menus) -> int:
     """Publish the given draft menus (each checked: a price in range and at least one dish)."""
     count = 0
     stamp = now()
+    community = Community.current()
     for menu in Menu.objects.select_for_update().filter(pk__in=[m.pk for m in menus]):
         if menu.is_published:
             continue
-        error = price_error(menu.price)
+        error = price_error(menu.price, community)
         if error:
             raise CanteenError(error)
         if not menu.dishes.exists():
@@ -101,8 +102,9 @@ def copy_last_week(start: date) -> int:
     source = list(Menu.objects.between(start - timedelta(days=7), start - timedelta(days=1)))
     if not source:
         raise CanteenError(_("Last week has no menus to copy."))
+    community = Community.current()
     for menu in source:
-        error = price_error(menu.price)
+        error = price_error(menu.price, community)
         if error:
             raise CanteenError(error)
     existing = set(
@@ -388,13 +390,14 @@ def generate_love_meals(day: date, *, value: Decimal | None = None, by=None) -> 
     """
     if value is None:
         value = Community.current().meal_price_min
+    funder = CanteenSettings.current().love_meal_funder
     recipients = LoveMealRecipient.objects.filter(is_active=True).exclude(deliveries__day=day)
     created = []
     for recipient in recipients:
         delivery, was_created = LoveMealDelivery.objects.get_or_create(
             day=day,
             recipient=recipient,
-            defaults={"portions": recipient.portions, "value": value, "funder": Funder.CHARITY},
+            defaults={"portions": recipient.portions, "value": value, "funder": funder},
         )
         if was_created:
             created.append(delivery)

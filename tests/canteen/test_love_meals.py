@@ -160,3 +160,13 @@ def test_the_home_page_points_the_volunteer_to_their_deliveries(
     delivery = LoveMealDelivery.objects.first()
     Signup.objects.create(post_id=delivery.volunteer_post_id, volunteer=volunteer)
     assert "/canteen/deliveries/" in client.get("/").content.decode()
+
+
+def test_the_love_meal_funder_is_a_canteen_setting(recipients, canteen_staff):
+    from canteen.models import CanteenSettings
+
+    knobs = CanteenSettings.current()
+    knobs.love_meal_funder = Funder.MICRO_FUND
+    knobs.save()
+    services.generate_love_meals(DAY, by=canteen_staff)
+    assert set(LoveMealDelivery.objects.values_list("funder", flat=True)) == {"micro_fund"}
