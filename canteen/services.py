@@ -99,7 +99,11 @@ def copy_last_week(start: date) -> int:
     Prices out of today's range are refused before anything is copied.
     """
     start = week_start(start)
-    source = list(Menu.objects.between(start - timedelta(days=7), start - timedelta(days=1)))
+    source = list(
+        Menu.objects.between(start - timedelta(days=7), start - timedelta(days=1)).filter(
+            slot__is_active=True  # a slot the canteen stopped serving is not carried forward
+        )
+    )
     if not source:
         raise CanteenError(_("Last week has no menus to copy."))
     community = Community.current()

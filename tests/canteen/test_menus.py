@@ -115,3 +115,13 @@ def test_a_dish_photo_gets_a_thumbnail(db, tmp_path, settings):
     assert dish.thumbnail.name.endswith("-thumb.jpg")
     with Image.open(dish.thumbnail.path) as thumb:
         assert max(thumb.size) <= 320
+
+
+def test_copy_last_week_skips_a_slot_no_longer_served(community, lunch, dinner):
+    monday = date(2026, 5, 4)
+    make_menu(monday - timedelta(days=7), lunch)
+    make_menu(monday - timedelta(days=7), dinner)
+    dinner.is_active = False
+    dinner.save()
+    assert services.copy_last_week(monday) == 1
+    assert Menu.objects.get(day=monday).slot == lunch
