@@ -182,6 +182,12 @@ def seed(command, community, people):
         shoe.leader = leader
         shoe.save(update_fields=["leader"])
     helpers = [_person(k, m, n) for k, (m, n) in enumerate(VOLUNTEERS)]
+    # every other team is led by one of the helpers, so schedules show a leader to call
+    for k, team in enumerate(Team.objects.filter(leader__isnull=True).order_by("sort_order")):
+        team.leader = helpers[len(helpers) - 1 - k]
+        team.save(update_fields=["leader"])
+        roles.grant_role(team.leader, roles.TEAM_LEADER)
+        _member(team.leader, team, coordinator)
     for k, user in enumerate(helpers):
         _member(user, teams[k % len(teams)], leader)
         if k < 4:
