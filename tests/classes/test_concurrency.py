@@ -69,3 +69,22 @@ def test_the_same_child_sent_twice_at_once_gets_one_entry(now, term):
 
     assert course.enrolments.count() == 1
     assert len(errors) == 3 and all("已经报名" in e for e in errors)
+
+
+def test_withdrawals_at_the_same_moment_promote_the_waiting_children_in_order(now, term):
+    course = make_course(term, capacity=3)
+    entries = []
+    for i in range(7):
+        parent = make_user(f"家长{i}")
+        kid = make_child(parent, name=f"孩子{i}", birth_date=date(2018, 3, 1))
+        entries.append(enrol(parent, course, kid))
+    placed, waiting = entries[:3], entries[3:]
+
+    errors = _run_together([lambda e=e: withdraw(e.enrolled_by, e) for e in placed])
+
+    assert errors == []
+    enrolled = set(
+        course.enrolments.filter(status=Enrolment.Status.ENROLLED).values_list("pk", flat=True)
+    )
+    assert enrolled == {e.pk for e in waiting[:3]}
+    assert list(course.enrolments.waiting_order().values_list("pk", flat=True)) == [waiting[3].pk]
