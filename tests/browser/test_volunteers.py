@@ -107,3 +107,24 @@ def test_volunteer_joins_signs_up_is_checked_in_and_out_and_verifies_a_certifica
     expect(public.get_by_test_id("verified")).not_to_contain_text(volunteer.mobile)
     public.context.close()
     leader_page.context.close()
+
+
+def test_volunteer_scans_the_posts_qr_code_to_check_in_and_a_forged_code_is_refused(page):
+    volunteer = make_user("李志愿", role_list=[roles.RESIDENT, roles.VOLUNTEER])
+    start = now().replace(microsecond=0) + timedelta(minutes=20)
+    post = services.create_post(
+        title="磨刀", place="社区广场西侧", start=start, end=start + timedelta(hours=2), capacity=2
+    )
+    services.sign_up(post, volunteer)
+
+    log_in(page, volunteer)
+    page.goto(post.checkin_url)  # what the phone camera opens
+    expect(page.locator("h2")).to_have_text("磨刀")
+    page.get_by_role("button", name="现在签到").click()
+    page.wait_for_url(re.compile(r"/volunteers/me/schedule/$"))
+    expect(page.locator(".alert-success")).to_contain_text("签到成功")
+    expect(page.locator(".schedule-item")).to_contain_text("已签到")
+    assert Signup.objects.get(volunteer=volunteer).checked_in_at is not None
+
+    page.goto(post.checkin_url[:-3] + "xyz/")
+    expect(page.locator(".alert-danger")).to_contain_text("二维码无效")
