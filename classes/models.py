@@ -276,6 +276,15 @@ class Course(models.Model):
         return self.window_open(moment)
 
     @property
+    def open_now(self) -> bool:
+        """For templates: whether enrolments are taken at this moment."""
+        return self.taking_enrolments(timezone.now())
+
+    @property
+    def opens_later(self) -> bool:
+        return timezone.now() < self.enrol_opens_at
+
+    @property
     def is_lottery(self) -> bool:
         return self.mode == self.Mode.LOTTERY
 

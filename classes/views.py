@@ -167,7 +167,6 @@ def enrol(request, pk):
             )
         except services.EnrolmentError as e:
             form.add_error(None, str(e))
-            messages.error(request, str(e))
         else:
             messages.success(request, _enrolled_message(enrolment))
             if data["volunteer"]:
