@@ -216,6 +216,8 @@ def record_meal(
         raise CanteenError(_("Unknown person: find them again and retry."))
     if not menu.is_published:
         raise CanteenError(_("This menu is not published."))
+    if menu.day > timezone.localdate():
+        raise CanteenError(_("A meal can only be recorded on its day or later."))
     if is_month_closed(menu.day):
         raise CanteenError(
             _("%(month)s is closed; meals can no longer be recorded in it.")

@@ -293,3 +293,12 @@ def test_a_walk_in_is_refused_when_the_portions_are_gone(
     )
     assert "已订满" in response.content.decode()
     assert not MealRecord.objects.exists()
+
+
+def test_a_meal_cannot_be_recorded_before_its_day(canteen_staff, elder, lunch, morning):
+    from datetime import timedelta
+
+    tomorrow = make_menu(MEAL_DAY + timedelta(days=1), lunch)
+    with pytest.raises(services.CanteenError):
+        services.record_meal(tomorrow, elder.member, by=canteen_staff)
+    assert not MealRecord.objects.exists()
