@@ -5,7 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from classes.models import WEEKDAYS, Attendance, ClassSession, FundEntry, Subject
+from classes.models import WEEKDAYS, ClassSession, FundEntry, Subject
+from portal.validators import validate_image_file
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -86,9 +87,6 @@ class MoveSessionForm(forms.Form):
         )
 
 
-MARK_CHOICES = Attendance.Mark.choices
-
-
 class FundIncomeForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(
@@ -108,7 +106,9 @@ class FundIncomeForm(forms.Form):
     donor_is_public = forms.BooleanField(
         label=_("The donor agrees to be named publicly"), required=False
     )
-    receipt = forms.ImageField(label=_("Receipt (optional)"), required=False)
+    receipt = forms.ImageField(
+        label=_("Receipt (optional)"), required=False, validators=[validate_image_file]
+    )
 
 
 class FundExpenditureForm(forms.Form):
@@ -125,7 +125,9 @@ class FundExpenditureForm(forms.Form):
         ],
     )
     description = forms.CharField(label=_("Purpose"), max_length=200)
-    receipt = forms.ImageField(label=_("Receipt (optional)"), required=False)
+    receipt = forms.ImageField(
+        label=_("Receipt (optional)"), required=False, validators=[validate_image_file]
+    )
 
 
 class ReverseForm(forms.Form):

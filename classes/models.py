@@ -219,7 +219,9 @@ class Course(models.Model):
             models.CheckConstraint(
                 condition=Q(enrol_opens_at__lt=F("enrol_closes_at")), name="course_enrol_window"
             ),
+            # Enrolment counts places against this; a course with none would only wait-list.
             models.CheckConstraint(condition=Q(capacity__gte=1), name="course_capacity_positive"),
+            # The fee is copied onto enrolments and shared with the fund.
             models.CheckConstraint(condition=Q(fee__gte=0), name="course_fee_not_negative"),
         ]
         indexes = [
@@ -383,6 +385,7 @@ class ClassSession(models.Model):
         verbose_name_plural = _("class sessions")
         ordering = ["date", "starts_at", "id"]
         constraints = [
+            # Class hours are counted from the duration.
             models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="session_times"),
             # Generating sessions twice never duplicates a meeting.
             models.UniqueConstraint(
@@ -819,6 +822,7 @@ class FeePayment(models.Model):
         verbose_name_plural = _("fee payments")
         ordering = ["-received_at", "-id"]
         constraints = [
+            # A payment of nothing would post nothing to the fund.
             models.CheckConstraint(condition=Q(amount__gt=0), name="fee_payment_positive"),
         ]
 
