@@ -468,6 +468,25 @@ def sign_up(post: Post, volunteer, *, waitlist: bool = False, at=None) -> Signup
     signup = Signup.objects.create(post=post, volunteer=volunteer, status=status, seat=seat)
     if not volunteer.has_role(roles.VOLUNTEER):
         roles.grant_role(volunteer, roles.VOLUNTEER)
+    confirmations = {
+        Signup.Status.CONFIRMED: gettext_lazy("Signed up: %(title)s, %(time)s, %(place)s."),
+        Signup.Status.PENDING: gettext_lazy(
+            "Your sign-up for %(title)s, %(time)s waits for the leader's approval."
+        ),
+        Signup.Status.WAITLISTED: gettext_lazy(
+            "You are on the waiting list for %(title)s, %(time)s."
+        ),
+    }
+    notify(
+        volunteer,
+        confirmations[status],
+        reverse("volunteers:my-schedule"),
+        params={
+            "title": post.title,
+            "time": localtime(post.start).strftime("%Y-%m-%d %H:%M"),
+            "place": post.place,
+        },
+    )
     return signup
 
 

@@ -19,6 +19,14 @@ class TestSignUp:
         assert signup.status == Signup.Status.CONFIRMED
         assert signup.seat == 1
 
+    def test_it_sends_a_confirmation_in_chinese(self, post, volunteer):
+        volunteer.email = "li@example.com"
+        volunteer.save()
+        services.sign_up(post, volunteer)
+        assert mail.outbox[-1].to == ["li@example.com"]
+        assert mail.outbox[-1].body.startswith("报名成功：补鞋")
+        assert volunteer.volunteer_notices.get().text.startswith("报名成功")
+
     def test_it_refuses_when_full_and_says_the_waiting_list_is_open(self, team, volunteer):
         post = make_post(team=team, capacity=1)
         services.sign_up(post, make_user("甲"))
