@@ -186,3 +186,13 @@ def test_the_home_page_shows_the_classroom(client, parent, child, course):
     client.force_login(parent)
     page = client.get(reverse("home")).content.decode()
     assert 'id="home-classes"' in page and "乐高搭建" in page
+
+
+def test_unpublished_courses_and_non_lottery_draws_are_not_found(client, parent, term):
+    hidden = make_course(term, is_published=False)
+    plain = make_course(term)
+    client.force_login(parent)
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    assert client.get(reverse("classes:enrol", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("classes:lottery", args=[plain.pk])).status_code == 404
+    assert hidden not in client.get(reverse("classes:index")).context["courses"]

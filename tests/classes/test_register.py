@@ -202,3 +202,38 @@ def test_teach_and_roster_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("classes:roster", args=[courses[0].pk]))
     assert len(response.context["enrolled"]) == 10 and len(response.context["waiting"]) == 10
+
+
+def test_another_teacher_cannot_cancel_or_move_my_sessions(client, other_teacher, first_session):
+    client.force_login(other_teacher.user)
+    cancel = reverse("classes:session-cancel", args=[first_session.pk])
+    move = reverse("classes:session-move", args=[first_session.pk])
+    assert client.post(cancel, {"reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            move, {"day": "2026-09-13", "starts_at": "14:00", "ends_at": "15:00"}
+        ).status_code
+        == 404
+    )
+    assert client.get(cancel).status_code == 405
+    first_session.refresh_from_db()
+    assert first_session.status == ClassSession.Status.SCHEDULED
+    assert first_session.date == date(2026, 9, 12)
+    assert not Notice.objects.exists()
+
+
+def test_a_posted_mark_for_a_child_not_enrolled_is_refused(
+    client, teacher_user, enrolled, first_session, course, resident
+):
+    from tests.factories import make_child
+
+    stranger = make_child(resident, name="别家孩子", birth_date=date(2018, 1, 1))
+    other_course = make_course(course.term, slots=[(1, "09:00", "10:00")])
+    theirs = enrol(resident, other_course, stranger)
+    client.force_login(teacher_user)
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        response = _post_marks(
+            client, first_session, {enrolled.pk: "present", theirs.pk: "present"}
+        )
+    assert response.status_code == 200
+    assert not Attendance.objects.exists()
