@@ -69,3 +69,24 @@ def test_two_counters_recording_the_same_elder_give_one_subsidy(
     subsidised = MealRecord.objects.filter(subsidy__gt=0)
     assert subsidised.count() == 1
     assert len(records) == MealRecord.objects.count()
+
+
+def test_walk_ins_and_bookings_together_never_exceed_the_portions(
+    community, lunch, elder_rule, canteen_staff, time_machine
+):
+    time_machine.move_to(at(MEAL_DAY, 8, 30), tick=False)
+    menu = make_menu(MEAL_DAY, lunch, portions=4)
+    people = [make_user(f"居民{i}", birth_date=date(1955, 1, 1)) for i in range(10)]
+
+    def work(i):
+        if i % 2:
+            return services.book(menu, people[i].member, by=people[i])
+        return services.record_meal(menu, people[i].member, by=canteen_staff)
+
+    outcomes = run_together(10, work)
+    taken = [o for o in outcomes if isinstance(o, Booking | MealRecord)]
+    assert len(taken) == 4
+    assert all(isinstance(o, Booking | MealRecord | services.CanteenError) for o in outcomes)
+    live = Booking.objects.filter(menu=menu, status=Booking.Status.BOOKED).count()
+    walk_ins = MealRecord.objects.filter(menu=menu, booking__isnull=True).count()
+    assert live + walk_ins == 4
