@@ -237,3 +237,32 @@ def test_a_posted_mark_for_a_child_not_enrolled_is_refused(
         )
     assert response.status_code == 200
     assert not Attendance.objects.exists()
+
+
+def test_a_cancellation_is_mailed_to_parents_with_an_email(
+    teacher_user, now, course, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from classes.services import cancel_session
+    from tests.factories import make_child, make_user
+
+    with_mail = make_user("王妈妈", email="wang@example.com")
+    without = make_user("李爸爸")
+    enrol(with_mail, course, make_child(with_mail, name="王娃", birth_date=date(2018, 1, 1)))
+    enrol(without, course, make_child(without, name="李娃", birth_date=date(2018, 1, 1)))
+    session = course.sessions.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        told = cancel_session(session, reason="停电")
+    assert told == 2 and Notice.objects.count() == 2
+    assert [m.to for m in mail.outbox] == [["wang@example.com"]]
+    assert "停电" in mail.outbox[0].body
+
+
+def test_the_calendar_marks_a_cancelled_session(client, parent, child, enrolled, first_session):
+    from classes.calendar import token_for
+    from classes.services import cancel_session
+
+    cancel_session(first_session, reason="下雨")
+    body = client.get(reverse("classes:calendar", args=[token_for(parent)])).content.decode()
+    assert "STATUS:CANCELLED" in body
