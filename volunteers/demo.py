@@ -146,9 +146,13 @@ def _member(user, team, by):
     services.ensure_profile(user)
 
 
-@transaction.atomic
 def seed(command, community, people):
     """Create demo data for the module; idempotent. Returns lines to print."""
+    with services.without_mail(), transaction.atomic():
+        return _seed(community, people)
+
+
+def _seed(community, people):
     leader, volunteer, coordinator = people["leader"], people["volunteer"], people["coordinator"]
     teams = []
     for i, (slug, name, colour, about, tpl, is_open) in enumerate(TEAMS):

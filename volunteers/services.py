@@ -5,6 +5,8 @@ Other modules call `create_post` (canteen love-meal deliveries, festival stalls)
 """
 
 import calendar
+import contextlib
+import contextvars
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -82,6 +84,20 @@ def ensure_profile(user) -> VolunteerProfile:
         return VolunteerProfile.objects.get(user=user)
 
 
+# Demo seeding turns mail off (the notices are still written): see `without_mail`.
+_mail_on = contextvars.ContextVar("volunteers_mail_on", default=True)
+
+
+@contextlib.contextmanager
+def without_mail():
+    """Write notices but send no email inside this block (used by seed_demo)."""
+    token = _mail_on.set(False)
+    try:
+        yield
+    finally:
+        _mail_on.reset(token)
+
+
 def notify(user, text, url: str = "", *, params=None, subject=None) -> Notice:
     """An in-portal notice, and an email when the user has an address.
 
@@ -93,7 +109,7 @@ def notify(user, text, url: str = "", *, params=None, subject=None) -> Notice:
         rendered = str(text) % params if params is not None else str(text)
         subject_text = str(subject or gettext_lazy("Neighbourly Portal: volunteers"))
     notice = Notice.objects.create(user=user, text=rendered[:300], url=url)
-    if user.email:
+    if user.email and _mail_on.get():
         body = f"{rendered}\n\n{url}" if url else rendered
         send_mail(subject_text, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
     return notice

@@ -62,3 +62,18 @@ def test_refusals_are_in_chinese_by_default(client, team, volunteer):
         response = client.post(reverse("volunteers:post-signup", args=[post.pk]), follow=True)
         message = str(list(response.context["messages"])[0])
     assert "已满" in message
+
+
+@pytest.mark.django_db
+def test_the_demo_sends_no_mail_but_writes_notices(settings, tmp_path):
+    from django.core import mail
+
+    from volunteers.models import Notice
+
+    settings.MEDIA_ROOT = tmp_path
+    community = portal_demo.seed_community()
+    people = portal_demo.seed_people()
+    mail.outbox.clear()
+    demo.seed(None, community, people)
+    assert mail.outbox == []
+    assert Notice.objects.filter(user=people["volunteer"]).exists()
