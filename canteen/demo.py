@@ -141,11 +141,12 @@ def seed(command, community, people):
     today = timezone.localdate()
     dishes = _dishes()
     this_week = week_start(today)
+    # Five weeks back (meals served), this week and next published; the week after a draft.
     past = _menus(
-        dishes, this_week - timedelta(days=35), this_week + timedelta(days=6), published=True
+        dishes, this_week - timedelta(days=35), this_week + timedelta(days=13), published=True
     )
     drafts = _menus(
-        dishes, this_week + timedelta(days=7), this_week + timedelta(days=13), published=False
+        dishes, this_week + timedelta(days=14), this_week + timedelta(days=20), published=False
     )
 
     SubsidyRule.objects.get_or_create(
@@ -169,7 +170,8 @@ def seed(command, community, people):
     )
 
     elder = people["elder"]
-    turning = today.replace(day=min(20, 28), year=today.year - community.elder_age)
+    # Turns 60 on the 20th of this month: her meals before it are full price, after it subsidised.
+    turning = today.replace(day=20, year=today.year - community.elder_age)
     others = [
         _elder("13800000511", "孙爷爷", date(1946, 8, 3), ("8", "1", "301")),
         _elder("13800000512", "周阿姨", turning, ("8", "2", "502")),
