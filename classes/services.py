@@ -230,31 +230,43 @@ def withdraw(user, enrolment: Enrolment) -> Enrolment | None:
 
 
 def promote_from_waitlist(course: Course) -> Enrolment | None:
-    """Give a free place to the first child waiting and tell the parent. Caller locks the course."""
-    if course.enrolments.enrolled().count() >= course.capacity:
+    """Give free places to the first children waiting and tell the parents; returns the first.
+
+    The caller locks the course. A child who meanwhile won a clashing course keeps waiting. In a
+    lottery course, brothers and sisters waiting together are placed together or keep waiting
+    together (the draw's rule), and a smaller family or single child behind them may go first.
+    """
+    places = course.capacity - course.enrolments.enrolled().count()
+    if places <= 0:
         return None
-    waiting = course.enrolments.waiting_order().select_related("child", "enrolled_by")
-    # A child who meanwhile won a clashing course (in a lottery) keeps waiting here.
-    nxt = next(
-        (
-            e
-            for e in waiting
-            if _clashing_course(e.child, course, [Enrolment.Status.ENROLLED]) is None
-        ),
-        None,
-    )
-    if nxt is None:
-        return None
-    nxt.status = Enrolment.Status.ENROLLED
-    nxt.placed_at = timezone.now()
-    nxt.save(update_fields=["status", "placed_at"])
-    _notify(
-        nxt,
-        Notice.Kind.PROMOTED,
-        _("A place came free: %(name)s now has a place in %(course)s.")
-        % {"name": nxt.child.full_name, "course": course.title},
-    )
-    return nxt
+    waiting = [
+        e
+        for e in course.enrolments.waiting_order().select_related("child", "enrolled_by")
+        if _clashing_course(e.child, course, [Enrolment.Status.ENROLLED]) is None
+    ]
+    seen_households = set()
+    for first in waiting:
+        household = first.child.household_id
+        if household in seen_households:
+            continue
+        seen_households.add(household)
+        family = [first]
+        if course.is_lottery:
+            family = [e for e in waiting if e.child.household_id == household]
+        if len(family) > places:
+            continue
+        moment = timezone.now()
+        for e in family:
+            e.status, e.placed_at = Enrolment.Status.ENROLLED, moment
+            e.save(update_fields=["status", "placed_at"])
+            _notify(
+                e,
+                Notice.Kind.PROMOTED,
+                _("A place came free: %(name)s now has a place in %(course)s.")
+                % {"name": e.child.full_name, "course": course.title},
+            )
+        return first
+    return None
 
 
 @transaction.atomic

@@ -154,3 +154,46 @@ def test_a_waiting_child_who_won_a_clashing_lottery_is_passed_over(term, now):
     assert promoted == b_wait
     a_wait.refresh_from_db()
     assert a_wait.status == Enrolment.Status.WAITLISTED
+
+
+def test_siblings_waiting_after_a_draw_are_promoted_together_or_not_at_all(term, now):
+    from classes.services import withdraw
+
+    course = make_course(term, mode=Course.Mode.LOTTERY, capacity=2)
+    twins_parent, single_parent = make_user("双胞胎家长"), make_user("单亲")
+    twins = [
+        make_child(twins_parent, name=n, birth_date=date(2018, 5, 5)) for n in ("大宝", "二宝")
+    ]
+    single = make_child(single_parent, name="独生", birth_date=date(2018, 5, 5))
+    holders = [make_user(f"先到{i}") for i in range(2)]
+    for p in holders:
+        enrol(p, course, make_child(p, name=f"{p.real_name}娃", birth_date=date(2018, 1, 1)))
+    for kid in twins:
+        enrol(twins_parent, course, kid)
+    enrol(single_parent, course, single)
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        # Two children already hold both places (as if placed earlier).
+        Enrolment.objects.filter(child__name__in=["先到0娃", "先到1娃"]).update(
+            status=Enrolment.Status.ENROLLED
+        )
+        run_lottery(course, seed="any")  # no places left: everyone else waits
+        statuses = dict(course.enrolments.values_list("child__name", "status"))
+        assert statuses["大宝"] == statuses["二宝"] == statuses["独生"] == "waitlisted"
+
+        first = course.enrolments.get(child__name="先到0娃")
+        promoted = withdraw(first.enrolled_by, first)  # one place: the twins cannot both go
+        assert promoted.child == single
+        assert set(
+            course.enrolments.filter(status="waitlisted").values_list("child__name", flat=True)
+        ) == {"大宝", "二宝"}
+
+        second = course.enrolments.get(child__name="先到1娃")
+        withdraw(second.enrolled_by, second)  # still one place: the twins keep waiting together
+        assert course.enrolments.filter(status="waitlisted").count() == 2
+
+        promoted_back = course.enrolments.get(child=single)
+        withdraw(single_parent, promoted_back)  # two places now: the twins go in together
+    assert set(course.enrolments.enrolled().values_list("child__name", flat=True)) == {
+        "大宝",
+        "二宝",
+    }
