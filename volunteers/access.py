@@ -4,12 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from portal import roles
 from volunteers.models import Certificate, CorrectionRequest, Membership, Post, Signup, Team
-
-
-def is_coordinator(user) -> bool:
-    return user.is_authenticated and user.has_role(roles.VOLUNTEER_COORDINATOR)
+from volunteers.services import is_coordinator
 
 
 def require_coordinator(request) -> None:

@@ -65,6 +65,12 @@ class TeamAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         return qs if _sees_everything(request) else qs.filter(leader=request.user)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.leader_id:
+            # the leader's pages need no role, but the admin does (and shows them as staff)
+            roles.grant_role(obj.leader, roles.TEAM_LEADER)
+
 
 @admin.register(Membership)
 class MembershipAdmin(TeamScopedAdmin):

@@ -126,3 +126,23 @@ def test_a_leader_can_only_choose_their_own_team_in_the_admin(team, team_leader)
         Post._meta.get_field("team"), _request(team_leader)
     )
     assert list(field.queryset) == [team]
+
+
+@pytest.mark.django_db
+def test_choosing_a_leader_in_the_admin_gives_them_the_leader_role(client, coordinator, resident):
+    client.force_login(coordinator)
+    response = client.post(
+        "/admin/volunteers/team/add/",
+        {
+            "name": "新队",
+            "slug": "new",
+            "leader": resident.pk,
+            "is_open": "on",
+            "sort_order": 0,
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert resident.has_role(roles.TEAM_LEADER)
+    assert resident.is_staff
