@@ -103,6 +103,8 @@ CHILD_NAMES = [
 ]
 # Courses with a materials fee (yuan); the others are free. A share of each fee feeds the fund.
 FEES = {"乐高机器人": Decimal("60.00"), "水彩与素描": Decimal("40.00")}
+# This term's course filled by lottery (its seed and result are on its lottery page).
+LOTTERY_COURSE = "少儿舞蹈"
 MARKS = ["present"] * 17 + ["late"] * 2 + ["excused", "absent"]
 
 
@@ -171,8 +173,15 @@ def _seed_classroom(people) -> list[str]:
                 capacity=places,
                 enrol_opens_at=opens,
                 enrol_closes_at=closes,
-                description=f"{title}：由{teachers[t].institution.name}的老师授课，公益免费。",
+                fee=FEES.get(title, Decimal("0.00")),
+                description=f"{title}：由{teachers[t].institution.name}的老师授课，公益课程。",
             )
+            drawn = current and title == LOTTERY_COURSE
+            if drawn:
+                # A popular course this term was filled by a published lottery.
+                course.mode = Course.Mode.LOTTERY
+                course.enrol_closes_at = opens + timedelta(days=7)
+                course.save(update_fields=["mode", "enrol_closes_at"])
             slot = TimetableSlot.objects.create(
                 course=course,
                 weekday=weekday,
@@ -183,6 +192,8 @@ def _seed_classroom(people) -> list[str]:
             total_courses += 1
             # Fill most places (the current term leaves a few free for the demo parent).
             wanted = places - (3 if current else rng.randint(0, 2))
+            if drawn:
+                wanted = places + 4  # more entries than places
             fits = [
                 c
                 for c in children
@@ -197,14 +208,17 @@ def _seed_classroom(people) -> list[str]:
                     Enrolment(
                         course=course,
                         child=child,
-                        status=Enrolment.Status.ENROLLED,
+                        status=Enrolment.Status.APPLIED if drawn else Enrolment.Status.ENROLLED,
                         photo_consent=rng.random() < 0.8,
                         pickup_people="父母或祖父母",
+                        fee=course.fee,
                         created_at=opens,
-                        placed_at=opens,
+                        placed_at=None if drawn else opens,
                     )
                 )
             Enrolment.objects.bulk_create(enrolments)
+            if drawn:
+                services.run_lottery(course, seed=f"demo-{term.starts_on:%Y%m%d}")
             if course.fee and current:
                 for enrolment in course.enrolments.all():
                     services.record_fee_payment(enrolment, by=people["classes_staff"])

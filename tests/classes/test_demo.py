@@ -25,3 +25,6 @@ def test_seeding_twice_makes_no_duplicates(db):
     assert 1500 <= hours <= 2500  # the community reports about 2,000 class hours
     assert Enrolment.objects.filter(child__name="张小明", status="enrolled").count() == 1
     assert FundEntry.objects.balance() > 0
+    assert FundEntry.objects.filter(source_payment__isnull=False).exists()  # fees feed the fund
+    drawn = Course.objects.get(mode=Course.Mode.LOTTERY)
+    assert drawn.lottery_seed and drawn.enrolments.enrolled().count() == drawn.capacity
