@@ -56,6 +56,8 @@ def test_seed_is_idempotent_and_fills_the_pages(db, settings, tmp_path, time_mac
     client.force_login(people["canteen_staff"])
     page = client.get("/canteen/staff/settlement/?month=2026-04")
     assert page.context["summary"]["subsidised"] > 0
+    check_on = client.get("/canteen/staff/check-on/")
+    assert [r["member"].full_name for r in check_on.context["rows"]] == ["孙爷爷"]
     client.force_login(people["volunteer"])
     assert "独居" in client.get("/canteen/deliveries/").content.decode() or (
         "困难" in client.get("/canteen/deliveries/").content.decode()
