@@ -302,3 +302,21 @@ def test_a_meal_cannot_be_recorded_before_its_day(canteen_staff, elder, lunch, m
     with pytest.raises(services.CanteenError):
         services.record_meal(tomorrow, elder.member, by=canteen_staff)
     assert not MealRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "pk", [1, 42, 999999, 1234567], ids=["one", "small", "six-digits", "seven"]
+)
+def test_member_codes_round_trip(pk):
+    code = cards.member_code(pk)
+    assert code.startswith("MC")
+    assert cards.parse_member_code(code) == pk
+    assert cards.parse_member_code(f"  {code.lower()} ") == pk
+
+
+def test_the_card_qr_code_opens_the_counter_for_that_person(client, elder, monkeypatch):
+    seen = []
+    monkeypatch.setattr(cards, "qr_svg", lambda data: seen.append(data) or "<svg></svg>")
+    client.force_login(elder)
+    client.get("/canteen/me/card/")
+    assert seen == [f"http://testserver/canteen/counter/?q={cards.member_code(elder.member.pk)}"]
