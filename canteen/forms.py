@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from canteen.models import Collector, Menu
+from canteen.models import Collector, Dish, MealSlot, Menu, price_error
 from portal.validators import normalize_mobile, validate_mainland_mobile
 
 
@@ -101,3 +101,27 @@ class AssignDeliveryForm(forms.Form):
         self.fields["volunteer"].queryset = volunteers
         self.fields["volunteer"].widget.attrs["class"] = "form-select form-select-sm w-auto"
         self.fields["volunteer"].widget.attrs["aria-label"] = _("Volunteer")
+
+
+class MenuForm(forms.ModelForm):
+    """Staff plan one slot of one day: dishes, the meal-set price (in the community's range)."""
+
+    class Meta:
+        model = Menu
+        fields = ["day", "slot", "dishes", "price", "portion_limit", "note"]
+        widgets = {
+            "day": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "dishes": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = MealSlot.objects.filter(is_active=True)
+        self.fields["dishes"].queryset = Dish.objects.filter(is_active=True)
+
+    def clean_price(self):
+        price = self.cleaned_data["price"]
+        error = price_error(price)
+        if error:
+            raise forms.ValidationError(error, code="price_out_of_range")
+        return price

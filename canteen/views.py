@@ -27,6 +27,7 @@ from canteen.forms import (
     CollectorForm,
     CounterSearchForm,
     LoveMealDayForm,
+    MenuForm,
     MonthForm,
     PhoneBookingForm,
     RecordMealForm,
@@ -438,6 +439,20 @@ def week_plan(request):
         "next_week": start + timedelta(days=7),
     }
     return render(request, "canteen/week_plan.html", ctx)
+
+
+@login_required
+def menu_edit(request, pk=None):
+    """Staff: plan or change one menu on a phone or tablet (the admin offers the same)."""
+    require_canteen_staff(request)
+    menu = get_object_or_404(Menu, pk=pk) if pk else None
+    initial = {"day": _parse_day(request.GET.get("day"), None)} if menu is None else None
+    form = MenuForm(request.POST or None, instance=menu, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        menu = form.save()
+        messages.success(request, _("The menu for %(menu)s was saved.") % {"menu": menu})
+        return redirect(f"{reverse('canteen:week-plan')}?week={menu.day.isoformat()}")
+    return render(request, "canteen/menu_form.html", {"form": form, "menu": menu})
 
 
 @login_required

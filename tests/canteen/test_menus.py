@@ -125,3 +125,51 @@ def test_copy_last_week_skips_a_slot_no_longer_served(community, lunch, dinner):
     dinner.save()
     assert services.copy_last_week(monday) == 1
     assert Menu.objects.get(day=monday).slot == lunch
+
+
+def test_staff_plan_a_menu_on_the_staff_page(client, canteen_staff, lunch):
+    dish = Dish.objects.create(name="清蒸鲈鱼")
+    client.force_login(canteen_staff)
+    assert client.get("/canteen/staff/menus/new/?day=2026-05-06").status_code == 200
+    data = {
+        "day": "2026-05-06",
+        "slot": lunch.pk,
+        "dishes": [dish.pk],
+        "price": "16.50",
+        "portion_limit": "",
+        "note": "",
+    }
+    refused = client.post("/canteen/staff/menus/new/", data)
+    assert refused.status_code == 200
+    assert "12.00" in str(refused.context["form"].errors["price"])
+    assert not Menu.objects.exists()
+
+    data["price"] = "15.00"
+    response = client.post("/canteen/staff/menus/new/", data)
+    assert response.status_code == 302
+    menu = Menu.objects.get()
+    assert (menu.price, menu.is_published, list(menu.dishes.all())) == (
+        Decimal("15.00"),
+        False,
+        [dish],
+    )
+
+    duplicate = client.post("/canteen/staff/menus/new/", data)
+    assert duplicate.status_code == 200
+    assert Menu.objects.count() == 1
+
+    data["price"] = "13.00"
+    client.post(f"/canteen/staff/menus/{menu.pk}/", data)
+    menu.refresh_from_db()
+    assert menu.price == Decimal("13.00")
+
+
+@pytest.mark.parametrize("who", ["resident", "classes_staff"])
+def test_only_canteen_staff_plan_menus(client, request, who, lunch):
+    menu = make_menu(published=False)
+    client.force_login(request.getfixturevalue(who))
+    assert client.get("/canteen/staff/menus/new/").status_code == 403
+    response = client.post(f"/canteen/staff/menus/{menu.pk}/", {"price": "12.00"})
+    assert response.status_code == 403
+    menu.refresh_from_db()
+    assert menu.price == Decimal("14.00")
