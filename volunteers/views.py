@@ -619,10 +619,11 @@ def lead_team(request, slug):
         ),
         "unconfirmed": list(
             Signup.objects.filter(
+                Q(attendance=Signup.Attendance.UNKNOWN)
+                | Q(checked_in_at__isnull=False, hours_confirmed_at__isnull=True),
                 post__team=team,
                 status=Signup.Status.CONFIRMED,
                 post__start__lt=at,
-                attendance=Signup.Attendance.UNKNOWN,
             )
             .select_related("post", "volunteer")
             .order_by("-post__start")[:50]

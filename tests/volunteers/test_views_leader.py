@@ -415,3 +415,16 @@ class TestRemoveMember:
         assert response.status_code == 403
         membership.refresh_from_db()
         assert membership.status == Membership.Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_the_team_page_lists_hours_waiting_for_confirmation(
+    client, post, team, team_leader, volunteer, time_machine
+):
+    signup = services.sign_up(post, volunteer)
+    services.scan_checkin(post.checkin_token, volunteer, at=post.start)
+    services.scan_checkin(post.checkin_token, volunteer, at=post.end)
+    time_machine.move_to(post.end + timedelta(hours=1), tick=False)
+    client.force_login(team_leader)
+    response = client.get(reverse("volunteers:lead-team", args=[team.slug]))
+    assert response.context["unconfirmed"] == [signup]
