@@ -120,7 +120,9 @@ def _term_name(starts_on: date) -> str:
 def seed(command, community, people):
     """Create demo data for the module; idempotent. Returns lines to print."""
     lines = []
-    if not Institution.objects.filter(name=INSTITUTIONS[0][0]).exists():
+    if Institution.objects.filter(name=INSTITUTIONS[0][0]).exists():
+        lines.append("classes: demo classroom and fund already present")
+    else:
         lines += _seed_classroom(people)
         lines += _seed_fund(people)
     lines += _enrol_demo_child(people)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -626,12 +627,40 @@ class FundEntryQuerySet(models.QuerySet):
         """Entries that move the balance: posted income and paid spending (and their reversals)."""
         return self.filter(status__in=[FundEntry.Status.POSTED, FundEntry.Status.PAID])
 
-    def balance(self) -> Decimal:
+    def totals(self) -> dict:
+        """Income, spending and the balance of the counted entries (used by the public page)."""
         totals = self.counted().aggregate(
             income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
             spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
         )
-        return (totals["income"] or Decimal("0.00")) - (totals["spending"] or Decimal("0.00"))
+        income = totals["income"] or Decimal("0.00")
+        spending = totals["spending"] or Decimal("0.00")
+        return {"income": income, "spending": spending, "balance": income - spending}
+
+    def balance(self) -> Decimal:
+        return self.totals()["balance"]
+
+    def by_month(self, months=12):
+        """Counted income and spending per month, newest first."""
+        return (
+            self.counted()
+            .annotate(month=TruncMonth("date"))
+            .values("month")
+            .annotate(
+                income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
+                spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
+            )
+            .order_by("-month")[:months]
+        )
+
+    def by_category(self) -> list[dict]:
+        """Counted totals per kind and category, with the category's label."""
+        labels = dict(FundEntry.Category.choices)
+        rows = self.counted().values("kind", "category").annotate(total=Sum("amount"))
+        return [
+            {**row, "label": labels.get(row["category"], row["category"])}
+            for row in rows.order_by("kind", "-total")
+        ]
 
 
 class FundEntry(models.Model):

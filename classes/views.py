@@ -5,8 +5,7 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -547,33 +546,10 @@ def fund(request):
 
     No personal data: donors are named only if they agreed, proposers and approvers never.
     """
-    counted = FundEntry.objects.counted()
-    by_month = (
-        counted.annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(
-            income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
-            spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
-        )
-        .order_by("-month")[:12]
-    )
-    by_category = (
-        counted.values("kind", "category").annotate(total=Sum("amount")).order_by("kind", "-total")
-    )
-    categories = dict(FundEntry.Category.choices)
-    totals = counted.aggregate(
-        income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
-        spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
-    )
     ctx = {
-        "balance": (totals["income"] or 0) - (totals["spending"] or 0),
-        "income": totals["income"] or 0,
-        "spending": totals["spending"] or 0,
-        "by_month": list(by_month),
-        "by_category": [
-            {**row, "label": categories.get(row["category"], row["category"])}
-            for row in by_category
-        ],
+        **FundEntry.objects.totals(),
+        "by_month": list(FundEntry.objects.by_month()),
+        "by_category": FundEntry.objects.by_category(),
         "projects": list(
             FundEntry.objects.filter(
                 kind=FundEntry.Kind.EXPENDITURE,
