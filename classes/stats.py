@@ -1,11 +1,12 @@
-"""Class-hour statistics: hours delivered, children reached and attendance rates, grouped by
-course, institution or term. A fixed number of queries whatever the size of the data."""
+"""Staff reports. Class-hour statistics: hours delivered, children reached and attendance rates by
+course, institution or term; and the micro-fund statement of a period. Fixed query counts."""
 
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
-from classes.models import Attendance, ClassSession
+from classes.models import Attendance, ClassSession, FundEntry
 
 # Grouping → (path from a session to the group's key, paths to its label's parts).
 GROUPINGS = {
@@ -64,3 +65,47 @@ def rows(grouping: str) -> list[dict]:
             }
         )
     return result
+
+
+def fund_statement(start, end) -> tuple[list, list[list]]:
+    """The ledger of a period for staff: opening balance, every entry (donors named), closing."""
+    opening = FundEntry.objects.filter(date__lt=start).balance()
+    entries = (
+        FundEntry.objects.filter(date__range=(start, end))
+        .select_related("proposed_by", "approved_by")
+        .order_by("date", "id")
+    )
+    header = [
+        _("Date"),
+        _("Kind"),
+        _("Category"),
+        _("Source or purpose"),
+        _("Status"),
+        _("Amount (yuan)"),
+        _("Balance (yuan)"),
+        _("Recorded or proposed by"),
+        _("Approved by"),
+        _("Reason for the correction"),
+    ]
+    data = [["", "", "", _("Opening balance"), "", "", opening, "", "", ""]]
+    balance = opening
+    for e in entries:
+        signed = e.amount if e.kind == FundEntry.Kind.INCOME else -e.amount
+        if e.counts:
+            balance += signed
+        data.append(
+            [
+                e.date.isoformat(),
+                e.get_kind_display(),
+                e.get_category_display(),
+                e.public_source if not e.donor_name else f"{e.description} · {e.donor_name}",
+                e.get_status_display(),
+                signed,
+                balance,
+                e.proposed_by.display_name,
+                e.approved_by.display_name if e.approved_by else "",
+                e.reason,
+            ]
+        )
+    data.append(["", "", "", _("Closing balance"), "", "", balance, "", "", ""])
+    return header, data

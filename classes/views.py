@@ -684,43 +684,5 @@ def fund_statement(request, fmt):
         messages.error(request, _form_errors(form) or _("Choose a period."))
         return redirect("classes:fund-manage")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    opening = FundEntry.objects.filter(date__lt=start).balance()
-    entries = (
-        FundEntry.objects.filter(date__range=(start, end))
-        .select_related("proposed_by", "approved_by")
-        .order_by("date", "id")
-    )
-    header = [
-        _("Date"),
-        _("Kind"),
-        _("Category"),
-        _("Source or purpose"),
-        _("Status"),
-        _("Amount (yuan)"),
-        _("Balance (yuan)"),
-        _("Recorded or proposed by"),
-        _("Approved by"),
-        _("Reason for the correction"),
-    ]
-    data = [["", "", "", _("Opening balance"), "", "", opening, "", "", ""]]
-    balance = opening
-    for e in entries:
-        signed = e.amount if e.kind == FundEntry.Kind.INCOME else -e.amount
-        if e.counts:
-            balance += signed
-        data.append(
-            [
-                e.date.isoformat(),
-                e.get_kind_display(),
-                e.get_category_display(),
-                e.public_source if not e.donor_name else f"{e.description} · {e.donor_name}",
-                e.get_status_display(),
-                signed,
-                balance,
-                e.proposed_by.display_name,
-                e.approved_by.display_name if e.approved_by else "",
-                e.reason,
-            ]
-        )
-    data.append(["", "", "", _("Closing balance"), "", "", balance, "", "", ""])
+    header, data = stats.fund_statement(start, end)
     return _export(header, data, f"micro-fund-{start:%Y%m%d}-{end:%Y%m%d}", fmt)
