@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -130,6 +130,16 @@ class CourseQuerySet(models.QuerySet):
 
     def taught_by(self, user):
         return self.filter(teacher__user=user)
+
+    def for_age(self, age: int):
+        """Courses whose age range includes `age` (the public list's age filter)."""
+        return self.filter(age_min__lte=age, age_max__gte=age)
+
+    def meeting_on(self, weekday: int):
+        """Courses with a weekly session on the weekday (0 = Monday)."""
+        return self.filter(
+            Exists(TimetableSlot.objects.filter(course=OuterRef("pk"), weekday=weekday))
+        )
 
 
 class Course(models.Model):

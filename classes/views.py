@@ -5,7 +5,7 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,7 +41,6 @@ from classes.models import (
     Enrolment,
     FundEntry,
     Notice,
-    TimetableSlot,
 )
 from portal.lib.money import format_yuan
 from portal.models import User
@@ -70,11 +69,9 @@ def index(request):
     if form.is_valid():
         data = form.cleaned_data
         if data.get("age") is not None:
-            courses = courses.filter(age_min__lte=data["age"], age_max__gte=data["age"])
+            courses = courses.for_age(data["age"])
         if data.get("weekday") is not None:
-            courses = courses.filter(
-                Exists(TimetableSlot.objects.filter(course=OuterRef("pk"), weekday=data["weekday"]))
-            )
+            courses = courses.meeting_on(data["weekday"])
         if data.get("subject"):
             courses = courses.filter(subject=data["subject"])
         if data.get("child"):
