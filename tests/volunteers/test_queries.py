@@ -137,3 +137,32 @@ def test_query_counts_do_not_grow_with_rows(client, team_leader, volunteer):
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
         assert len(ctx) <= before[url] + 1, url
+
+
+@pytest.mark.django_db
+def test_the_roster_runs_the_same_queries_for_three_or_sixty_volunteers(client, team, team_leader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = make_post(team=team, title="小", capacity=60)
+    big = make_post(team=team, title="大", capacity=60, start_hour=14)
+    people = [make_user(f"人{i}") for i in range(60)]
+    for post, crowd in [(small, people[:3]), (big, people)]:
+        Signup.objects.bulk_create(
+            [
+                Signup(post=post, volunteer=u, status="confirmed", seat=i + 1)
+                for i, u in enumerate(crowd)
+            ]
+        )
+        Membership.objects.bulk_create(
+            [Membership(team=team, user=u, status="approved") for u in crowd],
+            ignore_conflicts=True,
+        )
+    client.force_login(team_leader)
+    client.get(reverse("volunteers:roster", args=[small.pk]))  # warm the session
+    counts = []
+    for post in (small, big):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("volunteers:roster", args=[post.pk])).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
