@@ -2,12 +2,13 @@
 
 from django.utils import timezone
 
+from classes.access import is_teacher
 from classes.models import ClassSession, Course, Enrolment
 from portal.models import Community
 
 
 def section(request):
-    """Class hours so far, courses this term, and a parent's next class: four queries at most."""
+    """Class hours, courses this term, a parent's next class, a teacher's link: five queries."""
     today = timezone.localdate()
     community = Community.current()
     ctx = {
@@ -16,8 +17,11 @@ def section(request):
         "hours": ClassSession.objects.total_hours(),
         "open_courses": Course.objects.published().filter(term__ends_on__gte=today).count(),
         "next_session": None,
+        "teaches": False,
     }
     user = request.user
+    if user.is_authenticated:
+        ctx["teaches"] = is_teacher(user)
     if user.is_authenticated and user.household_id:
         ctx["next_session"] = (
             ClassSession.objects.filter(

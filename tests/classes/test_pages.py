@@ -175,10 +175,11 @@ def test_the_home_section_counts_hours_in_a_few_queries(
     enrol(parent, course, child)
     request = RequestFactory().get("/")
     request.user = parent
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         ctx = section(request)
     assert ctx["open_courses"] == 1 and ctx["next_session"].course == course
     assert (ctx["age_min"], ctx["age_max"]) == (5, 12)
+    assert ctx["teaches"] is False
 
 
 def test_the_home_page_shows_the_classroom(client, parent, child, course):
