@@ -125,8 +125,22 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "course__term", "course"]
     list_select_related = ["child", "child__user", "course__term"]
     search_fields = ["child__name", "course__title", "enrolled_by__real_name"]
-    raw_id_fields = ["course", "child", "enrolled_by"]
-    readonly_fields = ["created_at", "queued_at", "placed_at", "withdrawn_at"]
+    # Places are given only by the enrolment services (capacity, waiting order, lottery); the
+    # admin shows them and lets staff correct consents, not move children past the rules.
+    readonly_fields = [
+        "course",
+        "child",
+        "enrolled_by",
+        "status",
+        "fee",
+        "created_at",
+        "queued_at",
+        "placed_at",
+        "withdrawn_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Attendance)

@@ -146,3 +146,33 @@ def test_admin_actions_generate_and_copy(admin_client, term, course):
         url, {"action": "copy_to_term", "_selected_action": [course.pk], "term": spring.pk}
     )
     assert Course.objects.filter(term=spring, copied_from=course).count() == 1
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "institution",
+        "teacher",
+        "term",
+        "course",
+        "classsession",
+        "enrolment",
+        "attendance",
+        "notice",
+        "volunteeroffer",
+        "fundentry",
+        "classroomsettings",
+        "feepayment",
+    ],
+)
+def test_admin_pages_open(admin_client, now, parent, child, course, model):
+    from django.urls import reverse
+
+    from tests.classes.conftest import enrol
+
+    e = enrol(parent, course, child)
+    assert admin_client.get(reverse(f"admin:classes_{model}_changelist")).status_code == 200
+    if model == "enrolment":
+        change = admin_client.get(reverse("admin:classes_enrolment_change", args=[e.pk]))
+        assert change.status_code == 200
+        assert admin_client.get(reverse("admin:classes_enrolment_add")).status_code == 403
