@@ -681,14 +681,18 @@ def hours_for(signup: Signup, rules: VolunteerSettings) -> tuple[Decimal, str]:
     post = signup.post
     scheduled = post.end - post.start
     if signup.checked_out_at:
-        attended = signup.checked_out_at - signup.checked_in_at
+        # only time within the post's hours counts (arriving early earns nothing extra)
+        attended = max(
+            min(signup.checked_out_at, post.end) - max(signup.checked_in_at, post.start),
+            timedelta(0),
+        )
         share = lib.attended_share(attended, scheduled)
         if share * 100 < rules.min_share_percent:
             return Decimal("0"), _(
                 "Attended %(share)s%% of the post, less than the %(min)s%% required."
             ) % {"share": int(share * 100), "min": rules.min_share_percent}
         hours = lib.round_hours(
-            min(attended, scheduled),
+            attended,
             zero_below=rules.round_zero_below_minutes,
             half_below=rules.round_half_below_minutes,
         )
@@ -1066,10 +1070,6 @@ def send_reminders(*, at=None, dry_run=False) -> dict:
             )
             counts[key] += 1
     return counts
-
-
-def taken_count(post: Post) -> int:
-    return post.signups.holding_place().count()
 
 
 def member_team_ids(user) -> set[int]:

@@ -155,3 +155,12 @@ class TestNoShows:
         assert not profile.needs_approval
         next_post = make_post(team=team, start_hour=18, hours=1)
         assert services.sign_up(next_post, volunteer).status == Signup.Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_arriving_early_earns_nothing_extra(post, volunteer, team_leader):
+    signup = services.sign_up(post, volunteer)
+    services.check_in(signup, by=team_leader, at=post.start - timedelta(minutes=40))
+    services.check_out(signup, by=team_leader, at=post.start + timedelta(minutes=80))
+    # 80 minutes of the post's 120: 67% attended, credited 1 h 20 min → 1.5 h
+    assert HoursEntry.objects.get().hours == Decimal("1.5")
