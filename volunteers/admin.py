@@ -117,11 +117,19 @@ class PostTemplateAdmin(TeamScopedAdmin):
 
 
 class SignupInline(admin.TabularInline):
+    """Read-only: places are taken and given up through the sign-up workflow (capacity rules)."""
+
     model = Signup
     fields = ["volunteer", "status", "seat", "attendance", "checked_in_at", "checked_out_at"]
-    raw_id_fields = ["volunteer"]
+    readonly_fields = fields
     extra = 0
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Post)
@@ -145,6 +153,27 @@ class SignupAdmin(TeamScopedAdmin):
     list_select_related = ["volunteer", "post"]
     raw_id_fields = ["post", "volunteer", "checked_in_by", "hours_confirmed_by"]
     date_hierarchy = "created_at"
+    # places, the queue and hours go through the services (roster and sign-up pages), so the
+    # capacity and ledger rules cannot be bypassed here
+    readonly_fields = [
+        "post",
+        "volunteer",
+        "status",
+        "seat",
+        "attendance",
+        "checked_in_at",
+        "checked_out_at",
+        "checked_in_by",
+        "hours_confirmed_by",
+        "hours_confirmed_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(HoursEntry)
