@@ -1,6 +1,9 @@
 """Admin for the volunteer module. Leaders (who are not coordinators) see only their teams' rows."""
 
+from django import forms
 from django.contrib import admin
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from portal import roles
 from volunteers.models import (
@@ -132,8 +135,47 @@ class SignupInline(admin.TabularInline):
         return False
 
 
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = [
+            "service_day",
+            "team",
+            "title",
+            "place",
+            "start",
+            "end",
+            "capacity",
+            "skills",
+            "description",
+            "source",
+            "residents_served",
+            "items_repaired",
+            "meals_delivered",
+            "outcome_note",
+            "created_by",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("A post must end after it starts."))
+        capacity = cleaned.get("capacity")
+        if self.instance.pk and capacity:
+            highest = self.instance.signups.holding_place().aggregate(m=Max("seat"))["m"] or 0
+            if capacity < highest:
+                self.add_error(
+                    "capacity",
+                    _("%(count)s places are taken; cancel sign-ups before reducing the places.")
+                    % {"count": self.instance.signups.holding_place().count()},
+                )
+        return cleaned
+
+
 @admin.register(Post)
 class PostAdmin(TeamScopedAdmin):
+    form = PostAdminForm
     list_display = ["title", "team", "start", "end", "place", "capacity", "source"]
     list_filter = ["team", "source", "service_day"]
     search_fields = ["title", "place", "skills", "description"]
@@ -213,7 +255,20 @@ class CorrectionRequestAdmin(TeamScopedAdmin):
     search_fields = ["signup__volunteer__real_name", "reason"]
     list_select_related = ["signup__post", "signup__volunteer", "decided_by"]
     raw_id_fields = ["signup", "decided_by"]
-    readonly_fields = ["created_at"]
+    # decided on the leader's team page, which writes the ledger row
+    readonly_fields = [
+        "signup",
+        "hours",
+        "reason",
+        "status",
+        "decision_reason",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Certificate)
