@@ -44,6 +44,7 @@ from classes.models import (
 )
 from portal.lib.money import format_yuan
 from portal.models import User
+from portal.validators import normalize_mobile
 
 # Public pages ---------------------------------------------------------------------------------
 
@@ -418,6 +419,38 @@ def session_move(request, pk):
             request, _("Session moved; %(count)s parents were told.") % {"count": told}
         )
     return redirect("classes:register", pk=session.pk)
+
+
+@login_required
+def enrol_for_parent(request, pk):
+    """Staff enrol a child for a parent who phones in or comes to the office (same rules)."""
+    require_staff(request)
+    course = get_object_or_404(Course.objects.select_related("term"), pk=pk)
+    mobile = normalize_mobile(request.GET.get("mobile", ""))
+    parent = User.objects.filter(mobile=mobile).first() if mobile else None
+    children = list(my_children(parent)) if parent else []
+    form = EnrolForm(
+        request.POST or None, children=children, needs_photo_consent=course.needs_photo_consent
+    )
+    del form.fields["volunteer"], form.fields["volunteer_message"]  # the parent offers in person
+    if request.method == "POST" and parent and form.is_valid():
+        data = form.cleaned_data
+        child = next(c for c in children if c.pk == data["child"])
+        try:
+            enrolment = services.enrol(
+                parent,
+                course,
+                child,
+                photo_consent=data.get("photo_consent") == "yes",
+                pickup_people=data["pickup_people"],
+            )
+        except services.EnrolmentError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _enrolled_message(enrolment))
+            return redirect("classes:roster", pk=course.pk)
+    ctx = {"course": course, "mobile": mobile, "parent": parent, "form": form, "children": children}
+    return render(request, "classes/enrol_for_parent.html", ctx)
 
 
 @login_required
