@@ -197,3 +197,14 @@ def test_unpublished_courses_and_non_lottery_draws_are_not_found(client, parent,
     assert client.get(reverse("classes:enrol", args=[hidden.pk])).status_code == 404
     assert client.get(reverse("classes:lottery", args=[plain.pk])).status_code == 404
     assert hidden not in client.get(reverse("classes:index")).context["courses"]
+
+
+def test_pages_speak_chinese_first_and_english_on_request(client, classes_staff, course):
+    session = course.sessions.first()
+    client.force_login(classes_staff)
+    zh = client.get(reverse("classes:register", args=[session.pk])).content.decode()
+    assert "点名" in zh and ">Register<" not in zh
+    client.cookies["portal_language"] = "en"
+    en = client.get(reverse("classes:register", args=[session.pk])).content.decode()
+    assert "Register" in en and "点名" not in en
+    assert "Neighbour Classroom" in client.get(reverse("classes:index")).content.decode()
