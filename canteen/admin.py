@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from canteen import services
+from canteen.history import record_deletion, record_form_change
 from canteen.models import (
     Booking,
     CanteenSettings,
@@ -44,39 +45,12 @@ class HistoryMixin:
     """Record each add, change and delete with old and new values in ChangeRecord."""
 
     def save_model(self, request, obj, form, change):
-        changes = {}
-        for name in form.changed_data:
-            old = form.initial.get(name)
-            new = form.cleaned_data.get(name)
-            changes[name] = [_plain(old), _plain(new)]
         super().save_model(request, obj, form, change)
-        ChangeRecord.objects.create(
-            model=obj._meta.model_name,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            action="change" if change else "add",
-            changes=changes,
-            changed_by=request.user,
-        )
+        record_form_change(obj, form, user=request.user, added=not change)
 
     def delete_model(self, request, obj):
-        ChangeRecord.objects.create(
-            model=obj._meta.model_name,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            action="delete",
-            changed_by=request.user,
-        )
+        record_deletion(obj, user=request.user)
         super().delete_model(request, obj)
-
-
-def _plain(value):
-    """A JSON-friendly copy of a form value (model instances and querysets as text)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if hasattr(value, "__iter__") and not isinstance(value, dict):
-        return [str(v) for v in value]
-    return str(value)
 
 
 @admin.register(ChangeRecord)

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from canteen import services
-from canteen.models import Dish, Menu
+from canteen.models import ChangeRecord, Dish, Menu
 from tests.canteen.conftest import MEAL_DAY, make_menu
 
 
@@ -162,6 +162,10 @@ def test_staff_plan_a_menu_on_the_staff_page(client, canteen_staff, lunch):
     client.post(f"/canteen/staff/menus/{menu.pk}/", data)
     menu.refresh_from_db()
     assert menu.price == Decimal("13.00")
+    change = ChangeRecord.objects.get(action="change")
+    assert change.changes == {"price": ["15.00", "13.00"]}
+    assert change.changed_by == canteen_staff
+    assert ChangeRecord.objects.filter(action="add").count() == 1
 
 
 @pytest.mark.parametrize("who", ["resident", "classes_staff"])
