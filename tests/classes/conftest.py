@@ -24,12 +24,6 @@ def at(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Hundreds of test accounts: a cheap hasher keeps the suite quick (log-ins are not tested)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def now(time_machine):
     time_machine.move_to(NOW, tick=False)
