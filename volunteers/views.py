@@ -630,7 +630,6 @@ def lead_team(request, slug):
         ),
         "decision_form": DecisionForm(),
         "message_form": MessageForm(),
-        "post_form": PostForm(initial={"capacity": 4}),
         "correction_form": CorrectionDecisionForm(),
     }
     return render(request, "volunteers/lead_team.html", ctx)
@@ -693,25 +692,19 @@ def team_message(request, slug):
 
 
 @login_required
-@require_POST
 def team_post_new(request, slug):
     team = access.get_team_for_leader(request, slug)
-    form = PostForm(request.POST)
-    if form.is_valid():
+    form = PostForm(request.POST or None, initial={"capacity": 4})
+    if request.method == "POST" and form.is_valid():
         try:
-            post = services.create_post(
-                team=team, created_by=request.user, source="", **form.post_fields()
-            )
+            post = services.create_post(team=team, created_by=request.user, **form.post_fields())
         except services.PostError as e:
-            _error(request, e)
+            form.add_error(None, str(e))
         else:
             messages.success(request, _("The post was created."))
             return redirect("volunteers:roster", pk=post.pk)
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("volunteers:lead-team", slug=team.slug)
+    ctx = {"team": team, "form": form, "post": None}
+    return render(request, "volunteers/post_edit.html", ctx)
 
 
 @login_required

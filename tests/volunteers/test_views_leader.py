@@ -211,11 +211,16 @@ class TestPosts:
             "capacity": 3,
         }
         data.update(change)
-        response = client.post(
-            reverse("volunteers:team-post-new", args=[team.slug]), data, follow=True
-        )
-        assert list(response.context["messages"])
+        response = client.post(reverse("volunteers:team-post-new", args=[team.slug]), data)
+        assert response.status_code == 200
+        assert response.context["form"].errors
         assert not Post.objects.exists()
+
+    def test_the_new_post_form_shows(self, client, team, team_leader, other_leader):
+        client.force_login(team_leader)
+        assert client.get(reverse("volunteers:team-post-new", args=[team.slug])).status_code == 200
+        client.force_login(other_leader)
+        assert client.get(reverse("volunteers:team-post-new", args=[team.slug])).status_code == 403
 
 
 @pytest.mark.django_db
