@@ -79,6 +79,12 @@ class User(AbstractUser, Address):
         _("agreed to the privacy notice at"), null=True, blank=True
     )
     large_text = models.BooleanField(_("large text"), default=False)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("Chosen with the language switch; mail and notices are written in it."),
+    )
     household = models.ForeignKey(
         Household,
         verbose_name=_("household"),
@@ -108,6 +114,13 @@ class User(AbstractUser, Address):
 
     def age_on(self, day: date) -> int | None:
         return age_on(self.birth_date, day)
+
+    def preferred_language(self) -> str:
+        """The language to write to this person in: their choice, else the portal's default."""
+        from django.conf import settings
+
+        supported = {code for code, _name in settings.LANGUAGES}
+        return self.language if self.language in supported else settings.LANGUAGE_CODE
 
     def has_role(self, role: str) -> bool:
         """True if the user is in the role's group. Uses prefetched groups when present."""

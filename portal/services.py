@@ -1,6 +1,7 @@
 """Workflows of the shared layer: registering a resident, managing a household."""
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +63,18 @@ def remove_member(user: User, member: HouseholdMember) -> None:
             _("%(name)s has an account of their own; ask the community office to move them.")
             % {"name": member.full_name}
         )
-    member.delete()
+    try:
+        with transaction.atomic():
+            member.delete()
+    except (ProtectedError, RestrictedError):
+        # A module keeps records about this person (meals eaten, money): history stays whole.
+        raise HouseholdError(
+            _(
+                "%(name)s has records with the community (such as canteen meals) and cannot be "
+                "removed; ask the community office."
+            )
+            % {"name": member.full_name}
+        ) from None
 
 
 @transaction.atomic
@@ -87,3 +99,9 @@ def change_mobile(user: User, mobile: str | None) -> None:
 def set_large_text(user: User, on: bool) -> None:
     user.large_text = on
     user.save(update_fields=["large_text"])
+
+
+def set_language(user: User, language: str) -> None:
+    """Remember the language the resident chose (used for their pages, mail and notices)."""
+    user.language = language
+    user.save(update_fields=["language"])

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 from django.views.static import serve
 
 from portal import views
@@ -20,7 +19,7 @@ urlpatterns = [
         name="household-member-remove",
     ),
     path("text-size/", views.text_size, name="text-size"),
-    path("language/", set_language, name="set_language"),
+    path("language/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("volunteers/", include("volunteers.urls")),

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from portal import services
 from portal.access import get_member_of_my_household, my_household_members
@@ -125,6 +126,16 @@ def _safe_next(request, fallback="home"):
     from django.urls import reverse
 
     return reverse(fallback)
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, and for a logged-in resident the choice kept on the account."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in {c for c, _n in settings.LANGUAGES}:
+        services.set_language(request.user, language)
+    return response
 
 
 @require_POST

@@ -154,3 +154,20 @@ def test_changing_to_a_mobile_number_someone_else_has_is_refused(client, parent,
     assert response.status_code == 200
     parent.refresh_from_db()
     assert parent.mobile == old
+
+
+def test_a_member_with_canteen_records_is_kept_with_a_clear_message(client, parent, child):
+    from canteen.models import Booking, Dish, MealSlot, Menu
+
+    slot = MealSlot.objects.get_or_create(name="午餐", defaults={"order": 1})[0]
+    menu = Menu.objects.create(day=date(2026, 12, 1), slot=slot, price="14.00")
+    menu.dishes.set([Dish.objects.create(name="红烧肉")])
+    Booking.objects.create(menu=menu, member=child)
+    client.force_login(parent)
+    client.cookies["portal_language"] = "en"
+
+    response = client.post(reverse("household-member-remove", args=[child.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "cannot be removed" in response.content.decode()
+    assert HouseholdMember.objects.filter(pk=child.pk).exists()

@@ -272,3 +272,25 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins():
     assert elder.age_on(now().date()) >= 60
     parent = User.objects.get(mobile="13800000008")
     assert parent.household.members.filter(relation="child").count() == 1
+
+
+def test_a_residents_language_choice_follows_them_to_a_new_phone(client, resident):
+    client.force_login(resident)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    resident.refresh_from_db()
+    assert resident.language == "en"
+    assert resident.preferred_language() == "en"
+
+    from django.test import Client
+
+    new_phone = Client()
+    new_phone.force_login(resident)
+    assert '<html lang="en"' in new_phone.get("/").content.decode()
+
+
+def test_an_unknown_language_is_not_remembered(client, resident):
+    client.force_login(resident)
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    resident.refresh_from_db()
+    assert resident.language == ""
+    assert resident.preferred_language() == "zh-hans"
