@@ -50,7 +50,22 @@ _LOOKUP = ["portal.view_user", "portal.view_household", "portal.view_householdme
 
 # Single permissions, as "app_label.codename". Modules extend their roles' entries here.
 EXTRA_PERMISSIONS = {
-    TEAM_LEADER: [],
+    # Leaders work on their own team in the admin; volunteers.admin scopes every queryset.
+    TEAM_LEADER: [
+        "volunteers.view_team",
+        "volunteers.change_team",
+        "volunteers.view_membership",
+        "volunteers.change_membership",
+        "volunteers.view_posttemplate",
+        "volunteers.change_posttemplate",
+        "volunteers.view_post",
+        "volunteers.add_post",
+        "volunteers.change_post",
+        "volunteers.view_signup",
+        "volunteers.view_hoursentry",
+        "volunteers.view_correctionrequest",
+        "volunteers.view_volunteerprofile",
+    ],
     VOLUNTEER_COORDINATOR: _LOOKUP,
     EVENTS_STAFF: _LOOKUP,
     CANTEEN_STAFF: _LOOKUP,

@@ -109,3 +109,12 @@ def test_revoking_the_last_staff_role_closes_the_admin():
 def test_syncing_roles_twice_changes_nothing():
     first = roles.sync_role_permissions()
     assert roles.sync_role_permissions() == first
+
+
+def test_a_team_leader_reaches_the_volunteers_admin_but_not_the_ledger_edit(client, team_leader):
+    client.force_login(team_leader)
+    assert client.get(reverse("admin:volunteers_post_changelist")).status_code == 200
+    assert client.get(reverse("admin:volunteers_hoursentry_changelist")).status_code == 200
+    assert not team_leader.has_perm("volunteers.change_hoursentry")
+    assert not team_leader.has_perm("volunteers.delete_team")
+    assert client.get(reverse("admin:canteen_menu_changelist")).status_code == 403

@@ -97,10 +97,23 @@ class TestAdmin:
         for model in ["team", "post", "signup", "hoursentry", "membership", "certificate"]:
             assert client.get(f"/admin/volunteers/{model}/").status_code == 200
 
-    def test_the_leader_group_has_no_admin_permissions_by_default(self, db):
-        assert not Permission.objects.filter(
-            group__name=roles.TEAM_LEADER, content_type__app_label="volunteers"
-        ).exists()
+    def test_the_leader_group_may_view_the_ledger_but_never_change_it(self, db):
+        held = set(
+            Permission.objects.filter(
+                group__name=roles.TEAM_LEADER, content_type__app_label="volunteers"
+            ).values_list("codename", flat=True)
+        )
+        assert {"view_post", "change_post", "view_signup", "view_hoursentry"} <= held
+        assert not {"change_hoursentry", "delete_hoursentry", "delete_team", "add_team"} & held
+
+    def test_a_leaders_admin_changelist_shows_only_their_team(self, client, team, served):
+        other_leader = make_user("孙队长", role_list=[roles.TEAM_LEADER])
+        other_team = make_team("磨刀队", leader=other_leader, slug="knives")
+        make_post(team=other_team, start_hour=14, title="别队的岗位")
+        client.force_login(team.leader)
+        response = client.get("/admin/volunteers/post/")
+        assert response.status_code == 200
+        assert "别队的岗位" not in response.text
 
 
 @pytest.mark.django_db
