@@ -1,0 +1,343 @@
+"""What the benchmark drives: the personas, their session cookies, the pages and the burst targets.
+
+Users come from `bench/results/dataset.json` (written by `bench/dataset.py`) when it is there,
+otherwise from the demo data (`manage.py seed_demo`, mobiles 13800000001..09). Everything else
+(which festival, which service day, which month) is looked up in the database, so the same code
+runs on the demo data and on the large data set. Needs `django.setup()` first.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+DATASET_FILE = Path(__file__).parent / "results" / "dataset.json"
+
+# Demo persona -> mobile (portal/demo.py).
+DEMO_MOBILES = {
+    "admin": "13800000001",
+    "coordinator": "13800000002",
+    "events_staff": "13800000003",
+    "canteen_staff": "13800000004",
+    "classes_staff": "13800000005",
+    "leader": "13800000006",
+    "volunteer": "13800000007",
+    "parent": "13800000008",
+    "elder": "13800000009",
+}
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@dataclass
+class Page:
+    key: str
+    label: str
+    url: str
+    persona: str | None  # None: anonymous
+    kind: str  # "resident", "public" (anonymous), "staff" or "ceiling"
+    cookie: str = ""
+
+
+def load_dataset() -> dict:
+    if DATASET_FILE.exists():
+        return json.loads(DATASET_FILE.read_text(encoding="utf-8"))
+    return {}
+
+
+def _user_from(handle):
+    """A user from a dataset handle: an id, a mobile, or a dict with `id`/`pk`/`mobile`."""
+    from portal.models import User
+
+    if handle is None:
+        return None
+    if isinstance(handle, dict):
+        for key in ("id", "pk", "user_id"):
+            if handle.get(key):
+                return User.objects.filter(pk=handle[key]).first()
+        if handle.get("mobile"):
+            return User.objects.filter(mobile=handle["mobile"]).first()
+        return None
+    if isinstance(handle, int):
+        return User.objects.filter(pk=handle).first()
+    text = str(handle)
+    if len(text) == 11 and text.isdigit():
+        return User.objects.filter(mobile=text).first()
+    return User.objects.filter(pk=int(text)).first() if text.isdigit() else None
+
+
+def persona(name: str, dataset: dict):
+    """The user playing `name`: the dataset's choice when it has one, else the demo account."""
+    from portal.models import User
+
+    for section in ("personas", "users"):
+        user = _user_from((dataset.get(section) or {}).get(name))
+        if user is not None:
+            return user
+    user = User.objects.filter(mobile=DEMO_MOBILES[name]).first()
+    if user is None:
+        raise SystemExit(
+            f"No user for persona {name!r}: run `manage.py seed_demo` or bench/dataset.py first."
+        )
+    return user
+
+
+def session_data(user) -> dict:
+    return {
+        SESSION_KEY: str(user.pk),
+        BACKEND_SESSION_KEY: BACKEND,
+        HASH_SESSION_KEY: user.get_session_auth_hash(),
+    }
+
+
+def session_cookie(user) -> str:
+    """A real logged-in session, created directly in the database; returns the cookie header."""
+    store = SessionStore()
+    store.update(session_data(user))
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def _handle_id(dataset: dict, *keys):
+    value = dataset
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    if isinstance(value, dict):
+        value = value.get("id") or value.get("pk")
+    return value
+
+
+def _largest_month() -> date:
+    from django.db.models.functions import TruncMonth
+
+    from canteen.models import MealRecord
+
+    row = (
+        MealRecord.objects.annotate(bench_month=TruncMonth("day"))
+        .values("bench_month")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return row["bench_month"] if row else timezone.localdate().replace(day=1)
+
+
+def largest_month(dataset: dict) -> date:
+    given = _handle_id(dataset, "canteen", "largest_month") or dataset.get("largest_month")
+    if given:
+        return date.fromisoformat(str(given)[:10]).replace(day=1)
+    month = _largest_month()
+    return month.date() if hasattr(month, "date") else month
+
+
+def _festival_pk(dataset: dict) -> int:
+    from events.models import Event
+
+    pk = _handle_id(dataset, "festival") or _handle_id(dataset, "events", "festival")
+    if pk:
+        return int(pk)
+    today = timezone.localdate()
+    event = (
+        Event.objects.filter(ends_on__gte=today).order_by("starts_on").first()
+        or Event.objects.order_by("-starts_on").first()
+    )
+    if event is None:
+        raise SystemExit("No festival in the database.")
+    return event.pk
+
+
+def _service_day(dataset: dict) -> str:
+    from volunteers.models import ServiceDay
+
+    given = _handle_id(dataset, "service_day")
+    if given:
+        given = str(given)
+        if "-" in given:
+            return given[:10]
+        return ServiceDay.objects.get(pk=int(given)).date.isoformat()
+    today = timezone.localdate()
+    days = ServiceDay.objects.annotate(n=Count("posts")).filter(n__gt=0)
+    day = days.filter(date__gte=today).order_by("date").first() or days.order_by("-date").first()
+    if day is None:
+        raise SystemExit("No service day with posts in the database.")
+    return day.date.isoformat()
+
+
+def pages(dataset: dict) -> list[Page]:
+    """The issue's page list with real URLs, plus the ceiling."""
+    month = largest_month(dataset)
+    return [
+        Page("ceiling", "ceiling (bare view)", "/bench/ceiling/", None, "ceiling"),
+        Page("home", "home (resident)", "/", "volunteer", "resident"),
+        Page("home_anon", "home (anonymous)", "/", None, "public"),
+        Page(
+            "programme",
+            "festival programme",
+            f"/events/{_festival_pk(dataset)}/",
+            None,
+            "public",
+        ),
+        Page(
+            "day_posts",
+            "service day's posts",
+            f"/volunteers/days/{_service_day(dataset)}/",
+            "volunteer",
+            "resident",
+        ),
+        Page("schedule", "my schedule", "/volunteers/me/schedule/", "volunteer", "resident"),
+        Page("hours", "my hours", "/volunteers/me/hours/", "volunteer", "resident"),
+        Page("menu", "menu of the week", "/canteen/", None, "public"),
+        Page("counter", "canteen counter", "/canteen/counter/", "canteen_staff", "staff"),
+        Page("courses", "course list", "/classes/", None, "public"),
+        Page("my_classes", "my children's classes", "/classes/mine/", "parent", "resident"),
+        Page("fund", "fund (public)", "/classes/fund/", None, "public"),
+        Page(
+            "settlement",
+            f"monthly settlement {month:%Y-%m}",
+            f"/canteen/staff/settlement/?month={month:%Y-%m}",
+            "canteen_staff",
+            "staff",
+        ),
+    ]
+
+
+def attach_cookies(page_list: list[Page], dataset: dict) -> dict:
+    """Log each persona in once; returns {persona: user}."""
+    users = {}
+    cookies = {}
+    for page in page_list:
+        if page.persona is None:
+            continue
+        if page.persona not in users:
+            users[page.persona] = persona(page.persona, dataset)
+            cookies[page.persona] = session_cookie(users[page.persona])
+        page.cookie = cookies[page.persona]
+    return users
+
+
+# ------------------------------------------------------------------------------------ the burst
+
+BURST_PREFIX = "bench-burst-"
+
+
+@transaction.atomic
+def burst_users(n: int, dataset: dict) -> list[tuple]:
+    """(user, child member) pairs: the dataset's burst users, else n generated families."""
+    from portal.models import Household, HouseholdMember, User
+
+    handles = (dataset.get("burst") or {}).get("users") or []
+    users = [u for u in (_user_from(h) for h in handles[:n]) if u is not None]
+    if not users:
+        users = list(User.objects.filter(username__startswith=BURST_PREFIX).order_by("pk")[:n])
+    if len(users) < n:
+        start = len(users)
+        new_households = Household.objects.bulk_create(
+            [Household(building="99", unit="9", room=f"B{i:04d}") for i in range(start, n)]
+        )
+        new_users = User.objects.bulk_create(
+            [
+                User(
+                    username=f"{BURST_PREFIX}{i:04d}",
+                    mobile=f"199{i:08d}",
+                    real_name=f"压测家长{i:04d}",
+                    password=make_password(None),
+                    household=hh,
+                    building="99",
+                    unit="9",
+                    room=f"B{i:04d}",
+                )
+                for i, hh in zip(range(start, n), new_households, strict=True)
+            ]
+        )
+        HouseholdMember.objects.bulk_create(
+            [
+                HouseholdMember(
+                    household=u.household, user=u, relation=HouseholdMember.Relation.SELF
+                )
+                for u in new_users
+            ]
+            + [
+                HouseholdMember(
+                    household=u.household,
+                    name=f"压测孩子{i:04d}",
+                    birth_date=date(timezone.localdate().year - 8, 3, 1),
+                    relation=HouseholdMember.Relation.CHILD,
+                )
+                for i, u in zip(range(start, n), new_users, strict=True)
+            ]
+        )
+        users += new_users
+    children = {}
+    for child in HouseholdMember.objects.filter(
+        household_id__in=[u.household_id for u in users],
+        relation=HouseholdMember.Relation.CHILD,
+    ).order_by("pk"):
+        children.setdefault(child.household_id, child)
+    return [(u, children.get(u.household_id)) for u in users]
+
+
+def burst_sessions(users) -> dict[int, str]:
+    """One session per burst user, inserted in bulk; {user pk: session key}."""
+    expire = timezone.now() + timedelta(days=1)
+    store = SessionStore()
+    rows, keys = [], {}
+    for user in users:
+        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+        keys[user.pk] = key
+        rows.append(
+            Session(
+                session_key=key, session_data=store.encode(session_data(user)), expire_date=expire
+            )
+        )
+    Session.objects.bulk_create(rows, batch_size=500)
+    return keys
+
+
+@transaction.atomic
+def burst_targets(capacity_course: int = 20, capacity_post: int = 5):
+    """A fresh 20-place first-come course open for enrolment, and a fresh 5-place open post."""
+    from classes.models import Course, Term
+    from volunteers.models import Post, VolunteerSettings
+
+    now = timezone.now()
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")
+    term = Term.objects.order_by("-starts_on").first()
+    if term is None:
+        term = Term.objects.create(
+            name="压测学期", starts_on=timezone.localdate(), ends_on=timezone.localdate()
+        )
+    course = Course.objects.create(
+        term=term,
+        title=f"压测课程 {stamp}",
+        subject=Course._meta.get_field("subject").choices[0][0],
+        age_min=0,
+        age_max=18,
+        place="压测教室",
+        capacity=capacity_course,
+        enrol_opens_at=now - timedelta(hours=1),
+        enrol_closes_at=now + timedelta(days=7),
+        mode=Course.Mode.FCFS,
+        needs_photo_consent=False,
+        is_published=True,
+    )
+    rules = VolunteerSettings.current()
+    start = now + timedelta(hours=rules.signup_closes_hours + 2)
+    post = Post.objects.create(
+        title=f"压测岗位 {stamp}",
+        place="压测地点",
+        start=start,
+        end=start + timedelta(hours=2),
+        capacity=capacity_post,
+    )
+    return course, post

@@ -1,0 +1,394 @@
+"""The benchmark: the portal under gunicorn, driven by wrk, with a Markdown report.
+
+    python -m bench.run --db postgres://postgres@127.0.0.1:5432/portal_bench \
+        --duration 20 --connections 16 [--burst] [--exports] [--only home,menu]
+
+See bench/README.md ("Running"). Writes bench/results/<timestamp>.md and prints it.
+"""
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+VENV_BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+
+# Targets from issue 7.
+MAX_QUERIES = 12
+RATIO_RESIDENT = 0.30
+RATIO_PUBLIC = 0.60
+MAX_P99_MS = 100.0
+MAX_BURST_P99_MS = 1000.0
+MAX_EXPORT_S = 2.0
+MAX_FIRST_VIEW_KB = 60.0
+
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %d, "p99_us": %d,'
+    .. ' "non2xx": %d, "socket_errors": %d}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(99), n, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def bench_env(db_url: str, static_root: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=db_url,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DEBUG="0",
+        SECRET_KEY=env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(64),
+        ALLOWED_HOSTS=HOST,
+        SECURE_SSL_REDIRECT="0",
+        STATIC_ROOT=static_root,
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def collectstatic(env: dict) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn with 2 sync workers in its own process group; killed on exit."""
+
+    def __init__(self, env: dict, port: int, workers: int, log: Path):
+        self.port = port
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "portal.wsgi:application",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"{HOST}:{port}",
+                "--backlog",
+                "2048",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, path: str = "/bench/ceiling/", timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited ({self.proc.returncode}); see {self.log.name}")
+            try:
+                status, _headers, _body = fetch(self.port, path)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"gunicorn did not answer in {timeout}s; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def fetch(port: int, path: str, cookie: str = "", gzip_ok: bool = True):
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    headers = {"Host": HOST}
+    if gzip_ok:
+        headers["Accept-Encoding"] = "gzip"
+    if cookie:
+        headers["Cookie"] = cookie
+    conn.request("GET", path, headers=headers)
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+
+
+def run_wrk(port: int, page, duration: int, connections: int, script: Path) -> dict:
+    cmd = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        "-H",
+        "Accept-Encoding: gzip",
+    ]
+    if page.cookie:
+        cmd += ["-H", f"Cookie: {page.cookie}"]
+    out = subprocess.run(
+        [*cmd, f"http://{HOST}:{port}{page.url}"], capture_output=True, text=True, check=True
+    ).stdout
+    match = re.search(r"WRKJSON (\{.*\})", out)
+    if not match:
+        raise SystemExit(f"wrk gave no result for {page.url}:\n{out}")
+    data = json.loads(match.group(1))
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
+
+
+def count_queries(page_list) -> dict:
+    """SQL queries per page, in-process with the test client against the same database."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for page in page_list:
+        client = Client(HTTP_HOST=HOST)
+        if page.cookie:
+            name, _sep, value = page.cookie.partition("=")
+            client.cookies[name] = value
+        client.get(page.url)  # warm the per-process caches, as a running worker has them
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(page.url)
+        counts[page.key] = (len(ctx.captured_queries), response.status_code)
+    return counts
+
+
+def first_view(port: int) -> dict:
+    """The home page's first view for an anonymous visitor: HTML + CSS + JS, gzip where served."""
+    status, headers, body = fetch(port, "/")
+    html = gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body
+    parts = [("/", len(body), headers.get("content-encoding", "identity"))]
+    text = html.decode("utf-8", "replace")
+    assets = re.findall(r'<link[^>]+rel="stylesheet"[^>]*href="([^"]+)"', text)
+    assets += re.findall(r'<link[^>]+href="([^"]+)"[^>]*rel="stylesheet"', text)
+    assets += re.findall(r'<script[^>]+src="([^"]+)"', text)
+    for url in dict.fromkeys(assets):
+        if url.startswith("http"):
+            parts.append((url, 0, "external (not counted)"))
+            continue
+        _status, asset_headers, asset_body = fetch(port, url)
+        parts.append(
+            (
+                url,
+                len(asset_body),
+                asset_headers.get("content-encoding", "identity")
+                + f", cache {asset_headers.get('cache-control', 'none')}",
+            )
+        )
+    return {"status": status, "parts": parts, "total": sum(p[1] for p in parts)}
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def pages_table(page_list, results, queries, ceiling_rps) -> list[str]:
+    lines = [
+        "| page | kind | req/s | × ceiling | p50 ms | p99 ms | bytes | enc | SQL | non-2xx "
+        "| SQL ≤12 | ratio target | p99 < 100 ms |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|",
+    ]
+    for page in page_list:
+        r = results[page.key]
+        q, q_status = queries.get(page.key, (None, None))
+        ratio = r["rps"] / ceiling_rps if ceiling_rps else 0
+        if page.kind == "ceiling":
+            q_v, ratio_v = "—", "—"
+        else:
+            q_v = verdict(q is not None and q <= MAX_QUERIES)
+            if page.kind == "staff":
+                q_v += " (staff)"
+            target = RATIO_PUBLIC if page.kind == "public" else RATIO_RESIDENT
+            ratio_v = f"{verdict(ratio >= target)} (≥{target:.0%})"
+        p99_v = verdict(r["p99_us"] / 1000 < MAX_P99_MS and r["non2xx"] == 0)
+        q_text = f"{q}" if q_status in (200, None) else f"{q} (HTTP {q_status})"
+        lines.append(
+            f"| {page.label} `{page.url}` | {page.kind} | {r['rps']:.0f} | {ratio:.2f} "
+            f"| {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['page_bytes']:,} "
+            f"| {r['encoding']} | {q_text} | {r['non2xx'] + r['socket_errors']} "
+            f"| {q_v} | {ratio_v} | {p99_v} |"
+        )
+    return lines
+
+
+def machine() -> str:
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    total = mem[1].split()[1] if len(mem) > 1 else "?"
+    return (
+        f"{os.cpu_count()} cores (nproc), {cpu}; memory: {total}"
+        f" total; load average before the run {' '.join(load)}"
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True, help="PostgreSQL URL of the data set to measure")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of load before measuring")
+    parser.add_argument("--only", default="", help="comma-separated page keys (default: all)")
+    parser.add_argument("--no-pages", action="store_true", help="skip the page timings")
+    parser.add_argument("--burst", action="store_true", help="also run the 1,000-request burst")
+    parser.add_argument("--burst-size", type=int, default=1000)
+    parser.add_argument("--exports", action="store_true", help="also time the exports")
+    args = parser.parse_args(argv)
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    env = bench_env(args.db, static_root)
+    os.environ.update({k: env[k] for k in env if k not in ("PYTHONPATH",)})
+    sys.path.insert(0, str(ROOT))
+    print("collectstatic into", static_root, flush=True)
+    collectstatic(env)
+
+    import django
+
+    django.setup()
+    from bench import fixtures
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    report = [
+        f"# Benchmark {stamp} UTC",
+        "",
+        f"- Database: `{args.db.rsplit('@', 1)[-1]}`; data set: "
+        + ("bench/results/dataset.json" if fixtures.DATASET_FILE.exists() else "demo personas"),
+        f"- Machine: {machine()}",
+        f"- gunicorn {args.workers} sync workers, DEBUG=0; wrk -t2 -c{args.connections} "
+        f"-d{args.duration}s (shares the 2 cores with gunicorn and PostgreSQL)",
+        "",
+    ]
+    dataset = fixtures.load_dataset()
+    port = free_port()
+    server = Gunicorn(env, port, args.workers, RESULTS / f"{stamp}-gunicorn.log")
+    try:
+        server.wait_ready()
+        if not args.no_pages:
+            report += measure_pages(args, port, dataset, fixtures)
+        if args.burst:
+            from bench import burst
+
+            report += burst.run(port, args.burst_size, dataset)
+        if args.exports:
+            from bench import exports
+
+            report += exports.run(dataset)
+    finally:
+        server.stop()
+        shutil.rmtree(static_root, ignore_errors=True)
+    text = "\n".join(report) + "\n"
+    out = RESULTS / f"{stamp}.md"
+    out.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"written to {out.relative_to(ROOT)}")
+    return 0
+
+
+def measure_pages(args, port, dataset, fixtures) -> list[str]:
+    page_list = fixtures.pages(dataset)
+    if args.only:
+        wanted = {"ceiling", *args.only.split(",")}
+        page_list = [p for p in page_list if p.key in wanted]
+    fixtures.attach_cookies(page_list, dataset)
+    print("counting queries in-process", flush=True)
+    queries = count_queries(page_list)
+    script = RESULTS / "wrk-count-status.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    results = {}
+    for page in page_list:
+        status, headers, body = fetch(port, page.url, page.cookie)
+        if status != 200:
+            print(f"  warning: {page.url} answered HTTP {status}", flush=True)
+        if args.warmup:
+            run_wrk(port, page, args.warmup, args.connections, script)
+        print(f"  {page.key}: {args.duration}s at {args.connections} connections", flush=True)
+        r = run_wrk(port, page, args.duration, args.connections, script)
+        r["page_bytes"] = len(body)
+        r["encoding"] = headers.get("content-encoding", "identity")
+        r["status"] = status
+        results[page.key] = r
+    ceiling_rps = results["ceiling"]["rps"]
+    lines = ["## Pages", ""]
+    lines += pages_table(page_list, results, queries, ceiling_rps)
+    lines += [
+        "",
+        "SQL = queries of one warm request (the second one) through django.test.Client; "
+        "bytes = one response body as sent with `Accept-Encoding: gzip`; enc = its "
+        "Content-Encoding; non-2xx includes socket errors.",
+        "",
+    ]
+    fv = first_view(port)
+    lines += ["## Home page first view (anonymous)", "", "| resource | bytes | served as |"]
+    lines += ["|---|---:|---|"]
+    lines += [f"| `{url}` | {size:,} | {how} |" for url, size, how in fv["parts"]]
+    kb = fv["total"] / 1024
+    lines += [
+        f"| **total** | **{fv['total']:,}** ({kb:.1f} KB) | "
+        f"{verdict(kb <= MAX_FIRST_VIEW_KB)} (≤ {MAX_FIRST_VIEW_KB:.0f} KB) |",
+        "",
+    ]
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())

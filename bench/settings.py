@@ -1,0 +1,22 @@
+"""Settings for the benchmark: the portal's own settings, served over plain HTTP on localhost.
+
+`python -m bench.run` sets DEBUG=0, a generated SECRET_KEY, ALLOWED_HOSTS=127.0.0.1 and
+SECURE_SSL_REDIRECT=0 in the environment; this module adds only the benchmark's URLs (the
+portal's plus the ceiling view) and turns off what needs HTTPS (secure cookies, HSTS).
+"""
+
+from portal.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+
+# Plain HTTP on 127.0.0.1: cookies marked `secure` would never be sent back.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+
+# See bench/storage.py: the portal's collectstatic fails on a missing bootstrap source map.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "bench.storage.BenchStaticFilesStorage"},
+}
