@@ -58,7 +58,14 @@ def _fire(port, requests) -> list[tuple]:
     return results
 
 
-def _summary(results) -> dict:
+def _fire_timed(port, requests) -> tuple[list[tuple], float]:
+    start = time.perf_counter()
+    results = _fire(port, requests)
+    return results, time.perf_counter() - start
+
+
+def _summary(fired) -> dict:
+    results, wall = fired
     times = sorted(t for _s, t in results)
     statuses = {}
     for status, _t in results:
@@ -70,6 +77,7 @@ def _summary(results) -> dict:
         "max": times[-1] * 1000,
         "statuses": statuses,
         "five": five,
+        "wall": wall,
     }
 
 
@@ -90,13 +98,13 @@ def run(port: int, n: int, dataset: dict) -> list[str]:
         "request, released by a barrier).",
         "",
         "| burst | places | filled | wait-listed | refused/other | order kept | 5xx | statuses "
-        "| p50 ms | p99 ms | max ms | verdict |",
-        "|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---|",
+        "| p50 ms | p99 ms | max ms | served/s | verdict |",
+        "|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---|",
     ]
 
     print(f"burst: {len(pairs)} enrolments in course {course.pk}", flush=True)
     enrol = _summary(
-        _fire(
+        _fire_timed(
             port,
             [
                 (
@@ -126,12 +134,12 @@ def run(port: int, n: int, dataset: dict) -> list[str]:
         f"| enrol `{course.title}` | {course.capacity} | {len(filled)} | {len(waiting)} "
         f"| {len(pairs) - len(filled) - len(waiting)} | {in_order} | {enrol['five']} "
         f"| {enrol['statuses']} | {enrol['p50']:.0f} | {enrol['p99']:.0f} | {enrol['max']:.0f} "
-        f"| {'PASS' if ok else 'FAIL'} |"
+        f"| {len(pairs) / enrol['wall']:.0f} | {'PASS' if ok else 'FAIL'} |"
     )
 
     print(f"burst: {len(pairs)} sign-ups for post {post.pk}", flush=True)
     signup = _summary(
-        _fire(
+        _fire_timed(
             port,
             [
                 (f"/volunteers/posts/{post.pk}/sign-up/", keys[u.pk], {"waitlist": "1"})
@@ -155,7 +163,7 @@ def run(port: int, n: int, dataset: dict) -> list[str]:
         f"| sign up `{post.title}` | {post.capacity} | {len(placed)} | {len(waiting)} "
         f"| {len(pairs) - len(placed) - len(waiting)} | {in_order and seats_unique} "
         f"| {signup['five']} | {signup['statuses']} | {signup['p50']:.0f} | {signup['p99']:.0f} "
-        f"| {signup['max']:.0f} | {'PASS' if ok else 'FAIL'} |"
+        f"| {signup['max']:.0f} | {len(pairs) / signup['wall']:.0f} | {'PASS' if ok else 'FAIL'} |"
     )
     lines += [
         "",

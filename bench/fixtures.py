@@ -48,10 +48,20 @@ class Page:
     cookie: str = ""
 
 
-def load_dataset() -> dict:
-    if DATASET_FILE.exists():
-        return json.loads(DATASET_FILE.read_text(encoding="utf-8"))
-    return {}
+def load_dataset(db_url: str) -> dict:
+    """dataset.json's handles, but only when they were written for the database being measured."""
+    if not DATASET_FILE.exists():
+        return {}
+    data = json.loads(DATASET_FILE.read_text(encoding="utf-8"))
+    db_name = db_url.rsplit("/", 1)[-1].split("?", 1)[0]
+    if data.get("database") and data["database"] != db_name:
+        print(
+            f"dataset.json is for database {data['database']!r}, not {db_name!r}: "
+            "using the demo personas",
+            flush=True,
+        )
+        return {}
+    return data
 
 
 def _user_from(handle):
@@ -237,7 +247,13 @@ def burst_users(n: int, dataset: dict) -> list[tuple]:
     from portal.models import Household, HouseholdMember, User
 
     handles = (dataset.get("burst") or {}).get("users") or []
-    users = [u for u in (_user_from(h) for h in handles[:n]) if u is not None]
+    users, child_ids = [], {}
+    for handle in handles[:n]:
+        user = _user_from(handle)
+        if user is not None:
+            users.append(user)
+            if isinstance(handle, dict) and handle.get("child_id"):
+                child_ids[user.pk] = handle["child_id"]
     if not users:
         users = list(User.objects.filter(username__startswith=BURST_PREFIX).order_by("pk")[:n])
     if len(users) < n:
@@ -278,6 +294,9 @@ def burst_users(n: int, dataset: dict) -> list[tuple]:
             ]
         )
         users += new_users
+    if child_ids:
+        kids = HouseholdMember.objects.in_bulk(list(child_ids.values()))
+        return [(u, kids.get(child_ids.get(u.pk))) for u in users]
     children = {}
     for child in HouseholdMember.objects.filter(
         household_id__in=[u.household_id for u in users],

@@ -292,6 +292,8 @@ def main(argv=None) -> int:
     parser.add_argument("--exports", action="store_true", help="also time the exports")
     args = parser.parse_args(argv)
 
+    # A plain `kill` must still stop gunicorn and remove the temporary STATIC_ROOT.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -308,17 +310,17 @@ def main(argv=None) -> int:
     from bench import fixtures
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    dataset = fixtures.load_dataset(args.db)
     report = [
         f"# Benchmark {stamp} UTC",
         "",
         f"- Database: `{args.db.rsplit('@', 1)[-1]}`; data set: "
-        + ("bench/results/dataset.json" if fixtures.DATASET_FILE.exists() else "demo personas"),
+        + ("bench/results/dataset.json" if dataset else "demo personas (manage.py seed_demo)"),
         f"- Machine: {machine()}",
         f"- gunicorn {args.workers} sync workers, DEBUG=0; wrk -t2 -c{args.connections} "
         f"-d{args.duration}s (shares the 2 cores with gunicorn and PostgreSQL)",
         "",
     ]
-    dataset = fixtures.load_dataset()
     port = free_port()
     server = Gunicorn(env, port, args.workers, RESULTS / f"{stamp}-gunicorn.log")
     try:
