@@ -5,11 +5,14 @@ import logging
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from classes import lottery
 from classes.models import (
@@ -262,8 +265,8 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
             _notify(
                 e,
                 Notice.Kind.PROMOTED,
-                _("A place came free: %(name)s now has a place in %(course)s.")
-                % {"name": e.child.full_name, "course": course.title},
+                gettext_lazy("A place came free: %(name)s now has a place in %(course)s."),
+                {"name": e.child.full_name, "course": course.title},
             )
         return first
     return None
@@ -300,8 +303,8 @@ def run_lottery(course: Course, *, seed: str | None = None) -> dict:
         _notify(
             e,
             Notice.Kind.LOTTERY_WON,
-            _("%(name)s won a place in %(course)s.")
-            % {"name": e.child.full_name, "course": course.title},
+            gettext_lazy("%(name)s won a place in %(course)s."),
+            {"name": e.child.full_name, "course": course.title},
         )
     for position, entry_id in enumerate(result["waiting"]):
         e = by_id[entry_id]
@@ -314,8 +317,8 @@ def run_lottery(course: Course, *, seed: str | None = None) -> dict:
         _notify(
             e,
             Notice.Kind.LOTTERY_WAITING,
-            _("%(name)s is on the waiting list of %(course)s after the lottery.")
-            % {"name": e.child.full_name, "course": course.title},
+            gettext_lazy("%(name)s is on the waiting list of %(course)s after the lottery."),
+            {"name": e.child.full_name, "course": course.title},
         )
     if skipped:
         Enrolment.objects.filter(pk__in=skipped).update(status=Enrolment.Status.NOT_PLACED)
@@ -407,12 +410,13 @@ def cancel_session(session: ClassSession, *, reason: str) -> int:
     session.status = ClassSession.Status.CANCELLED
     session.notes = reason.strip()
     session.save(update_fields=["status", "notes"])
-    text = _("%(course)s on %(when)s is cancelled. %(reason)s") % {
+    text = gettext_lazy("%(course)s on %(when)s is cancelled. %(reason)s")
+    params = {
         "course": session.course.title,
-        "when": _when(session),
+        "when": _lazy_when(session.date, session.starts_at, session.ends_at),
         "reason": reason.strip(),
     }
-    return _notify_course(session, Notice.Kind.CANCELLED, text)
+    return _notify_course(session, Notice.Kind.CANCELLED, text, params)
 
 
 @transaction.atomic
@@ -431,43 +435,79 @@ def move_session(session: ClassSession, *, day, starts_at, ends_at, place: str =
         .exists()
     ):
         raise RegisterError(_("The course already has a session at that time."))
-    old = _when(session)
-    session.moved_from = old
+    old = _lazy_when(session.date, session.starts_at, session.ends_at)
+    session.moved_from = _when(session)
     session.date, session.starts_at, session.ends_at = day, starts_at, ends_at
     if place.strip():
         session.place = place.strip()
     session.save(update_fields=["moved_from", "date", "starts_at", "ends_at", "place"])
-    text = _("%(course)s on %(old)s moves to %(new)s, %(place)s.") % {
+    text = gettext_lazy("%(course)s on %(old)s moves to %(new)s, %(place)s.")
+    params = {
         "course": session.course.title,
         "old": old,
-        "new": _when(session),
+        "new": _lazy_when(session.date, session.starts_at, session.ends_at),
         "place": session.where,
     }
-    return _notify_course(session, Notice.Kind.MOVED, text)
+    return _notify_course(session, Notice.Kind.MOVED, text, params)
+
+
+def _format_when(day, starts_at, ends_at) -> str:
+    """A session's day and times, formatted for the active language."""
+    date_text = date_format(day, "SHORT_DATE_FORMAT")
+    return f"{date_text} {time_format(starts_at, 'H:i')}–{time_format(ends_at, 'H:i')}"
+
+
+# Formatted when it is put into a message, so each parent reads dates the way their language does.
+_lazy_when = lazy(_format_when, str)
 
 
 def _when(session: ClassSession) -> str:
-    day = date_format(session.date, "SHORT_DATE_FORMAT")
-    return f"{day} {time_format(session.starts_at, 'H:i')}–{time_format(session.ends_at, 'H:i')}"
+    return _format_when(session.date, session.starts_at, session.ends_at)
 
 
-def _notify_course(session, kind, text) -> int:
-    enrolments = session.course.enrolments.enrolled().select_related("enrolled_by", "child")
+def _notify_course(session, kind, text, params) -> int:
+    enrolments = session.course.enrolments.enrolled().select_related(
+        "enrolled_by", "child", "course"
+    )
     count = 0
     for enrolment in enrolments:
-        _notify(enrolment, kind, text, session=session)
+        _notify(enrolment, kind, text, params, session=session)
         count += 1
     return count
 
 
-def _notify(enrolment: Enrolment, kind: str, text: str, *, session=None) -> Notice:
-    """Keep the notice for My children's classes and email the parent once the change commits."""
-    notice = Notice.objects.create(enrolment=enrolment, session=session, kind=kind, text=text)
-    parent = enrolment.enrolled_by
-    if parent is not None and parent.email:
+def parent_to_tell(enrolment: Enrolment):
+    """Who hears about a child's enrolment: the parent who enrolled them, else (that account was
+    removed) the first account holder of the child's household; None if there is nobody."""
+    if enrolment.enrolled_by_id is not None:
+        return enrolment.enrolled_by
+    holder = (
+        HouseholdMember.objects.filter(
+            household_id=enrolment.child.household_id, user__isnull=False, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("created_at", "id")
+        .first()
+    )
+    return holder.user if holder else None
+
+
+def _notify(enrolment: Enrolment, kind: str, text, params, *, session=None) -> Notice:
+    """Keep the notice for My children's classes and email the parent once the change commits.
+
+    `text` is a lazy translation rendered with `params` in the parent's language (their choice,
+    else the portal's default), not in the language of whoever's request caused the change.
+    """
+    parent = parent_to_tell(enrolment)
+    language = parent.preferred_language() if parent is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
+        rendered = str(text) % params
         subject = _("Neighbour Classroom: %(course)s") % {"course": enrolment.course.title}
+    notice = Notice.objects.create(enrolment=enrolment, session=session, kind=kind, text=rendered)
+    if parent is not None and parent.email:
+        email = parent.email
         transaction.on_commit(
-            lambda: send_mail(subject, text, None, [parent.email], fail_silently=True)
+            lambda: send_mail(subject, rendered, None, [email], fail_silently=True)
         )
     return notice
 

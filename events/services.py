@@ -36,17 +36,18 @@ class EventError(Exception):
 # ---------------------------------------------------------------- notices
 
 
-def community_language():
-    """Notices are written in the community's language, not in the language of whoever's
-    request happened to trigger them (accounts carry no language preference)."""
-    return translation.override(settings.LANGUAGE_CODE)
+def recipient_language(user):
+    """Notices and mail are written in the recipient's language (their choice, else the
+    portal's default), never in the language of whoever's request happened to trigger them."""
+    language = user.preferred_language() if user is not None else settings.LANGUAGE_CODE
+    return translation.override(language)
 
 
 def notify(user, text: str, url: str = "") -> Notice:
     """A notice in the portal, plus an email once the transaction commits (if they have one)."""
     notice = Notice.objects.create(user=user, text=text, url=url)
     if user.email:
-        with community_language():
+        with recipient_language(user):
             subject = _("%(community)s: events notice") % {"community": Community.current().name}
         transaction.on_commit(
             lambda: send_mail(subject, text, None, [user.email], fail_silently=True)
@@ -231,7 +232,7 @@ def promote_waiting(activity: Activity) -> list[Booking]:
                     "member__user"
                 )
             )
-            with community_language():
+            with recipient_language(booking.booked_by):
                 text = _("A place opened up: %(names)s now have a place at “%(activity)s”.") % {
                     "names": names,
                     "activity": activity.title,
@@ -318,7 +319,7 @@ def send_reminder(booking: Booking) -> bool:
     if not names:
         return False
     activity = booking.activity
-    with community_language():
+    with recipient_language(booking.booked_by):
         text = _(
             "Reminder: “%(activity)s” starts at %(time)s on %(day)s at %(place)s, "
             "for %(names)s. Please bring your tickets."
@@ -421,9 +422,9 @@ def message_registered(activity: Activity, *, text: str, by) -> int:
         .select_related("booked_by")
         .distinct()
     }
-    with community_language():
-        prefix = _("About “%(activity)s”: ") % {"activity": activity.title}
     for user in users:
+        with recipient_language(user):
+            prefix = _("About “%(activity)s”: ") % {"activity": activity.title}
         notify(user, prefix + text, url=activity.get_absolute_url())
     return len(users)
 
@@ -487,7 +488,7 @@ def decide_stall(application: StallApplication, *, approve: bool, reason: str, b
                 _("All %(count)s stalls are given out.") % {"count": activity.stall_count}
             )
         app.status, app.stall_number = StallApplication.Status.APPROVED, free[0]
-        with community_language():
+        with recipient_language(app.applicant):
             text = _("Your stall at “%(market)s” is approved: stall number %(number)s.") % {
                 "market": activity.title,
                 "number": app.stall_number,
@@ -496,7 +497,7 @@ def decide_stall(application: StallApplication, *, approve: bool, reason: str, b
         if not reason:
             raise EventError(_("Give a reason when declining an application."))
         app.status = StallApplication.Status.DECLINED
-        with community_language():
+        with recipient_language(app.applicant):
             text = _("Your stall application for “%(market)s” was declined: %(reason)s") % {
                 "market": activity.title,
                 "reason": reason,

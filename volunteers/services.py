@@ -101,11 +101,11 @@ def without_mail():
 def notify(user, text, url: str = "", *, params=None, subject=None) -> Notice:
     """An in-portal notice, and an email when the user has an address.
 
-    `text` (and `subject`) are lazy translations rendered with `params` in the community's
-    language: the recipient is often not the person whose request sent it, and the stored
-    notice must not switch language with whoever triggered it.
+    `text` (and `subject`) are lazy translations rendered with `params` in the recipient's
+    language (`preferred_language()`): the recipient is often not the person whose request
+    sent it, and the stored notice must not switch language with whoever triggered it.
     """
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(user.preferred_language()):
         rendered = str(text) % params if params is not None else str(text)
         subject_text = str(subject or gettext_lazy("Neighbourly Portal: volunteers"))
     notice = Notice.objects.create(user=user, text=rendered[:300], url=url)

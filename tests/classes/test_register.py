@@ -266,3 +266,55 @@ def test_the_calendar_marks_a_cancelled_session(client, parent, child, enrolled,
     cancel_session(first_session, reason="下雨")
     body = client.get(reverse("classes:calendar", args=[token_for(parent)])).content.decode()
     assert "STATUS:CANCELLED" in body
+
+
+def test_parents_read_a_cancellation_in_their_own_language(
+    teacher_user, now, course, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django.utils import translation
+
+    from classes.services import cancel_session
+    from tests.factories import make_child, make_user
+
+    english = make_user("Mrs Wang", email="wang@example.com")
+    english.language = "en"
+    english.save(update_fields=["language"])
+    chinese = make_user("李爸爸", email="li@example.com")
+    enrol(english, course, make_child(english, name="王娃", birth_date=date(2018, 1, 1)))
+    enrol(chinese, course, make_child(chinese, name="李娃", birth_date=date(2018, 1, 1)))
+    session = course.sessions.order_by("date").first()
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        cancel_session(session, reason="停电")  # a teacher reading English does not matter
+
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert sent["wang@example.com"].subject == f"Neighbour Classroom: {course.title}"
+    assert sent["wang@example.com"].body == (
+        f"{course.title} on 09/12/2026 09:00–10:30 is cancelled. 停电"
+    )
+    assert sent["li@example.com"].subject == f"睦邻课堂：{course.title}"
+    assert sent["li@example.com"].body.startswith(f"“{course.title}”2026年9月12日 09:00")
+    assert Notice.objects.get(enrolment__enrolled_by=english).text.endswith("is cancelled. 停电")
+    assert Notice.objects.get(enrolment__enrolled_by=chinese).text.endswith("的课取消了。停电")
+
+
+def test_without_the_enrolling_account_the_households_account_holder_is_told(
+    teacher_user, now, course, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from classes.services import cancel_session
+    from tests.factories import make_child, make_user
+
+    mum = make_user("Mrs Wang", email="wang@example.com")
+    mum.language = "en"
+    mum.save(update_fields=["language"])
+    enrolment = enrol(mum, course, make_child(mum, name="王娃", birth_date=date(2018, 1, 1)))
+    enrolment.enrolled_by = None
+    enrolment.save(update_fields=["enrolled_by"])
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_session(course.sessions.order_by("date").first(), reason="停电")
+
+    assert [m.to for m in mail.outbox] == [["wang@example.com"]]
+    assert mail.outbox[0].subject.startswith("Neighbour Classroom: ")
+    assert Notice.objects.get().text.endswith("is cancelled. 停电")

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from events import services
 from events.models import Booking, Notice, Question, Registration
@@ -242,8 +243,27 @@ def test_cancelling_promotes_the_next_booking_whole_and_tells_them(
     assert mine.registrations.get().status == X
     notice = Notice.objects.get(user=parent)
     assert "趣味运动会" in notice.text
-    assert notice.text.startswith("有空出的名额了")  # the community's language, not the canceller's
+    assert notice.text.startswith("有空出的名额了")  # the parent's language, not the canceller's
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["mum@example.com"]
+
+
+def test_a_promoted_english_reader_is_told_in_english(
+    parent, child, resident, festival, django_capture_on_commit_callbacks
+):
+    parent.email, parent.language = "mum@example.com", "en"
+    parent.save()
+    resident.language = "zh-hans"
+    resident.save()
+    activity = make_activity(festival, capacity=2)
+    mine = services.register(activity, user=resident, members=[resident.member])
+    services.register(activity, user=parent, members=[parent.member, child])
+
+    with django_capture_on_commit_callbacks(execute=True), translation.override("zh-hans"):
+        services.cancel_registration(mine.registrations.get(), by=resident)
+
+    assert Notice.objects.get(user=parent).text.startswith("A place opened up:")
+    assert mail.outbox[0].subject.endswith(": events notice")
+    assert mail.outbox[0].body.startswith("A place opened up:")
 
 
 def test_a_group_too_big_for_the_free_places_keeps_its_turn(

@@ -38,6 +38,29 @@ def test_households_with_a_place_tomorrow_are_reminded_once(
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "subject", "opening"),
+    [
+        ("", "公园路社区：活动通知", "提醒："),
+        ("en", "公园路社区: events notice", "Reminder: “"),
+    ],
+    ids=["default reader gets Chinese", "English reader gets English"],
+)
+def test_the_reminder_is_written_in_the_recipients_language(
+    parent, child, festival, django_capture_on_commit_callbacks, language, subject, opening
+):
+    parent.email, parent.language = "mum@example.com", language
+    parent.save()
+    services.register(make_activity(festival), user=parent, members=[child])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run("--day", "2026-06-13")  # the test runs in English: the job's language does not matter
+
+    assert mail.outbox[0].subject == subject
+    assert mail.outbox[0].body.startswith(opening)
+    assert Notice.objects.get(user=parent).text.startswith(opening)
+
+
 def test_the_dry_run_changes_nothing(parent, child, festival):
     services.register(make_activity(festival), user=parent, members=[child])
 

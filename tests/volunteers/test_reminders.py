@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.factories import make_user
 from tests.volunteers.conftest import DAY, at, make_post
@@ -78,8 +79,25 @@ def test_a_dry_run_sends_nothing(signed_up, time_machine):
 
 
 @pytest.mark.django_db
-def test_reminders_are_written_in_the_communitys_language(signed_up, time_machine):
+def test_reminders_are_written_in_chinese_for_a_recipient_who_chose_no_language(
+    signed_up, time_machine
+):
     time_machine.move_to(at(DAY.replace(day=9), 18), tick=False)
     run()
     assert mail.outbox[0].subject == "志愿服务提醒"
     assert mail.outbox[0].body.startswith("提醒：明天")
+    assert Notice.objects.get(user=signed_up).text.startswith("提醒：明天")
+
+
+@pytest.mark.django_db
+def test_reminders_are_written_in_english_for_a_recipient_who_chose_english(
+    signed_up, time_machine
+):
+    signed_up.language = "en"
+    signed_up.save(update_fields=["language"])
+    time_machine.move_to(at(DAY.replace(day=9), 18), tick=False)
+    with translation.override("zh-hans"):  # the language of whoever runs the job does not matter
+        run()
+    assert mail.outbox[0].subject == "Volunteer reminder"
+    assert mail.outbox[0].body.startswith("Reminder: tomorrow")
+    assert Notice.objects.get(user=signed_up).text.startswith("Reminder: tomorrow")

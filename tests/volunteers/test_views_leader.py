@@ -83,6 +83,24 @@ class TestApplications:
         assert resident.volunteer_profile.number
         assert Notice.objects.filter(user=resident, text__contains="欢迎加入补鞋队").exists()
         assert mail.outbox[-1].to == ["r@example.com"]
+        assert mail.outbox[-1].subject == "睦邻门户：志愿服务"
+
+    def test_an_english_reader_is_told_in_english_whatever_the_leaders_language(
+        self, client, team, team_leader, resident
+    ):
+        resident.email, resident.language = "r@example.com", "en"
+        resident.save()
+        membership = services.apply_to_team(resident, team)
+        client.force_login(team_leader)
+        client.cookies["portal_language"] = "zh-hans"
+        client.post(
+            reverse("volunteers:membership-decide", args=[membership.pk]),
+            {"decision": "approve", "message": ""},
+        )
+        notice = Notice.objects.get(user=resident)
+        assert notice.text == "Welcome to 补鞋队! You can now sign up for its posts."
+        assert mail.outbox[-1].subject == "Neighbourly Portal: volunteers"
+        assert mail.outbox[-1].body.startswith("Welcome to 补鞋队!")
 
     def test_declining_needs_a_message(self, client, team, team_leader, resident):
         membership = services.apply_to_team(resident, team)
