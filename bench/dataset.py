@@ -1109,7 +1109,11 @@ class Generator:
         from canteen import pricing
         from canteen.models import (
             Booking,
+            CanteenSettings,
+            ClosedMonth,
             Dish,
+            LoveMealDelivery,
+            LoveMealRecipient,
             MealRecord,
             MealSlot,
             Menu,
@@ -1214,7 +1218,7 @@ class Generator:
         big = self.n(10000, 20)
         per_month = (total - big) // (len(months) - 1)
         quotes = {}
-        n_meals = n_lines = n_claims = 0
+        n_meals = n_lines = n_claims = n_reversals = 0
         t0 = time.perf_counter()
         for mi, month in enumerate(months):
             target = big if mi == len(months) - 1 else per_month
@@ -1261,7 +1265,44 @@ class Generator:
                     rec._quote = q
                     records.append(rec)
             records = bulk(MealRecord, records)
+            # About one meal in 500 was a mistake, reversed the same month with a reason (the
+            # reversal negates the money and the lines; the subsidised slot is free again).
+            reversed_ids = {rec.pk for rec in records if r.random() < 0.002}
+            reversals = [
+                MealRecord(
+                    kind="reversal",
+                    menu_id=rec.menu_id,
+                    day=rec.day,
+                    slot_id=rec.slot_id,
+                    month=month,
+                    member_id=rec.member_id,
+                    person_name=rec.person_name,
+                    age=rec.age,
+                    price=-rec.price,
+                    subsidy=-rec.subsidy,
+                    paid=-rec.paid,
+                    reverses_id=rec.pk,
+                    reason=r.choice(["误录，撤销", "重复登记", "记错人员"]),
+                    recorded_by_id=staff.pk,
+                    recorded_at=rec.recorded_at + timedelta(minutes=r.randrange(5, 120)),
+                )
+                for rec in records
+                if rec.pk in reversed_ids
+            ]
+            reversals = bulk(MealRecord, reversals)
             lines, claims = [], []
+            for rev in reversals:
+                for line in next(x for x in records if x.pk == rev.reverses_id)._quote.lines:
+                    lines.append(
+                        SubsidyLine(
+                            record_id=rev.pk,
+                            rule_id=line.rule.pk,
+                            rule_name=line.name,
+                            funder=line.funder,
+                            amount=-line.amount,
+                        )
+                    )
+            n_reversals += len(reversals)
             for rec in records:
                 q = rec._quote
                 for line in q.lines:
@@ -1274,7 +1315,7 @@ class Generator:
                             amount=line.amount,
                         )
                     )
-                if q.lines:
+                if q.lines and rec.pk not in reversed_ids:
                     claims.append(
                         SubsidisedSlot(
                             member_id=rec.member_id,
@@ -1290,6 +1331,53 @@ class Generator:
             n_claims += len(claims)
             if mi % 6 == 5 or mi == len(months) - 1:
                 log(f"    meals up to {month:%Y-%m}: {n_meals} ({time.perf_counter() - t0:.0f} s)")
+
+        # Months before the last full one are closed (settled), a few days after they end.
+        closed = bulk(
+            ClosedMonth,
+            [
+                ClosedMonth(
+                    month=m,
+                    closed_by_id=staff.pk,
+                    closed_at=self.at(date(m.year + (m.month == 12), m.month % 12 + 1, 5)),
+                )
+                for m in months[:-1]
+            ],
+        )
+        # Love Meal Day: a free meal delivered to each recipient every month, by a volunteer.
+        settings_row = CanteenSettings.current()
+        recipients = bulk(
+            LoveMealRecipient,
+            [
+                LoveMealRecipient(
+                    name=self.name(),
+                    kind=r.choice(["empty_nest", "empty_nest", "difficulty"]),
+                    building=str(r.randint(1, 40)),
+                    unit=str(r.randint(1, 4)),
+                    room=f"{r.randint(1, 18)}{r.randint(1, 4):02d}",
+                    portions=r.choice([1, 1, 1, 2]),
+                )
+                for _ in range(self.n(40, 3))
+            ],
+        )
+        deliveries = []
+        for m in months + [self.base.replace(day=1)]:
+            day = m.replace(day=community.love_meal_day_of_month)
+            for rc in recipients:
+                done = day < self.base
+                deliveries.append(
+                    LoveMealDelivery(
+                        day=day,
+                        recipient_id=rc.pk,
+                        portions=rc.portions,
+                        value=community.meal_price_min,
+                        funder=settings_row.love_meal_funder,
+                        volunteer_id=r.choice(self.vols).pk if done else None,
+                        delivered_at=self.at(day, (11, 45)) if done else None,
+                        created_at=self.at(day - timedelta(days=7)),
+                    )
+                )
+        deliveries = bulk(LoveMealDelivery, deliveries)
 
         # Bookings for the coming weeks (the counter and "my bookings" have something to show).
         bookings = []
@@ -1317,6 +1405,9 @@ class Generator:
             "meal_records": n_meals,
             "subsidy_lines": n_lines,
             "subsidy_claims": n_claims,
+            "meal_reversals": n_reversals,
+            "closed_months": len(closed),
+            "love_meal_deliveries": len(deliveries),
             "canteen_bookings": len(bookings),
         }
 
