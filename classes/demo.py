@@ -255,18 +255,42 @@ def _demo_children(rng) -> list[HouseholdMember]:
     today = timezone.localdate()
     children = []
     for i, name in enumerate(CHILD_NAMES):
-        household, _created = Household.objects.get_or_create(
-            building=str(7 + i % 6), unit=str(1 + i % 3), room=f"{1 + i // 6}0{1 + i % 2}"
-        )
+        address = {
+            "building": str(7 + i % 6),
+            "unit": str(1 + i % 3),
+            "room": f"{1 + i // 6}0{1 + i % 2}",
+        }
         years = 5 + (i % 8)
         born = today - timedelta(days=int(365.25 * years) + rng.randint(30, 330))
-        child, _created = HouseholdMember.objects.get_or_create(
+        children.append(_demo_child(name, address, born))
+    return children
+
+
+def _demo_child(name: str, address: dict, born: date) -> HouseholdMember:
+    """The demo child of that name at that address, made (with a household of its own) once.
+
+    Found through the child, not the address: other modules' demos may put households at the
+    same address, so looking a household up by address alone would match several.
+    """
+    child = (
+        HouseholdMember.objects.filter(
+            name=name,
+            relation=HouseholdMember.Relation.CHILD,
+            user__isnull=True,
+            **{f"household__{field}": value for field, value in address.items()},
+        )
+        .order_by("pk")
+        .first()
+    )
+    if child is None:
+        household = Household.objects.create(**address)
+        child = HouseholdMember.objects.create(
             household=household,
             name=name,
-            defaults={"relation": HouseholdMember.Relation.CHILD, "birth_date": born},
+            relation=HouseholdMember.Relation.CHILD,
+            birth_date=born,
         )
-        children.append(child)
-    return children
+    return child
 
 
 def _take_past_registers(rng, today, people) -> int:

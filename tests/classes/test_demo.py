@@ -3,6 +3,7 @@
 from classes import demo
 from classes.models import ClassSession, Course, Enrolment, FundEntry, Institution
 from portal import demo as portal_demo
+from portal.models import Household, HouseholdMember
 
 
 def test_seeding_twice_makes_no_duplicates(db):
@@ -28,3 +29,23 @@ def test_seeding_twice_makes_no_duplicates(db):
     assert FundEntry.objects.filter(source_payment__isnull=False).exists()  # fees feed the fund
     drawn = Course.objects.get(mode=Course.Mode.LOTTERY)
     assert drawn.lottery_seed and drawn.enrolments.enrolled().count() == drawn.capacity
+
+
+def test_seeding_survives_other_households_at_the_demo_addresses(db):
+    community = portal_demo.seed_community()
+    people = portal_demo.seed_people()
+    # Another module's demo (or a real family) already lives at the classroom's first address.
+    Household.objects.create(building="7", unit="1", room="101")
+    Household.objects.create(building="7", unit="1", room="101")
+
+    demo.seed(None, community, people)
+    demo.seed(None, community, people)
+
+    children = HouseholdMember.objects.filter(name__in=demo.CHILD_NAMES)
+    assert children.count() == len(demo.CHILD_NAMES)
+    first = children.get(name=demo.CHILD_NAMES[0])
+    assert (first.household.building, first.household.unit, first.household.room) == (
+        "7",
+        "1",
+        "101",
+    )
