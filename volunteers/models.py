@@ -9,11 +9,16 @@ from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Sum
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from portal.validators import validate_image_file
+
+# Posts the canteen creates for a Love Meal delivery (canteen.services._post_for_delivery) carry
+# this source; their volunteer finds the address on the canteen's page for volunteers.
+LOVE_MEAL_SOURCE_PREFIX = "canteen.lovemealdelivery:"
+CANTEEN_DELIVERIES_URL = "canteen:my-deliveries"
 
 CHECKIN_SALT = "volunteers.post.checkin"
 
@@ -415,6 +420,22 @@ class Post(models.Model):
     @property
     def checkin_url(self) -> str:
         return reverse("volunteers:checkin", args=[self.checkin_token])
+
+    @property
+    def is_love_meal_delivery(self) -> bool:
+        return self.source.startswith(LOVE_MEAL_SOURCE_PREFIX)
+
+    @property
+    def delivery_page_url(self) -> str:
+        """Where the volunteer of a Love Meal delivery finds the address (the canteen's "my
+        deliveries" page; the post itself is public and names only the building). Empty for
+        other posts, or when the canteen module is not installed."""
+        if not self.is_love_meal_delivery:
+            return ""
+        try:
+            return reverse(CANTEEN_DELIVERIES_URL)
+        except NoReverseMatch:
+            return ""
 
 
 class SignupQuerySet(models.QuerySet):
