@@ -160,6 +160,7 @@ class Generator:
     def __init__(self, scale: float, seed: int, base: date):
         self.scale = scale
         self.rng = random.Random(seed)
+        self.seed = seed
         self.base = base
         self.tz = ZoneInfo("Asia/Shanghai")
         self.handles: dict = {}
@@ -182,8 +183,11 @@ class Generator:
 
     def born(self, age_min: int, age_max: int) -> date:
         """A birth date giving an age in [age_min, age_max] on the base day."""
-        latest = self.base.replace(year=self.base.year - age_min)
-        earliest = self.base.replace(year=self.base.year - age_max - 1) + timedelta(days=1)
+        base = (
+            self.base if (self.base.month, self.base.day) != (2, 29) else self.base.replace(day=28)
+        )
+        latest = base.replace(year=base.year - age_min)
+        earliest = base.replace(year=base.year - age_max - 1) + timedelta(days=1)
         return earliest + timedelta(days=self.rng.randrange((latest - earliest).days + 1))
 
     @staticmethod
@@ -213,7 +217,8 @@ class Generator:
         n_households = self.n(6000, 20)
         n_children = self.n(3000, 10)
         n_burst = self.n(1000, 10)
-        password = make_password(PASSWORD)  # one hash for everybody: the harness logs in
+        # One hash for everybody (the harness logs in); a fixed salt keeps the rows reproducible.
+        password = make_password(PASSWORD, salt=f"bench{self.seed}")
         groups = {g.name: g.pk for g in Group.objects.all()}
         missing = [role for role in roles.ALL_ROLES if role not in groups]
         if missing:
@@ -1213,7 +1218,8 @@ class Generator:
         menu_of = {(m.day, m.slot_id): m for m in menus}
 
         # Meals: 60 months before the base day; the last one is the big month (~10,000).
-        months = self.months(60, self.base - timedelta(days=1))
+        # (the 60 whole months before the base day's month; the last is the big one)
+        months = self.months(60, self.base.replace(day=1) - timedelta(days=1))
         total = self.n(300000, 100)
         big = self.n(10000, 20)
         per_month = (total - big) // (len(months) - 1)
@@ -1441,14 +1447,14 @@ def main(argv=None) -> int:
             "(or pass --allow-sqlite)."
         )
         return 2
-    if User.objects.exists() or Household.objects.exists():
-        if not args.wipe:
-            log(f"Database {db_name} already holds data; use --wipe to flush it first.")
-            return 2
+    if (User.objects.exists() or Household.objects.exists()) and not args.wipe:
+        log(f"Database {db_name} already holds data; use --wipe to flush it first.")
+        return 2
+    if args.wipe:
+        # Also on an empty database: flush resets the id sequences, so ids are reproducible.
+        # post_migrate re-creates the roles' groups.
         with Part("flush"):
-            call_command(
-                "flush", interactive=False, verbosity=0
-            )  # post_migrate re-creates the roles
+            call_command("flush", interactive=False, verbosity=0)
     base = timezone.localdate() if args.today else BASE_DATE
     log(f"Data set: scale {args.scale}, seed {args.seed}, base day {base}, database {db_name}")
     gen = Generator(args.scale, args.seed, base)
