@@ -16,8 +16,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import transaction
-from django.db.models import Count
+from django.db import IntegrityError, transaction
+from django.db.models import Count, ProtectedError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -240,6 +240,7 @@ def attach_cookies(page_list: list[Page], dataset: dict) -> dict:
 
 BURST_PREFIX = "bench-burst-"
 BURST_POST_TITLE = "压测岗位"
+BURST_COURSE_TITLE = "压测课程"
 
 
 @transaction.atomic
@@ -327,11 +328,20 @@ def burst_sessions(users) -> dict[int, str]:
 @transaction.atomic
 def burst_targets(capacity_course: int = 20, capacity_post: int = 5):
     """A fresh 20-place first-come course open for enrolment, and a fresh 5-place open post."""
-    from classes.models import Course, Term
+    from classes.models import Course, Enrolment, Term
     from volunteers.models import Post, VolunteerSettings
 
     now = timezone.now()
     stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")
+    # Earlier bursts' courses: remove them and their enrolments (the benchmark's own rows), so
+    # the burst children do not carry more courses into the clash check on every run.
+    old = Course.objects.filter(title__startswith=BURST_COURSE_TITLE)
+    try:
+        with transaction.atomic():
+            Enrolment.objects.filter(course__in=old).delete()
+            old.delete()
+    except (ProtectedError, IntegrityError):
+        pass
     term = Term.objects.order_by("-starts_on").first()
     if term is None:
         term = Term.objects.create(
@@ -339,7 +349,7 @@ def burst_targets(capacity_course: int = 20, capacity_post: int = 5):
         )
     course = Course.objects.create(
         term=term,
-        title=f"压测课程 {stamp}",
+        title=f"{BURST_COURSE_TITLE} {stamp}",
         subject=Course._meta.get_field("subject").choices[0][0],
         age_min=0,
         age_max=18,
