@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from canteen.models import Collector, Dish, MealSlot, Menu, price_error
 from portal.validators import normalize_mobile, validate_mainland_mobile
@@ -9,7 +10,9 @@ class BookForm(forms.Form):
     """Book one menu for someone of my household (the choices are limited by the view)."""
 
     menu = forms.ModelChoiceField(queryset=Menu.objects.none(), widget=forms.HiddenInput)
-    member = forms.ModelChoiceField(queryset=None, label=_("For"), empty_label=None)
+    member = forms.ModelChoiceField(
+        queryset=None, label=pgettext_lazy("meal booked for", "For"), empty_label=None
+    )
 
     def __init__(self, *args, members, menus=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Address, Community, HouseholdMember
 from portal.validators import validate_image_file
@@ -73,7 +74,7 @@ class CanteenSettings(models.Model):
 class MealSlot(models.Model):
     """A service of the day (lunch, dinner): its order, serving time and booking cut-off."""
 
-    name = models.CharField(_("name"), max_length=30)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=30)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     serves_at = models.TimeField(_("served from"), default="11:30")
     booking_cutoff = models.TimeField(
@@ -113,7 +114,7 @@ class Dish(models.Model):
         STAPLE = "staple", _("staple")
         SOUP = "soup", _("soup")
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=60)
     description = models.CharField(_("short description"), max_length=200, blank=True)
     balance = models.CharField(
         _("meat / vegetable"), max_length=12, choices=Balance.choices, default=Balance.MIXED
@@ -288,7 +289,7 @@ class ResidentCategory(models.Model):
 
     member = models.ForeignKey(
         HouseholdMember,
-        verbose_name=_("person"),
+        verbose_name=pgettext_lazy("person at a meal", "person"),
         on_delete=models.CASCADE,
         related_name="canteen_categories",
     )
@@ -325,7 +326,7 @@ class SubsidyRule(models.Model):
     stacking rules are added on top; the total never exceeds the price.
     """
 
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=80)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     min_age = models.PositiveSmallIntegerField(_("from age"), null=True, blank=True)
@@ -430,7 +431,7 @@ class Booking(models.Model):
     )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("booked by"),
+        verbose_name=pgettext_lazy("meal booking", "booked by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
@@ -441,8 +442,8 @@ class Booking(models.Model):
     objects = BookingQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("booking")
-        verbose_name_plural = _("bookings")
+        verbose_name = pgettext_lazy("meal booking", "booking")
+        verbose_name_plural = pgettext_lazy("meal booking", "bookings")
         ordering = ["-created_at"]
         constraints = [
             # One live booking per person and menu (a second booking for the same slot is refused).
@@ -484,7 +485,7 @@ class MealRecord(models.Model):
     month = models.DateField(_("accounting month"))
     member = models.ForeignKey(
         HouseholdMember,
-        verbose_name=_("person"),
+        verbose_name=pgettext_lazy("person at a meal", "person"),
         on_delete=models.PROTECT,
         related_name="canteen_meals",
     )
@@ -492,7 +493,7 @@ class MealRecord(models.Model):
     age = models.PositiveSmallIntegerField(_("age on the day"), null=True, blank=True)
     booking = models.ForeignKey(
         Booking,
-        verbose_name=_("booking"),
+        verbose_name=pgettext_lazy("meal booking", "booking"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -671,7 +672,7 @@ class LoveMealDelivery(models.Model):
     day = models.DateField(_("day"))
     recipient = models.ForeignKey(
         LoveMealRecipient,
-        verbose_name=_("recipient"),
+        verbose_name=pgettext_lazy("love meal", "recipient"),
         on_delete=models.PROTECT,
         related_name="deliveries",
     )

@@ -32,7 +32,7 @@ WEEKDAYS = [
 class Institution(models.Model):
     """A partner education institution (教育机构) that provides teachers."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100, unique=True)
     about = models.TextField(_("about"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
@@ -82,7 +82,7 @@ class Teacher(models.Model):
 class Term(models.Model):
     """A teaching term; children's ages are counted on its first day."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=50)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.timezone import localdate, localtime, make_aware, now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal import roles
 from portal.models import Household, HouseholdMember
@@ -136,7 +137,7 @@ class Track(models.Model):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="tracks"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=50)
     theme = models.CharField(_("theme"), max_length=120, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -588,7 +589,9 @@ class Notice(models.Model):
     )
     text = models.CharField(_("text"), max_length=500)
     url = models.CharField(_("link"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("sent"), default=now, editable=False)
+    created_at = models.DateTimeField(
+        pgettext_lazy("time a notice was sent", "sent"), default=now, editable=False
+    )
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:

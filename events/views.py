@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import localdate, localtime, now
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from events import services
@@ -739,7 +740,7 @@ def figures(request, pk):
                 _("Track"),
                 _("Activity"),
                 _("Registered"),
-                _("Attended"),
+                pgettext("people at an activity", "Attended"),
                 _("Walk-ins"),
                 _("No-shows"),
                 _("No-show rate"),

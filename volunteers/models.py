@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.validators import validate_image_file
 
@@ -138,7 +139,7 @@ class VolunteerProfile(models.Model):
 class Team(models.Model):
     """One of the community's volunteer teams (志愿者队伍), with its flag."""
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=60, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     flag = models.ImageField(
         _("flag"), upload_to="volunteers/flags/", blank=True, validators=[validate_image_file]

@@ -142,3 +142,11 @@ def test_staff_book_for_a_resident_who_phones_in(client, canteen_staff, elder, m
     assert booking.channel == Booking.Channel.PHONE
     assert booking.booked_by == canteen_staff
     assert booking.member == elder.member
+
+
+def test_the_menu_asks_who_the_meal_is_for_not_who_it_suits(client, parent, menu, morning):
+    # The events catalogue translates a bare "For" as 适合 (suitable for).
+    make_child(parent, name="张外婆")
+    client.force_login(parent)
+    page = client.get("/canteen/?week=2026-05-06").content.decode()
+    assert "为谁预订" in page and "适合" not in page

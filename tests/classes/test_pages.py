@@ -125,6 +125,7 @@ def test_my_classes_shows_timetable_attendance_notes_and_notices(
     assert "乐高搭建" in page and "张小明" in page
     assert "迟到十分钟" in page and "学会了齿轮" in page
     assert page.count('data-testid="my-session"') >= 10
+    assert "退课" in page and "撤回" not in page  # not the events catalogue's "withdraw"
 
 
 def test_my_classes_runs_a_fixed_number_of_queries(

@@ -277,3 +277,11 @@ def test_residents_cannot_register_other_households(client, resident, elder, act
 
     assert response.status_code == 403
     assert not Booking.objects.exists()
+
+
+def test_the_figures_page_counts_people_who_came_in_events_words(
+    zh_client, events_staff, festival, registered
+):
+    zh_client.force_login(events_staff)
+    page = zh_client.get(reverse("events:figures", args=[festival.pk])).content.decode()
+    assert "已到场" in page  # the volunteers' "Attended" (出勤) is for shifts, not visitors
