@@ -32,7 +32,7 @@ lint: install
 
 ## Refresh every catalogue after changing strings (needs gettext), then translate and compile.
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i .venv -i tests -i staticfiles -i media
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete -i .venv -i tests -i bench -i staticfiles -i media
 
 check-translations: install
 	bin/check-translations
