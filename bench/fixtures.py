@@ -109,11 +109,21 @@ def session_data(user) -> dict:
     }
 
 
+# Session keys this run created, removed again by `forget_sessions()` at the end.
+CREATED_SESSIONS: list[str] = []
+
+
+def forget_sessions() -> None:
+    Session.objects.filter(session_key__in=CREATED_SESSIONS).delete()
+    CREATED_SESSIONS.clear()
+
+
 def session_cookie(user) -> str:
     """A real logged-in session, created directly in the database; returns the cookie header."""
     store = SessionStore()
     store.update(session_data(user))
     store.create()
+    CREATED_SESSIONS.append(store.session_key)
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
@@ -322,6 +332,7 @@ def burst_sessions(users) -> dict[int, str]:
             )
         )
     Session.objects.bulk_create(rows, batch_size=500)
+    CREATED_SESSIONS.extend(keys.values())
     return keys
 
 

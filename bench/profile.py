@@ -116,6 +116,7 @@ def main(argv=None) -> int:
             f"| {share} | {hot} |"
         )
         print(lines[-1], flush=True)
+    fixtures.forget_sessions()
     print()
     print("\n".join(lines))
     return 0
