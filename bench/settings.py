@@ -14,9 +14,3 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
-
-# See bench/storage.py: the portal's collectstatic fails on a missing bootstrap source map.
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "bench.storage.BenchStaticFilesStorage"},
-}
