@@ -3,7 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Household, HouseholdMember, User
+from portal.models import HouseholdMember, User
 from portal.validators import validate_birth_date
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -116,9 +116,3 @@ class HouseholdMemberForm(forms.ModelForm):
                 _("A child's birth date is needed: classes and activities go by age."),
             )
         return cleaned
-
-
-class HouseholdAddressForm(forms.ModelForm):
-    class Meta:
-        model = Household
-        fields = ["building", "unit", "room"]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class LanguageMiddleware:
@@ -24,8 +25,6 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch = response.headers.get("Vary", "")
-        if "Cookie" not in patch:
-            response.headers["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
+        patch_vary_headers(response, ("Cookie",))
         translation.deactivate()
         return response

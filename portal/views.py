@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -123,8 +124,6 @@ def _safe_next(request, fallback="home"):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    from django.urls import reverse
-
     return reverse(fallback)
 
 

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from portal import roles
 from portal.models import Community
@@ -98,8 +97,3 @@ def community_admin(db):
 def outsider(db):
     """Someone with an account and no role at all."""
     return make_user("路人", role_list=[])
-
-
-@pytest.fixture
-def is_postgres():
-    return connection.vendor == "postgresql"

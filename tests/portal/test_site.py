@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -294,3 +295,19 @@ def test_an_unknown_language_is_not_remembered(client, resident):
     resident.refresh_from_db()
     assert resident.language == ""
     assert resident.preferred_language() == "zh-hans"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(Decimal("1234.5"), "¥1,234.50"), (Decimal("4"), "¥4.00"), (None, "¥0.00")],
+    ids=["thousands", "whole-yuan", "nothing"],
+)
+def test_the_shared_yuan_filter_shows_amounts_one_way(value, shown):
+    from django.template import Context, Template
+
+    rendered = Template("{% load portal_tags %}{{ v|yuan }}").render(Context({"v": value}))
+    assert rendered == shown
+
+
+def test_pages_vary_on_the_cookie_that_carries_the_language(client):
+    assert "Cookie" in client.get("/")["Vary"]
