@@ -21,3 +21,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Permissions of every app are created by post_migrate; sync the groups after each.
         post_migrate.connect(_sync_roles, dispatch_uid="portal_sync_roles")
+
+        from portal import checks  # noqa: F401  (registers the deploy checks)
+        from portal.cache import connect_signals
+
+        connect_signals()

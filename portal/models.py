@@ -265,7 +265,14 @@ class Community(Address):
 
     @classmethod
     def current(cls) -> "Community":
-        """The community's row, created with the defaults on first use."""
+        """The community's row, created with the defaults on first use (cached: every page and
+        many services read it; any change to it makes the cached copy stale)."""
+        from portal.cache import cached
+
+        return cached("community", ("portal",), cls._load)
+
+    @classmethod
+    def _load(cls) -> "Community":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 

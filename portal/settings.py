@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.cache.CacheGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,8 +142,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in the database so any app server can serve any request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Public pages seen alike by every visitor, and totals shown on them, are cached and made stale
+# by any change to the data behind them (portal/cache.py); these bound how long a change that
+# does not pass through the portal (or a clock-driven one) can stay unseen.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 30)
+CONTENT_CACHE_SECONDS = env_int("CONTENT_CACHE_SECONDS", 300)
+
+# Sessions live in the database so any app server can serve any request, and are read through
+# the cache (shared Redis in production) so a request does not wait for the database for them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
 AUTH_USER_MODEL = "portal.User"

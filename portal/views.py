@@ -1,3 +1,4 @@
+import functools
 from importlib import import_module
 
 from django.conf import settings
@@ -9,11 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from portal import services
 from portal.access import get_member_of_my_household, my_household_members
+from portal.cache import cached, public_page
 from portal.context_processors import LARGE_TEXT_COOKIE, wants_large_text
 from portal.forms import HouseholdMemberForm, MobileForm, ProfileForm
 from portal.models import Announcement
@@ -23,6 +26,11 @@ from portal.models import Announcement
 HOME_SECTION_APPS = ["volunteers", "events", "canteen", "classes"]
 
 
+def _announcements():
+    return list(Announcement.objects.published()[:5])
+
+
+@public_page(*HOME_SECTION_APPS)
 def home(request):
     sections = []
     for app in HOME_SECTION_APPS:
@@ -30,17 +38,20 @@ def home(request):
         if section is not None:
             sections.append({"template": f"{app}/_home_section.html", "context": section})
     ctx = {
-        "announcements": list(Announcement.objects.published()[:5]),
+        # Scheduled announcements appear within a minute of their time.
+        "announcements": cached("home:announcements", ("portal",), _announcements, timeout=60),
         "sections": sections,
     }
     return render(request, "portal/home.html", ctx)
 
 
+@public_page()
 def announcement_list(request):
     page = Paginator(Announcement.objects.published(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/announcement_list.html", {"page": page})
 
 
+@public_page()
 def announcement_detail(request, pk):
     announcement = get_object_or_404(Announcement.objects.published(), pk=pk)
     return render(request, "portal/announcement_detail.html", {"announcement": announcement})
@@ -127,7 +138,28 @@ def _safe_next(request, fallback="home"):
     return reverse(fallback)
 
 
+def _csrf_for_accounts(view):
+    """CSRF protection for logged-in residents only.
+
+    For a visitor these switches only set a cookie of their own browser, so their forms carry no
+    token: that keeps every public page the same for all visitors and so cacheable
+    (portal.cache.public_page). For a resident they change the account, and the token is checked.
+    """
+
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return protected(request, *args, **kwargs)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_POST
+@_csrf_for_accounts
 def set_language(request):
     """Django's language switch, and for a logged-in resident the choice kept on the account."""
     response = django_set_language(request)
@@ -138,6 +170,7 @@ def set_language(request):
 
 
 @require_POST
+@_csrf_for_accounts
 def text_size(request):
     """Toggle large text. Remembered on the account, and in a cookie for visitors."""
     on = (

@@ -1,0 +1,245 @@
+"""Caching what every visitor sees alike, invalidated when the data behind it changes.
+
+Each app's content has a *generation* number kept in the shared cache (Redis in production, so
+every worker sees the same numbers). Anything cached here is keyed by the generations of the
+apps it was made from, so a change makes the old entries unreachable at once:
+
+- any save or delete of a model of a content app (signals, `connect_signals`), and
+- any write request (POST, PUT, PATCH, DELETE) that succeeds (`CacheGenerationMiddleware`),
+  which also covers bulk updates, which send no signals,
+
+bump the generation of that app. Entries also expire after a short time, which bounds what a
+write outside both (a raw SQL statement, a shell) or a clock-driven change (a registration window
+opening) can leave stale.
+
+Inside a transaction that has written something, nothing is read from or stored in the cache: the
+transaction sees its own uncommitted rows, which must never be served to anyone else, and its own
+writes must be visible to it. The generation is bumped again when it commits.
+"""
+
+import contextvars
+import functools
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+
+# The apps whose content pages and aggregates are cached. "portal" holds the community's settings
+# and announcements, which every page shows.
+CONTENT_APPS = ("portal", "volunteers", "events", "canteen", "classes")
+# People's accounts and households are shown on no public page: their changes (a sign-up, a
+# profile saved) bump a generation of their own and leave the public pages cached.
+PEOPLE_MODELS = {"portal.user", "portal.household", "portal.householdmember"}
+GENERATIONS = (*CONTENT_APPS, "people")
+
+_PREFIX = "gen:"
+# The generations read once per request (reset by the middleware), so one page costs one round
+# trip to the cache for them however many cached parts it has.
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "portal_cache_gen", default=None
+)
+
+
+def _key(app: str) -> str:
+    return f"{_PREFIX}{app}"
+
+
+def generations(apps: Iterable[str]) -> tuple[int, ...]:
+    apps = tuple(apps)
+    memo = _memo.get()
+    if memo is not None and all(app in memo for app in apps):
+        return tuple(memo[app] for app in apps)
+    found = cache.get_many([_key(app) for app in apps])
+    for app in apps:
+        if _key(app) not in found:  # first use, or evicted: start from a number never used
+            cache.add(_key(app), _fresh(), timeout=None)
+            found[_key(app)] = cache.get(_key(app), 0)
+    values = tuple(found[_key(app)] for app in apps)
+    if memo is not None:
+        memo.update(zip(apps, values, strict=True))
+    return values
+
+
+def _fresh() -> int:
+    return time.time_ns() // 1000
+
+
+def bump(*apps: str) -> None:
+    """Make everything cached from these apps' content (all content apps if none) stale."""
+    for app in apps or GENERATIONS:
+        key = _key(app)
+        try:
+            cache.incr(key)
+        except ValueError:  # not in the cache yet (or evicted): any new value is a new generation
+            cache.set(key, _fresh(), timeout=None)
+    memo = _memo.get()
+    if memo is not None:
+        for app in apps or GENERATIONS:
+            memo.pop(app, None)
+
+
+def _bump_on_commit(app: str) -> Callable[[], None]:
+    def after_commit():
+        bump(app)
+
+    after_commit.portal_cache_bump = True
+    return after_commit
+
+
+def usable(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """False inside a transaction with uncommitted writes to content (see the module's doc)."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return True
+    return not any(
+        getattr(func, "portal_cache_bump", False)
+        for _sids, func, _robust in connection.run_on_commit
+    )
+
+
+def content_changed(app: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    bump(app)
+    if transaction.get_connection(using).in_atomic_block:
+        transaction.on_commit(_bump_on_commit(app), using=using)
+
+
+def _on_model_change(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
+    app = sender._meta.app_label
+    if app not in CONTENT_APPS:
+        return
+    if sender._meta.label_lower in PEOPLE_MODELS:
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            return  # a log-in changes nothing anyone else sees
+        app = "people"
+    content_changed(app, using)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_on_model_change, dispatch_uid=f"portal_cache_{id(signal)}")
+
+
+def cached(name: str, apps: Iterable[str], compute: Callable[[], object], timeout=None):
+    """`compute()`, remembered until the apps' content changes (or `timeout` seconds pass).
+
+    Put in `name` whatever else the value depends on (a date, a language, an id).
+    """
+    apps = tuple(apps)
+    if not usable():
+        return compute()
+    key = "c:{}:{}".format(name, ".".join(str(g) for g in generations(apps)))
+    sentinel = object()
+    value = cache.get(key, sentinel)
+    if value is sentinel:
+        value = compute()
+        cache.set(key, value, settings.CONTENT_CACHE_SECONDS if timeout is None else timeout)
+    return value
+
+
+def _page_cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.user.is_authenticated:
+        return False
+    # A flash message waiting to be shown is this visitor's alone.
+    if "messages" in request.COOKIES:
+        return False
+    return usable()
+
+
+def public_page(*apps: str):
+    """Serve a page that looks the same to every anonymous visitor from the cache.
+
+    The key holds the path and query, the language, the text size, today's date and the
+    generations of `apps` (plus "portal": the community's settings are on every page). Logged-in
+    residents always get a fresh page. A response that used a CSRF token, set a cookie or is not a
+    200 is never stored (it is somebody's own).
+    """
+    from portal.context_processors import wants_large_text
+
+    depends = tuple(dict.fromkeys(("portal", *apps)))
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _page_cacheable(request):
+                return view(request, *args, **kwargs)
+            key = "p:{}:{}:{}:{}:{}".format(
+                ".".join(str(g) for g in generations(depends)),
+                get_language(),
+                int(wants_large_text(request)),
+                timezone.localdate().isoformat(),
+                request.get_full_path(),
+            )
+            stored = cache.get(key)
+            if stored is not None:
+                status, headers, content = stored
+                from django.http import HttpResponse
+
+                response = HttpResponse(content, status=status)
+                for name, value in headers:
+                    response.headers[name] = value
+                response.headers["X-Portal-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and usable()
+            ):
+                headers = [
+                    (name, value)
+                    for name, value in response.headers.items()
+                    if name.lower() in ("content-type", "content-language")
+                ]
+                cache.set(
+                    key,
+                    (response.status_code, headers, response.content),
+                    settings.PUBLIC_PAGE_CACHE_SECONDS,
+                )
+                response.headers["X-Portal-Cache"] = "miss"
+            # Browsers and proxies must not keep it: the next visitor may be logged in.
+            patch_cache_control(response, private=True, max_age=0)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+class CacheGenerationMiddleware:
+    """Reads the generations once per request, and bumps them after a write request.
+
+    A successful write request to a module (a form posted) bumps that module's generation (the
+    URL's namespace); one to the admin (bulk actions send no signals) bumps them all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _memo.set({})
+        try:
+            response = self.get_response(request)
+        finally:
+            _memo.reset(token)
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and response.status_code < 400:
+            match = getattr(request, "resolver_match", None)
+            namespace = match.namespaces[0] if match is not None and match.namespaces else None
+            if namespace in CONTENT_APPS:
+                bump(namespace)
+            elif namespace == "admin":
+                bump()
+            # Elsewhere (log-in, profile, language) the model signals say what changed.
+        return response

@@ -1,0 +1,203 @@
+"""The cache of public pages and shared figures (portal/cache.py): served while right, never
+after the data changed, never to the wrong person.
+
+These tests commit their data (transaction=True): inside a test's open transaction with
+uncommitted writes the cache is bypassed on purpose, which is itself tested at the end.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from portal import cache as portal_cache
+from portal.models import Announcement, Community
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _get(client, url="/", **extra):
+    response = client.get(url, **extra)
+    assert response.status_code == 200
+    return response
+
+
+def test_an_anonymous_page_is_served_from_the_cache_the_second_time(client):
+    Community.current()
+    assert _get(client)["X-Portal-Cache"] == "miss"
+    assert _get(client)["X-Portal-Cache"] == "hit"
+    # The stored page is the page: same body.
+    assert _get(client).content == _get(Client()).content
+
+
+def test_a_change_shows_at_once(client):
+    Community.current()
+    _get(client)
+    assert _get(client)["X-Portal-Cache"] == "hit"
+    Announcement.objects.create(title="停水通知", body="周三停水")
+    response = _get(client)
+    assert response["X-Portal-Cache"] == "miss"
+    assert "停水通知" in response.content.decode()
+
+    community = Community.current()
+    community.name = "公园路社区（新）"
+    community.save()
+    assert "公园路社区（新）" in _get(client).content.decode()
+
+
+def _through_middleware(method, url, status):
+    """A request to `url` through CacheGenerationMiddleware, answered with `status`."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    request = getattr(RequestFactory(), method)(url)
+
+    def view(request):
+        request.resolver_match = resolve(url)
+        return HttpResponse(status=status)
+
+    portal_cache.CacheGenerationMiddleware(view)(request)
+
+
+def test_a_write_request_to_a_module_makes_its_pages_stale():
+    """Bulk updates send no signals: a successful POST to a module bumps its generation."""
+    apps = ["events", "canteen"]
+    before = portal_cache.generations(apps)
+    _through_middleware("get", reverse("events:index"), 200)
+    assert portal_cache.generations(apps) == before  # reading changes nothing
+    _through_middleware("post", reverse("events:register", args=[1]), 404)
+    assert portal_cache.generations(apps) == before  # a refused write changes nothing
+    _through_middleware("post", reverse("events:register", args=[1]), 302)
+    events, canteen = portal_cache.generations(apps)
+    assert events != before[0] and canteen == before[1]
+    # The admin's bulk actions send no signals either: a write there makes everything stale.
+    _through_middleware("post", reverse("admin:portal_announcement_changelist"), 302)
+    assert portal_cache.generations(apps)[1] != canteen
+
+
+def test_a_logged_in_resident_never_gets_the_visitors_page(client):
+    Community.current()
+    resident = make_user("王居民")
+    _get(Client())
+    assert _get(Client())["X-Portal-Cache"] == "hit"
+    client.force_login(resident)
+    response = _get(client)
+    assert "X-Portal-Cache" not in response
+    html = response.content.decode()
+    assert reverse("profile") in html and "csrfmiddlewaretoken" in html
+    # And the resident's page was not stored for visitors.
+    assert reverse("profile") not in _get(Client()).content.decode()
+
+
+def test_language_and_text_size_are_cached_apart(client):
+    Community.current()
+    chinese = _get(client).content.decode()
+    client.cookies["portal_language"] = "en"
+    english = _get(client).content.decode()
+    assert 'lang="en"' in english and 'lang="zh-hans"' in chinese
+    client.cookies["portal_large_text"] = "1"
+    assert 'class="large-text"' in _get(client).content.decode()
+    del client.cookies["portal_large_text"]
+    assert 'class="large-text"' not in _get(client).content.decode()
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_fresh_page(client):
+    Community.current()
+    _get(client)
+    client.cookies["messages"] = "anything"
+    assert "X-Portal-Cache" not in _get(client)
+
+
+def test_cached_public_pages_carry_no_csrf_token_and_are_not_kept_by_browsers(client):
+    Community.current()
+    response = _get(client)
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "csrftoken" not in response.cookies
+    assert "private" in response["Cache-Control"]
+
+
+def test_visitors_switch_language_and_text_size_without_a_token():
+    visitor = Client(enforce_csrf_checks=True)
+    response = visitor.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert visitor.cookies["portal_language"].value == "en"
+    response = visitor.post(reverse("text-size"), {"large": "1"})
+    assert response.status_code == 302
+    assert visitor.cookies["portal_large_text"].value == "1"
+
+
+def test_a_residents_switches_still_need_the_token():
+    resident = make_user("王居民")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(resident)
+    assert client.post(reverse("text-size"), {"large": "1"}).status_code == 403
+    assert client.post(reverse("set_language"), {"language": "en"}).status_code == 403
+    resident.refresh_from_db()
+    assert not resident.large_text and resident.language != "en"
+
+
+def test_the_resident_home_page_runs_at_most_twelve_queries(client, django_assert_max_num_queries):
+    """Fixed and ≤ 12 with every section showing something, as the data grows."""
+    from tests.factories import make_child
+
+    resident = make_user("王居民", birth_date=date(1950, 1, 1))
+    make_child(resident, name="王小明", birth_date=date(2018, 9, 1))
+    for i in range(30):
+        Announcement.objects.create(title=f"公告{i}", body="…")
+    client.force_login(resident)
+    _get(client)  # the session and the shared figures are cached after the first view
+    with django_assert_max_num_queries(12):
+        _get(client)
+    for i in range(30, 60):
+        Announcement.objects.create(title=f"公告{i}", body="…")
+        make_user(f"邻居{i}")
+    _get(client)
+    with django_assert_max_num_queries(12):
+        _get(client)
+
+
+def test_inside_a_transaction_its_own_writes_are_seen_and_never_cached():
+    community = Community.current()
+    original = community.name
+    with pytest.raises(RuntimeError), transaction.atomic():
+        community.name = "未提交的名字"
+        community.save()
+        assert Community.current().name == "未提交的名字"  # its own write, not the cached copy
+        assert not portal_cache.usable()
+        raise RuntimeError("roll back")
+    # Rolled back: nobody is ever served the uncommitted name.
+    assert Community.current().name == original
+    assert original in _get(Client()).content.decode()
+
+
+def test_a_value_is_cached_until_its_app_changes():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert portal_cache.cached("t", ("classes",), compute) == 1
+    assert portal_cache.cached("t", ("classes",), compute) == 1
+    portal_cache.bump("canteen")
+    assert portal_cache.cached("t", ("classes",), compute) == 1
+    portal_cache.bump("classes")
+    assert portal_cache.cached("t", ("classes",), compute) == 2
+
+
+def test_deploying_with_a_per_process_cache_is_flagged(settings):
+    from portal.checks import shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in shared_cache(None)] == ["portal.W001"]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/1",
+        }
+    }
+    assert shared_cache(None) == []
