@@ -4,20 +4,32 @@ from django.utils import timezone
 
 from canteen.access import my_deliveries_q
 from canteen.models import Booking, LoveMealDelivery, Menu
-from canteen.services import posts_taken_by
+from portal.cache import cached
+
+
+def _todays_menus(today):
+    return list(
+        Menu.objects.published()
+        .filter(day=today)
+        .select_related("slot")
+        .prefetch_related("dishes")
+        .order_by("slot__order")
+    )
+
+
+def _posts_taken_by(user):
+    """The posts this user holds a confirmed place on, as a subquery (not a query of its own)."""
+    from volunteers.models import Signup
+
+    return Signup.objects.filter(volunteer=user, status=Signup.Status.CONFIRMED).values("post_id")
 
 
 def section(request):
-    """Today's published menus, my next booking, my open deliveries (at most 6 queries)."""
+    """Today's published menus (the same for everyone, cached), my next booking and my open
+    deliveries (two queries)."""
     today = timezone.localdate()
     ctx = {
-        "menus": list(
-            Menu.objects.published()
-            .filter(day=today)
-            .select_related("slot")
-            .prefetch_related("dishes")
-            .order_by("slot__order")
-        ),
+        "menus": cached(f"home:canteen:{today}", ("canteen",), lambda: _todays_menus(today)),
         "next_booking": None,
         "deliveries": False,
     }
@@ -34,6 +46,6 @@ def section(request):
             .first()
         )
         ctx["deliveries"] = LoveMealDelivery.objects.filter(
-            my_deliveries_q(user, posts_taken_by), day__gte=today, delivered_at__isnull=True
+            my_deliveries_q(user, _posts_taken_by), day__gte=today, delivered_at__isnull=True
         ).exists()
     return ctx

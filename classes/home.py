@@ -4,18 +4,26 @@ from django.utils import timezone
 
 from classes.access import is_teacher
 from classes.models import ClassSession, Course, Enrolment
+from portal.cache import cached
 from portal.models import Community
 
 
+def _figures(today):
+    return {
+        "hours": ClassSession.objects.total_hours(),
+        "open_courses": Course.objects.published().filter(term__ends_on__gte=today).count(),
+    }
+
+
 def section(request):
-    """Class hours, courses this term, a parent's next class, a teacher's link: five queries."""
+    """Class hours and courses this term (the same for everyone, cached), a parent's next class
+    and a teacher's link (two queries)."""
     today = timezone.localdate()
     community = Community.current()
     ctx = {
         "age_min": community.child_age_min,
         "age_max": community.child_age_max,
-        "hours": ClassSession.objects.total_hours(),
-        "open_courses": Course.objects.published().filter(term__ends_on__gte=today).count(),
+        **cached(f"home:classes:{today}", ("classes",), lambda: _figures(today)),
         "next_session": None,
         "teaches": False,
     }

@@ -2,13 +2,20 @@
 
 from django.utils.timezone import localdate, now
 
+from portal.cache import cached
 from volunteers.models import Notice, ServiceDay, Signup
 
 
 def section(request):
-    """Context for `volunteers/_home_section.html`: the next service day, my next post."""
+    """Context for `volunteers/_home_section.html`: the next service day (the same for everyone,
+    cached), my next post and my unread notices (two queries)."""
+    today = localdate()
     ctx = {
-        "next_day": ServiceDay.objects.filter(date__gte=localdate()).first(),
+        "next_day": cached(
+            f"home:volunteers:{today}",
+            ("volunteers",),
+            lambda: ServiceDay.objects.filter(date__gte=today).first(),
+        ),
         "next_signup": None,
         "unread": 0,
     }
