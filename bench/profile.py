@@ -39,6 +39,9 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--only", default="")
     parser.add_argument("--top", type=int, default=3)
+    parser.add_argument(
+        "--stats", type=int, default=0, help="also print the N functions with most own time"
+    )
     args = parser.parse_args(argv)
 
     static_root = tempfile.mkdtemp(prefix="bench-static-")
@@ -96,6 +99,8 @@ def main(argv=None) -> int:
         for _ in range(args.repeat):
             client.get(page.url)
         profiler.disable()
+        if args.stats:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(args.stats)
         stats = pstats.Stats(profiler).stats
         own = sorted(
             (

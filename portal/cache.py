@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -54,15 +55,16 @@ def generations(apps: Iterable[str]) -> tuple[int, ...]:
     memo = _memo.get()
     if memo is not None and all(app in memo for app in apps):
         return tuple(memo[app] for app in apps)
-    found = cache.get_many([_key(app) for app in apps])
-    for app in apps:
+    # In a request, read them all at once: the next part of the page will want others.
+    wanted = GENERATIONS if memo is not None else apps
+    found = cache.get_many([_key(app) for app in wanted])
+    for app in wanted:
         if _key(app) not in found:  # first use, or evicted: start from a number never used
             cache.add(_key(app), _fresh(), timeout=None)
             found[_key(app)] = cache.get(_key(app), 0)
-    values = tuple(found[_key(app)] for app in apps)
     if memo is not None:
-        memo.update(zip(apps, values, strict=True))
-    return values
+        memo.update((app, found[_key(app)]) for app in wanted)
+    return tuple(found[_key(app)] for app in apps)
 
 
 def _fresh() -> int:
@@ -154,6 +156,12 @@ def _page_cacheable(request) -> bool:
     return usable()
 
 
+def _not_kept_by_browsers(response):
+    # Browsers and proxies must not keep a visitor's page: the next request may be logged in.
+    patch_cache_control(response, private=True, max_age=0)
+    return response
+
+
 def public_page(*apps: str):
     """Serve a page that looks the same to every anonymous visitor from the cache.
 
@@ -171,23 +179,25 @@ def public_page(*apps: str):
         def wrapper(request, *args, **kwargs):
             if not _page_cacheable(request):
                 return view(request, *args, **kwargs)
-            key = "p:{}:{}:{}:{}:{}".format(
-                ".".join(str(g) for g in generations(depends)),
-                get_language(),
-                int(wants_large_text(request)),
-                timezone.localdate().isoformat(),
-                request.get_full_path(),
-            )
-            stored = cache.get(key)
-            if stored is not None:
-                status, headers, content = stored
-                from django.http import HttpResponse
-
+            large = int(wants_large_text(request))
+            today = timezone.localdate().isoformat()
+            key = f"p:{get_language()}:{large}:{today}:{request.get_full_path()}"
+            # One round trip for the generations and the page; the page is stored with the
+            # generations it was made from and served only while they are still current.
+            gen_keys = [_key(app) for app in depends]
+            found = cache.get_many([*gen_keys, key])
+            if all(k in found for k in gen_keys):
+                current = tuple(found[k] for k in gen_keys)
+            else:
+                current = generations(depends)
+            stored = found.get(key)
+            if stored is not None and stored[0] == current:
+                _gens, status, headers, content = stored
                 response = HttpResponse(content, status=status)
                 for name, value in headers:
                     response.headers[name] = value
                 response.headers["X-Portal-Cache"] = "hit"
-                return response
+                return _not_kept_by_browsers(response)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -205,13 +215,11 @@ def public_page(*apps: str):
                 ]
                 cache.set(
                     key,
-                    (response.status_code, headers, response.content),
+                    (current, response.status_code, headers, response.content),
                     settings.PUBLIC_PAGE_CACHE_SECONDS,
                 )
                 response.headers["X-Portal-Cache"] = "miss"
-            # Browsers and proxies must not keep it: the next visitor may be logged in.
-            patch_cache_control(response, private=True, max_age=0)
-            return response
+            return _not_kept_by_browsers(response)
 
         return wrapper
 

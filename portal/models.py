@@ -1,5 +1,6 @@
 """The shared layer: residents' accounts, households, the community's settings, announcements."""
 
+import copy
 from datetime import date
 from decimal import Decimal
 
@@ -267,14 +268,25 @@ class Community(Address):
     def current(cls) -> "Community":
         """The community's row, created with the defaults on first use (cached: every page and
         many services read it; any change to it makes the cached copy stale)."""
-        from portal.cache import cached
+        from portal.cache import cached, generations, usable
 
-        return cached("community", ("portal",), cls._load)
+        # Read on every page: kept in the process too, for as long as its generation is current.
+        if not usable():
+            return cls._load()
+        generation = generations(["portal"])[0]
+        kept = _community_in_process.get("current")
+        if kept is None or kept[0] != generation:
+            kept = (generation, cached("community", ("portal",), cls._load))
+            _community_in_process["current"] = kept
+        return copy.copy(kept[1])  # a caller may change its copy
 
     @classmethod
     def _load(cls) -> "Community":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+
+_community_in_process: dict = {}
 
 
 class AnnouncementQuerySet(models.QuerySet):

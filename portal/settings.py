@@ -141,6 +141,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process's own memory, for what depends only on the code and the translations (the
+# navigation, rendered once per language and page kind): nothing a request changes.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-local",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # Public pages seen alike by every visitor, and totals shown on them, are cached and made stale
 # by any change to the data behind them (portal/cache.py); these bound how long a change that

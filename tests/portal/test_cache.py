@@ -118,6 +118,8 @@ def test_cached_public_pages_carry_no_csrf_token_and_are_not_kept_by_browsers(cl
     assert "csrfmiddlewaretoken" not in response.content.decode()
     assert "csrftoken" not in response.cookies
     assert "private" in response["Cache-Control"]
+    hit = _get(client)
+    assert hit["X-Portal-Cache"] == "hit" and "private" in hit["Cache-Control"]
 
 
 def test_visitors_switch_language_and_text_size_without_a_token():
@@ -201,3 +203,21 @@ def test_deploying_with_a_per_process_cache_is_flagged(settings):
         }
     }
     assert shared_cache(None) == []
+
+
+def test_the_navigation_is_kept_per_page_kind_and_still_marks_where_we_are(client):
+    """The nav is rendered once per process for each page kind; it must still be the right one."""
+    Community.current()
+    for _ in range(2):
+        canteen = _get(client, reverse("canteen:index")).content.decode()
+        classes = _get(client, reverse("classes:index")).content.decode()
+        assert 'href="/canteen/" aria-current="page"' in canteen
+        assert 'href="/classes/" aria-current="page"' in classes
+        assert 'href="/canteen/" aria-current="page"' not in classes
+        # A visitor's log-in link brings them back to the page they were on.
+        assert "?next=/canteen/" in canteen and "?next=/classes/" in classes
+    client.cookies["portal_language"] = "en"
+    assert ">Canteen<" in _get(client, reverse("canteen:index")).content.decode()
+    client.force_login(make_user("王居民"))
+    html = _get(client, reverse("canteen:index")).content.decode()
+    assert reverse("profile") in html and "?next=" not in html
