@@ -14,7 +14,7 @@ opening) can leave stale.
 
 Inside a transaction that has written something, nothing is read from or stored in the cache: the
 transaction sees its own uncommitted rows, which must never be served to anyone else, and its own
-writes must be visible to it. The generation is bumped again when it commits.
+writes must be visible to it. The generation is bumped when it commits.
 """
 
 import contextvars
@@ -89,24 +89,32 @@ def _bump_on_commit(app: str) -> Callable[[], None]:
     def after_commit():
         bump(app)
 
-    after_commit.portal_cache_bump = True
+    after_commit.portal_cache_bump = app
     return after_commit
+
+
+def _pending_bumps(connection) -> set:
+    return {
+        getattr(func, "portal_cache_bump", None) for _sids, func, _r in connection.run_on_commit
+    } - {None}
 
 
 def usable(using: str = DEFAULT_DB_ALIAS) -> bool:
     """False inside a transaction with uncommitted writes to content (see the module's doc)."""
     connection = transaction.get_connection(using)
-    if not connection.in_atomic_block:
-        return True
-    return not any(
-        getattr(func, "portal_cache_bump", False)
-        for _sids, func, _robust in connection.run_on_commit
-    )
+    return not (connection.in_atomic_block and _pending_bumps(connection))
 
 
 def content_changed(app: str, using: str = DEFAULT_DB_ALIAS) -> None:
-    bump(app)
-    if transaction.get_connection(using).in_atomic_block:
+    """Make `app`'s cached content stale now (autocommit) or when the transaction commits.
+
+    Until it commits, other requests see only the committed rows, so what they cache is right;
+    this transaction itself bypasses the cache (`usable`). One bump per app and transaction.
+    """
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        bump(app)
+    elif app not in _pending_bumps(connection):
         transaction.on_commit(_bump_on_commit(app), using=using)
 
 

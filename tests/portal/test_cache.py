@@ -221,3 +221,18 @@ def test_the_navigation_is_kept_per_page_kind_and_still_marks_where_we_are(clien
     client.force_login(make_user("王居民"))
     html = _get(client, reverse("canteen:index")).content.decode()
     assert reverse("profile") in html and "?next=" not in html
+
+
+def test_a_transaction_makes_pages_stale_when_it_commits_and_a_rollback_changes_nothing():
+    before = portal_cache.generations(["portal"])
+    with transaction.atomic():
+        Announcement.objects.create(title="甲", body="…")
+        Announcement.objects.create(title="乙", body="…")
+        # Until it commits, everyone else still sees (and may cache) the committed rows.
+        assert portal_cache.generations(["portal"]) == before
+    committed = portal_cache.generations(["portal"])
+    assert committed != before
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Announcement.objects.create(title="丙", body="…")
+        raise RuntimeError("roll back")
+    assert portal_cache.generations(["portal"]) == committed
