@@ -1,5 +1,7 @@
-"""Staff reports. Class-hour statistics: hours delivered, children reached and attendance rates by
-course, institution or term; and the micro-fund statement of a period. Fixed query counts."""
+"""Figures. For everyone (cached, no personal data): the classroom's all-time totals and the
+micro-fund's public overview. For staff: class-hour statistics (hours delivered, children reached
+and attendance rates by course, institution or term) and the micro-fund statement of a period.
+Fixed query counts."""
 
 from decimal import Decimal
 
@@ -7,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from classes.models import Attendance, ClassSession, FundEntry
+from portal.cache import cached
 
 # Grouping → (path from a session to the group's key, paths to its label's parts).
 GROUPINGS = {
@@ -19,11 +22,61 @@ ATTENDED = Q(mark__in=Attendance.ATTENDED)
 
 
 def totals() -> dict:
-    """All-time figures for the public classroom page (no personal data)."""
+    """All-time figures for the public classroom page (no personal data).
+
+    Cached: counting the children reached reads nearly every attendance mark, which no index
+    makes cheap, and the figures change only when a register is taken.
+    """
+    return cached("classes:totals", ("classes",), _totals)
+
+
+def _totals() -> dict:
     hours = ClassSession.objects.total_hours().quantize(Decimal("0.01"))
     held = ClassSession.objects.held().count()
     children = Attendance.objects.filter(ATTENDED).values("enrolment__child_id").distinct().count()
     return {"hours": hours, "sessions": held, "children": children}
+
+
+def fund_overview() -> dict:
+    """What the fund's public page shows: totals, the last twelve months, the categories, the
+    projects paid and the recent income.
+
+    Cached: the aggregates read the whole ledger. No personal data: donors are named only if they
+    agreed (`public_source`), proposers and approvers never.
+    """
+    return cached("classes:fund-overview", ("classes",), _fund_overview)
+
+
+def _fund_overview() -> dict:
+    return {
+        **FundEntry.objects.totals(),
+        "by_month": list(FundEntry.objects.by_month()),
+        "by_category": FundEntry.objects.by_category(),
+        "projects": list(
+            FundEntry.objects.filter(
+                kind=FundEntry.Kind.EXPENDITURE,
+                status=FundEntry.Status.PAID,
+                reverses__isnull=True,
+                reversed_by__isnull=True,
+            )
+            .order_by("-date", "-id")
+            .values("date", "description", "amount")[:20]
+        ),
+        # Plain rows: a donor who did not agree to be named is not even kept in the cache.
+        "recent_income": [
+            {
+                "date": e.date,
+                "public_source": e.public_source,
+                "amount": e.amount,
+                "is_reversal": e.is_reversal,
+            }
+            for e in FundEntry.objects.filter(
+                kind=FundEntry.Kind.INCOME, status=FundEntry.Status.POSTED
+            )
+            .only("date", "description", "donor_name", "donor_is_public", "amount", "reverses")
+            .order_by("-date", "-id")[:10]
+        ],
+    }
 
 
 def rows(grouping: str) -> list[dict]:

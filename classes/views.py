@@ -42,6 +42,7 @@ from classes.models import (
     FundEntry,
     Notice,
 )
+from portal.cache import public_page
 from portal.lib.money import format_yuan
 from portal.models import User
 from portal.validators import normalize_mobile
@@ -61,8 +62,12 @@ def _course_list():
     )
 
 
+@public_page("classes")
 def index(request):
-    """The classroom: the courses open now with filters, and the all-time class hours."""
+    """The classroom: the courses open now with filters, and the all-time class hours.
+
+    Visitors all see the same page (a GET form, no token), served from the cache.
+    """
     children = list(my_children(request.user)) if request.user.is_authenticated else []
     form = CourseFilterForm(request.GET or None, children=children)
     courses = _course_list()
@@ -571,30 +576,14 @@ def _export(header, data, filename, fmt):
 # The micro-fund --------------------------------------------------------------------------------
 
 
+@public_page("classes")
 def fund(request):
     """The public transparency page: balance, income and spending by month and category, projects.
 
-    No personal data: donors are named only if they agreed, proposers and approvers never.
+    The same for everyone (no form, no personal data), so visitors get it from the cache and
+    residents get its figures from the cache.
     """
-    ctx = {
-        **FundEntry.objects.totals(),
-        "by_month": list(FundEntry.objects.by_month()),
-        "by_category": FundEntry.objects.by_category(),
-        "projects": list(
-            FundEntry.objects.filter(
-                kind=FundEntry.Kind.EXPENDITURE,
-                status=FundEntry.Status.PAID,
-                reverses__isnull=True,
-                reversed_by__isnull=True,
-            ).order_by("-date")[:20]
-        ),
-        "recent_income": list(
-            FundEntry.objects.filter(
-                kind=FundEntry.Kind.INCOME, status=FundEntry.Status.POSTED
-            ).order_by("-date", "-id")[:10]
-        ),
-    }
-    return render(request, "classes/fund.html", ctx)
+    return render(request, "classes/fund.html", stats.fund_overview())
 
 
 @login_required
