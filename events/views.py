@@ -1,6 +1,7 @@
 """Pages of the events module: programme, registration, my tickets, stalls, and staff pages."""
 
 import csv
+from bisect import bisect_right
 from datetime import date
 from io import BytesIO
 
@@ -8,15 +9,16 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import localdate, localtime, now
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from events import services
@@ -34,12 +36,20 @@ from events.forms import (
 from events.lib import activity_calendar
 from events.models import Activity, Event, Notice, Registration, StallApplication
 from portal import roles
+from portal.cache import cached, public_page
 from portal.models import Household, HouseholdMember
 
 # ---------------------------------------------------------------- access (the one place)
 
 
+def _load_roles(user) -> None:
+    """Fetch the user's groups once: every has_role() of the request then reads them."""
+    if user.is_authenticated:
+        prefetch_related_objects([user], "groups")
+
+
 def _is_staff(user) -> bool:
+    _load_roles(user)
     return user.is_authenticated and user.has_role(roles.EVENTS_STAFF)
 
 
@@ -49,6 +59,7 @@ def _require_staff(request) -> None:
 
 
 def _visible_event(request, pk) -> Event:
+    _load_roles(request.user)
     return get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
 
 
@@ -83,9 +94,13 @@ def _members_queryset():
 
 
 # ---------------------------------------------------------------- public pages
+# Anonymous visitors get these from the page cache (portal.cache.public_page): nothing on them
+# may depend on who asks except for logged-in residents, and they carry no CSRF token.
 
 
+@public_page("events")
 def index(request):
+    _load_roles(request.user)
     events = list(Event.objects.visible_to(request.user).order_by("-starts_on", "id"))
     today = localdate()
     ctx = {
@@ -96,10 +111,39 @@ def index(request):
     return render(request, "events/index.html", ctx)
 
 
-def _programme_activities(request, event):
-    tracks = list(event.tracks.all())
-    form = ProgrammeFilterForm(request.GET or None, event=event, tracks=tracks)
-    filters = form.filters()
+def _programme_outline(event) -> dict:
+    """What the programme needs of the whole event, whatever the filters.
+
+    Its tracks, whether it has a flea market, and every moment at which an activity's
+    registration opens or closes, in order (what the listing shows changes only then).
+    Cached until the events module's content changes.
+    """
+
+    def compute():
+        moments, has_market = set(), False
+        for kind, needs_registration, opens, closes, starts in event.activities.values_list(
+            "kind",
+            "needs_registration",
+            "registration_opens_at",
+            "registration_closes_at",
+            "starts_at",
+        ):
+            has_market = has_market or kind == Activity.Kind.MARKET
+            if needs_registration:
+                if opens:
+                    moments.add(opens)
+                moments.add(closes or starts)
+        return {
+            "tracks": list(event.tracks.all()),
+            "has_market": has_market,
+            "changes": sorted(moments),
+        }
+
+    return cached(f"events:outline:{event.pk}", ("events",), compute)
+
+
+def _programme_listing(event, filters: dict, form, at) -> str:
+    """The filter bar and the activities, day by day, as HTML: the same for everyone."""
     activities = event.activities.with_counts().select_related("track")
     if "day" in filters:
         activities = activities.on_day(date.fromisoformat(filters["day"]))
@@ -107,29 +151,49 @@ def _programme_activities(request, event):
         activities = activities.filter(track_id=filters["track"])
     if "audience" in filters:
         activities = activities.for_audience(filters["audience"])
-    return form, tracks, list(activities.order_by("starts_at", "id"))
-
-
-def programme(request, pk):
-    event = _visible_event(request, pk)
-    form, tracks, activities = _programme_activities(request, event)
-    at = now()
     days = {}
-    for a in activities:
+    count = 0
+    for a in activities.order_by("starts_at", "id"):
         a.state = a.registration_state(at)
         days.setdefault(a.day, []).append(a)
+        count += 1
+    ctx = {"fields": form.fields, "filters": filters, "days": sorted(days.items()), "count": count}
+    return render_to_string("events/_programme_listing.html", ctx)
+
+
+@public_page("events")
+def programme(request, pk):
+    """The festival's programme. Anonymous visitors get it from the page cache; for residents
+    the listing (identical for everyone) comes from the cache, keyed by the filters and by the
+    next moment a registration opens or closes, so a listing is never shown past such a moment.
+    """
+    event = _visible_event(request, pk)
+    outline = _programme_outline(event)
+    form = ProgrammeFilterForm(request.GET or None, event=event, tracks=outline["tracks"])
+    filters = form.filters()
+    at = now()
+    changes = outline["changes"]
+    following = bisect_right(changes, at)
+    next_change = changes[following].timestamp() if following < len(changes) else "-"
+    key = "events:programme:{}:{}:{}:{}:{}:{}".format(
+        event.pk,
+        get_language(),
+        filters.get("day", ""),
+        filters.get("track", ""),
+        filters.get("audience", ""),
+        next_change,
+    )
     ctx = {
         "event": event,
-        "form": form,
-        "tracks": tracks,
-        "days": sorted(days.items()),
-        "count": len(activities),
-        "has_market": any(a.kind == Activity.Kind.MARKET for a in activities),
+        "tracks": outline["tracks"],
+        "has_market": outline["has_market"],
+        "listing": cached(key, ("events",), lambda: _programme_listing(event, filters, form, at)),
         "is_staff": _is_staff(request.user),
     }
     return render(request, "events/programme.html", ctx)
 
 
+@public_page("events")
 def timetable(request, pk):
     """One day at a time, hour by hour: the phone-sized view of the programme."""
     event = _visible_event(request, pk)
@@ -150,6 +214,7 @@ def timetable(request, pk):
     return render(request, "events/timetable.html", ctx)
 
 
+@public_page("events")
 def activity_detail(request, pk):
     activity = _visible_activity(request, pk, Activity.objects.with_counts())
     at = now()
@@ -183,6 +248,7 @@ def activity_calendar_file(request, pk):
     return response
 
 
+@public_page("events")
 def stall_list(request, pk):
     """Approved stalls of an event's markets: numbers and goods, never who runs them."""
     event = _visible_event(request, pk)
