@@ -1,14 +1,15 @@
 """Volunteers: teams, the Red Star Service Day, service posts, sign-ups, attendance and hours."""
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models.functions import ExtractMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,14 @@ class VolunteerSettings(models.Model):
 
     @classmethod
     def current(cls) -> "VolunteerSettings":
+        """The module's settings, created with the defaults on first use (cached: sign-ups and
+        the volunteers' pages read them; any change to the module's data makes the copy stale)."""
+        from portal.cache import cached
+
+        return cached("volunteers:settings", ("volunteers",), cls._load)
+
+    @classmethod
+    def _load(cls) -> "VolunteerSettings":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 
@@ -547,6 +556,25 @@ class Signup(models.Model):
 class HoursEntryQuerySet(models.QuerySet):
     def total(self) -> Decimal:
         return self.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
+    def per_month_of(self, year: int) -> dict[int, Decimal]:
+        """Hours summed in the database per month (1–12) of `year`, and under 0 those of every
+        other year: one grouped query, whose values add up to the total. Months without hours
+        are left out."""
+        month = Case(
+            When(
+                served_on__range=(date(year, 1, 1), date(year, 12, 31)),
+                then=ExtractMonth("served_on"),
+            ),
+            default=Value(0),
+        )
+        return dict(
+            self.annotate(month=month)
+            .values("month")
+            .annotate(hours=Sum("hours"))
+            .values_list("month", "hours")
+            .order_by()
+        )
 
 
 class HoursEntry(models.Model):

@@ -72,6 +72,10 @@ class HoursError(VolunteerError):
 # --- profiles and notices -------------------------------------------------------------------
 
 
+def _volunteer_number(user) -> str:
+    return f"PR{user.pk:06d}"
+
+
 def ensure_profile(user) -> VolunteerProfile:
     """The user's volunteer record, created with a volunteer number on first use."""
     profile = VolunteerProfile.objects.filter(user=user).first()
@@ -79,9 +83,21 @@ def ensure_profile(user) -> VolunteerProfile:
         return profile
     try:
         with transaction.atomic():
-            return VolunteerProfile.objects.create(user=user, number=f"PR{user.pk:06d}")
+            return VolunteerProfile.objects.create(user=user, number=_volunteer_number(user))
     except IntegrityError:  # created by a concurrent request
         return VolunteerProfile.objects.get(user=user)
+
+
+def profile_for_display(user) -> VolunteerProfile:
+    """The user's volunteer record, or an unsaved one as `ensure_profile` would make it.
+
+    For pages that only read (a GET writes nothing): the record is made by the first action
+    that needs it. An unsaved record has no calendar link yet (`pk` is None).
+    """
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    if profile is not None:
+        return profile
+    return VolunteerProfile(user=user, number=_volunteer_number(user), calendar_token="")
 
 
 # Demo seeding turns mail off (the notices are still written): see `without_mail`.

@@ -1,21 +1,26 @@
 """Volunteer pages: thin views that authorise, validate, call one service and redirect."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localdate, localtime, now
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.cache import cached, public_page
 from portal.models import Community
 from volunteers import access, ical, reports, services
 from volunteers.forms import (
@@ -52,8 +57,12 @@ def _error(request, exc) -> None:
 
 
 # --- volunteers' pages ----------------------------------------------------------------------
+# Pages marked @public_page are served to anonymous visitors from the page cache: they show
+# nothing private, and carry no CSRF token for them (a log-in link instead of a form). Those
+# showing people's names also depend on "people" (accounts), so a name changed shows at once.
 
 
+@public_page("volunteers")
 def index(request):
     today = localdate()
     next_day = ServiceDay.objects.filter(date__gte=today).first()
@@ -86,6 +95,7 @@ def _year_bounds(year=None):
     return date(year, 1, 1), date(year, 12, 31)
 
 
+@public_page("volunteers", "people")  # shows the leader's and members' names
 def team_list(request):
     first, last = _year_bounds()
     teams = (
@@ -112,6 +122,7 @@ def team_list(request):
     return render(request, "volunteers/team_list.html", {"rows": rows})
 
 
+@public_page("volunteers", "people")  # shows the leader's and members' names
 def team_detail(request, slug):
     team = get_object_or_404(Team.objects.select_related("leader"), slug=slug)
     first, last = _year_bounds()
@@ -202,6 +213,7 @@ def team_leave(request, slug):
     return redirect(team)
 
 
+@public_page("volunteers")
 def calendar_view(request):
     form = ReportForm(request.GET)
     year = form.cleaned_data["year"] if form.is_valid() else localdate().year
@@ -235,25 +247,66 @@ def calendar_view(request):
     return render(request, "volunteers/calendar.html", ctx)
 
 
+# Where "You are signed up" goes in a cached day listing (filled in per volunteer): written by
+# _post_row.html when `mine_slot` is set.
+_MINE_SLOT = re.compile(r"<!--mine:(\d+)-->")
+
+
+def _day_listing(day_date: date) -> dict | None:
+    """A day's posts as HTML, the same for everyone; None when there is nothing on that day.
+
+    Cached until the volunteers module's content changes. Each post's row carries a slot where
+    `day_detail` puts the viewer's own "You are signed up".
+    """
+
+    def compute():
+        service_day = ServiceDay.objects.filter(date=day_date).first()
+        posts = Post.objects.with_taken().select_related("team").order_by("start", "title")
+        if service_day:
+            posts = posts.filter(service_day=service_day)
+        else:
+            posts = posts.filter(start__date=day_date)
+        posts = list(posts)
+        if not posts and service_day is None:
+            return None
+        html = render_to_string(
+            "volunteers/_day_posts.html",
+            {"service_day": service_day, "posts": posts, "mine_slot": True},
+        )
+        # [html, post id, html, post id, …, html]: the slots cut out
+        parts = _MINE_SLOT.split(html)
+        return {"service_day": service_day, "post_ids": [p.pk for p in posts], "parts": parts}
+
+    return cached(
+        f"volunteers:day:{day_date.isoformat()}:{get_language()}", ("volunteers",), compute
+    )
+
+
+@public_page("volunteers")
 def day_detail(request, day):
     try:
         day_date = date.fromisoformat(day)
     except ValueError:
         raise Http404 from None
-    service_day = ServiceDay.objects.filter(date=day_date).first()
-    posts = Post.objects.with_taken().select_related("team").order_by("start", "title")
-    if service_day:
-        posts = posts.filter(service_day=service_day)
-    else:
-        posts = posts.filter(start__date=day_date)
-    posts = list(posts)
-    if not posts and service_day is None:
+    listing = _day_listing(day_date)
+    if listing is None:
         raise Http404
+    mine = _my_active_post_ids(request.user, listing["post_ids"])
+    parts = listing["parts"]
+    html = [parts[0]]
+    if mine:
+        signed_up = format_html(
+            '<div class="small text-success mt-1">✓ {}</div>', _("You are signed up")
+        )
+    for pk, after in zip(parts[1::2], parts[2::2], strict=True):
+        if int(pk) in mine:
+            html.append(signed_up)
+        html.append(after)
     ctx = {
-        "service_day": service_day,
+        "service_day": listing["service_day"],
         "day": day_date,
-        "posts": posts,
-        "my_post_ids": _my_active_post_ids(request.user, [p.pk for p in posts]),
+        # our own template's output, cut at the slots, and our own escaped markup
+        "listing": mark_safe("".join(html)),
     }
     return render(request, "volunteers/day_detail.html", ctx)
 
@@ -264,7 +317,7 @@ def _my_active_post_ids(user, post_ids) -> set[int]:
     return set(
         Signup.objects.active()
         .filter(volunteer=user, post_id__in=post_ids)
-        .values_list("post_id", flat=True)
+        .values_list("post", flat=True)
     )
 
 
@@ -304,6 +357,7 @@ def posts_for_me(request):
     return render(request, "volunteers/posts_for_me.html", ctx)
 
 
+@public_page("volunteers")
 def post_detail(request, pk):
     post = get_object_or_404(
         Post.objects.with_taken().select_related("team__leader", "service_day"), pk=pk
@@ -370,20 +424,35 @@ def my_schedule(request):
         .select_related("post__team__leader")
         .order_by("post__start")
     )
-    profile = services.ensure_profile(request.user)
-    feed_url = request.build_absolute_uri(
-        reverse("volunteers:calendar-feed", args=[profile.calendar_token])
-    )
+    profile = services.profile_for_display(request.user)
+    feed_url = ""
+    if profile.pk:  # a calendar link exists once the volunteer record does
+        feed_url = request.build_absolute_uri(
+            reverse("volunteers:calendar-feed", args=[profile.calendar_token])
+        )
+    notices = list(Notice.objects.filter(user=request.user)[:NOTICES_SHOWN])
     ctx = {
         "signups": signups,
         "profile": profile,
         "feed_url": feed_url,
-        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
-        "notices": list(Notice.objects.filter(user=request.user)[:10]),
-        "has_unread": Notice.objects.filter(user=request.user, read_at__isnull=True).exists(),
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
+        "notices": notices,
+        "has_unread": _has_unread(request.user, notices),
         "cutoff_hours": VolunteerSettings.current().cancel_cutoff_hours,
     }
     return render(request, "volunteers/my_schedule.html", ctx)
+
+
+NOTICES_SHOWN = 10
+
+
+def _has_unread(user, latest: list) -> bool:
+    """Whether any of the user's notices is unread, given the latest ones (newest first)."""
+    if any(n.read_at is None for n in latest):
+        return True
+    if len(latest) < NOTICES_SHOWN:  # these are all there are
+        return False
+    return Notice.objects.filter(user=user, read_at__isnull=True).exists()
 
 
 @login_required
@@ -396,10 +465,16 @@ def notices_read(request):
 @login_required
 @require_POST
 def calendar_reset(request):
+    """A new private calendar link (the first one, or one replacing a link that got out)."""
+    had_link = VolunteerProfile.objects.filter(user=request.user).exists()
     services.reset_calendar_token(request.user)
-    messages.success(
-        request, _("Your calendar link was reset. The old link no longer works; add the new one.")
-    )
+    if had_link:
+        messages.success(
+            request,
+            _("Your calendar link was reset. The old link no longer works; add the new one."),
+        )
+    else:
+        messages.success(request, _("Your calendar link is ready: add it to your calendar app."))
     return redirect("volunteers:my-schedule")
 
 
@@ -456,52 +531,65 @@ def checkin(request, token):
     return render(request, "volunteers/checkin.html", ctx)
 
 
+SERVED_PER_PAGE = 20
+
+
 @login_required
 def my_hours(request):
-    entries = HoursEntry.objects.filter(volunteer=request.user)
-    total = entries.total()
+    """My hours: totals from the ledger (summed in the database), and the posts I served,
+    newest first, a page at a time."""
+    user = request.user
     year = localdate().year
-    by_month = dict(
-        entries.filter(served_on__year=year)
-        .annotate(month=ExtractMonth("served_on"))
-        .values("month")
-        .annotate(total=Sum("hours"))
-        .values_list("month", "total")
+    per_month = HoursEntry.objects.filter(volunteer=user).per_month_of(year)
+    total = sum(per_month.values(), Decimal("0"))
+    counts = Signup.objects.filter(volunteer=user).aggregate(
+        served=Count("pk", filter=Q(hours_confirmed_at__isnull=False)),
+        awaiting=Count(
+            "pk", filter=Q(checked_in_at__isnull=False, hours_confirmed_at__isnull=True)
+        ),
     )
-    months = [{"month": m, "hours": by_month.get(m, Decimal("0"))} for m in range(1, 13)]
-    served = list(
-        Signup.objects.filter(volunteer=request.user, hours_confirmed_at__isnull=False)
-        .select_related("post__team")
-        .annotate(credited=Sum("hours_entries__hours"))
-        .order_by("-post__start")[:100]
+    served = (
+        Signup.objects.filter(volunteer=user, hours_confirmed_at__isnull=False)
+        .select_related("post")
+        .only("pk", "post__title", "post__start")
+        .annotate(
+            credited=Subquery(
+                HoursEntry.objects.filter(signup=OuterRef("pk"))
+                .values("signup")
+                .annotate(total=Sum("hours"))
+                .values("total")
+            ),
+            correction_pending=Exists(
+                CorrectionRequest.objects.filter(
+                    signup=OuterRef("pk"), status=CorrectionRequest.Status.PENDING
+                )
+            ),
+        )
+        .order_by("-post__start", "-pk")
     )
-    pending_ids = set(
-        CorrectionRequest.objects.filter(
-            signup__volunteer=request.user, status=CorrectionRequest.Status.PENDING
-        ).values_list("signup_id", flat=True)
-    )
+    paginator = Paginator(served, SERVED_PER_PAGE)
+    paginator.count = counts["served"]  # counted above, with the ones awaiting confirmation
     rules = VolunteerSettings.current()
+    levels = rules.star_levels()
+    correcting = request.GET.get("correct", "")
     ctx = {
         "total": total,
         "year": year,
-        "months": months,
-        "served": served,
-        "pending_ids": pending_ids,
-        "progress": star_progress(total, rules.star_levels()),
-        "levels": rules.star_levels(),
-        "awaiting": Signup.objects.filter(
-            volunteer=request.user,
-            checked_in_at__isnull=False,
-            hours_confirmed_at__isnull=True,
-        ).count(),
-        "certificates": list(Certificate.objects.filter(volunteer=request.user)[:10]),
+        "months": [{"month": m, "hours": per_month.get(m, Decimal("0"))} for m in range(1, 13)],
+        "page": paginator.get_page(request.GET.get("page")),
+        "progress": star_progress(total, levels),
+        "levels": levels,
+        "awaiting": counts["awaiting"],
+        "certificates": list(Certificate.objects.filter(volunteer=user)[:10]),
         "corrections": list(
-            CorrectionRequest.objects.filter(signup__volunteer=request.user)
+            CorrectionRequest.objects.filter(signup__volunteer=user)
             .select_related("signup__post")
             .order_by("-created_at")[:10]
         ),
-        "profile": services.ensure_profile(request.user),
-        "correction_form": CorrectionForm(),
+        "profile": services.profile_for_display(user),
+        "correction_fields": CorrectionForm.base_fields,
+        # the one post whose correction form is open (a link per post opens it, no script)
+        "correcting": int(correcting) if correcting.isdigit() else None,
     }
     return render(request, "volunteers/my_hours.html", ctx)
 
