@@ -35,7 +35,7 @@ DEMO_MOBILES = {
     "parent": "13800000008",
     "elder": "13800000009",
 }
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "portal.backends.CachedModelBackend"
 
 
 @dataclass

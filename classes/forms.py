@@ -38,6 +38,23 @@ class CourseFilterForm(forms.Form):
         else:
             del self.fields["child"]
 
+    def controls(self) -> list[tuple]:
+        """(bound field, options) per field for the list page's own markup; options are
+        (value, label, chosen) for a choice and None for the age.
+
+        The course list renders these filters on every visit; drawn through the widget
+        templates (and crispy's) they cost about as much as the whole list of courses.
+        """
+        rows = []
+        for bound in self:
+            options = None
+            if isinstance(bound.field, forms.ChoiceField):
+                value = bound.value()
+                chosen = "" if value is None else str(value)
+                options = [(str(v), label, str(v) == chosen) for v, label in bound.field.choices]
+            rows.append((bound, options))
+        return rows
+
 
 class EnrolForm(forms.Form):
     child = forms.TypedChoiceField(label=_("Child"), coerce=int)

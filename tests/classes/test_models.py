@@ -9,7 +9,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from classes import services
-from classes.models import ClassSession, Course, TimetableSlot, hours_between
+from classes.models import (
+    WEEKDAYS,
+    Attendance,
+    ClassSession,
+    Course,
+    Enrolment,
+    Subject,
+    TimetableSlot,
+    hours_between,
+)
 from tests.classes.conftest import WINDOW_CLOSES, WINDOW_OPENS, make_course
 
 
@@ -101,6 +110,25 @@ def test_copying_a_course_to_a_new_term_copies_its_timetable(term, course):
     assert not copy.sessions.exists()
     with pytest.raises(services.ClassesError):
         services.copy_course(course, term)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_quick_labels_say_what_djangos_display_says(language):
+    from django.utils import translation
+
+    with translation.override(language):
+        for value, _label in Subject.choices:
+            course = Course(subject=value)
+            assert course.subject_label == course.get_subject_display()
+        for value, _label in Enrolment.Status.choices:
+            enrolment = Enrolment(status=value)
+            assert enrolment.status_label == enrolment.get_status_display()
+        for value, _label in Attendance.Mark.choices:
+            mark = Attendance(mark=value)
+            assert mark.mark_label == mark.get_mark_display()
+        for value, _label in WEEKDAYS:
+            slot = TimetableSlot(weekday=value, starts_at=time(9), ends_at=time(10, 30))
+            assert str(slot) == f"{slot.get_weekday_display()} 09:00–10:30"
 
 
 def test_slots_overlap_only_on_the_same_day_at_overlapping_times():

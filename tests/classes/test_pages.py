@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from classes.calendar import token_for
@@ -17,6 +19,13 @@ pytestmark = pytest.mark.usefixtures("now")
 
 def _titles(response):
     return [c.title for c in response.context["courses"]]
+
+
+def _queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
 
 
 def test_the_list_shows_places_left(client, parent, child, term):
@@ -101,16 +110,35 @@ def test_the_classroom_shows_the_all_time_class_hours(client, parent, child, cou
     assert 'data-testid="total-hours">4.5<' in response.content.decode()
 
 
-def test_the_course_list_runs_a_fixed_number_of_queries(
-    client, parent, term, django_assert_max_num_queries
-):
-    for i in range(60):
-        make_course(term, title=f"课{i:02d}", slots=[(i % 7, "09:00", "10:00")])
-    make_child(parent, name="小明", birth_date=date(2018, 1, 1))
+def test_the_course_list_runs_a_fixed_number_of_queries(client, parent, term):
+    make_course(term, title="课00")
+    kid = make_child(parent, name="小明", birth_date=date(2018, 1, 1))
     client.force_login(parent)
-    with django_assert_max_num_queries(14):
-        response = client.get(reverse("classes:index"))
-    assert len(response.context["courses"]) == 60
+    client.get(reverse("classes:index"))  # the session and the community, read once
+    few = _queries(client, reverse("classes:index"))
+    for_child = {"child": kid.pk, "subject": "lego"}
+    few_for_child = _queries(client, reverse("classes:index"), for_child)
+    for i in range(1, 60):
+        make_course(term, title=f"课{i:02d}", slots=[(i % 7, "09:00", "10:00")])
+    assert _queries(client, reverse("classes:index")) == few <= 12
+    assert _queries(client, reverse("classes:index"), for_child) == few_for_child
+    assert len(client.get(reverse("classes:index")).context["courses"]) == 60
+
+
+def test_the_filters_keep_the_choices_and_show_a_wrong_age(client, parent, term):
+    make_child(parent, name="小明", birth_date=date(2018, 1, 1))
+    make_course(term, title="乐高")
+    client.force_login(parent)
+    page = client.get(
+        reverse("classes:index"), {"weekday": "2", "subject": "lego", "age": "abc"}
+    ).content.decode()
+    assert '<option value="2" selected>星期三</option>' in page
+    assert '<option value="lego" selected>乐高</option>' in page
+    assert '<option value="" selected>不限孩子</option>' in page
+    assert 'class="numberinput form-control is-invalid" aria-invalid="true"' in page
+    assert "输入整数" in page
+    page = client.get(reverse("classes:index"), {"age": "7"}).content.decode()
+    assert 'name="age" value="7" min="0" max="18"' in page and "is-invalid" not in page
 
 
 def test_my_classes_shows_timetable_attendance_notes_and_notices(

@@ -236,3 +236,20 @@ def test_a_transaction_makes_pages_stale_when_it_commits_and_a_rollback_changes_
         Announcement.objects.create(title="丙", body="…")
         raise RuntimeError("roll back")
     assert portal_cache.generations(["portal"]) == committed
+
+
+def test_the_logged_in_users_row_is_kept_but_never_outlives_a_change(client):
+    resident = make_user("王居民")
+    client.force_login(resident)
+    _get(client, reverse("profile"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        _get(client, reverse("profile"))
+    assert not any('FROM "portal_user"' in q["sql"] for q in ctx.captured_queries)
+    # Deactivated (or a new password): the next request is logged out, not served the old row.
+    resident.is_active = False
+    resident.save()
+    response = client.get(reverse("profile"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
