@@ -550,6 +550,8 @@ class MealRecord(models.Model):
             # the monthly settlement and "my meals this month"
             models.Index(fields=["month", "day"], name="canteen_meal_month"),
             models.Index(fields=["member", "day"], name="canteen_meal_member_day"),
+            # the settlement's meals per day and slot (by calendar day, from the index alone)
+            models.Index(fields=["day", "slot", "kind"], name="canteen_meal_day_slot"),
         ]
 
     def __str__(self):
@@ -559,8 +561,42 @@ class MealRecord(models.Model):
         return reverse("canteen:receipt", args=[self.pk])
 
 
+class SubsidyLineQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Create lines, copying the accounting month from their records where it is missing."""
+        objs = list(objs)
+        _copy_months(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def _copy_months(lines) -> None:
+    """Set `month` on lines that lack it from their record (loaded, or one query for the rest)."""
+    missing = []
+    for line in lines:
+        if line.month is None:
+            if SubsidyLine.record.is_cached(line):
+                line.month = line.record.month
+            else:
+                missing.append(line)
+    ids = {line.record_id for line in missing}
+    months = {}
+    for chunk in _chunks(sorted(ids), 5000):
+        months.update(MealRecord.objects.filter(pk__in=chunk).values_list("pk", "month"))
+    for line in missing:
+        line.month = months.get(line.record_id)
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 class SubsidyLine(models.Model):
-    """One subsidy on a meal record, copied from the rule at the time (who pays, how much)."""
+    """One subsidy on a meal record, copied from the rule at the time (who pays, how much).
+
+    `month` is the record's accounting month, copied when the line is written (the record's
+    month never changes), so the settlement sums a month's lines without joining every record.
+    """
 
     record = models.ForeignKey(
         MealRecord, verbose_name=_("meal record"), on_delete=models.PROTECT, related_name="lines"
@@ -575,14 +611,26 @@ class SubsidyLine(models.Model):
     rule_name = models.CharField(_("rule"), max_length=80)
     funder = models.CharField(_("paid by"), max_length=20, choices=Funder.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
+    month = models.DateField(_("accounting month"), editable=False)
+
+    objects = SubsidyLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("subsidy line")
         verbose_name_plural = _("subsidy lines")
         ordering = ["record_id", "id"]
+        indexes = [
+            # the settlement's totals per funder and its exports (one funder or all) by month
+            models.Index(fields=["month", "funder"], name="canteen_line_month"),
+        ]
 
     def __str__(self):
         return f"{self.rule_name} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.month is None:
+            _copy_months([self])
+        super().save(*args, **kwargs)
 
 
 class SubsidisedSlot(models.Model):

@@ -11,9 +11,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, Sum
+from django.urls import reverse
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
-from canteen.models import CanteenSettings, Funder, LoveMealDelivery, MealRecord, SubsidyLine
+from canteen.models import (
+    CanteenSettings,
+    ClosedMonth,
+    Funder,
+    LoveMealDelivery,
+    MealRecord,
+    SubsidyLine,
+)
+from portal.cache import cached
 from portal.lib.money import yuan
 from portal.models import Community, HouseholdMember
 
@@ -24,17 +34,48 @@ def _next_month(month: date) -> date:
     return (month + timedelta(days=32)).replace(day=1)
 
 
-def month_summary(month: date) -> dict:
-    """Counts and totals of the accounting month (a fixed number of queries)."""
-    records = MealRecord.objects.filter(month=month)
-    totals = records.aggregate(
+# A closed month's ledger never changes (corrections settle in the current month): its totals
+# are kept a day, under a key naming the closing itself. Not in the first minutes after the
+# closing, while a meal recorded just before it may still be committing.
+CLOSED_MONTH_SECONDS = 60 * 60 * 24
+CLOSED_SETTLE = timedelta(minutes=5)
+
+
+def _ledger_totals(month: date) -> dict:
+    """The month's meal records and subsidy lines added up (two queries, plain values only)."""
+    totals = MealRecord.objects.filter(month=month).aggregate(
         meals=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL)),
         reversals=Count("pk", filter=Q(kind=MealRecord.Kind.REVERSAL)),
         subsidised=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL, subsidy__gt=0)),
+        rows=Count("pk", filter=~Q(subsidy=0)),
         price=Sum("price"),
         subsidy=Sum("subsidy"),
         paid=Sum("paid"),
     )
+    totals["funders"] = list(
+        SubsidyLine.objects.filter(month=month)
+        .values("funder")
+        .annotate(lines=Count("pk"), amount=Sum("amount"))
+        .order_by("funder")
+    )
+    return totals
+
+
+def month_summary(month: date, closed: ClosedMonth | None = None) -> dict:
+    """Counts and totals of the accounting month (three queries; two when `closed` is cached).
+
+    `closed` is the month's ClosedMonth, if it is closed: its ledger totals are then cached.
+    `rows` counts the records `subsidised_records` lists.
+    """
+    if closed is None or now() - closed.closed_at < CLOSED_SETTLE:
+        totals = _ledger_totals(month)
+    else:
+        totals = cached(
+            f"canteen:ledger:{month:%Y-%m}:{closed.pk}",
+            (),
+            lambda: _ledger_totals(month),
+            timeout=CLOSED_MONTH_SECONDS,
+        )
     labels = dict(Funder.choices)
     funders = [
         {
@@ -43,17 +84,15 @@ def month_summary(month: date) -> dict:
             "lines": row["lines"],
             "amount": yuan(row["amount"] or ZERO),
         }
-        for row in SubsidyLine.objects.filter(record__month=month)
-        .values("funder")
-        .annotate(lines=Count("pk"), amount=Sum("amount"))
-        .order_by("funder")
+        for row in totals["funders"]
     ]
     love = LoveMealDelivery.objects.filter(day__gte=month, day__lt=_next_month(month))
-    love_rows = list(love.values("portions", "value", "delivered_at"))
+    love_rows = list(love.order_by().values("portions", "value", "delivered_at"))
     return {
         "meals": totals["meals"] - totals["reversals"],
         "reversals": totals["reversals"],
         "subsidised": totals["subsidised"],
+        "rows": totals["rows"],
         "price": yuan(totals["price"] or ZERO),
         "subsidy": yuan(totals["subsidy"] or ZERO),
         "paid": yuan(totals["paid"] or ZERO),
@@ -65,14 +104,37 @@ def month_summary(month: date) -> dict:
 
 
 def subsidised_records(month: date):
-    """The month's meal records that carry a subsidy (reversals included), with their lines."""
+    """The month's meal records that carry a subsidy (reversals included), as plain values.
+
+    Page them, then `with_lines` the page: a page of a large month renders quickly from these.
+    """
     return (
         MealRecord.objects.filter(month=month)
         .exclude(subsidy=0)
-        .select_related("slot")
-        .prefetch_related("lines")
         .order_by("day", "slot__order", "pk")
+        .values("pk", "day", "slot__name", "person_name", "kind", "age", "price", "paid")
     )
+
+
+def with_lines(rows) -> list[dict]:
+    """The rows, each with its receipt's `url`, `kind_label` and `lines`: (amount, who pays)."""
+    rows = list(rows)
+    funders = {key: str(label) for key, label in Funder.choices}
+    kinds = {key: str(label) for key, label in MealRecord.Kind.choices}
+    lines = {}
+    for record_id, funder, amount in (
+        SubsidyLine.objects.filter(record_id__in=[r["pk"] for r in rows])
+        .order_by("record_id", "pk")
+        .values_list("record_id", "funder", "amount")
+    ):
+        lines.setdefault(record_id, []).append((amount, funders.get(funder, funder)))
+    # One URL reversed, the others built from it: reversing each row's costs more than the row.
+    receipt = reverse("canteen:receipt", args=[0]).removesuffix("0/")
+    for row in rows:
+        row["url"] = f"{receipt}{row['pk']}/"
+        row["kind_label"] = kinds.get(row["kind"], row["kind"])
+        row["lines"] = lines.get(row["pk"], [])
+    return rows
 
 
 def _headers():
@@ -99,7 +161,7 @@ def settlement_rows(month: date, funder: str | None = None):
     # Labels resolved once, not per row (lazy translations are slow to force 10,000 times).
     labels = {key: str(label) for key, label in Funder.choices}
     kinds = {key: str(label) for key, label in MealRecord.Kind.choices}
-    lines = SubsidyLine.objects.filter(record__month=month)
+    lines = SubsidyLine.objects.filter(month=month)
     if funder:
         lines = lines.filter(funder=funder)
     yield _headers()
@@ -158,9 +220,10 @@ def meals_per_day_and_slot(month: date) -> list[dict]:
     rows = (
         MealRecord.objects.filter(day__gte=month, day__lt=_next_month(month))
         .values("day", "slot__name", "slot__order")
+        # Counting `kind` (not the id) lets the database answer from the index alone.
         .annotate(
-            meals=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL))
-            - Count("pk", filter=Q(kind=MealRecord.Kind.REVERSAL))
+            meals=Count("kind", filter=Q(kind=MealRecord.Kind.MEAL))
+            - Count("kind", filter=Q(kind=MealRecord.Kind.REVERSAL))
         )
         .order_by("day", "slot__order")
     )

@@ -263,6 +263,7 @@ def record_meal(
     SubsidyLine.objects.bulk_create(
         SubsidyLine(
             record=record,
+            month=record.month,
             rule=line.rule,
             rule_name=line.name,
             funder=line.funder,
@@ -325,6 +326,7 @@ def reverse_meal(record: MealRecord, *, reason: str, by) -> MealRecord:
     SubsidyLine.objects.bulk_create(
         SubsidyLine(
             record=reversal,
+            month=reversal.month,
             rule_id=line.rule_id,
             rule_name=line.rule_name,
             funder=line.funder,

@@ -36,6 +36,7 @@ from canteen.forms import (
 from canteen.history import record_form_change
 from canteen.models import (
     Booking,
+    ClosedMonth,
     Collector,
     LoveMealDelivery,
     LoveMealRecipient,
@@ -472,16 +473,20 @@ def settlement(request):
         name = f"canteen-settlement-{month:%Y-%m}{'-' + funder if funder else ''}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    summary = reports.month_summary(month)
-    per_day = reports.meals_per_day_and_slot(month)
-    page = Paginator(reports.subsidised_records(month), 100).get_page(request.GET.get("page"))
+    closed = ClosedMonth.objects.filter(month=month).first()
+    summary = reports.month_summary(month, closed)
+    paginator = Paginator(reports.subsidised_records(month), 100)
+    paginator.count = summary["rows"]  # counted with the totals: no query of its own
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = reports.with_lines(page.object_list)
     ctx = {
+        "canteen_staff": True,
         "month": month,
         "summary": summary,
-        "per_day": per_day,
+        "per_day": reports.meals_per_day_and_slot(month),
         "page": page,
         "month_form": MonthForm(initial={"month": month}),
-        "is_closed": services.is_month_closed(month),
+        "is_closed": closed is not None,
         "can_close": month < first_of_month(today),
         "previous_month": (month - timedelta(days=1)).replace(day=1),
         "next_month": (month + timedelta(days=32)).replace(day=1),

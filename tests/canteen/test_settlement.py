@@ -146,18 +146,16 @@ def test_the_current_month_cannot_be_closed_nor_a_month_twice(canteen_staff, tim
     assert ClosedMonth.objects.count() == 1
 
 
-def test_the_settlement_page_runs_a_fixed_number_of_queries(
-    client, canteen_staff, lunch, dinner, time_machine, django_assert_max_num_queries
-):
+def _bulk_may_meals(lunch, dinner, people: int, days: range):
+    """`people` elders eating lunch and dinner on these days of May, 4.00 of subsidy each."""
     from portal.models import Household, HouseholdMember
 
-    time_machine.move_to(at(MEAL_DAY, 8), tick=False)
     household = Household.objects.create(building="9")
-    people = HouseholdMember.objects.bulk_create(
+    members = HouseholdMember.objects.bulk_create(
         HouseholdMember(household=household, name=f"老人{i}", birth_date=date(1950, 1, 1))
-        for i in range(50)
+        for i in range(people)
     )
-    menus = [make_menu(date(2026, 5, d), slot) for d in range(1, 21) for slot in (lunch, dinner)]
+    menus = [make_menu(date(2026, 5, d), slot) for d in days for slot in (lunch, dinner)]
     records = MealRecord.objects.bulk_create(
         MealRecord(
             menu=m,
@@ -172,21 +170,111 @@ def test_the_settlement_page_runs_a_fixed_number_of_queries(
             paid=m.price - Decimal("4.00"),
         )
         for m in menus
-        for p in people
+        for p in members
     )
     SubsidyLine.objects.bulk_create(
         SubsidyLine(record=r, rule_name="60+", funder=Funder.GOVERNMENT, amount=Decimal("4.00"))
         for r in records
     )
-    assert MealRecord.objects.count() == 2000
-    client.force_login(canteen_staff)
-    with django_assert_max_num_queries(17):
-        response = client.get("/canteen/staff/settlement/?month=2026-05")
-    assert response.context["summary"]["subsidised"] == 2000
-    assert response.context["summary"]["subsidy"] == Decimal("8000.00")
+    return records
+
+
+def _log_in(client, user):
+    client.force_login(user)
+    client.get("/canteen/counter/")  # the first request after logging in also reads the session
+
+
+def _settlement_queries(client, url) -> tuple[int, object]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+def test_the_settlement_page_runs_a_fixed_number_of_queries(
+    client, canteen_staff, lunch, dinner, time_machine, django_assert_max_num_queries
+):
+    time_machine.move_to(at(MEAL_DAY, 8), tick=False)
+    _log_in(client, canteen_staff)
+    _bulk_may_meals(lunch, dinner, people=1, days=range(1, 2))
+    url = "/canteen/staff/settlement/?month=2026-05"
+    few, _response = _settlement_queries(client, url)
+
+    _bulk_may_meals(lunch, dinner, people=50, days=range(2, 22))
+    assert MealRecord.objects.count() == 2002
+    many, response = _settlement_queries(client, url)
+    assert many == few <= 12
+    assert response.context["summary"]["subsidised"] == 2002
+    assert response.context["summary"]["subsidy"] == Decimal("8008.00")
+    page = response.context["page"]
+    assert page.paginator.count == 2002 and len(page.object_list) == 100
+    assert len(response.content.decode().split('data-testid="settlement-row"')) == 101
+    last, response = _settlement_queries(client, f"{url}&page=21")
+    assert last == few and len(response.context["page"].object_list) == 2
+
     with django_assert_max_num_queries(8):
-        export = client.get("/canteen/staff/settlement/?month=2026-05&format=csv")
-    assert export.content.decode("utf-8-sig").count("\n") == 2002
+        export = client.get(f"{url}&format=csv")
+    assert export.content.decode("utf-8-sig").count("\n") == 2004
+
+
+def test_the_page_counts_rows_with_the_totals_not_with_a_query_of_its_own(
+    client, canteen_staff, may_meals
+):
+    _log_in(client, canteen_staff)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/canteen/staff/settlement/?month=2026-05")
+    assert response.context["page"].paginator.count == 3
+    assert response.context["summary"]["rows"] == 3
+    assert not any('"__count"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_an_open_month_shows_a_new_meal_at_once(client, canteen_staff, may_meals, dinner):
+    client.force_login(canteen_staff)
+    url = "/canteen/staff/settlement/?month=2026-05"
+    assert client.get(url).context["summary"]["subsidy"] == Decimal("15.00")
+    neighbour = make_user("周爷爷", birth_date=date(1955, 1, 1))
+    services.record_meal(make_menu(date(2026, 5, 5), dinner), neighbour.member, by=canteen_staff)
+    summary = client.get(url).context["summary"]
+    assert summary["subsidy"] == Decimal("19.00") and summary["subsidised"] == 4
+
+
+@pytest.mark.django_db(transaction=True)  # the cache is bypassed while writes are uncommitted
+def test_a_closed_months_totals_are_cached_under_its_closing(
+    client, canteen_staff, elder_rule, may_meals, time_machine
+):
+    time_machine.move_to(at(date(2026, 6, 3), 10), tick=False)
+    services.close_month(MAY, by=canteen_staff)
+    _log_in(client, canteen_staff)
+    url = "/canteen/staff/settlement/?month=2026-05"
+
+    # Just closed: a meal recorded a moment before may still be committing, so not cached yet.
+    client.get(url)
+    first, _response = _settlement_queries(client, url)
+    again, _response = _settlement_queries(client, url)
+    assert again == first
+
+    time_machine.move_to(at(date(2026, 6, 3), 11), tick=False)
+    client.get("/canteen/counter/")  # the session and the community's settings, read again
+    first, response = _settlement_queries(client, url)
+    cached, cached_response = _settlement_queries(client, url)
+    assert cached == first - 2  # the records' totals and the funders' come from the cache
+    for key in ("meals", "subsidised", "rows", "price", "subsidy", "paid", "funders"):
+        assert cached_response.context["summary"][key] == response.context["summary"][key]
+    labels = [f["label"] for f in cached_response.context["summary"]["funders"]]
+    assert labels == [Funder.CHARITY.label, Funder.GOVERNMENT.label]
+
+    # Corrections after the closing settle in June; May's totals stay as they were.
+    services.reverse_meal(may_meals[0], reason="补登更正", by=canteen_staff)
+    assert client.get(url).context["summary"]["subsidy"] == Decimal("15.00")
+    assert client.get("/canteen/staff/settlement/?month=2026-06").context["summary"][
+        "subsidy"
+    ] == Decimal("-5.50")
 
 
 def test_the_excel_writer_escapes_text_and_keeps_numbers_numeric():
