@@ -320,3 +320,18 @@ def test_the_card_qr_code_opens_the_counter_for_that_person(client, elder, monke
     client.force_login(elder)
     client.get("/canteen/me/card/")
     assert seen == [f"http://testserver/canteen/counter/?q={cards.member_code(elder.member.pk)}"]
+
+
+def test_the_counter_search_keeps_what_was_typed_and_explains_an_empty_search(
+    staff_client, django_assert_max_num_queries
+):
+    staff_client.get("/canteen/counter/")
+    with django_assert_max_num_queries(4):
+        body = staff_client.get("/canteen/counter/").content.decode()
+    assert 'name="q" maxlength="50"' in body and "is-invalid" not in body
+    body = staff_client.get("/canteen/counter/?q=%E5%88%98").content.decode()
+    assert 'name="q" value="刘"' in body
+    response = staff_client.get("/canteen/counter/?q=")
+    assert response.context["form"].errors["q"]
+    body = response.content.decode()
+    assert 'aria-invalid="true"' in body and 'class="invalid-feedback"' in body
