@@ -215,22 +215,28 @@ def withdraw(request, pk):
     return redirect("classes:mine")
 
 
-def _my_sessions(user, *, since) -> list[tuple[ClassSession, Enrolment]]:
-    """Sessions from `since` of the courses the user's children have places in, with the child."""
-    enrolments = (
-        Enrolment.objects.enrolled()
-        .filter(child__household_id=user.household_id)
-        .select_related("child", "child__user")
-    )
+def _my_sessions(enrolments, *, since, limit=None) -> list[tuple[ClassSession, Enrolment]]:
+    """Sessions from `since` of the courses the children have places in, each with the child's
+    enrolment (one pair per child and session), at most `limit` pairs.
+
+    `enrolments`: the household's, of any status, loaded with their course and child.
+    """
     by_course = defaultdict(list)
     for e in enrolments:
-        by_course[e.course_id].append(e)
-    sessions = (
-        ClassSession.objects.filter(course_id__in=by_course, date__gte=since)
-        .select_related("course")
-        .order_by("date", "starts_at")
-    )
-    return [(session, e) for session in sessions for e in by_course[session.course_id]]
+        if e.status == Enrolment.Status.ENROLLED:
+            by_course[e.course_id].append(e)
+    if not by_course:
+        return []
+    # Each session is at least one pair, so `limit` sessions are enough.
+    sessions = ClassSession.objects.filter(course_id__in=by_course, date__gte=since).order_by(
+        "date", "starts_at"
+    )[:limit]
+    pairs = []
+    for session in sessions:
+        mine = by_course[session.course_id]
+        session.course = mine[0].course  # already loaded with the enrolment
+        pairs.extend((session, e) for e in mine)
+    return pairs[:limit]
 
 
 @login_required
@@ -242,6 +248,7 @@ def my_classes(request):
         Enrolment.objects.filter(child__household_id=user.household_id or 0)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .select_related("child", "child__user", "course__term", "course__teacher")
+        .defer("course__description", "course__lottery_result")
         .prefetch_related(
             "course__slots",
             Prefetch(
@@ -256,12 +263,13 @@ def my_classes(request):
             "enrolment__child"
         )[:20]
     )
-    sessions = _my_sessions(user, since=today)[:30] if user.household_id else []
     ctx = {
         "enrolments": enrolments,
-        "sessions": sessions,
+        # The timetable comes from the same enrolments (those with a place).
+        "sessions": _my_sessions(enrolments, since=today, limit=30),
         "notices": notices,
-        "children": list(my_children(user)),
+        # A child with an enrolment is a child of the household: ask only when there is none.
+        "has_children": bool(enrolments) or my_children(user).exists(),
         "calendar_url": request.build_absolute_uri(
             reverse("classes:calendar", args=[calendar.token_for(user)])
         ),
@@ -275,7 +283,13 @@ def calendar_feed(request, token):
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None or not user.household_id:
         raise Http404
-    sessions = _my_sessions(user, since=timezone.localdate() - timedelta(days=60))
+    enrolments = (
+        Enrolment.objects.enrolled()
+        .filter(child__household_id=user.household_id)
+        .select_related("child", "child__user", "course")
+        .defer("course__description", "course__lottery_result")
+    )
+    sessions = _my_sessions(enrolments, since=timezone.localdate() - timedelta(days=60))
     body = calendar.build(sessions, name=_("Children's classes"), host=request.get_host())
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
