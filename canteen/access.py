@@ -13,9 +13,16 @@ def is_canteen_staff(user) -> bool:
     return user.is_authenticated and user.has_role(roles.CANTEEN_STAFF)
 
 
+def is_staff_request(request) -> bool:
+    """`is_canteen_staff` for the request's user, asked once per request (the menu bar asks too)."""
+    if not hasattr(request, "_canteen_staff"):
+        request._canteen_staff = is_canteen_staff(request.user)
+    return request._canteen_staff
+
+
 def require_canteen_staff(request) -> None:
     """403 unless the user works in the canteen (superusers pass)."""
-    if not is_canteen_staff(request.user):
+    if not is_staff_request(request):
         raise PermissionDenied
 
 
@@ -43,7 +50,7 @@ def get_receipt(request, pk) -> MealRecord:
     qs = MealRecord.objects.select_related("slot", "member__user", "recorded_by").prefetch_related(
         "lines"
     )
-    if is_canteen_staff(request.user):
+    if is_staff_request(request):
         return get_object_or_404(qs, pk=pk)
     if not request.user.household_id:
         raise Http404
@@ -55,7 +62,7 @@ def get_delivery_for_volunteer(request, pk) -> LoveMealDelivery:
     from canteen.services import posts_taken_by
 
     qs = LoveMealDelivery.objects.select_related("recipient", "volunteer")
-    if is_canteen_staff(request.user):
+    if is_staff_request(request):
         return get_object_or_404(qs, pk=pk)
     return get_object_or_404(qs.filter(my_deliveries_q(request.user, posts_taken_by)), pk=pk)
 

@@ -163,7 +163,8 @@ class Dish(models.Model):
     @property
     def tags(self) -> list[str]:
         """Labels shown under the dish on the menu."""
-        tags = [self.get_balance_display()]
+        # The enum's label, not get_balance_display(): the menu page asks for every dish.
+        tags = [Dish.Balance(self.balance).label if self.balance in Dish.Balance else self.balance]
         if self.is_soft:
             tags.append(_("soft"))
         if self.is_low_salt:

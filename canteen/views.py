@@ -1,13 +1,17 @@
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +22,7 @@ from canteen.access import (
     get_my_collector,
     get_receipt,
     is_canteen_staff,
+    is_staff_request,
     my_deliveries_q,
     require_canteen_staff,
 )
@@ -49,6 +54,7 @@ from canteen.models import (
 )
 from portal import roles
 from portal.access import my_household_members
+from portal.cache import cached, public_page
 from portal.models import HouseholdMember, User
 from portal.validators import normalize_mobile
 
@@ -86,15 +92,44 @@ def _categories_by_member(member_ids) -> dict[int, list]:
 # ---------------------------------------------------------------- residents
 
 
+def _dish_lists(menus, first_day: date, end: date) -> dict:
+    """Each menu's list of dishes as HTML: the same for everyone, so rendered once until the
+    canteen's data changes (a week's menu is 14 lists of 4-6 dishes; the rest of the page is
+    the visitor's own)."""
+
+    def render_lists():
+        prefetch_related_objects(menus, "dishes")
+        return {
+            menu.pk: render_to_string("canteen/_dish_list.html", {"dishes": menu.dishes.all()})
+            for menu in menus
+        }
+
+    key = f"canteen:dishes:{get_language()}:{first_day}:{end}"
+    lists = cached(key, ("canteen",), render_lists)
+    if any(menu.pk not in lists for menu in menus):  # changed outside the portal: no bump
+        lists = render_lists()
+    return lists
+
+
+@public_page("canteen")
 def index(request):
-    """This week's menu (or another week's), with my price after subsidy and booking."""
+    """This week's menu (or another week's), with my price after subsidy and booking.
+
+    Visitors see the same page (no form, no token: a log-in link), served from the cache.
+    """
     today = timezone.localdate()
     this_week = week_start(today)
     start = week_start(_parse_day(request.GET.get("week"), today))
     end = start + timedelta(days=6)
     # This week starts today: the days already past are of no use to someone booking.
     first_day = max(start, today)
-    menus = list(Menu.objects.published().between(first_day, end).with_portions_taken())
+    menus = list(
+        Menu.objects.published()
+        .between(first_day, end)
+        .prefetch_related(None)  # the dishes come with their HTML (_dish_lists)
+        .with_portions_taken()
+    )
+    dish_lists = _dish_lists(menus, first_day, end)
 
     members, bookings, me = [], {}, None
     if request.user.is_authenticated:
@@ -111,6 +146,7 @@ def index(request):
     for menu in menus:
         entry = {
             "menu": menu,
+            "dishes": dish_lists[menu.pk],
             "bookable": menu.is_bookable(moment),
             "portions_left": menu.portions_left(),
             "bookings": [(b, members_by_id.get(b.member_id)) for b in bookings.get(menu.pk, [])],
@@ -128,6 +164,12 @@ def index(request):
         "previous_week": start - timedelta(days=7) if start > this_week else None,
         "next_week": start + timedelta(days=7) if start < this_week + timedelta(days=7) else None,
         "members": members,
+        "canteen_staff": is_staff_request(request),
+        # Reversed once here rather than on every card.
+        "book_url": reverse("canteen:book"),
+        "login_url": "{}?{}".format(
+            resolve_url(settings.LOGIN_URL), urlencode({"next": request.get_full_path()})
+        ),
     }
     return render(request, "canteen/index.html", ctx)
 
@@ -204,6 +246,7 @@ def my_meals(request):
         "total_paid": sum((r.paid for r in records), 0),
         "total_subsidy": sum((r.subsidy for r in records), 0),
         "meal_count": sum(1 if r.kind == MealRecord.Kind.MEAL else -1 for r in records),
+        "canteen_staff": is_staff_request(request),
     }
     return render(request, "canteen/my_meals.html", ctx)
 
@@ -294,7 +337,7 @@ def counter(request):
             ).select_related("menu__slot")
         }
         results = [(m, booked.get(m.pk), m.age_on(today)) for m in results]
-    ctx = {"form": form, "results": results, "today": today}
+    ctx = {"form": form, "results": results, "today": today, "canteen_staff": True}
     return render(request, "canteen/counter.html", ctx)
 
 
@@ -434,6 +477,7 @@ def week_plan(request):
         return redirect(f"{reverse('canteen:week-plan')}?week={start.isoformat()}")
     menus = list(Menu.objects.between(start, start + timedelta(days=6)).with_portions_taken())
     ctx = {
+        "canteen_staff": True,
         "menus": menus,
         "start": start,
         "end": start + timedelta(days=6),
@@ -517,7 +561,11 @@ def check_on(request):
     require_canteen_staff(request)
     from canteen.models import CanteenSettings
 
-    ctx = {"rows": reports.check_on_list(timezone.localdate()), "knobs": CanteenSettings.current()}
+    ctx = {
+        "canteen_staff": True,
+        "rows": reports.check_on_list(timezone.localdate()),
+        "knobs": CanteenSettings.current(),
+    }
     return render(request, "canteen/check_on.html", ctx)
 
 
@@ -557,6 +605,7 @@ def love_meals(request):
         d.deliverer = services.delivery_volunteer(d, taken)
     volunteers = _volunteers()
     ctx = {
+        "canteen_staff": True,
         "day": day,
         "day_form": LoveMealDayForm(initial={"day": day}),
         "deliveries": [

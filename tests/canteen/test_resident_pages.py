@@ -44,22 +44,41 @@ def test_the_menu_page_shows_nothing_personal_to_visitors(client, elder, menu, m
 
 
 def test_the_menu_page_runs_a_fixed_number_of_queries(
-    client, elder, lunch, dinner, canteen_staff, morning, django_assert_max_num_queries
+    client, elder, parent, child, lunch, dinner, canteen_staff, morning, elder_rule
 ):
-    dishes = [Dish.objects.create(name=f"菜{i}") for i in range(6)]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(user) -> tuple[int, object]:
+        client.force_login(user)
+        client.get("/canteen/")  # the first request after logging in also reads the session
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/canteen/")
+        return len(ctx.captured_queries), response
+
+    today = make_menu(MEAL_DAY, lunch)
+    few, _response = queries(elder)
+
+    dishes = [Dish.objects.create(name=f"菜{i}", allergens="花生") for i in range(6)]
     menus = [
         make_menu(MEAL_DAY + timedelta(days=d), slot, dishes=dishes)
-        for d in range(5)
+        for d in range(1, 5)
         for slot in (lunch, dinner)
     ]
     for m in menus:
         Booking.objects.create(menu=m, member=elder.member)
     for _ in range(20):
-        services.record_meal(menus[0], elder.member, by=canteen_staff)
-    client.force_login(elder)
-    with django_assert_max_num_queries(14):
-        response = client.get("/canteen/")
-    assert sum(len(e) for _d, e in response.context["days"]) == 10
+        services.record_meal(today, elder.member, by=canteen_staff)
+    many, response = queries(elder)
+    assert many == few <= 12
+    assert sum(len(e) for _d, e in response.context["days"]) == 9
+    assert response.content.decode().count('data-testid="booked"') == 8
+
+    for m in menus:
+        Booking.objects.create(menu=m, member=child)
+    household, response = queries(parent)  # two people to book for: a choice on every menu
+    assert household == few
+    assert response.content.decode().count('name="member"') == 9
 
 
 def test_my_meals_shows_bookings_meals_paid_and_subsidy_this_month(
@@ -169,3 +188,16 @@ def test_this_weeks_menu_starts_today_and_next_week_is_one_tap_away(client, lunc
     later = client.get("/canteen/?week=2026-05-11")
     assert [day for day, _e in later.context["days"]] == [MEAL_DAY + timedelta(days=7)]
     assert later.context["next_week"] is None
+
+
+@pytest.mark.parametrize(
+    "who,staff", [("canteen_staff", True), ("elder", False), ("events_staff", False)]
+)
+def test_the_menu_bar_shows_the_staff_pages_to_canteen_staff_only(
+    client, request, lunch, morning, who, staff
+):
+    client.force_login(request.getfixturevalue(who))
+    for url in ("/canteen/", "/canteen/me/"):
+        body = client.get(url).content.decode()
+        assert ('href="/canteen/counter/"' in body) is staff
+        assert ('href="/canteen/staff/settlement/"' in body) is staff
