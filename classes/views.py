@@ -1,4 +1,5 @@
 import csv
+import hashlib
 from collections import defaultdict
 from datetime import timedelta
 from io import BytesIO
@@ -8,8 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,7 +46,7 @@ from classes.models import (
     FundEntry,
     Notice,
 )
-from portal.cache import public_page
+from portal.cache import cached, public_page
 from portal.lib.money import format_yuan
 from portal.models import User
 from portal.validators import normalize_mobile
@@ -50,18 +54,47 @@ from portal.validators import normalize_mobile
 # Public pages ---------------------------------------------------------------------------------
 
 
-def _course_list():
-    today = timezone.localdate()
-    return (
-        Course.objects.published()
-        .filter(term__ends_on__gte=today)
-        .with_counts()
-        # The list shows neither the description nor a lottery's result (which can be long).
-        .defer("description", "lottery_result")
-        .select_related("term", "institution")
-        .prefetch_related("slots")
-        .order_by("term__starts_on", "title", "id")
+def _course_list(today, *, age=None, weekday=None, subject=None) -> list[Course]:
+    """The published courses of the terms not yet over, with the filters: the same for everyone,
+    cached until the classroom's content changes (a course, a place taken, a timetable)."""
+
+    def load():
+        courses = (
+            Course.objects.published()
+            .filter(term__ends_on__gte=today)
+            .with_counts()
+            # The list shows neither the description nor a lottery's result (which can be long).
+            .defer("description", "lottery_result")
+            .select_related("term", "institution")
+            .prefetch_related("slots")
+            .order_by("term__starts_on", "title", "id")
+        )
+        if age is not None:
+            courses = courses.for_age(age)
+        if weekday is not None:
+            courses = courses.meeting_on(weekday)
+        if subject:
+            courses = courses.filter(subject=subject)
+        return list(courses)
+
+    return cached(f"classes:courses:{today}:{age}:{weekday}:{subject}", ("classes",), load)
+
+
+def _course_cards(courses) -> str:
+    """The courses' cards, rendered once for everyone who sees the same courses in the same
+    state, until the classroom's content changes. Rendering them was most of the page's time.
+
+    The badges depend on the moment (enrolment opens, closes), so each course's state is part of
+    the key: a card from the cache is never behind the clock.
+    """
+    state = [(c.pk, c.opens_later, c.open_now) for c in courses]
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+    html = cached(
+        f"classes:cards:{get_language()}:{digest}",
+        ("classes",),
+        lambda: render_to_string("classes/_course_cards.html", {"courses": courses}),
     )
+    return mark_safe(html)  # our own template's output, escaped when it was rendered
 
 
 @public_page("classes")
@@ -72,26 +105,22 @@ def index(request):
     """
     children = list(my_children(request.user)) if request.user.is_authenticated else []
     form = CourseFilterForm(request.GET or None, children=children)
-    courses = _course_list()
+    filters = {}
     chosen_child = None
     if form.is_valid():
         data = form.cleaned_data
-        if data.get("age") is not None:
-            courses = courses.for_age(data["age"])
-        if data.get("weekday") is not None:
-            courses = courses.meeting_on(data["weekday"])
-        if data.get("subject"):
-            courses = courses.filter(subject=data["subject"])
+        filters = {"age": data["age"], "weekday": data["weekday"], "subject": data["subject"]}
         if data.get("child"):
             chosen_child = next((c for c in children if c.pk == data["child"]), None)
-    courses = list(courses)
-    staff = is_classes_staff(request.user)
+    courses = _course_list(timezone.localdate(), **filters)
     if chosen_child is not None:
         # Ages count on each term's first day, so this filter runs per course.
         courses = [c for c in courses if c.accepts_age(chosen_child.age_on(c.term.starts_on))]
+    staff = is_classes_staff(request.user)
     ctx = {
         "form": form,
         "courses": courses,
+        "course_cards": _course_cards(courses),
         "chosen_child": chosen_child,
         "totals": stats.totals(),
         "is_teacher": staff or is_teacher(request.user),

@@ -113,6 +113,37 @@ def test_what_a_resident_sees_never_reaches_visitors(community, term, parent, ch
             assert "张小明" not in body and parent.mobile not in body
 
 
+def test_residents_get_the_courses_and_their_cards_from_the_cache(community, term, parent, child):
+    make_course(term, title="乐高搭建", subject="lego")
+    make_course(term, title="书法入门", subject="calligraphy", age_min=9)
+    resident = Client()
+    resident.force_login(parent)
+    assert "乐高搭建" in _get(resident, INDEX).content.decode()
+    assert not [sql for sql in _sql(resident, INDEX) if "classes_course" in sql]
+    # Each choice of filters has its own list, and a child's list is cut from it.
+    assert [c.title for c in _get(resident, INDEX, {"subject": "lego"}).context["courses"]] == [
+        "乐高搭建"
+    ]
+    body = _get(resident, INDEX, {"subject": "calligraphy"}).content.decode()
+    assert "书法入门" in body and "乐高搭建" not in body
+    body = _get(resident, INDEX, {"child": child.pk}).content.decode()  # 8 on the first day
+    assert "乐高搭建" in body and "书法入门" not in body
+
+
+def test_a_cached_card_follows_the_clock(community, term, parent):
+    # Minutes apart: well within the time the cache keeps an entry.
+    opens, closes = at(2026, 9, 1, 10, 0, 30), at(2026, 9, 1, 10, 2)
+    make_course(term, title="乐高搭建", opens=opens, closes=closes)
+    resident = Client()
+    resident.force_login(parent)
+    assert "09-01 10:00 开始报名" in _get(resident, INDEX).content.decode()
+    with time_machine.travel(at(2026, 9, 1, 10, 1), tick=False):
+        body = _get(resident, INDEX).content.decode()
+    assert "开始报名" not in body and "报名已截止" not in body
+    with time_machine.travel(at(2026, 9, 1, 10, 2), tick=False):
+        assert "报名已截止" in _get(resident, INDEX).content.decode()
+
+
 def test_the_class_hours_are_counted_once_until_a_register_is_taken(
     community, parent, child, course, teacher_user
 ):
