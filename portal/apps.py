@@ -3,6 +3,15 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
+def _new_code_new_cache(sender, app_config, **kwargs):
+    """A deploy runs `migrate`: what was cached was rendered by the old code (templates, labels),
+    so make all of it stale."""
+    if app_config.name == "portal":
+        from portal.cache import bump
+
+        bump()
+
+
 def _sync_roles(sender, app_config, using="default", apps=None, **kwargs):
     from django.contrib.auth.management import create_permissions
 
@@ -21,6 +30,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Permissions of every app are created by post_migrate; sync the groups after each.
         post_migrate.connect(_sync_roles, dispatch_uid="portal_sync_roles")
+        post_migrate.connect(_new_code_new_cache, dispatch_uid="portal_new_code_new_cache")
 
         from portal import checks  # noqa: F401  (registers the deploy checks)
         from portal.cache import connect_signals

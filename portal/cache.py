@@ -19,7 +19,7 @@ writes must be visible to it. The generation is bumped when it commits.
 
 import contextvars
 import functools
-import time
+import secrets
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -68,7 +68,9 @@ def generations(apps: Iterable[str]) -> tuple[int, ...]:
 
 
 def _fresh() -> int:
-    return time.time_ns() // 1000
+    # Random, not the clock: a cache emptied and refilled within the same microsecond (or under
+    # a frozen clock in tests) must not get back a generation an earlier copy was kept under.
+    return secrets.randbits(62)
 
 
 def bump(*apps: str) -> None:

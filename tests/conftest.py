@@ -34,9 +34,13 @@ def _empty_cache():
     """The cache outlives each test's rolled-back transaction: start every test without it."""
     from django.core.cache import cache
 
+    from portal import models
+
     cache.clear()
+    models._community_in_process.clear()
     yield
     cache.clear()
+    models._community_in_process.clear()
 
 
 @pytest.fixture

@@ -45,19 +45,6 @@ def zh_client(db):
 
 
 @pytest.fixture(autouse=True)
-def _forget_the_community_kept_in_process():
-    """The portal keeps the community's settings in the process while the "portal" generation
-    holds (portal.models.Community.current). Generations start from the clock, which these tests
-    freeze at the same moment in every test, so a copy kept in one test would pass for current in
-    the next one, whose database does not have it: forget it around each test."""
-    from portal import models as portal_models
-
-    portal_models._community_in_process.clear()
-    yield
-    portal_models._community_in_process.clear()
-
-
-@pytest.fixture(autouse=True)
 def frozen_clock(time_machine):
     time_machine.move_to(NOW, tick=False)
 

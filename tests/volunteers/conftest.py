@@ -65,19 +65,6 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def _forget_the_community_kept_in_process():
-    """The portal keeps the community's settings in the process while the "portal" generation
-    holds (portal.models.Community.current). Generations start from the clock, which these tests
-    freeze at the same moment in every test, so a copy kept in one test would pass for current in
-    the next one, whose database does not have it: forget it around each test."""
-    from portal import models as portal_models
-
-    portal_models._community_in_process.clear()
-    yield
-    portal_models._community_in_process.clear()
-
-
-@pytest.fixture(autouse=True)
 def _frozen_clock(request, time_machine):
     if "no_freeze" in request.keywords:
         return
