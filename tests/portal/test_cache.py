@@ -253,3 +253,16 @@ def test_the_logged_in_users_row_is_kept_but_never_outlives_a_change(client):
     resident.save()
     response = client.get(reverse("profile"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_a_deploy_makes_everything_cached_stale():
+    """`migrate` runs on every deploy: pages rendered by the old templates are not served after."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    before = portal_cache.generations(portal_cache.GENERATIONS)
+    post_migrate.send(
+        sender=apps.get_app_config("portal"), app_config=apps.get_app_config("portal")
+    )
+    after = portal_cache.generations(portal_cache.GENERATIONS)
+    assert all(b != a for b, a in zip(before, after, strict=True))
