@@ -1302,6 +1302,7 @@ class Generator:
                     lines.append(
                         SubsidyLine(
                             record_id=rev.pk,
+                            month=rev.month,
                             rule_id=line.rule.pk,
                             rule_name=line.name,
                             funder=line.funder,
@@ -1315,6 +1316,7 @@ class Generator:
                     lines.append(
                         SubsidyLine(
                             record_id=rec.pk,
+                            month=rec.month,
                             rule_id=line.rule.pk,
                             rule_name=line.name,
                             funder=line.funder,
