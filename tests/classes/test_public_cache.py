@@ -17,19 +17,9 @@ from django.urls import reverse
 
 from classes import services, stats
 from classes.models import FundEntry
-from portal.models import Community
 from tests.classes.conftest import at, enrol, make_course
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("now")]
-
-
-@pytest.fixture(autouse=True)
-def _community_row(db):
-    """The community's row in the database before the first page (which would otherwise create
-    it, and so change the portal's generation in the middle of the first request): after an
-    earlier test's flush, `Community.current()` can still answer from the process's copy."""
-    Community.objects.get_or_create(pk=1)
-
 
 INDEX = reverse("classes:index")
 FUND = reverse("classes:fund")
