@@ -1,20 +1,26 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from portal.cache import cached
 
 
 class CachedModelBackend(ModelBackend):
-    """Django's model backend, with the logged-in user's row read through the cache.
+    """Django's model backend, with the logged-in user's row (and roles) read through the cache.
 
-    Every page of a logged-in resident loads their row. It is kept under the "people"
-    generation: saving or deleting any account or household (a password, a role's staff flag, a
-    deactivation, a move) and any write in the admin make every kept row stale. Permissions and
-    groups are not kept: they are read from the database when a page checks them.
+    Every page of a logged-in resident loads their row, and most ask for one of their roles. Both
+    are kept under the "people" generation: saving or deleting any account or household (a
+    password, a deactivation, a move), a change of anyone's roles, and any write in the admin make
+    every kept row stale. Permissions are not kept: they are read when a page checks them.
     """
 
     def get_user(self, user_id):
-        return cached(
-            f"auth-user:{user_id}",
-            ("people",),
-            lambda: super(CachedModelBackend, self).get_user(user_id),
-        )
+        return cached(f"auth-user:{user_id}", ("people",), lambda: self._load(user_id))
+
+    def _load(self, user_id):
+        model = get_user_model()
+        try:
+            # The groups come along, so `has_role()` asks the database nothing more.
+            user = model._default_manager.prefetch_related("groups").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -266,3 +266,32 @@ def test_a_deploy_makes_everything_cached_stale():
     )
     after = portal_cache.generations(portal_cache.GENERATIONS)
     assert all(b != a for b, a in zip(before, after, strict=True))
+
+
+def test_a_role_given_or_taken_counts_from_the_next_request(client):
+    from portal import roles
+
+    resident = make_user("王居民")
+    client.force_login(resident)
+    counter = reverse("canteen:counter")
+    assert client.get(counter).status_code == 403
+    assert client.get(counter).status_code == 403  # now kept in the cache, roles included
+    roles.grant_role(resident, roles.CANTEEN_STAFF)
+    assert client.get(counter).status_code == 200
+    roles.revoke_role(resident, roles.CANTEEN_STAFF)
+    assert client.get(counter).status_code == 403
+
+
+def test_the_kept_user_row_follows_roles_that_change_nothing_else():
+    """A volunteer role changes only the groups (no save of the user): still seen at once."""
+    from portal import roles
+    from portal.backends import CachedModelBackend
+
+    resident = make_user("王居民")
+    backend = CachedModelBackend()
+    assert not backend.get_user(resident.pk).has_role(roles.VOLUNTEER)
+    assert not backend.get_user(resident.pk).has_role(roles.VOLUNTEER)  # from the cache
+    roles.grant_role(resident, roles.VOLUNTEER)
+    assert backend.get_user(resident.pk).has_role(roles.VOLUNTEER)
+    roles.revoke_role(resident, roles.VOLUNTEER)
+    assert not backend.get_user(resident.pk).has_role(roles.VOLUNTEER)
