@@ -295,3 +295,19 @@ def test_the_kept_user_row_follows_roles_that_change_nothing_else():
     assert backend.get_user(resident.pk).has_role(roles.VOLUNTEER)
     roles.revoke_role(resident, roles.VOLUNTEER)
     assert not backend.get_user(resident.pk).has_role(roles.VOLUNTEER)
+
+
+def test_the_home_page_shows_the_teaching_link_to_teachers_only_and_at_once(client):
+    from classes.models import Teacher
+
+    Community.current()
+    teach = reverse("classes:teach")
+    resident = make_user("李老师")
+    client.force_login(resident)
+    assert f'href="{teach}"' not in _get(client).content.decode()
+    assert f'href="{teach}"' not in _get(client).content.decode()  # the teachers' set is cached
+    teacher = Teacher.objects.create(name="李老师", user=resident)
+    assert f'href="{teach}"' in _get(client).content.decode()
+    teacher.user = None
+    teacher.save()
+    assert f'href="{teach}"' not in _get(client).content.decode()
