@@ -1,6 +1,6 @@
 """Public classroom pages and My children's classes: filters, places left, privacy, speed."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 import time_machine
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from classes.calendar import token_for
-from classes.models import ClassSession
+from classes.models import Attendance, ClassSession, Enrolment, Term
 from classes.services import take_register
 from tests.classes.conftest import at, enrol, make_course
 from tests.factories import make_child, make_user
@@ -171,6 +171,69 @@ def test_my_classes_runs_a_fixed_number_of_queries(client, parent, term):
     response = client.get(reverse("classes:mine"))
     assert len(response.context["enrolments"]) == 21
     assert len(response.context["sessions"]) == 30
+
+
+def _past_enrolments(parent, kid, terms=1, courses=1):
+    """Enrolments with a register each in `terms` terms that ended before NOW (written directly:
+    their enrolment windows closed long ago)."""
+    made = []
+    for t in range(terms):
+        year = 2025 - t
+        past = Term.objects.create(
+            name=f"{year}年春季", starts_on=date(year, 3, 1), ends_on=date(year, 6, 30)
+        )
+        for c in range(courses):
+            course = make_course(past, title=f"旧课{year}-{c}")
+            session = ClassSession.objects.create(
+                course=course, date=date(year, 3, 7), starts_at=time(9), ends_at=time(10)
+            )
+            e = Enrolment.objects.create(
+                course=course,
+                child=kid,
+                enrolled_by=parent,
+                status=Enrolment.Status.ENROLLED,
+                pickup_people="张妈妈",
+            )
+            Attendance.objects.create(session=session, enrolment=e, mark="present", note="旧备注")
+            made.append(e)
+    return made
+
+
+def test_my_classes_folds_the_earlier_terms_away(client, parent, child, course):
+    enrol(parent, course, child)
+    _past_enrolments(parent, child, terms=2)
+    client.force_login(parent)
+    page = client.get(reverse("classes:mine")).content.decode()
+    assert page.count('data-testid="my-enrolment"') == 1 and "乐高搭建" in page
+    assert "旧课2025-0" not in page and "旧备注" not in page
+    folded = page.split('data-testid="past-terms"')[1]
+    # newest term first, one line each, and a link that shows them
+    assert folded.index("2025年春季") < folded.index("2024年春季")
+    assert 'href="?past=1"' in folded
+    page = client.get(reverse("classes:mine"), {"past": "1"}).content.decode()
+    assert page.count('data-testid="my-enrolment"') == 3 and "旧备注" in page
+    assert 'data-testid="past-terms"' not in page
+    assert page.index("乐高搭建") < page.index("旧课2025-0") < page.index("旧课2024-0")
+
+
+def test_my_classes_with_only_earlier_terms_offers_them(client, parent, child):
+    _past_enrolments(parent, child)
+    client.force_login(parent)
+    page = client.get(reverse("classes:mine")).content.decode()
+    assert 'data-testid="my-enrolment"' not in page and 'href="?past=1"' in page
+    assert f'href="{reverse("household")}"' not in page  # the household has a child
+
+
+def test_my_classes_queries_do_not_grow_with_the_earlier_terms(client, parent, child, course):
+    enrol(parent, course, child)
+    _past_enrolments(parent, child)
+    client.force_login(parent)
+    client.get(reverse("classes:mine"))
+    one = _queries(client, reverse("classes:mine"))
+    one_in_full = _queries(client, reverse("classes:mine"), {"past": "1"})
+    _past_enrolments(parent, child, terms=3, courses=3)  # three more terms, nine courses
+    assert _queries(client, reverse("classes:mine")) == one
+    assert _queries(client, reverse("classes:mine"), {"past": "1"}) == one_in_full <= one
 
 
 def test_my_classes_asks_to_add_a_child_only_when_there_is_none(client, parent):
