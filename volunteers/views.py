@@ -548,10 +548,10 @@ def my_hours(request):
             "pk", filter=Q(checked_in_at__isnull=False, hours_confirmed_at__isnull=True)
         ),
     )
+    # Plain values, not model rows: the list shows three columns and two sums of each.
     served = (
         Signup.objects.filter(volunteer=user, hours_confirmed_at__isnull=False)
-        .select_related("post")
-        .only("pk", "post__title", "post__start")
+        .values("pk", "post__title", "post__start")
         .annotate(
             credited=Subquery(
                 HoursEntry.objects.filter(signup=OuterRef("pk"))
@@ -569,23 +569,32 @@ def my_hours(request):
     )
     paginator = Paginator(served, SERVED_PER_PAGE)
     paginator.count = counts["served"]  # counted above, with the ones awaiting confirmation
+    page = paginator.get_page(request.GET.get("page"))
+    for row in page:
+        row["day"] = localtime(row["post__start"]).date().isoformat()  # as `date:"Y-m-d"` would
     rules = VolunteerSettings.current()
     levels = rules.star_levels()
     correcting = request.GET.get("correct", "")
+    status_labels = dict(CorrectionRequest.Status.choices)  # looked up once, not per row
+    corrections = list(
+        CorrectionRequest.objects.filter(signup__volunteer=user)
+        .values("signup__post__title", "hours", "status", "decision_reason")
+        .order_by("-created_at")[:10]
+    )
+    for c in corrections:
+        c["status_label"] = status_labels.get(c["status"], c["status"])
     ctx = {
         "total": total,
         "year": year,
         "months": [{"month": m, "hours": per_month.get(m, Decimal("0"))} for m in range(1, 13)],
-        "page": paginator.get_page(request.GET.get("page")),
+        "page": page,
         "progress": star_progress(total, levels),
         "levels": levels,
         "awaiting": counts["awaiting"],
-        "certificates": list(Certificate.objects.filter(volunteer=user)[:10]),
-        "corrections": list(
-            CorrectionRequest.objects.filter(signup__volunteer=user)
-            .select_related("signup__post")
-            .order_by("-created_at")[:10]
+        "certificates": list(
+            Certificate.objects.filter(volunteer=user).only("number", "issued_at", "hours")[:10]
         ),
+        "corrections": corrections,
         "profile": services.profile_for_display(user),
         "correction_fields": CorrectionForm.base_fields,
         # the one post whose correction form is open (a link per post opens it, no script)

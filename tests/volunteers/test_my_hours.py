@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.volunteers.conftest import DAY, at
+from volunteers import services
 from volunteers.models import CorrectionRequest, HoursEntry, Post, Signup, VolunteerProfile
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def _serve(volunteer, team, n, *, hours="2", first_day=DAY):
 
 
 def _titles(response):
-    return [s.post.title for s in response.context["page"]]
+    return [s["post__title"] for s in response.context["page"]]
 
 
 def test_the_posts_i_served_come_a_page_at_a_time_newest_first(client, team, volunteer):
@@ -97,7 +98,7 @@ def test_the_totals_come_from_the_whole_ledger_with_corrections(client, team, vo
     assert response.context["total"] == Decimal("6.5")
     months = {m["month"]: m["hours"] for m in response.context["months"]}
     assert months[3] == Decimal("3.5") and months[2] == 0  # last year's hours are not this year's
-    credited = {s.pk: s.credited for s in response.context["page"]}
+    credited = {s["pk"]: s["credited"] for s in response.context["page"]}
     assert (credited[first.pk], credited[second.pk]) == (Decimal("1.5"), Decimal("2"))
     assert response.context["awaiting"] == 0
 
@@ -165,3 +166,26 @@ def test_opening_my_hours_writes_nothing(client, resident):
     assert not VolunteerProfile.objects.filter(user=resident).exists()
     # The number the volunteer record will have once something needs it.
     assert f"PR{resident.pk:06d}" in response.text
+
+
+def test_my_hours_lists_my_requests_certificates_and_local_days(client, team, volunteer):
+    first, second = _serve(volunteer, team, 2)
+    # 06:30 in Shanghai is the evening before in UTC: the list shows the local day.
+    Post.objects.filter(pk=first.post_id).update(start=at(DAY, 6, 30), end=at(DAY, 8))
+    CorrectionRequest.objects.create(
+        signup=first,
+        hours=Decimal("2.5"),
+        reason="多服务了半小时",
+        status=CorrectionRequest.Status.REJECTED,
+        decision_reason="签到记录不符",
+    )
+    CorrectionRequest.objects.create(signup=second, hours=Decimal("3"), reason="晚走了一小时")
+    certificate = services.issue_certificate(volunteer)
+    client.force_login(volunteer)
+
+    page = client.get(URL).text
+
+    assert f"岗位00</strong> · {DAY.isoformat()}" in page
+    assert "岗位00: 2.5 h — rejected (签到记录不符)" in page
+    assert "岗位01: 3 h — waiting for the leader</li>" in page
+    assert f'<a href="{certificate.get_absolute_url()}">{certificate.number}</a>' in page
