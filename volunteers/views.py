@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
@@ -570,8 +571,13 @@ def my_hours(request):
     paginator = Paginator(served, SERVED_PER_PAGE)
     paginator.count = counts["served"]  # counted above, with the ones awaiting confirmation
     page = paginator.get_page(request.GET.get("page"))
+    # What each row shows, made here: a date filter, a translated "h" and two localized numbers
+    # per row cost more in the template than the page's queries.
+    hours_unit = _("%(h)s h")
     for row in page:
         row["day"] = localtime(row["post__start"]).date().isoformat()  # as `date:"Y-m-d"` would
+        row["hours_text"] = hours_unit % {"h": floatformat(row["credited"], -1)}
+        row["correct_query"] = f"?page={page.number}&correct={row['pk']}#correct"
     rules = VolunteerSettings.current()
     levels = rules.star_levels()
     correcting = request.GET.get("correct", "")
