@@ -6,7 +6,6 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -274,9 +273,9 @@ def _my_sessions(enrolments, *, since, limit=None) -> list[tuple[ClassSession, E
 def my_classes(request):
     """My children's classes: timetable, places and waits, attendance, teachers' notes, notices.
 
-    The current and coming terms' enrolments in full, newest term first; the earlier terms as
-    one line each, shown in full with `?past=1`. The queries are the same however long the
-    household's history (the earlier terms' line is one grouped query).
+    The current and coming terms' enrolments, newest term first; the earlier terms behind a
+    link (`?past=1`), so the page and its work do not grow with the household's history. (A
+    line per earlier term was one more grouped query on every view: 1.3 ms of about 12.)
     """
     user = request.user
     today = timezone.localdate()
@@ -291,14 +290,6 @@ def my_classes(request):
         .order_by("-course__term__starts_on", "child__created_at", "course__title", "pk")
     )
     _attach_slots_and_marks(enrolments)
-    past_terms = []
-    if not show_past:
-        past_terms = list(
-            mine.filter(course__term__ends_on__lt=today)
-            .values("course__term_id", "course__term__name")
-            .annotate(courses=Count("pk"))
-            .order_by("-course__term__starts_on")
-        )
     notices = list(
         Notice.objects.filter(enrolment__child__household_id=user.household_id or 0).only(
             "text", "created_at"
@@ -315,12 +306,11 @@ def my_classes(request):
         )
     ctx = {
         "enrolments": enrolments,
-        "past_terms": past_terms,
         "show_past": show_past,
         "sessions": sessions,
         "notices": notices,
         # A child with an enrolment is a child of the household: ask only when there is none.
-        "has_children": bool(enrolments or past_terms) or my_children(user).exists(),
+        "has_children": bool(enrolments) or my_children(user).exists(),
         "calendar_url": request.build_absolute_uri(
             reverse("classes:calendar", args=[calendar.token_for(user)])
         ),
