@@ -18,7 +18,10 @@ MEAL_DAY = date(2026, 5, 6)
 
 
 def fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # Right after a redirect Chromium may lay the new page out once at a transient width (seen:
+    # 428 px for under 200 ms); what the resident sees is the settled layout, and this still
+    # fails (TimeoutError) when that never fits.
+    page.wait_for_function("document.documentElement.scrollWidth <= 360", timeout=3000)
 
 
 def test_elder_books_lunch_and_staff_record_it_at_the_counter(page, time_machine):
