@@ -175,7 +175,7 @@ def _not_kept_by_browsers(response):
 def public_page(*apps: str):
     """Serve a page that looks the same to every anonymous visitor from the cache.
 
-    The key holds the path and query, the language, the text size, today's date and the
+    The key holds the host, path and query, the language, the text size, today's date and the
     generations of `apps` (plus "portal": the community's settings are on every page). Logged-in
     residents always get a fresh page. A response that used a CSRF token, set a cookie or is not a
     200 is never stored (it is somebody's own).
@@ -191,7 +191,8 @@ def public_page(*apps: str):
                 return view(request, *args, **kwargs)
             large = int(wants_large_text(request))
             today = timezone.localdate().isoformat()
-            key = f"p:{get_language()}:{large}:{today}:{request.get_full_path()}"
+            where = f"{request.get_host()}{request.get_full_path()}"
+            key = f"p:{get_language()}:{large}:{today}:{where}"
             # One round trip for the generations and the page; the page is stored with the
             # generations it was made from and served only while they are still current.
             gen_keys = [_key(app) for app in depends]

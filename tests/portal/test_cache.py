@@ -311,3 +311,12 @@ def test_the_home_page_shows_the_teaching_link_to_teachers_only_and_at_once(clie
     teacher.user = None
     teacher.save()
     assert f'href="{teach}"' not in _get(client).content.decode()
+
+
+def test_each_site_name_has_its_own_cached_pages(client, settings):
+    """Pages may carry absolute links: one host's page is never served for another."""
+    settings.ALLOWED_HOSTS = ["a.example.org", "b.example.org"]
+    Community.current()
+    assert _get(client, HTTP_HOST="a.example.org")["X-Portal-Cache"] == "miss"
+    assert _get(client, HTTP_HOST="b.example.org")["X-Portal-Cache"] == "miss"
+    assert _get(client, HTTP_HOST="b.example.org")["X-Portal-Cache"] == "hit"
