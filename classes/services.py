@@ -28,6 +28,7 @@ from classes.models import (
     VolunteerOffer,
     hours_between,
 )
+from portal.cache import content_changed
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
 
@@ -71,6 +72,8 @@ def generate_sessions(course: Course) -> int:
                 made.append(session)
         day += timedelta(days=1)
     ClassSession.objects.bulk_create(made)
+    # bulk_create sends no signals: the class hours shown on public pages count these sessions
+    content_changed("classes")
     return len(made)
 
 

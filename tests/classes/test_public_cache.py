@@ -204,3 +204,13 @@ def test_a_donor_who_did_not_agree_is_not_even_kept_in_the_cache(community, clas
         body = _get(Client(), FUND).content.decode()
         assert "王秘密" not in body and "红星超市" in body
         assert classes_staff.real_name not in body
+
+
+def test_sessions_made_in_bulk_make_the_cached_figures_stale(term):
+    """generate_sessions() uses bulk_create, which sends no signals: it says so itself."""
+    from portal import cache as portal_cache
+
+    course = make_course(term)
+    before = portal_cache.generations(["classes"])
+    assert services.generate_sessions(course) > 0
+    assert portal_cache.generations(["classes"]) != before
