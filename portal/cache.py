@@ -20,6 +20,7 @@ writes must be visible to it. The generation is bumped when it commits.
 import contextvars
 import functools
 import secrets
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -166,6 +167,18 @@ def _page_cacheable(request) -> bool:
     return usable()
 
 
+# The pages this process served last (with their generations and the time they were made): a hit
+# then costs one small round trip for the generations instead of also fetching the page's bytes.
+_pages_in_process: dict[str, tuple] = {}
+PAGES_IN_PROCESS = 500
+
+
+def _keep_in_process(key: str, stored: tuple) -> None:
+    if len(_pages_in_process) >= PAGES_IN_PROCESS:
+        _pages_in_process.clear()  # simple and safe under threads; refilled from the cache
+    _pages_in_process[key] = stored
+
+
 def _not_kept_by_browsers(response):
     # Browsers and proxies must not keep a visitor's page: the next request may be logged in.
     patch_cache_control(response, private=True, max_age=0)
@@ -193,17 +206,23 @@ def public_page(*apps: str):
             today = timezone.localdate().isoformat()
             where = f"{request.get_host()}{request.get_full_path()}"
             key = f"p:{get_language()}:{large}:{today}:{where}"
-            # One round trip for the generations and the page; the page is stored with the
-            # generations it was made from and served only while they are still current.
+            # One round trip for the generations (and the page, unless this process has it); a
+            # page is stored with the generations it was made from and the time it was made, and
+            # served only while they are current and it is younger than the time limit.
             gen_keys = [_key(app) for app in depends]
-            found = cache.get_many([*gen_keys, key])
+            kept = _pages_in_process.get(key)
+            if kept is not None and kept[1] + settings.PUBLIC_PAGE_CACHE_SECONDS < time.time():
+                kept = None
+            found = cache.get_many(gen_keys if kept is not None else [*gen_keys, key])
             if all(k in found for k in gen_keys):
                 current = tuple(found[k] for k in gen_keys)
             else:
                 current = generations(depends)
-            stored = found.get(key)
-            if stored is not None and stored[0] == current:
-                _gens, status, headers, content = stored
+            stored = kept if kept is not None else found.get(key)
+            if stored is not None and len(stored) == 5 and stored[0] == current:
+                if kept is None:
+                    _keep_in_process(key, stored)
+                _gens, _made, status, headers, content = stored
                 response = HttpResponse(content, status=status)
                 for name, value in headers:
                     response.headers[name] = value
@@ -224,11 +243,9 @@ def public_page(*apps: str):
                     for name, value in response.headers.items()
                     if name.lower() in ("content-type", "content-language")
                 ]
-                cache.set(
-                    key,
-                    (current, response.status_code, headers, response.content),
-                    settings.PUBLIC_PAGE_CACHE_SECONDS,
-                )
+                stored = (current, time.time(), response.status_code, headers, response.content)
+                cache.set(key, stored, settings.PUBLIC_PAGE_CACHE_SECONDS)
+                _keep_in_process(key, stored)
                 response.headers["X-Portal-Cache"] = "miss"
             return _not_kept_by_browsers(response)
 

@@ -34,13 +34,16 @@ def _empty_cache():
     """The cache outlives each test's rolled-back transaction: start every test without it."""
     from django.core.cache import cache
 
+    from portal import cache as portal_cache
     from portal import models
 
     cache.clear()
     models._community_in_process.clear()
+    portal_cache._pages_in_process.clear()
     yield
     cache.clear()
     models._community_in_process.clear()
+    portal_cache._pages_in_process.clear()
 
 
 @pytest.fixture

@@ -320,3 +320,19 @@ def test_each_site_name_has_its_own_cached_pages(client, settings):
     assert _get(client, HTTP_HOST="a.example.org")["X-Portal-Cache"] == "miss"
     assert _get(client, HTTP_HOST="b.example.org")["X-Portal-Cache"] == "miss"
     assert _get(client, HTTP_HOST="b.example.org")["X-Portal-Cache"] == "hit"
+
+
+def test_a_stored_page_is_not_served_past_its_time_limit(client, settings, time_machine):
+    """Clock-driven changes (a window opening) show within PUBLIC_PAGE_CACHE_SECONDS, also from
+    the copy a worker keeps in its own memory."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2026, 11, 29, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    time_machine.move_to(start, tick=False)
+    Community.current()
+    assert _get(client)["X-Portal-Cache"] == "miss"
+    time_machine.move_to(start + timedelta(seconds=settings.PUBLIC_PAGE_CACHE_SECONDS - 1))
+    assert _get(client)["X-Portal-Cache"] == "hit"
+    time_machine.move_to(start + timedelta(seconds=settings.PUBLIC_PAGE_CACHE_SECONDS + 1))
+    assert _get(client)["X-Portal-Cache"] == "miss"
