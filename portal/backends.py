@@ -1,16 +1,20 @@
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from portal.cache import cached
 
 
-class CachedModelBackend(ModelBackend):
-    """Django's model backend, with the logged-in user's row (and roles) read through the cache.
+class CachedUserMixin:
+    """The logged-in user's row (and roles) read through the cache.
 
     Every page of a logged-in resident loads their row, and most ask for one of their roles. Both
     are kept under the "people" generation: saving or deleting any account or household (a
     password, a deactivation, a move), a change of anyone's roles, and any write in the admin make
     every kept row stale. Permissions are not kept: they are read when a page checks them.
+
+    The session remembers which backend logged the user in (allauth's for the log-in form, the
+    model backend for `force_login`), so both are given this `get_user`.
     """
 
     def get_user(self, user_id):
@@ -24,3 +28,11 @@ class CachedModelBackend(ModelBackend):
         except model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class CachedModelBackend(CachedUserMixin, ModelBackend):
+    """Django's model backend, with `CachedUserMixin.get_user`."""
+
+
+class CachedAuthenticationBackend(CachedUserMixin, AuthenticationBackend):
+    """allauth's backend (log-in by mobile or email), with `CachedUserMixin.get_user`."""

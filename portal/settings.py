@@ -163,7 +163,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     "portal.backends.CachedModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.backends.CachedAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

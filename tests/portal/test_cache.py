@@ -336,3 +336,19 @@ def test_a_stored_page_is_not_served_past_its_time_limit(client, settings, time_
     assert _get(client)["X-Portal-Cache"] == "hit"
     time_machine.move_to(start + timedelta(seconds=settings.PUBLIC_PAGE_CACHE_SECONDS + 1))
     assert _get(client)["X-Portal-Cache"] == "miss"
+
+
+def test_a_resident_logged_in_through_the_form_gets_the_kept_row(client):
+    """The log-in form goes through allauth's backend: its sessions read the row via the cache."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PASSWORD
+
+    resident = make_user("王居民", mobile="13900009999")
+    response = client.post("/accounts/login/", {"login": "13900009999", "password": PASSWORD})
+    assert response.status_code == 302
+    _get(client, reverse("profile"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert _get(client, reverse("profile")).context["user"] == resident
+    assert not any('FROM "portal_user"' in q["sql"] for q in ctx.captured_queries)
