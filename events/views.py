@@ -9,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -42,14 +42,7 @@ from portal.models import Household, HouseholdMember
 # ---------------------------------------------------------------- access (the one place)
 
 
-def _load_roles(user) -> None:
-    """Fetch the user's groups once: every has_role() of the request then reads them."""
-    if user.is_authenticated:
-        prefetch_related_objects([user], "groups")
-
-
 def _is_staff(user) -> bool:
-    _load_roles(user)
     return user.is_authenticated and user.has_role(roles.EVENTS_STAFF)
 
 
@@ -59,7 +52,6 @@ def _require_staff(request) -> None:
 
 
 def _visible_event(request, pk) -> Event:
-    _load_roles(request.user)
     return get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
 
 
@@ -100,7 +92,6 @@ def _members_queryset():
 
 @public_page("events")
 def index(request):
-    _load_roles(request.user)
     events = list(Event.objects.visible_to(request.user).order_by("-starts_on", "id"))
     today = localdate()
     ctx = {
