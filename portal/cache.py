@@ -139,21 +139,54 @@ def connect_signals() -> None:
         signal.connect(_on_model_change, dispatch_uid=f"portal_cache_{id(signal)}")
 
 
-def cached(name: str, apps: Iterable[str], compute: Callable[[], object], timeout=None):
+# What this process last read from the shared cache, with the time it was made: a page or a value
+# read on every request then costs no round trip for its bytes. Each entry is still checked
+# against the current generations (in its key, or stored with it) and the time limit.
+_in_process: dict[str, tuple] = {}
+IN_PROCESS = 500
+
+
+def _keep_in_process(key: str, made: float, value) -> None:
+    if len(_in_process) >= IN_PROCESS:
+        _in_process.clear()  # simple and safe under threads; refilled from the cache
+    _in_process[key] = (made, value)
+
+
+def _kept_in_process(key: str, seconds: int):
+    """(made, value) if this process has `key` and it is younger than `seconds`, else None."""
+    kept = _in_process.get(key)
+    if kept is None or kept[0] + seconds < time.time():
+        return None
+    return kept
+
+
+def cached(
+    name: str,
+    apps: Iterable[str],
+    compute: Callable[[], object],
+    timeout=None,
+    in_process: bool = False,
+):
     """`compute()`, remembered until the apps' content changes (or `timeout` seconds pass).
 
-    Put in `name` whatever else the value depends on (a date, a language, an id).
+    Put in `name` whatever else the value depends on (a date, a language, an id). With
+    `in_process`, the process keeps it too (for what every request reads): the caller gets the
+    same object each time and must not change it.
     """
     apps = tuple(apps)
     if not usable():
         return compute()
+    seconds = settings.CONTENT_CACHE_SECONDS if timeout is None else timeout
     key = "c:{}:{}".format(name, ".".join(str(g) for g in generations(apps)))
-    sentinel = object()
-    value = cache.get(key, sentinel)
-    if value is sentinel:
-        value = compute()
-        cache.set(key, value, settings.CONTENT_CACHE_SECONDS if timeout is None else timeout)
-    return value
+    stored = _kept_in_process(key, seconds) if in_process else None
+    if stored is None:
+        stored = cache.get(key)
+        if stored is None:
+            stored = (time.time(), compute())
+            cache.set(key, stored, seconds)
+        if in_process:
+            _keep_in_process(key, *stored)
+    return stored[1]
 
 
 def _page_cacheable(request) -> bool:
@@ -165,18 +198,6 @@ def _page_cacheable(request) -> bool:
     if "messages" in request.COOKIES:
         return False
     return usable()
-
-
-# The pages this process served last (with their generations and the time they were made): a hit
-# then costs one small round trip for the generations instead of also fetching the page's bytes.
-_pages_in_process: dict[str, tuple] = {}
-PAGES_IN_PROCESS = 500
-
-
-def _keep_in_process(key: str, stored: tuple) -> None:
-    if len(_pages_in_process) >= PAGES_IN_PROCESS:
-        _pages_in_process.clear()  # simple and safe under threads; refilled from the cache
-    _pages_in_process[key] = stored
 
 
 def _not_kept_by_browsers(response):
@@ -210,19 +231,17 @@ def public_page(*apps: str):
             # page is stored with the generations it was made from and the time it was made, and
             # served only while they are current and it is younger than the time limit.
             gen_keys = [_key(app) for app in depends]
-            kept = _pages_in_process.get(key)
-            if kept is not None and kept[1] + settings.PUBLIC_PAGE_CACHE_SECONDS < time.time():
-                kept = None
+            kept = _kept_in_process(key, settings.PUBLIC_PAGE_CACHE_SECONDS)
             found = cache.get_many(gen_keys if kept is not None else [*gen_keys, key])
             if all(k in found for k in gen_keys):
                 current = tuple(found[k] for k in gen_keys)
             else:
                 current = generations(depends)
             stored = kept if kept is not None else found.get(key)
-            if stored is not None and len(stored) == 5 and stored[0] == current:
+            if stored is not None and stored[1][0] == current:
                 if kept is None:
-                    _keep_in_process(key, stored)
-                _gens, _made, status, headers, content = stored
+                    _keep_in_process(key, *stored)
+                _gens, status, headers, content = stored[1]
                 response = HttpResponse(content, status=status)
                 for name, value in headers:
                     response.headers[name] = value
@@ -243,9 +262,9 @@ def public_page(*apps: str):
                     for name, value in response.headers.items()
                     if name.lower() in ("content-type", "content-language")
                 ]
-                stored = (current, time.time(), response.status_code, headers, response.content)
+                stored = (time.time(), (current, response.status_code, headers, response.content))
                 cache.set(key, stored, settings.PUBLIC_PAGE_CACHE_SECONDS)
-                _keep_in_process(key, stored)
+                _keep_in_process(key, *stored)
                 response.headers["X-Portal-Cache"] = "miss"
             return _not_kept_by_browsers(response)
 

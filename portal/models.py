@@ -268,25 +268,15 @@ class Community(Address):
     def current(cls) -> "Community":
         """The community's row, created with the defaults on first use (cached: every page and
         many services read it; any change to it makes the cached copy stale)."""
-        from portal.cache import cached, generations, usable
+        from portal.cache import cached
 
-        # Read on every page: kept in the process too, for as long as its generation is current.
-        if not usable():
-            return cls._load()
-        generation = generations(["portal"])[0]
-        kept = _community_in_process.get("current")
-        if kept is None or kept[0] != generation:
-            kept = (generation, cached("community", ("portal",), cls._load))
-            _community_in_process["current"] = kept
-        return copy.copy(kept[1])  # a caller may change its copy
+        # Read on every page: kept in the process too. A caller may change its copy.
+        return copy.copy(cached("community", ("portal",), cls._load, in_process=True))
 
     @classmethod
     def _load(cls) -> "Community":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
-
-
-_community_in_process: dict = {}
 
 
 class AnnouncementQuerySet(models.QuerySet):

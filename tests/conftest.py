@@ -35,15 +35,12 @@ def _empty_cache():
     from django.core.cache import cache
 
     from portal import cache as portal_cache
-    from portal import models
 
     cache.clear()
-    models._community_in_process.clear()
-    portal_cache._pages_in_process.clear()
+    portal_cache._in_process.clear()
     yield
     cache.clear()
-    models._community_in_process.clear()
-    portal_cache._pages_in_process.clear()
+    portal_cache._in_process.clear()
 
 
 @pytest.fixture

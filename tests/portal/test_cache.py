@@ -352,3 +352,21 @@ def test_a_resident_logged_in_through_the_form_gets_the_kept_row(client):
     with CaptureQueriesContext(connection) as ctx:
         assert _get(client, reverse("profile")).context["user"] == resident
     assert not any('FROM "portal_user"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_community_kept_in_process_follows_a_change_made_outside_within_the_limit(
+    settings, time_machine
+):
+    """An UPDATE that sends no signal (SQL, a shell) shows within CONTENT_CACHE_SECONDS, also
+    in a worker that keeps the settings in its own memory."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2026, 11, 29, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    time_machine.move_to(start, tick=False)
+    Community.current()  # creates the row (a change): the next read is the one kept
+    original = Community.current().name
+    Community.objects.filter(pk=1).update(name="外部改名")
+    assert Community.current().name == original  # kept: nothing said it changed
+    time_machine.move_to(start + timedelta(seconds=settings.CONTENT_CACHE_SECONDS + 1))
+    assert Community.current().name == "外部改名"
