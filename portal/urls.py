@@ -28,6 +28,11 @@ urlpatterns = [
     path("classes/", include("classes.urls")),
 ]
 
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"
+
 if settings.DEBUG:
     # Uploaded media in development; production serves MEDIA_ROOT from the web server.
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
