@@ -311,3 +311,15 @@ def test_the_shared_yuan_filter_shows_amounts_one_way(value, shown):
 
 def test_pages_vary_on_the_cookie_that_carries_the_language(client):
     assert "Cookie" in client.get("/")["Vary"]
+
+
+def test_seed_demo_prints_every_log_in_and_no_raw_mail(capsys, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    printed = capsys.readouterr().out
+    assert "Content-Type:" not in printed and "Subject:" not in printed
+    for mobile in [f"138000000{n:02d}" for n in range(1, 11)]:
+        assert mobile in text, mobile
+    assert "teacher" in text and "http://127.0.0.1:8000/" in text
