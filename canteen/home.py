@@ -1,10 +1,16 @@
 """This module's section on the home page (see portal.views.home)."""
 
+from datetime import timedelta
+
+from django.db.models import Q
 from django.utils import timezone
 
+from canteen import services
 from canteen.access import my_deliveries_q
-from canteen.models import Booking, LoveMealDelivery, Menu
+from canteen.models import Booking, LoveMealDelivery, Menu, ResidentCategory, SubsidyRule
 from portal.cache import cached
+from portal.lib.dates import day_in_words
+from portal.models import Community, HouseholdMember
 
 
 def _todays_menus(today):
@@ -15,6 +21,46 @@ def _todays_menus(today):
         .prefetch_related("dishes")
         .order_by("slot__order")
     )
+
+
+def _two_days_menus(today):
+    tomorrow = today + timedelta(days=1)
+    return list(Menu.objects.published().between(today, tomorrow).filter(day__in=[today, tomorrow]))
+
+
+def _for_an_elder(user, today):
+    """Today's and tomorrow's meals priced for this elder, each bookable from the home page."""
+    me = HouseholdMember.objects.filter(user=user).first()
+    if me is None:
+        return None
+    menus = cached(f"home:canteen:2days:{today}", ("canteen",), lambda: _two_days_menus(today))
+    if not menus:
+        return {"member": me, "meals": []}
+    tomorrow = today + timedelta(days=1)
+    rules = list(
+        SubsidyRule.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=tomorrow
+        )
+    )
+    categories = list(ResidentCategory.objects.filter(member=me))
+    booked = {
+        b.menu_id: b
+        for b in Booking.objects.filter(
+            member=me, status=Booking.Status.BOOKED, menu__in=[m.pk for m in menus]
+        )
+    }
+    moment = timezone.now()
+    meals = [
+        {
+            "menu": menu,
+            "day_words": day_in_words(menu.day, today),
+            "quote": services.quote_for(me, menu, rules=rules, categories=categories),
+            "booking": booked.get(menu.pk),
+            "bookable": menu.is_bookable(moment),
+        }
+        for menu in menus
+    ]
+    return {"member": me, "meals": [m for m in meals if m["booking"] or m["bookable"]]}
 
 
 def _posts_taken_by(user):
@@ -32,8 +78,12 @@ def section(request):
         "menus": cached(f"home:canteen:{today}", ("canteen",), lambda: _todays_menus(today)),
         "next_booking": None,
         "deliveries": False,
+        "elder": None,
     }
     user = request.user
+    if user.is_authenticated and (user.age_on(today) or 0) >= Community.current().elder_age:
+        # An elder's home page opens on the canteen: today's and tomorrow's meals, one tap each.
+        ctx["elder"] = _for_an_elder(user, today)
     if user.is_authenticated and user.household_id:
         ctx["next_booking"] = (
             Booking.objects.filter(

@@ -178,6 +178,10 @@ class MenuQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def menu_days(self):
+        """The distinct days these menus are on, in order (the menu page's day picker)."""
+        return self.order_by("day").values_list("day", flat=True).distinct()
+
     def between(self, start: date, end: date):
         """Menus from start to end inclusive, by day and slot, with slot and dishes loaded."""
         return (

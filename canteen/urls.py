@@ -7,6 +7,7 @@ app_name = "canteen"
 urlpatterns = [
     path("", views.index, name="index"),
     path("book/", views.book, name="book"),
+    path("bookings/<int:pk>/", views.booking_detail, name="booking"),
     path("bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("me/", views.my_meals, name="my-meals"),
     path("me/card/", views.card, name="card"),

@@ -55,6 +55,7 @@ from canteen.models import (
 from portal import roles
 from portal.access import my_household_members
 from portal.cache import cached, public_page
+from portal.lib.dates import day_in_words
 from portal.models import HouseholdMember, User
 from portal.validators import normalize_mobile
 
@@ -113,16 +114,20 @@ def _dish_lists(menus, first_day: date, end: date) -> dict:
 
 @public_page("canteen")
 def index(request):
-    """This week's menu (or another week's), with my price after subsidy and booking.
+    """Today's and tomorrow's menus (or one chosen day), with my price after subsidy and booking.
 
-    Visitors see the same page (no form, no token: a log-in link), served from the cache.
+    A day picker leads to the other days with a published menu, up to the end of next week, so a
+    phone shows one or two days at a time instead of a whole week. Visitors see the same page (no
+    form, no token: a log-in link), served from the cache.
     """
     today = timezone.localdate()
-    this_week = week_start(today)
-    start = week_start(_parse_day(request.GET.get("week"), today))
-    end = start + timedelta(days=6)
-    # This week starts today: the days already past are of no use to someone booking.
-    first_day = max(start, today)
+    last_day = week_start(today) + timedelta(days=13)  # the end of next week
+    chosen = request.GET.get("day") or request.GET.get("week")  # "week": links made before days
+    if chosen:
+        first_day = min(max(_parse_day(chosen, today), today), last_day)
+        end = first_day
+    else:
+        first_day, end = today, today + timedelta(days=1)
     menus = list(
         Menu.objects.published()
         .between(first_day, end)
@@ -135,9 +140,9 @@ def index(request):
     if request.user.is_authenticated:
         members = list(my_household_members(request.user))
         me = next((m for m in members if m.user_id == request.user.pk), None)
-        for booking in Booking.objects.for_members_between([m.pk for m in members], start, end):
+        for booking in Booking.objects.for_members_between([m.pk for m in members], first_day, end):
             bookings.setdefault(booking.menu_id, []).append(booking)
-    rules = _rules_between(start, end) if me else []
+    rules = _rules_between(first_day, end) if me else []
     my_categories = _categories_by_member([me.pk]).get(me.pk, []) if me else []
     members_by_id = {m.pk: m for m in members}
 
@@ -156,13 +161,27 @@ def index(request):
         }
         days.setdefault(menu.day, []).append(entry)
 
+    shown = {first_day, end}
+    picker = [
+        {"day": day, "words": day_in_words(day, today), "current": day in shown}
+        for day in cached(
+            f"canteen:menu-days:{today}",
+            ("canteen",),
+            lambda: list(
+                Menu.objects.published().filter(day__gte=today, day__lte=last_day).menu_days()
+            ),
+        )
+    ]
     ctx = {
-        "days": sorted(days.items()),
+        # Each day in words; "today" and "tomorrow" also say the date.
+        "days": [
+            (day, day_in_words(day, today), (day - today).days < 2, entries)
+            for day, entries in sorted(days.items())
+        ],
         "start": first_day,
         "end": end,
         "today": today,
-        "previous_week": start - timedelta(days=7) if start > this_week else None,
-        "next_week": start + timedelta(days=7) if start < this_week + timedelta(days=7) else None,
+        "picker": picker,
         "members": members,
         "canteen_staff": is_staff_request(request),
         # Reversed once here rather than on every card.
@@ -179,22 +198,36 @@ def index(request):
 def book(request):
     members = my_household_members(request.user)
     form = BookForm(request.POST, members=members)
-    week = request.POST.get("week", "")
-    target = reverse("canteen:index") + (f"?week={week}" if week else "")
+    day = request.POST.get("day", "")
+    target = reverse("canteen:index") + (f"?{urlencode({'day': day})}" if day else "")
     if not form.is_valid():
         messages.error(request, _("Choose a meal and a person of your household."))
         return redirect(target)
     menu, member = form.cleaned_data["menu"], form.cleaned_data["member"]
     try:
-        services.book(menu, member, by=request.user)
+        booking = services.book(menu, member, by=request.user)
     except services.CanteenError as e:
         messages.error(request, str(e))
-    else:
-        messages.success(
-            request,
-            _("Booked %(menu)s for %(name)s.") % {"menu": menu, "name": member.full_name},
-        )
-    return redirect(target)
+        return redirect(target)
+    return redirect("canteen:booking", booking.pk)
+
+
+@login_required
+def booking_detail(request, pk):
+    """A booking's confirmation: the meal, the day in words, the price, the subsidy and what to
+    pay, with a one-tap cancel until the cut-off."""
+    booking = get_my_booking(request, pk)
+    menu = booking.menu
+    prefetch_related_objects([menu], "dishes")
+    today = timezone.localdate()
+    ctx = {
+        "booking": booking,
+        "menu": menu,
+        "day_words": day_in_words(menu.day, today),
+        "quote": services.quote_for(booking.member, menu),
+        "cancellable": booking.status == Booking.Status.BOOKED and menu.is_bookable(timezone.now()),
+    }
+    return render(request, "canteen/booking.html", ctx)
 
 
 @login_required
@@ -209,8 +242,8 @@ def cancel(request, pk):
         messages.success(
             request, _("The booking for %(menu)s is cancelled.") % {"menu": booking.menu}
         )
-    if request.POST.get("next") == "index":
-        return redirect(f"{reverse('canteen:index')}?week={booking.menu.day.isoformat()}")
+    if request.POST.get("next") in ("index", "booking"):
+        return redirect(f"{reverse('canteen:index')}?day={booking.menu.day.isoformat()}")
     return redirect("canteen:my-meals")
 
 

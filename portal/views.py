@@ -26,6 +26,14 @@ from portal.models import Announcement
 HOME_SECTION_APPS = ["volunteers", "events", "canteen", "classes"]
 
 
+def _comes_first(template: str, section: dict) -> bool:
+    return bool(
+        (template.startswith("canteen/") and section.get("elder"))
+        or (template.startswith("volunteers/") and section.get("next_signup"))
+        or (template.startswith("classes/") and section.get("next_session"))
+    )
+
+
 def _announcements():
     return list(Announcement.objects.published()[:5])
 
@@ -37,10 +45,14 @@ def home(request):
         section = import_module(f"{app}.home").section(request)
         if section is not None:
             sections.append({"template": f"{app}/_home_section.html", "context": section})
+    # What this person uses comes first, above the announcements: an elder's meals, a volunteer's
+    # next post, a parent's child's next class; the rest keep their order below.
+    first = [s for s in sections if _comes_first(s["template"], s["context"])]
     ctx = {
         # Scheduled announcements appear within a minute of their time.
         "announcements": cached("home:announcements", ("portal",), _announcements, timeout=60),
-        "sections": sections,
+        "first_sections": first,
+        "sections": [s for s in sections if s not in first],
     }
     return render(request, "portal/home.html", ctx)
 

@@ -10,18 +10,44 @@ from tests.canteen.conftest import MEAL_DAY, at, make_menu
 from tests.factories import make_child
 
 
-def test_an_elder_books_lunch_on_the_menu_page(client, elder, menu, morning):
+def test_an_elder_books_lunch_and_sees_a_confirmation_with_what_to_pay(
+    client, elder, menu, morning, elder_rule
+):
     client.force_login(elder)
     response = client.post(
-        "/canteen/book/", {"menu": menu.pk, "member": elder.member.pk, "week": "2026-05-06"}
+        "/canteen/book/", {"menu": menu.pk, "member": elder.member.pk, "day": "2026-05-06"}
     )
-    assert response.status_code == 302
-    assert response["Location"] == "/canteen/?week=2026-05-06"
     booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/canteen/bookings/{booking.pk}/"
     assert (booking.menu, booking.member, booking.booked_by) == (menu, elder.member, elder)
     assert booking.channel == Booking.Channel.ONLINE
-    page = client.get(response["Location"])
-    assert "已为 刘奶奶 预订" in page.content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert '<h1 class="h3 text-success">已订</h1>' in page
+    assert "今天" in page and menu.slot.name in page
+    assert "¥14.00" in page and "−¥4.00" in page
+    assert '<dd class="col-5 text-end money fs-5 fw-bold" data-testid="to-pay">¥10.00</dd>' in page
+    assert f'action="/canteen/bookings/{booking.pk}/cancel/"' in page
+
+
+def test_the_confirmation_cancels_in_one_tap_before_the_cut_off(client, elder, menu, morning):
+    client.force_login(elder)
+    client.post("/canteen/book/", {"menu": menu.pk, "member": elder.member.pk})
+    booking = Booking.objects.get()
+    response = client.post(f"/canteen/bookings/{booking.pk}/cancel/", {"next": "booking"})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    page = client.get(f"/canteen/bookings/{booking.pk}/").content.decode()
+    assert "已取消" in page and "/cancel/" not in page
+
+
+def test_nobody_else_sees_a_household_s_booking(client, elder, resident, menu, morning):
+    booking = services.book(menu, elder.member, by=elder)
+    client.force_login(resident)
+    assert client.get(f"/canteen/bookings/{booking.pk}/").status_code == 404
+    client.logout()
+    assert client.get(f"/canteen/bookings/{booking.pk}/").status_code == 302
 
 
 def test_a_parent_books_for_a_household_member(client, parent, menu, morning):
@@ -148,5 +174,5 @@ def test_the_menu_asks_who_the_meal_is_for_not_who_it_suits(client, parent, menu
     # The events catalogue translates a bare "For" as 适合 (suitable for).
     make_child(parent, name="张外婆")
     client.force_login(parent)
-    page = client.get("/canteen/?week=2026-05-06").content.decode()
+    page = client.get("/canteen/?day=2026-05-06").content.decode()
     assert "为谁预订" in page and "适合" not in page

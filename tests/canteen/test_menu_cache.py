@@ -53,12 +53,12 @@ def test_a_new_menu_and_a_booking_show_to_visitors_at_once(community, elder, lun
     response = _get(visitor)
     assert response["X-Portal-Cache"] == "miss"
     assert "清蒸鲈鱼" in response.content.decode()
-    assert response.context["days"][0][1][0]["portions_left"] == 5
+    assert response.context["days"][0][3][0]["portions_left"] == 5
 
     services.book(menu, elder.member, by=elder)
     response = _get(visitor)
     assert response["X-Portal-Cache"] == "miss"
-    assert response.context["days"][0][1][0]["portions_left"] == 4
+    assert response.context["days"][0][3][0]["portions_left"] == 4
 
 
 def test_a_resident_never_gets_the_visitors_page(community, elder, elder_rule, lunch, morning):

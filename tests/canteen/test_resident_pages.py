@@ -71,14 +71,17 @@ def test_the_menu_page_runs_a_fixed_number_of_queries(
         services.record_meal(today, elder.member, by=canteen_staff)
     many, response = queries(elder)
     assert many == few <= 12
-    assert sum(len(e) for _d, e in response.context["days"]) == 9
-    assert response.content.decode().count('data-testid="booked"') == 8
+    # Today and tomorrow: today's lunch, tomorrow's lunch and dinner (booked).
+    assert sum(len(e) for *_d, e in response.context["days"]) == 3
+    assert response.content.decode().count('data-testid="booked"') == 2
+    week = client.get(f"/canteen/?day={MEAL_DAY + timedelta(days=3)}")
+    assert sum(len(e) for *_d, e in week.context["days"]) == 2
 
     for m in menus:
         Booking.objects.create(menu=m, member=child)
     household, response = queries(parent)  # two people to book for: a choice on every menu
     assert household == few
-    assert response.content.decode().count('name="member"') == 9
+    assert response.content.decode().count('name="member"') == 3
 
 
 def test_my_meals_shows_bookings_meals_paid_and_subsidy_this_month(
@@ -178,16 +181,29 @@ def test_the_book_button_disappears_after_the_cutoff(
     assert MealRecord.objects.count() == 0
 
 
-def test_this_weeks_menu_starts_today_and_next_week_is_one_tap_away(client, lunch, morning):
+def test_the_menu_opens_on_today_and_tomorrow_with_a_day_picker(client, lunch, morning):
     make_menu(MEAL_DAY - timedelta(days=1), lunch)
-    make_menu(MEAL_DAY, lunch)
-    make_menu(MEAL_DAY + timedelta(days=7), lunch)
+    for d in (0, 1, 2, 7):
+        make_menu(MEAL_DAY + timedelta(days=d), lunch)
+    make_menu(MEAL_DAY + timedelta(days=20), lunch)  # beyond next week: not offered yet
     response = client.get("/canteen/")
-    assert [day for day, _e in response.context["days"]] == [MEAL_DAY]
-    assert response.context["next_week"] == MEAL_DAY + timedelta(days=5)
-    later = client.get("/canteen/?week=2026-05-11")
-    assert [day for day, _e in later.context["days"]] == [MEAL_DAY + timedelta(days=7)]
-    assert later.context["next_week"] is None
+    assert [day for day, *_r in response.context["days"]] == [MEAL_DAY, MEAL_DAY + timedelta(1)]
+    assert [words for _d, words, *_r in response.context["days"]] == ["今天", "明天"]
+    picker = response.context["picker"]
+    assert [c["day"] for c in picker] == [MEAL_DAY + timedelta(days=d) for d in (0, 1, 2, 7)]
+    assert [c["current"] for c in picker] == [True, True, False, False]
+    body = response.content.decode()
+    assert 'href="?day=2026-05-13"' in body and "5月8日 星期五" in body
+
+    later = client.get("/canteen/?day=2026-05-13")
+    assert [day for day, *_r in later.context["days"]] == [MEAL_DAY + timedelta(days=7)]
+    # A day already past, or far ahead, shows the nearest day the menu covers.
+    past = client.get("/canteen/?day=2026-05-01")
+    assert [day for day, *_r in past.context["days"]] == [MEAL_DAY]
+    old_link = client.get("/canteen/?week=2026-05-11")
+    assert [day for day, *_r in old_link.context["days"]] == [MEAL_DAY + timedelta(days=5)] or (
+        old_link.context["start"] == MEAL_DAY + timedelta(days=5)
+    )
 
 
 @pytest.mark.parametrize(
