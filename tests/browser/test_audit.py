@@ -118,7 +118,7 @@ def _catalogue_strings():
                 continue
             msgid = msgid.split("\x04")[-1]
             # The services' names (睦邻食堂…) are also places in the community's own content.
-            if len(msgstr) >= 4 and CJK.search(msgstr) and not msgid.startswith("Neighbour"):
+            if len(msgstr) >= 4 and CJK.search(msgstr) and not msgstr.startswith("睦邻"):
                 chinese.add(msgstr)
             if len(msgid) >= 12 and " " in msgid:
                 english.add(msgid)
