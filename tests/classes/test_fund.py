@@ -89,12 +89,12 @@ def test_a_mistake_is_corrected_by_a_reversing_entry(classes_staff, colleague):
 
 @pytest.mark.parametrize(
     ("reason", "message"),
-    [("", "更正原因"), ("再冲一次", "已经冲销")],
+    [("", "更正原因"), ("再冲一次", "已经更正")],
     ids=["no-reason", "twice"],
 )
 def test_reversal_refusals(classes_staff, reason, message):
     entry = _income(classes_staff)
-    if message == "已经冲销":
+    if message == "已经更正":
         services.reverse_entry(entry, by=classes_staff, reason="第一次")
     with pytest.raises(FundError, match=message):
         services.reverse_entry(entry, by=classes_staff, reason=reason)

@@ -81,7 +81,7 @@ def test_attendance_for_a_child_not_enrolled_is_refused(
     teacher_user, enrolled, first_session, course, term, resident
 ):
     with time_machine.travel(ON_THE_DAY, tick=False):
-        with pytest.raises(RegisterError, match="已报上"):
+        with pytest.raises(RegisterError, match="名额已确认"):
             take_register(
                 first_session,
                 {enrolled.pk: ("present", ""), 99999: ("present", "")},
