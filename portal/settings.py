@@ -247,7 +247,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: strict in production; `check --deploy` passes with DEBUG off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 30)
@@ -256,6 +255,20 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Reverse proxy: how many proxies (nginx, a load balancer) stand between the visitor and the
+# app server. Each appends the address it saw to X-Forwarded-For, so the visitor's address is the
+# TRUSTED_PROXY_COUNT-th from the end; anything before it was typed by the visitor. Per-IP limits
+# (log-in, sign-up, password reset) use it. With 0 (no proxy) forwarded headers are ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+if TRUSTED_PROXY_COUNT:
+    # The proxy terminates TLS and says so; without a proxy a visitor could claim it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only if the proxy rewrites Host and passes the original in X-Forwarded-Host.
+USE_X_FORWARDED_HOST = TRUSTED_PROXY_COUNT > 0 and env_bool("USE_X_FORWARDED_HOST", False)
+
 SILENCED_SYSTEM_CHECKS = [
     # Sign-up asks for a mobile number OR an email; neither alone is required, and
     # portal.forms.SignupExtraForm refuses a sign-up with neither.
