@@ -183,8 +183,12 @@ ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupExtraForm"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = False  # no SMS gateway; staff verify in person
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
-# Residents must be told plainly that a number or email is already registered.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up and password reset never tell a stranger whether a number or email is registered:
+# the account's owner is told instead (portal.signup). No mail goes to an address that has no
+# account (the portal is nobody's mail relay).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_FORMS = {"signup": "portal.signup.PortalSignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = True

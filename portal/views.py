@@ -61,6 +61,11 @@ def privacy(request):
     return render(request, "portal/privacy.html")
 
 
+def signup_sent(request):
+    """Where a sign-up with already registered details lands (see `portal.signup`)."""
+    return render(request, "account/signup_sent.html")
+
+
 @login_required
 def profile(request):
     user = request.user
