@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.cache.CacheGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +159,7 @@ CONTENT_CACHE_SECONDS = env_int("CONTENT_CACHE_SECONDS", 300)
 # Sessions live in the database so any app server can serve any request, and are read through
 # the cache (shared Redis in production) so a request does not wait for the database for them.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a "remember me" log-in lasts; without it the session ends with the browser.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
 AUTH_USER_MODEL = "portal.User"
@@ -191,7 +193,7 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_FORMS = {"signup": "portal.signup.PortalSignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_SESSION_REMEMBER = None  # a "remember me" box on the log-in form (shared phones)
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, written out so they are visibly on.
     "login_failed": "10/m/ip,5/5m/key",
@@ -209,6 +211,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG  # also used by the text-size cookie
+LANGUAGE_COOKIE_HTTPONLY = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -259,6 +264,40 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy and Permissions-Policy (portal.middleware.SecurityHeadersMiddleware).
+# The portal has no script of its own and no inline style; Bootstrap draws form controls with
+# data: images, and the QR codes are inline SVG.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+)
+
 # Reverse proxy: how many proxies (nginx, a load balancer) stand between the visitor and the
 # app server. Each appends the address it saw to X-Forwarded-For, so the visitor's address is the
 # TRUSTED_PROXY_COUNT-th from the end; anything before it was typed by the visitor. Per-IP limits

@@ -190,7 +190,8 @@ def text_size(request):
         LARGE_TEXT_COOKIE,
         "1" if on else "0",
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=request.is_secure(),
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
     )
     return response
