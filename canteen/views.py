@@ -111,7 +111,7 @@ def _dish_lists(menus, first_day: date, end: date) -> dict:
     return lists
 
 
-@public_page("canteen")
+@public_page("canteen", params=["week"])
 def index(request):
     """This week's menu (or another week's), with my price after subsidy and booking.
 

@@ -98,7 +98,7 @@ def _course_cards(courses) -> str:
     return mark_safe(html)  # our own template's output, escaped when it was rendered
 
 
-@public_page("classes")
+@public_page("classes", params=["child", "age", "weekday", "subject"])
 def index(request):
     """The classroom: the courses open now with filters, and the all-time class hours.
 

@@ -45,7 +45,7 @@ def home(request):
     return render(request, "portal/home.html", ctx)
 
 
-@public_page()
+@public_page(params=["page"])
 def announcement_list(request):
     page = Paginator(Announcement.objects.published(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/announcement_list.html", {"page": page})
