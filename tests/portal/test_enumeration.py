@@ -121,3 +121,14 @@ def test_a_password_reset_for_an_unknown_email_looks_like_a_known_one(client, re
     assert unknown.url == known.url
     # The stranger's address gets nothing; the owner gets the reset link.
     assert [m.to for m in mail.outbox] == [[registered.email]]
+
+
+def test_the_check_your_messages_page_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    client.get(reverse("signup-sent"))  # the community, read once into the cache
+
+    with django_assert_max_num_queries(1):
+        response = client.get(reverse("signup-sent"))
+
+    assert response.status_code == 200
