@@ -4,6 +4,7 @@ import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from portal.validators import normalize_mobile, validate_mainland_mobile
@@ -70,6 +71,17 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         if mobile:
             super()._delete_login_attempts_cached_email(request, phone=mobile)
+
+    def get_client_ip(self, request) -> str:
+        """The visitor's address for the per-address limits (see TRUSTED_PROXY_COUNT).
+
+        A request carrying fewer forwarded addresses than there are trusted proxies did not
+        come through them all: refused (403) rather than a server error.
+        """
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            raise PermissionDenied("not forwarded by the trusted proxies") from None
 
     def phone_form_field(self, **kwargs):
         kwargs.pop("label", None)

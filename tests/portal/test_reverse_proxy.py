@@ -77,6 +77,14 @@ def test_a_garbage_forwarded_address_is_refused_not_a_server_error(client, one_p
     assert response.status_code in {400, 403}
 
 
+def test_fewer_forwarded_addresses_than_proxies_is_refused_not_a_server_error(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+
+    response = fail_from(client, "203.0.113.5", "13800000010")
+
+    assert response.status_code == 403
+
+
 def _settings(env):
     full = {k: v for k, v in os.environ.items() if k not in {"TRUSTED_PROXY_COUNT", "DEBUG"}}
     full.update(env)

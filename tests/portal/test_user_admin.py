@@ -129,6 +129,19 @@ def test_staff_roles_cannot_set_passwords_or_add_users(client, request, role, re
     resident.refresh_from_db()
     assert resident.check_password(PASSWORD)
     assert client.get(reverse("admin:portal_user_add")).status_code == 403
+    added = client.post(
+        reverse("admin:portal_user_add"),
+        {
+            "username": "sneaky",
+            "mobile": "13700000002",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "is_superuser": "on",
+            "is_staff": "on",
+        },
+    )
+    assert added.status_code == 403
+    assert not User.objects.filter(username="sneaky").exists()
 
 
 # --- the community admin: manages residents, grants nothing ----------------------------------
