@@ -352,3 +352,22 @@ def test_superuser_sets_a_staff_members_password(client, superuser, canteen_staf
     assert response.status_code == 302
     canteen_staff.refresh_from_db()
     assert canteen_staff.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("role", ["resident", "volunteer", "outsider"])
+def test_people_without_a_staff_role_never_reach_the_user_admin(
+    client, request, role, admin_group, any_permission
+):
+    person = request.getfixturevalue(role)
+    client.force_login(person)
+
+    for url in (change_url(person), password_url(person), reverse("admin:portal_user_add")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response.url, url
+    client.post(change_url(person), tampered(person, admin_group, any_permission))
+    client.post(password_url(person), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    person.refresh_from_db()
+    assert not person.is_staff and not person.is_superuser
+    assert not person.groups.filter(name=roles.COMMUNITY_ADMIN).exists()
+    assert person.check_password(PASSWORD)
