@@ -347,6 +347,10 @@ def ticket(request, token):
         # A self-contained page (inline SVG and styles) to keep on the phone without a connection.
         response = render(request, "events/ticket_download.html", ctx)
         response["Content-Disposition"] = f'attachment; filename="ticket-{reg.ticket_code}.html"'
+        # Its own policy (the portal's allows no inline style): styles inside it, nothing else.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+        )
         return response
     return render(request, "events/ticket.html", ctx)
 
