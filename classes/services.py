@@ -688,7 +688,7 @@ def reverse_entry(entry: FundEntry, *, by, reason: str) -> FundEntry:
 
 
 @transaction.atomic
-def reset_calendar_link(user) -> CalendarLink:
+def reset_calendar_token(user) -> CalendarLink:
     """A new private calendar address for the user; the old one (if any) stops working at once."""
     link, _created = CalendarLink.objects.update_or_create(
         user=user, defaults={"token": new_calendar_token()}

@@ -383,7 +383,7 @@ def _calendar_url(request, user) -> str | None:
 def calendar_reset(request):
     """A new private calendar address (the first one, or one replacing an address that got out)."""
     had_link = CalendarLink.objects.filter(user=request.user).exists()
-    services.reset_calendar_link(request.user)
+    services.reset_calendar_token(request.user)
     if had_link:
         messages.success(
             request,

@@ -8,7 +8,7 @@ from django.core import signing
 from django.urls import reverse
 
 from classes.models import CalendarLink
-from classes.services import reset_calendar_link
+from classes.services import reset_calendar_token
 from portal.models import HouseholdMember
 from tests.classes.conftest import enrol
 from tests.factories import make_user
@@ -48,7 +48,7 @@ def test_a_parent_makes_a_link_and_subscribes_to_it(client, parent, child, cours
 
 def test_resetting_the_link_turns_off_the_old_one(client, parent, child, course):
     enrol(parent, course, child)
-    old = reset_calendar_link(parent).token
+    old = reset_calendar_token(parent).token
     client.force_login(parent)
     client.cookies["portal_language"] = "en"
 
@@ -69,7 +69,7 @@ def test_the_reset_is_a_post_for_a_logged_in_parent_only(client, parent):
 
 
 def test_the_old_signed_addresses_no_longer_open_a_feed(client, parent):
-    reset_calendar_link(parent)
+    reset_calendar_token(parent)
     signed = signing.Signer(salt="classes.calendar").sign_object({"u": parent.pk})
 
     assert feed(client, signed).status_code == 404
@@ -79,13 +79,13 @@ def test_the_old_signed_addresses_no_longer_open_a_feed(client, parent):
     "token", ["guess", "x" * 500, "%00", "a.b"], ids=["guess", "long", "nul", "dots"]
 )
 def test_a_wrong_token_is_a_404(client, parent, token):
-    reset_calendar_link(parent)
+    reset_calendar_token(parent)
 
     assert feed(client, token).status_code == 404
 
 
 def test_a_deactivated_account_has_no_feed(client, parent):
-    token = reset_calendar_link(parent).token
+    token = reset_calendar_token(parent).token
     parent.is_active = False
     parent.save(update_fields=["is_active"])
 
@@ -108,7 +108,7 @@ def test_the_feed_carries_no_mobile_number(client, parent, course):
     enrol(parent, course, member)
     HouseholdMember.objects.filter(user=teen).delete()  # their own household's row
     HouseholdMember.objects.filter(pk=member.pk).update(name="", user=teen)
-    token = reset_calendar_link(parent).token
+    token = reset_calendar_token(parent).token
 
     body = feed(client, token).content.decode()
 

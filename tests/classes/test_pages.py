@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from classes.models import Attendance, ClassSession, Enrolment, Term
-from classes.services import reset_calendar_link, take_register
+from classes.services import reset_calendar_token, take_register
 from tests.classes.conftest import at, enrol, make_course
 from tests.factories import make_child, make_user
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("now")
 
 
 def feed_token(user) -> str:
-    return reset_calendar_link(user).token
+    return reset_calendar_token(user).token
 
 
 def _titles(response):

@@ -260,10 +260,10 @@ def test_a_cancellation_is_mailed_to_parents_with_an_email(
 
 
 def test_the_calendar_marks_a_cancelled_session(client, parent, child, enrolled, first_session):
-    from classes.services import cancel_session, reset_calendar_link
+    from classes.services import cancel_session, reset_calendar_token
 
     cancel_session(first_session, reason="下雨")
-    token = reset_calendar_link(parent).token
+    token = reset_calendar_token(parent).token
     body = client.get(reverse("classes:calendar", args=[token])).content.decode()
     assert "STATUS:CANCELLED" in body
 
