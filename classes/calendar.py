@@ -1,21 +1,6 @@
-"""The iCalendar feed of a parent's children's classes, and the signed token in its address."""
+"""The iCalendar feed of a parent's children's classes (its address: `CalendarLink`)."""
 
-from django.core import signing
 from icalendar import Calendar, Event
-
-SALT = "classes.calendar"
-
-
-def token_for(user) -> str:
-    """A stable, unguessable token naming the user; calendar apps fetch the feed without a login."""
-    return signing.Signer(salt=SALT).sign_object({"u": user.pk})
-
-
-def user_id_from(token: str) -> int | None:
-    try:
-        return signing.Signer(salt=SALT).unsign_object(token)["u"]
-    except (signing.BadSignature, KeyError, TypeError):
-        return None
 
 
 def build(rows, *, name: str, host: str) -> bytes:
@@ -27,7 +12,7 @@ def build(rows, *, name: str, host: str) -> bytes:
     for session, enrolment in rows:
         event = Event()
         event.add("uid", f"class-session-{session.pk}-{enrolment.child_id}@{host}")
-        event.add("summary", f"{session.course.title} · {enrolment.child.full_name}")
+        event.add("summary", f"{session.course.title} · {_child_name(enrolment.child)}")
         event.add("dtstart", session.starts)
         event.add("dtend", session.ends)
         event.add("location", session.where)
@@ -35,3 +20,11 @@ def build(rows, *, name: str, host: str) -> bytes:
             event.add("status", "CANCELLED")
         cal.add_component(event)
     return cal.to_ical()
+
+
+def _child_name(member) -> str:
+    """The child's name, never the account's mobile or email (`full_name` may fall back to them):
+    a calendar feed is fetched by apps that sync it anywhere."""
+    if member.name:
+        return member.name
+    return member.user.real_name if member.user_id else ""

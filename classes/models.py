@@ -1,6 +1,7 @@
 """The Neighbour Classroom (睦邻课堂): partner institutions, teachers, terms, courses, sessions,
 enrolments and attendance; and the community micro-fund (微基金) ledger."""
 
+import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -885,3 +886,37 @@ class FeePayment(models.Model):
 
     def __str__(self):
         return f"{self.enrolment} {self.amount}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarLink(models.Model):
+    """A parent's private address of the children's classes calendar.
+
+    The random token in the address is the only key (calendar apps fetch without logging in);
+    resetting it gives a new one and the old address stops working at once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="classes_calendar_link",
+    )
+    token = models.CharField(
+        _("calendar feed key"),
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("made at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("classes calendar link")
+        verbose_name_plural = _("classes calendar links")
+
+    def __str__(self):
+        return str(self.user)

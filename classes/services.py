@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from classes import lottery
 from classes.models import (
     Attendance,
+    CalendarLink,
     ClassroomSettings,
     ClassSession,
     Course,
@@ -27,6 +28,7 @@ from classes.models import (
     Term,
     VolunteerOffer,
     hours_between,
+    new_calendar_token,
 )
 from portal.cache import content_changed
 from portal.lib.money import yuan
@@ -683,3 +685,12 @@ def reverse_entry(entry: FundEntry, *, by, reason: str) -> FundEntry:
         reverses=entry,
         reason=reason.strip(),
     )
+
+
+@transaction.atomic
+def reset_calendar_token(user) -> CalendarLink:
+    """A new private calendar address for the user; the old one (if any) stops working at once."""
+    link, _created = CalendarLink.objects.update_or_create(
+        user=user, defaults={"token": new_calendar_token()}
+    )
+    return link

@@ -11,6 +11,7 @@ urlpatterns = [
     path("courses/<int:pk>/lottery/", views.lottery_result, name="lottery"),
     path("enrolments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("mine/", views.my_classes, name="mine"),
+    path("mine/calendar/reset/", views.calendar_reset, name="calendar-reset"),
     path("mine/calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
     path("teach/", views.teach, name="teach"),
     path("teach/courses/<int:pk>/", views.roster, name="roster"),

@@ -40,6 +40,7 @@ from classes.forms import (
 )
 from classes.models import (
     Attendance,
+    CalendarLink,
     ClassSession,
     Course,
     Enrolment,
@@ -98,7 +99,7 @@ def _course_cards(courses) -> str:
     return mark_safe(html)  # our own template's output, escaped when it was rendered
 
 
-@public_page("classes")
+@public_page("classes", params=["child", "age", "weekday", "subject"])
 def index(request):
     """The classroom: the courses open now with filters, and the all-time class hours.
 
@@ -311,9 +312,7 @@ def my_classes(request):
         "notices": notices,
         # A child with an enrolment is a child of the household: ask only when there is none.
         "has_children": bool(enrolments) or my_children(user).exists(),
-        "calendar_url": request.build_absolute_uri(
-            reverse("classes:calendar", args=[calendar.token_for(user)])
-        ),
+        "calendar_url": _calendar_url(request, user),
         # Reversed once, not per card.
         "course_url": reverse("classes:course", args=[0]).removesuffix("0/"),
     }
@@ -371,10 +370,38 @@ def _attach_slots_and_marks(enrolments) -> None:
         e.marks = marks[e.pk]
 
 
+def _calendar_url(request, user) -> str | None:
+    """The address of the user's private calendar feed, if they made one."""
+    token = CalendarLink.objects.filter(user=user).values_list("token", flat=True).first()
+    if token is None:
+        return None
+    return request.build_absolute_uri(reverse("classes:calendar", args=[token]))
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    """A new private calendar address (the first one, or one replacing an address that got out)."""
+    had_link = CalendarLink.objects.filter(user=request.user).exists()
+    services.reset_calendar_token(request.user)
+    if had_link:
+        messages.success(
+            request,
+            _("Your calendar link was reset. The old link no longer works; add the new one."),
+        )
+    else:
+        messages.success(request, _("Your calendar link is ready: add it to your calendar app."))
+    return redirect("classes:mine")
+
+
 def calendar_feed(request, token):
-    """The children's sessions as iCalendar; the signed token stands in for a login."""
-    user_id = calendar.user_id_from(token)
-    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    """The children's sessions as iCalendar; the private token stands in for a login."""
+    link = (
+        CalendarLink.objects.select_related("user")
+        .filter(token=token[:64], user__is_active=True)
+        .first()
+    )
+    user = link.user if link is not None else None
     if user is None or not user.household_id:
         raise Http404
     enrolments = (
@@ -385,7 +412,9 @@ def calendar_feed(request, token):
     )
     sessions = _my_sessions(enrolments, since=timezone.localdate() - timedelta(days=60))
     body = calendar.build(sessions, name=_("Children's classes"), host=request.get_host())
-    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
 
 
 # Teachers and staff ----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ class EventAdmin(admin.ModelAdmin):
     def preview(self, obj):
         if not obj.thumbnail:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-width:240px">', obj.thumbnail.url)
+        return format_html('<img src="{}" alt="" width="240">', obj.thumbnail.url)
 
     @admin.action(description=_("Copy to next year as an unpublished draft"))
     def clone_as_draft(self, request, queryset):
@@ -140,7 +140,7 @@ class ActivityAdmin(admin.ModelAdmin):
     def preview(self, obj):
         if not obj.thumbnail:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-width:240px">', obj.thumbnail.url)
+        return format_html('<img src="{}" alt="" width="240">', obj.thumbnail.url)
 
     def save_model(self, request, obj, form, change):
         """A raised capacity promotes the waiting list at once, like any other change would."""

@@ -152,7 +152,7 @@ def _programme_listing(event, filters: dict, form, at) -> str:
     return render_to_string("events/_programme_listing.html", ctx)
 
 
-@public_page("events")
+@public_page("events", params=["day", "track", "audience"])
 def programme(request, pk):
     """The festival's programme. Anonymous visitors get it from the page cache; for residents
     the listing (identical for everyone) comes from the cache, keyed by the filters and by the
@@ -184,7 +184,7 @@ def programme(request, pk):
     return render(request, "events/programme.html", ctx)
 
 
-@public_page("events")
+@public_page("events", params=["day"])
 def timetable(request, pk):
     """One day at a time, hour by hour: the phone-sized view of the programme."""
     event = _visible_event(request, pk)
@@ -347,6 +347,10 @@ def ticket(request, token):
         # A self-contained page (inline SVG and styles) to keep on the phone without a connection.
         response = render(request, "events/ticket_download.html", ctx)
         response["Content-Disposition"] = f'attachment; filename="ticket-{reg.ticket_code}.html"'
+        # Its own policy (the portal's allows no inline style): styles inside it, nothing else.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+        )
         return response
     return render(request, "events/ticket.html", ctx)
 

@@ -4,6 +4,7 @@ import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from portal.validators import normalize_mobile, validate_mainland_mobile
@@ -42,6 +43,46 @@ class MobileField(forms.CharField):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The failed-login counter's key: one per account, whichever way its login is typed.
+
+        allauth keys the counter on the email or username only, so every log-in by mobile would
+        share one counter (and one lock-out). Here a mobile counts under its 11 digits (so
+        `+86 138 0000 0009` and `138-0000-0009` are one account) and an email in lower case.
+        The request's host is left out: one installation serves one community, and a key that
+        varies with the Host header would let an attacker multiply the attempts allowed.
+        """
+        if credentials.get("email"):
+            return "email:" + credentials["email"].strip().lower()
+        if credentials.get("phone"):
+            return "phone:" + normalize_mobile(credentials["phone"])
+        return "username:" + (credentials.get("username") or "").strip().lower()
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        """After a password reset by email, unlock the account's mobile log-in too."""
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        from portal.models import User
+
+        email = (credentials.get("email") or "").strip()
+        mobile = (
+            User.objects.filter(email__iexact=email).values_list("mobile", flat=True).first()
+            if email
+            else None
+        )
+        if mobile:
+            super()._delete_login_attempts_cached_email(request, phone=mobile)
+
+    def get_client_ip(self, request) -> str:
+        """The visitor's address for the per-address limits (see TRUSTED_PROXY_COUNT).
+
+        A request carrying fewer forwarded addresses than there are trusted proxies did not
+        come through them all: refused (403) rather than a server error.
+        """
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            raise PermissionDenied("not forwarded by the trusted proxies") from None
+
     def phone_form_field(self, **kwargs):
         kwargs.pop("label", None)
         return MobileField(**kwargs)

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_privileges import UserPrivilegesMixin
 from portal.models import Announcement, Community, Household, HouseholdMember, User
 
 
@@ -32,7 +33,7 @@ class HouseholdMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(UserPrivilegesMixin, DjangoUserAdmin):
     list_display = ["display_name", "mobile", "email", "building", "unit", "room", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["real_name", "mobile", "email", "username"]

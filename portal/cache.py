@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -206,23 +206,46 @@ def _not_kept_by_browsers(response):
     return response
 
 
-def public_page(*apps: str):
+# Bounds on what a query string may add to a page's cache key: longer values are cut (no page
+# here reads a longer one), further values of a parameter dropped.
+QUERY_VALUE_CHARS = 100
+QUERY_VALUES_PER_PARAM = 5
+
+
+def _normalised_query(query: QueryDict, params: tuple[str, ...]) -> QueryDict:
+    """Only the declared parameters, in name order, with bounded values."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(params):
+        values = [v[:QUERY_VALUE_CHARS] for v in query.getlist(name)[:QUERY_VALUES_PER_PARAM]]
+        if values:
+            kept.setlist(name, values)
+    kept._mutable = False
+    return kept
+
+
+def public_page(*apps: str, params: Iterable[str] = ()):
     """Serve a page that looks the same to every anonymous visitor from the cache.
 
-    The key holds the host, path and query, the language, the text size, today's date and the
+    `params` names the query parameters the page reads. For a visitor the view sees only those
+    (sorted, bounded: `_normalised_query`), and the cache key holds only those, so a crawler
+    adding parameters of its own cannot make new entries, and the page always matches its key.
+    The key also holds the host and path, the language, the text size, today's date and the
     generations of `apps` (plus "portal": the community's settings are on every page). Logged-in
-    residents always get a fresh page. A response that used a CSRF token, set a cookie or is not a
-    200 is never stored (it is somebody's own).
+    residents always get a fresh page from the full query. A response that used a CSRF token,
+    set a cookie or is not a 200 is never stored (it is somebody's own).
     """
     from portal.context_processors import wants_large_text
 
     depends = tuple(dict.fromkeys(("portal", *apps)))
+    params = tuple(params)
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if not _page_cacheable(request):
                 return view(request, *args, **kwargs)
+            request.GET = _normalised_query(request.GET, params)
+            request.META["QUERY_STRING"] = request.GET.urlencode()
             large = int(wants_large_text(request))
             today = timezone.localdate().isoformat()
             where = f"{request.get_host()}{request.get_full_path()}"

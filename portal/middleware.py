@@ -28,3 +28,27 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         translation.deactivate()
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (Django 5.2 has no CSP).
+
+    The portal runs no script of its own and writes no inline style, so the policy allows only
+    our own files; a view that needs another policy sets the header itself and keeps it. With
+    DEBUG on, Django's technical error pages (inline styles and script) are left without one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = settings.CONTENT_SECURITY_POLICY
+        self.permissions = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response
+        if self.csp:
+            response.headers.setdefault("Content-Security-Policy", self.csp)
+        if self.permissions:
+            response.headers.setdefault("Permissions-Policy", self.permissions)
+        return response

@@ -105,3 +105,57 @@ def set_language(user: User, language: str) -> None:
     """Remember the language the resident chose (used for their pages, mail and notices)."""
     user.language = language
     user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def tell_of_signup_attempt(user: User, *, password_reset_url: str) -> None:
+    """Tell an account's owner that someone tried to sign up with its mobile number or email.
+
+    Sign-up answers the same whether or not the details are taken; the owner hears of it
+    instead, at most once a day per channel (the key), in their own language.
+    """
+    from django.utils import translation
+    from django.utils.timezone import localdate
+
+    from portal.delivery import queue_message
+    from portal.models import Community
+
+    params = {"community": Community.current().name, "url": password_reset_url}
+    with translation.override(user.preferred_language()):
+        subject = str(_("Someone tried to sign up with your details"))
+        mail = str(
+            _(
+                "Someone, perhaps you, tried to open a new account at %(community)s with the "
+                "mobile number or email address of your account. You already have an account, "
+                "so no new one was made.\n\n"
+                "If it was you, log in with your mobile number or email. If you have forgotten "
+                "your password, reset it here: %(url)s, or ask at the community office.\n\n"
+                "If it was not you, you can ignore this message."
+            )
+            % params
+        )
+        text = str(
+            _(
+                "%(community)s: you already have an account, so no new one was made. Forgot "
+                "your password? Ask at the community office."
+            )
+            % params
+        )
+    day = localdate().isoformat()
+    queue_message(
+        user=user,
+        channel="email",
+        kind="signup_attempt",
+        subject=subject,
+        text=mail,
+        params=params,
+        key=f"signup-attempt:email:{user.pk}:{day}",
+    )
+    queue_message(
+        user=user,
+        channel="sms",
+        kind="signup_attempt",
+        text=text,
+        params={"community": params["community"]},
+        key=f"signup-attempt:sms:{user.pk}:{day}",
+    )

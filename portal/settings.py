@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.cache.CacheGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -165,6 +166,7 @@ CONTENT_CACHE_SECONDS = env_int("CONTENT_CACHE_SECONDS", 300)
 # Sessions live in the database so any app server can serve any request, and are read through
 # the cache (shared Redis in production) so a request does not wait for the database for them.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a "remember me" log-in lasts; without it the session ends with the browser.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
 AUTH_USER_MODEL = "portal.User"
@@ -190,11 +192,15 @@ ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupExtraForm"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = False  # no SMS gateway; staff verify in person
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
-# Residents must be told plainly that a number or email is already registered.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up and password reset never tell a stranger whether a number or email is registered:
+# the account's owner is told instead (portal.signup). No mail goes to an address that has no
+# account (the portal is nobody's mail relay).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_FORMS = {"signup": "portal.signup.PortalSignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_SESSION_REMEMBER = None  # a "remember me" box on the log-in form (shared phones)
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, written out so they are visibly on.
     "login_failed": "10/m/ip,5/5m/key",
@@ -212,6 +218,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG  # also used by the text-size cookie
+LANGUAGE_COOKIE_HTTPONLY = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -254,7 +263,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: strict in production; `check --deploy` passes with DEBUG off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 30)
@@ -263,6 +271,54 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy and Permissions-Policy (portal.middleware.SecurityHeadersMiddleware).
+# The portal has no script of its own and no inline style; Bootstrap draws form controls with
+# data: images, and the QR codes are inline SVG.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+)
+
+# Reverse proxy: how many proxies (nginx, a load balancer) stand between the visitor and the
+# app server. Each appends the address it saw to X-Forwarded-For, so the visitor's address is the
+# TRUSTED_PROXY_COUNT-th from the end; anything before it was typed by the visitor. Per-IP limits
+# (log-in, sign-up, password reset) use it. With 0 (no proxy) forwarded headers are ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+if TRUSTED_PROXY_COUNT:
+    # The proxy terminates TLS and says so; without a proxy a visitor could claim it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only if the proxy rewrites Host and passes the original in X-Forwarded-Host.
+USE_X_FORWARDED_HOST = TRUSTED_PROXY_COUNT > 0 and env_bool("USE_X_FORWARDED_HOST", False)
+
 SILENCED_SYSTEM_CHECKS = [
     # Sign-up asks for a mobile number OR an email; neither alone is required, and
     # portal.forms.SignupExtraForm refuses a sign-up with neither.

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("text-size/", views.text_size, name="text-size"),
     path("language/", views.set_language, name="set_language"),
+    path("accounts/signup/sent/", views.signup_sent, name="signup-sent"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("volunteers/", include("volunteers.urls")),

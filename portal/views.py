@@ -57,7 +57,7 @@ def home(request):
     return render(request, "portal/home.html", ctx)
 
 
-@public_page()
+@public_page(params=["page"])
 def announcement_list(request):
     page = Paginator(Announcement.objects.published(), 20).get_page(request.GET.get("page"))
     return render(request, "portal/announcement_list.html", {"page": page})
@@ -71,6 +71,11 @@ def announcement_detail(request, pk):
 
 def privacy(request):
     return render(request, "portal/privacy.html")
+
+
+def signup_sent(request):
+    """Where a sign-up with already registered details lands (see `portal.signup`)."""
+    return render(request, "account/signup_sent.html")
 
 
 @login_required
@@ -197,7 +202,8 @@ def text_size(request):
         LARGE_TEXT_COOKIE,
         "1" if on else "0",
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=request.is_secure(),
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
     )
     return response

@@ -25,9 +25,9 @@ def schedule_calendar(signups, *, host: str, name: str) -> bytes:
         lines = [post.description] if post.description else []
         if post.team_id:
             lines.append(post.team.name)
-            if post.team.leader_id:
-                leader = post.team.leader
-                lines.append(f"{leader.display_name} {leader.mobile or ''}".strip())
+            # The leader's name, never their mobile: feeds are synced to other apps and servers.
+            if post.team.leader_id and post.team.leader.real_name:
+                lines.append(post.team.leader.real_name)
         event.add("description", "\n".join(lines))
         event.add("status", "CONFIRMED" if signup.status == "confirmed" else "TENTATIVE")
         cal.add_component(event)

@@ -214,7 +214,7 @@ def team_leave(request, slug):
     return redirect(team)
 
 
-@public_page("volunteers")
+@public_page("volunteers", params=["year"])
 def calendar_view(request):
     form = ReportForm(request.GET)
     year = form.cleaned_data["year"] if form.is_valid() else localdate().year

@@ -8,13 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from classes.calendar import token_for
 from classes.models import Attendance, ClassSession, Enrolment, Term
-from classes.services import take_register
+from classes.services import reset_calendar_token, take_register
 from tests.classes.conftest import at, enrol, make_course
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.usefixtures("now")
+
+
+def feed_token(user) -> str:
+    return reset_calendar_token(user).token
 
 
 def _titles(response):
@@ -251,7 +254,7 @@ def test_two_children_in_one_course_each_have_the_sessions(client, parent, child
     assert len(sessions) == min(30, 2 * course.sessions.count())
     first, second = sessions[:2]
     assert first[0] == second[0] and {first[1].child, second[1].child} == {child, sister}
-    feed = client.get(reverse("classes:calendar", args=[token_for(parent)])).content.decode()
+    feed = client.get(reverse("classes:calendar", args=[feed_token(parent)])).content.decode()
     assert feed.count("BEGIN:VEVENT") == 2 * course.sessions.count()
 
 
@@ -264,7 +267,7 @@ def test_my_classes_shows_only_my_household(client, parent, child, resident, cou
 
 def test_the_calendar_feed_lists_the_childrens_sessions(client, parent, child, course):
     enrol(parent, course, child)
-    response = client.get(reverse("classes:calendar", args=[token_for(parent)]))
+    response = client.get(reverse("classes:calendar", args=[feed_token(parent)]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     body = response.content.decode()
@@ -275,7 +278,7 @@ def test_the_calendar_feed_lists_the_childrens_sessions(client, parent, child, c
 def test_a_forged_calendar_token_is_refused(client, parent):
     assert client.get(reverse("classes:calendar", args=["forged:token"])).status_code == 404
     other = make_user("别人")
-    token = token_for(other)
+    token = feed_token(other)
     assert client.get(reverse("classes:calendar", args=[token[:-2] + "xx"])).status_code == 404
 
 

@@ -230,6 +230,10 @@ def test_the_ticket_downloads_as_a_self_contained_page(client, parent, child, ac
     body = response.content.decode()
     assert "<svg" in body and reg.ticket_code in body
     assert "<link" not in body and "<script" not in body
+    # Shown in the browser rather than saved, its inline styles still apply; nothing else runs.
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy
+    assert "default-src 'none'" in policy and "script-src" not in policy
 
 
 def test_the_home_section_runs_at_most_three_queries(
