@@ -9,7 +9,8 @@ from portal.models import Announcement, Community, Household, HouseholdMember, U
 
 class HouseholdMemberInline(admin.TabularInline):
     model = HouseholdMember
-    fields = ["name", "relation", "birth_date", "user"]
+    fields = ["name", "relation", "birth_date", "user", "left_on"]
+    readonly_fields = ["left_on"]
     raw_id_fields = ["user"]
     extra = 0
 
@@ -24,11 +25,13 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 @admin.register(HouseholdMember)
 class HouseholdMemberAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "relation", "birth_date", "household"]
-    list_filter = ["relation"]
+    list_display = ["__str__", "relation", "birth_date", "household", "left_on"]
+    list_filter = ["relation", ("left_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__real_name", "user__mobile"]
     list_select_related = ["household", "user"]
     raw_id_fields = ["household", "user"]
+    # Who removed a member and when: the household's own record of it.
+    readonly_fields = ["left_on", "left_recorded_by"]
 
 
 @admin.register(User)

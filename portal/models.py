@@ -130,8 +130,18 @@ class User(AbstractUser, Address):
         return any(g.name == role for g in self.groups.all())
 
 
+class HouseholdMemberQuerySet(models.QuerySet):
+    def current(self):
+        """Members still in their household: what pickers, forms and My household offer."""
+        return self.filter(left_on__isnull=True)
+
+
 class HouseholdMember(models.Model):
-    """A person of a household: an account holder (user set) or someone without an account."""
+    """A person of a household: an account holder (user set) or someone without an account.
+
+    A member who leaves is never deleted: their enrolments, registrations, meals and hours are
+    the community's history and keep pointing at them (`left_on` hides them from pickers).
+    """
 
     class Relation(models.TextChoices):
         SELF = "self", _("myself")
@@ -161,6 +171,17 @@ class HouseholdMember(models.Model):
         _("relation"), max_length=20, choices=Relation.choices, default=Relation.OTHER
     )
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    left_on = models.DateField(_("left the household on"), null=True, blank=True)
+    left_recorded_by = models.ForeignKey(
+        User,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = HouseholdMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("household member")
@@ -195,6 +216,10 @@ class HouseholdMember(models.Model):
 
     def age_on(self, day: date) -> int | None:
         return age_on(self.dob, day)
+
+    @property
+    def has_left(self) -> bool:
+        return self.left_on is not None
 
 
 class Community(Address):

@@ -1,11 +1,10 @@
 """Workflows of the shared layer: registering a resident, managing a household."""
 
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
-from django.utils.timezone import now
+from django.utils.timezone import localdate, now
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
+from portal import privacy, roles
 from portal.models import Household, HouseholdMember, User
 
 
@@ -54,27 +53,28 @@ def add_member(user: User, *, name: str, relation: str, birth_date=None) -> Hous
 
 
 @transaction.atomic
-def remove_member(user: User, member: HouseholdMember) -> None:
-    """Remove a member without an account; account holders leave only through staff."""
-    if member.household_id != user.household_id:
+def remove_member(user: User, member: HouseholdMember) -> HouseholdMember:
+    """A member without an account leaves the household; account holders leave only through staff.
+
+    The member is never deleted: enrolments, attendance, registrations, meals and subsidies are
+    the community's history and its statistics, so they keep pointing at the member, who is
+    marked as left (and by whom) and disappears from the household's pages and pickers. Places
+    still open to cancelling (bookings, registrations, this term's courses) are given up.
+    """
+    member = HouseholdMember.objects.select_for_update().get(pk=member.pk)
+    if member.household_id != user.household_id or member.has_left:
         raise HouseholdError(_("That person is not in your household."))
     if member.user_id is not None:
         raise HouseholdError(
             _("%(name)s has an account of their own; ask the community office to move them.")
             % {"name": member.full_name}
         )
-    try:
-        with transaction.atomic():
-            member.delete()
-    except (ProtectedError, RestrictedError):
-        # A module keeps records about this person (meals eaten, money): history stays whole.
-        raise HouseholdError(
-            _(
-                "%(name)s has records with the community (such as canteen meals) and cannot be "
-                "removed; ask the community office."
-            )
-            % {"name": member.full_name}
-        ) from None
+    for _app, member_left in privacy.hooks("member_left"):
+        member_left(member, by=user)
+    member.left_on = localdate()
+    member.left_recorded_by = user
+    member.save(update_fields=["left_on", "left_recorded_by"])
+    return member
 
 
 @transaction.atomic
