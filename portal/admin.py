@@ -4,7 +4,15 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Announcement, Community, Household, HouseholdMember, User
+from portal.models import (
+    AccountDeletion,
+    Announcement,
+    Community,
+    Household,
+    HouseholdMember,
+    User,
+)
+from portal.privacy import describe
 
 
 class HouseholdMemberInline(admin.TabularInline):
@@ -128,3 +136,35 @@ class AnnouncementAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AccountDeletion)
+class AccountDeletionAdmin(admin.ModelAdmin):
+    """The log of deleted accounts: read-only, and free of personal data by construction."""
+
+    list_display = ["__str__", "deleted_at", "by_staff", "removed_summary", "kept_summary"]
+    list_filter = ["by_staff"]
+    date_hierarchy = "deleted_at"
+    fields = ["account_id", "deleted_at", "by_staff", "removed_summary", "kept_summary"]
+    readonly_fields = fields
+
+    @admin.display(description=_("removed"))
+    def removed_summary(self, obj):
+        return _summary(obj.removed)
+
+    @admin.display(description=_("kept, pseudonymised"))
+    def kept_summary(self, obj):
+        return _summary(obj.kept)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _summary(counts: dict) -> str:
+    return "; ".join(f"{name}: {n}" for name, n in describe(counts)) or "—"

@@ -364,3 +364,52 @@ class Announcement(models.Model):
             return
         thumb = thumbnail(self.image)
         self.thumbnail.save(thumb.name, thumb, save=False)
+
+
+class ConsentChange(models.Model):
+    """A consent a resident gave or withdrew, and when: what "Your data" shows them."""
+
+    class Consent(models.TextChoices):
+        NAME_PUBLIC = "name_public", _("my name on public team pages")
+        PHOTO = "photo", _("photos of my children in class")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="consent_changes"
+    )
+    consent = models.CharField(_("consent"), max_length=20, choices=Consent.choices)
+    given = models.BooleanField(_("given"))
+    at = models.DateTimeField(_("at"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "when did I give it": the latest change per consent on Your data
+            models.Index(fields=["user", "consent", "-at"], name="consent_user_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_consent_display()}: {self.given}"
+
+
+class AccountDeletion(models.Model):
+    """The log of a deleted account, for staff: when, which account (by number), what was removed
+    and what was kept for the community's accounts. Holds no personal data.
+
+    `removed` and `kept` map a model ("app_label.model") to a number of rows.
+    """
+
+    account_id = models.PositiveIntegerField(_("account number"))
+    deleted_at = models.DateTimeField(_("deleted at"), default=now, editable=False)
+    by_staff = models.BooleanField(_("deleted by staff"), default=False)
+    removed = models.JSONField(_("removed"), default=dict)
+    kept = models.JSONField(_("kept, pseudonymised"), default=dict)
+
+    class Meta:
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+        ordering = ["-deleted_at", "-id"]
+
+    def __str__(self):
+        return _("Deleted account #%(id)s") % {"id": self.account_id}
