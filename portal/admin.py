@@ -142,10 +142,9 @@ class AnnouncementAdmin(admin.ModelAdmin):
 class AccountDeletionAdmin(admin.ModelAdmin):
     """The log of deleted accounts: read-only, and free of personal data by construction."""
 
-    list_display = ["__str__", "deleted_at", "by_staff", "removed_summary", "kept_summary"]
-    list_filter = ["by_staff"]
+    list_display = ["__str__", "deleted_at", "removed_summary", "kept_summary"]
     date_hierarchy = "deleted_at"
-    fields = ["account_id", "deleted_at", "by_staff", "removed_summary", "kept_summary"]
+    fields = ["account_id", "deleted_at", "removed_summary", "kept_summary"]
     readonly_fields = fields
 
     @admin.display(description=_("removed"))

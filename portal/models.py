@@ -402,7 +402,6 @@ class AccountDeletion(models.Model):
 
     account_id = models.PositiveIntegerField(_("account number"))
     deleted_at = models.DateTimeField(_("deleted at"), default=now, editable=False)
-    by_staff = models.BooleanField(_("deleted by staff"), default=False)
     removed = models.JSONField(_("removed"), default=dict)
     kept = models.JSONField(_("kept, pseudonymised"), default=dict)
 

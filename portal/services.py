@@ -157,7 +157,7 @@ def _forget_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def delete_account(user: User, *, by_staff: bool = False) -> AccountDeletion:
+def delete_account(user: User) -> AccountDeletion:
     """Delete a resident's account: what the community must keep for its accounts stays,
     pseudonymised; everything else goes. Returns the log entry staff see.
 
@@ -227,5 +227,5 @@ def delete_account(user: User, *, by_staff: bool = False) -> AccountDeletion:
     user.user_permissions.clear()
     tally.keep(User, 1)
     return AccountDeletion.objects.create(
-        account_id=user.pk, by_staff=by_staff, removed=tally.removed, kept=tally.kept
+        account_id=user.pk, removed=tally.removed, kept=tally.kept
     )

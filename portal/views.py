@@ -187,17 +187,24 @@ def my_data_export(request, fmt):
 @require_POST
 def consent_change(request):
     """Withdraw (or give again) a consent. Unknown values are a 400 that changes nothing."""
+    from volunteers.models import VolunteerProfile
     from volunteers.services import set_name_visibility
 
+    user = request.user
     consent, given = request.POST.get("consent"), request.POST.get("given")
-    if consent == ConsentChange.Consent.NAME_PUBLIC and given in ("0", "1"):
-        set_name_visibility(request.user, given == "1")
+    if (
+        consent == ConsentChange.Consent.NAME_PUBLIC
+        and given in ("0", "1")
+        # only volunteers have a name on team pages; nobody becomes one by this form
+        and VolunteerProfile.objects.filter(user=user).exists()
+    ):
+        set_name_visibility(user, given == "1")
         if given == "1":
             messages.success(request, _("Your name is shown on public team pages again."))
         else:
             messages.success(request, _("Your name is no longer shown on public team pages."))
     elif consent == ConsentChange.Consent.PHOTO and given == "0":
-        services.withdraw_photo_consent(request.user)
+        services.withdraw_photo_consent(user)
         messages.success(request, _("Your children may no longer be photographed in class."))
     else:
         return HttpResponseBadRequest(_("Unknown consent."))

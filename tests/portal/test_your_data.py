@@ -388,6 +388,18 @@ def test_an_unknown_consent_change_is_a_400_that_changes_nothing(client, parent,
     assert not ConsentChange.objects.filter(user=parent, given=False).exists()
 
 
+def test_someone_who_never_volunteered_does_not_become_a_volunteer_by_the_name_form(
+    client, resident
+):
+    from volunteers.models import VolunteerProfile
+
+    client.force_login(resident)
+    response = client.post(reverse("consent-change"), {"consent": "name_public", "given": "1"})
+
+    assert response.status_code == 400
+    assert not VolunteerProfile.objects.filter(user=resident).exists()
+
+
 def test_consents_change_only_by_post(client, parent):
     client.force_login(parent)
     assert client.get(reverse("consent-change")).status_code == 405
