@@ -55,3 +55,23 @@ def test_a_member_who_leaves_gives_up_future_places_and_is_no_longer_offered(
     child.refresh_from_db()
     with pytest.raises(services.EventError):
         services.register(games, user=parent, members=[child])
+
+
+def test_staff_registering_by_phone_no_longer_see_a_member_who_left(
+    client, events_staff, parent, child, festival, track
+):
+    games = make_activity(festival, track=track)
+    parent_client = client
+    parent_client.force_login(parent)
+    parent_client.post(reverse("household-member-remove", args=[child.pk]))
+    client.force_login(events_staff)
+    url = reverse("events:staff-register", args=[games.pk])
+
+    search = client.get(url, {"q": child.name}).content.decode()
+    household = client.get(url, {"household": parent.household_id}).content.decode()
+    refused = client.post(f"{url}?household={parent.household_id}", {f"person_{child.pk}": "on"})
+
+    assert f"person_{child.pk}" not in household and parent.member.full_name in household
+    assert f"household={parent.household_id}" not in search
+    assert refused.status_code in (200, 400)
+    assert not Registration.objects.filter(member=child).exists()
