@@ -2,9 +2,19 @@
 
 from django.db.models import Exists, OuterRef
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from canteen import services
-from canteen.models import Booking
+from canteen.models import (
+    Booking,
+    Collector,
+    LoveMealDelivery,
+    LoveMealRecipient,
+    MealRecord,
+    ResidentCategory,
+    SubsidyLine,
+)
+from portal.privacy import table
 
 
 def member_left(member, *, by) -> int:
@@ -23,11 +33,6 @@ def member_left(member, *, by) -> int:
 
 
 def export(user, members) -> list:
-    from django.utils.translation import gettext as _
-
-    from canteen.models import Collector, LoveMealRecipient, MealRecord, ResidentCategory
-    from portal.privacy import table
-
     return [
         table(
             "canteen_bookings",
@@ -86,15 +91,6 @@ def export(user, members) -> list:
 def forget(user, members, tally) -> None:
     """Bookings never served, collectors and register entries nobody's meal needs go; meals and
     subsidy lines stay untouched (the claim to the funders), with the circumstances behind them."""
-    from canteen.models import (
-        Collector,
-        LoveMealDelivery,
-        LoveMealRecipient,
-        MealRecord,
-        ResidentCategory,
-        SubsidyLine,
-    )
-
     meals = MealRecord.objects.filter(member__in=members)
     tally.keep(MealRecord, meals.count())
     tally.keep(SubsidyLine, SubsidyLine.objects.filter(record__in=meals).count())

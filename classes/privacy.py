@@ -1,10 +1,21 @@
 """The classroom's part in a household change and in a resident's own data (portal.privacy)."""
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.timezone import localdate
+from django.utils.translation import gettext as _
 
 from classes import services
-from classes.models import Enrolment
+from classes.models import (
+    Attendance,
+    Course,
+    Enrolment,
+    FeePayment,
+    Notice,
+    Teacher,
+    VolunteerOffer,
+)
+from portal.privacy import table
 
 
 def member_left(member, *, by) -> int:
@@ -23,11 +34,6 @@ def member_left(member, *, by) -> int:
 
 
 def export(user, members) -> list:
-    from django.utils.translation import gettext as _
-
-    from classes.models import Attendance, FeePayment, Notice, VolunteerOffer
-    from portal.privacy import table
-
     return [
         table(
             "class_enrolments",
@@ -75,6 +81,12 @@ def export(user, members) -> list:
             ["kind", "text", "created_at"],
         ),
         table(
+            "teacher_profile",
+            _("Teacher profile"),
+            Teacher.objects.filter(user=user).select_related("institution"),
+            ["name", ("institution.name", _("institution")), "about"],
+        ),
+        table(
             "class_volunteer_offers",
             _("Offers to volunteer"),
             VolunteerOffer.objects.filter(user=user),
@@ -87,10 +99,6 @@ def forget(user, members, tally) -> None:
     """Enrolments without a class attended or a fee paid go (places freed go to the waiting
     list); the others stay, withdrawn if still running, with their marks and fees (the class-hour
     statistics and the micro-fund); notices and offers to volunteer go."""
-    from django.db.models import Exists, OuterRef
-
-    from classes.models import Attendance, Course, FeePayment, Notice, VolunteerOffer
-
     enrolments = Enrolment.objects.filter(child__in=members)
     history = Exists(Attendance.objects.filter(enrolment=OuterRef("pk"))) | Exists(
         FeePayment.objects.filter(enrolment=OuterRef("pk"))

@@ -1,9 +1,11 @@
 """The events' part in a household change and in a resident's own data (portal.privacy)."""
 
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from events import services
-from events.models import Registration
+from events.models import Activity, Booking, Notice, Registration, StallApplication
+from portal.privacy import table
 
 
 def member_left(member, *, by) -> int:
@@ -27,11 +29,6 @@ def member_left(member, *, by) -> int:
 
 
 def export(user, members) -> list:
-    from django.utils.translation import gettext as _
-
-    from events.models import Notice, StallApplication
-    from portal.privacy import table
-
     return [
         table(
             "event_registrations",
@@ -68,8 +65,6 @@ def export(user, members) -> list:
 def forget(user, members, tally) -> None:
     """Places at activities still to come, stall applications and notices go; registrations at
     activities that happened stay (the festival's figures), without the answers given."""
-    from events.models import Activity, Booking, Notice, StallApplication
-
     at = now()
     mine = Registration.objects.filter(member__in=members)
     future = mine.filter(activity__starts_at__gt=at, checked_in_at__isnull=True)

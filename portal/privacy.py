@@ -145,6 +145,12 @@ def collect(user) -> list[Table]:
                 "large_text",
             ],
         ),
+        Table(
+            "roles",
+            _("Roles"),
+            [("role", _("role"), None)],
+            [{"role": group.name} for group in user.groups.all()],
+        ),
         table(
             "email_addresses",
             _("Email addresses"),

@@ -1,9 +1,12 @@
 """The volunteers' part in a resident's own data (portal.privacy). Members without an account
 never volunteer, so only the account's own rows are here."""
 
+from django.db.models import Exists, OuterRef
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from portal.privacy import table
+from volunteers import services
 from volunteers.models import (
     Certificate,
     CorrectionRequest,
@@ -74,11 +77,6 @@ def export(user, members) -> list:
 def forget(user, members, tally) -> None:
     """Future sign-ups, memberships and notices go; sign-ups that happened, hours, corrections and
     certificates stay (the account itself is pseudonymised by portal.services)."""
-    from django.db.models import Exists, OuterRef
-    from django.utils.timezone import now
-
-    from volunteers import services
-
     at = now()
     future = Signup.objects.filter(volunteer=user, post__start__gt=at).exclude(
         Exists(HoursEntry.objects.filter(signup=OuterRef("pk")))
