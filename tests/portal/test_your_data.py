@@ -601,3 +601,13 @@ def test_the_your_data_page_speaks_both_languages_in_a_few_queries(
     assert 'name="consent" value="photo"' in page and 'name="consent" value="name_public"' in page
     assert reverse("account-delete") in page
     assert reverse("my-data") in client.get(reverse("profile")).content.decode()
+
+
+def test_the_privacy_notice_says_what_is_kept_and_how_to_export_withdraw_and_delete(client):
+    page = client.get(reverse("privacy")).content.decode()
+
+    for part in ('id="export"', 'id="consents"', 'id="delete"', 'id="kept"'):
+        assert part in page
+    for words in ("我的数据", "已注销用户", "补贴", "服务时长", "考勤", "JSON"):
+        assert words in page
+    assert "请联系社区办公室" not in page  # deleting no longer needs the office
