@@ -1,6 +1,7 @@
 import functools
 from importlib import import_module
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -215,6 +216,16 @@ def consent_change(request):
 def account_delete(request):
     user = request.user
     form = DeleteAccountForm(request.POST or None, user=user)
+    # The password check is a way to guess it: allauth's re-authentication limit (per user).
+    if request.method == "POST" and not ratelimit.consume(
+        request, action="reauthenticate", user=user
+    ):
+        ctx = {
+            "form": DeleteAccountForm(user=user),
+            "phrase": DeleteAccountForm.phrase(),
+            "refusal": _("Too many attempts; please wait a minute and try again."),
+        }
+        return render(request, "portal/account_delete.html", ctx, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_account(user)

@@ -611,3 +611,18 @@ def test_the_privacy_notice_says_what_is_kept_and_how_to_export_withdraw_and_del
     for words in ("我的数据", "已注销用户", "补贴", "服务时长", "考勤", "JSON"):
         assert words in page
     assert "请联系社区办公室" not in page  # deleting no longer needs the office
+
+
+def test_guessing_the_password_on_the_delete_page_is_rate_limited(client, parent):
+    client.force_login(parent)
+    url = reverse("account-delete")
+    statuses = [
+        client.post(url, {"password": f"guess{i}", "confirm": "注销我的账号"}).status_code
+        for i in range(12)
+    ]
+
+    assert statuses[0] == 200 and statuses[-1] == 429
+    response = client.post(url, {"password": PASSWORD, "confirm": "注销我的账号"})
+    assert response.status_code == 429
+    parent.refresh_from_db()
+    assert parent.is_active
