@@ -295,7 +295,8 @@ class ResidentCategory(models.Model):
     member = models.ForeignKey(
         HouseholdMember,
         verbose_name=pgettext_lazy("person at a meal", "person"),
-        on_delete=models.CASCADE,
+        # the reason a subsidy was paid: kept with the meals it explains
+        on_delete=models.PROTECT,
         related_name="canteen_categories",
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)

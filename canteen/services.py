@@ -159,6 +159,10 @@ def book(menu: Menu, member: HouseholdMember, *, by, channel=Booking.Channel.ONL
     menu = Menu.objects.select_for_update().select_related("slot").get(pk=menu.pk)
     if not menu.is_published:
         raise CanteenError(_("This menu is not open for booking."))
+    if member.has_left:
+        raise CanteenError(
+            _("%(name)s is no longer in a household here.") % {"name": member.full_name}
+        )
     if now() >= menu.cutoff():
         raise CanteenError(
             _("Bookings for %(menu)s closed at %(cutoff)s.")
@@ -214,6 +218,10 @@ def record_meal(
     menu = Menu.objects.select_for_update().select_related("slot").get(pk=menu.pk)
     if member is None or not HouseholdMember.objects.filter(pk=member.pk).exists():
         raise CanteenError(_("Unknown person: find them again and retry."))
+    if member.has_left:
+        raise CanteenError(
+            _("%(name)s is no longer in a household here.") % {"name": member.full_name}
+        )
     if not menu.is_published:
         raise CanteenError(_("This menu is not published."))
     if menu.day > timezone.localdate():

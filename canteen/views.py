@@ -339,7 +339,7 @@ def receipt(request, pk):
 
 def _find_members(query: str):
     """Members matching a name, a mobile number or a member code (at most 20)."""
-    qs = HouseholdMember.objects.select_related("user", "household")
+    qs = HouseholdMember.objects.current().select_related("user", "household")
     pk = cards.parse_member_code(query)
     if pk is not None:
         return list(qs.filter(pk=pk))

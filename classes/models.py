@@ -476,7 +476,8 @@ class Enrolment(models.Model):
     child = models.ForeignKey(
         HouseholdMember,
         verbose_name=_("child"),
-        on_delete=models.CASCADE,
+        # class-hour statistics count this child: a member who leaves is kept (left_on)
+        on_delete=models.PROTECT,
         related_name="class_enrolments",
     )
     enrolled_by = models.ForeignKey(
@@ -549,11 +550,12 @@ class Attendance(models.Model):
     session = models.ForeignKey(
         ClassSession,
         verbose_name=pgettext_lazy("class meeting", "session"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="attendance",
     )
+    # The class-hour statistics are built from these marks: nothing deletes them by cascade.
     enrolment = models.ForeignKey(
-        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="attendance"
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="attendance"
     )
     mark = models.CharField(_("attendance"), max_length=10, choices=Mark.choices)
     note = models.CharField(_("note for the parents"), max_length=200, blank=True)

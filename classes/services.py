@@ -120,7 +120,11 @@ def _clashing_course(child: HouseholdMember, course: Course, statuses) -> Course
 
 
 def _check_can_enrol(user, course: Course, child: HouseholdMember, moment) -> None:
-    if child.household_id != user.household_id or child.relation != HouseholdMember.Relation.CHILD:
+    if (
+        child.household_id != user.household_id
+        or child.has_left
+        or child.relation != HouseholdMember.Relation.CHILD
+    ):
         raise EnrolmentError(_("You can enrol only the children of your household."))
     if not course.is_published:
         raise EnrolmentError(_("This course is not open for enrolment."))

@@ -378,7 +378,8 @@ class Booking(models.Model):
         verbose_name=_("household"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        # the festival's figures count its registrations: a household change never erases them
+        on_delete=models.PROTECT,
         related_name="event_bookings",
     )
     booked_by = models.ForeignKey(
@@ -446,7 +447,8 @@ class Registration(models.Model):
         verbose_name=_("person"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        # the festival's figures count this person: a member who leaves is kept (left_on)
+        on_delete=models.PROTECT,
         related_name="event_registrations",
     )
     walk_in_name = models.CharField(

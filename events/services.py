@@ -135,7 +135,9 @@ def register(activity: Activity, *, user, members, answers=None, entered_by=None
         raise EventError(_("Choose at least one person to register."))
     if len({m.pk for m in members}) != len(members):
         raise EventError(_("Each person can be registered only once."))
-    if not user.household_id or any(m.household_id != user.household_id for m in members):
+    if not user.household_id or any(
+        m.household_id != user.household_id or m.has_left for m in members
+    ):
         raise EventError(_("You can register only yourself and members of your household."))
 
     day = activity.day

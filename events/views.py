@@ -82,7 +82,8 @@ def _staff_activity(request, pk, queryset=None) -> Activity:
 
 
 def _members_queryset():
-    return HouseholdMember.objects.select_related("user").order_by("created_at", "id")
+    """Members still in their household (those who left keep their history, not a picker)."""
+    return HouseholdMember.objects.current().select_related("user").order_by("created_at", "id")
 
 
 # ---------------------------------------------------------------- public pages
@@ -644,9 +645,13 @@ def staff_register(request, pk):
     q = request.GET.get("q", "").strip()
     households = []
     if q:
-        found = HouseholdMember.objects.filter(
-            Q(name__icontains=q) | Q(user__real_name__icontains=q) | Q(user__mobile__contains=q)
-        ).values("household_id")
+        found = (
+            HouseholdMember.objects.current()
+            .filter(
+                Q(name__icontains=q) | Q(user__real_name__icontains=q) | Q(user__mobile__contains=q)
+            )
+            .values("household_id")
+        )
         households = list(
             Household.objects.filter(pk__in=found)
             .prefetch_related(Prefetch("members", queryset=_members_queryset()))

@@ -7,22 +7,26 @@ from portal.models import HouseholdMember
 
 
 def get_member_of_my_household(request, pk) -> HouseholdMember:
-    """A member of the requesting user's household, or 404 (never another household's)."""
+    """A current member of the requesting user's household, or 404 (never another household's)."""
     if not request.user.household_id:
         raise Http404
     return get_object_or_404(
-        HouseholdMember.objects.select_related("user"),
+        HouseholdMember.objects.current().select_related("user"),
         pk=pk,
         household_id=request.user.household_id,
     )
 
 
 def my_household_members(user):
-    """Everyone in the user's household, in the order they were added (the user first)."""
+    """Everyone still in the user's household, in the order they were added (the user first).
+
+    Members who left are not offered anywhere; their records stay (HouseholdMember.left_on).
+    """
     if not user.household_id:
         return HouseholdMember.objects.none()
     return (
-        HouseholdMember.objects.filter(household_id=user.household_id)
+        HouseholdMember.objects.current()
+        .filter(household_id=user.household_id)
         .select_related("user")
         .order_by("created_at", "id")
     )

@@ -5,12 +5,21 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_privileges import UserPrivilegesMixin
-from portal.models import Announcement, Community, Household, HouseholdMember, User
+from portal.models import (
+    AccountDeletion,
+    Announcement,
+    Community,
+    Household,
+    HouseholdMember,
+    User,
+)
+from portal.privacy import describe
 
 
 class HouseholdMemberInline(admin.TabularInline):
     model = HouseholdMember
-    fields = ["name", "relation", "birth_date", "user"]
+    fields = ["name", "relation", "birth_date", "user", "left_on"]
+    readonly_fields = ["left_on"]
     raw_id_fields = ["user"]
     extra = 0
 
@@ -25,11 +34,13 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 @admin.register(HouseholdMember)
 class HouseholdMemberAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "relation", "birth_date", "household"]
-    list_filter = ["relation"]
+    list_display = ["__str__", "relation", "birth_date", "household", "left_on"]
+    list_filter = ["relation", ("left_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__real_name", "user__mobile"]
     list_select_related = ["household", "user"]
     raw_id_fields = ["household", "user"]
+    # Who removed a member and when: the household's own record of it.
+    readonly_fields = ["left_on", "left_recorded_by"]
 
 
 @admin.register(User)
@@ -126,3 +137,34 @@ class AnnouncementAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AccountDeletion)
+class AccountDeletionAdmin(admin.ModelAdmin):
+    """The log of deleted accounts: read-only, and free of personal data by construction."""
+
+    list_display = ["__str__", "deleted_at", "removed_summary", "kept_summary"]
+    date_hierarchy = "deleted_at"
+    fields = ["account_id", "deleted_at", "removed_summary", "kept_summary"]
+    readonly_fields = fields
+
+    @admin.display(description=_("removed"))
+    def removed_summary(self, obj):
+        return _summary(obj.removed)
+
+    @admin.display(description=_("kept, pseudonymised"))
+    def kept_summary(self, obj):
+        return _summary(obj.kept)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _summary(counts: dict) -> str:
+    return "; ".join(f"{name}: {n}" for name, n in describe(counts)) or "—"

@@ -116,3 +116,34 @@ class HouseholdMemberForm(forms.ModelForm):
                 _("A child's birth date is needed: classes and activities go by age."),
             )
         return cleaned
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting one's account: the password again, and a phrase typed out (no slip of a tap)."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput, max_length=200
+    )
+    confirm = forms.CharField(label=_("Type the words shown above"), max_length=50)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    @staticmethod
+    def phrase() -> str:
+        return str(_("delete my account"))
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password
+
+    def clean_confirm(self):
+        typed = " ".join(self.cleaned_data["confirm"].split()).casefold()
+        if typed != self.phrase().casefold():
+            raise forms.ValidationError(
+                _("Type “%(phrase)s” to confirm.") % {"phrase": self.phrase()}
+            )
+        return typed

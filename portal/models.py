@@ -130,8 +130,18 @@ class User(AbstractUser, Address):
         return any(g.name == role for g in self.groups.all())
 
 
+class HouseholdMemberQuerySet(models.QuerySet):
+    def current(self):
+        """Members still in their household: what pickers, forms and My household offer."""
+        return self.filter(left_on__isnull=True)
+
+
 class HouseholdMember(models.Model):
-    """A person of a household: an account holder (user set) or someone without an account."""
+    """A person of a household: an account holder (user set) or someone without an account.
+
+    A member who leaves is never deleted: their enrolments, registrations, meals and hours are
+    the community's history and keep pointing at them (`left_on` hides them from pickers).
+    """
 
     class Relation(models.TextChoices):
         SELF = "self", _("myself")
@@ -161,6 +171,17 @@ class HouseholdMember(models.Model):
         _("relation"), max_length=20, choices=Relation.choices, default=Relation.OTHER
     )
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    left_on = models.DateField(_("left the household on"), null=True, blank=True)
+    left_recorded_by = models.ForeignKey(
+        User,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = HouseholdMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("household member")
@@ -195,6 +216,10 @@ class HouseholdMember(models.Model):
 
     def age_on(self, day: date) -> int | None:
         return age_on(self.dob, day)
+
+    @property
+    def has_left(self) -> bool:
+        return self.left_on is not None
 
 
 class Community(Address):
@@ -339,3 +364,51 @@ class Announcement(models.Model):
             return
         thumb = thumbnail(self.image)
         self.thumbnail.save(thumb.name, thumb, save=False)
+
+
+class ConsentChange(models.Model):
+    """A consent a resident gave or withdrew, and when: what "Your data" shows them."""
+
+    class Consent(models.TextChoices):
+        NAME_PUBLIC = "name_public", _("my name on public team pages")
+        PHOTO = "photo", _("photos of my children in class")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="consent_changes"
+    )
+    consent = models.CharField(_("consent"), max_length=20, choices=Consent.choices)
+    given = models.BooleanField(_("given"))
+    at = models.DateTimeField(_("at"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "when did I give it": the latest change per consent on Your data
+            models.Index(fields=["user", "consent", "-at"], name="consent_user_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_consent_display()}: {self.given}"
+
+
+class AccountDeletion(models.Model):
+    """The log of a deleted account, for staff: when, which account (by number), what was removed
+    and what was kept for the community's accounts. Holds no personal data.
+
+    `removed` and `kept` map a model ("app_label.model") to a number of rows.
+    """
+
+    account_id = models.PositiveIntegerField(_("account number"))
+    deleted_at = models.DateTimeField(_("deleted at"), default=now, editable=False)
+    removed = models.JSONField(_("removed"), default=dict)
+    kept = models.JSONField(_("kept, pseudonymised"), default=dict)
+
+    class Meta:
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+        ordering = ["-deleted_at", "-id"]
+
+    def __str__(self):
+        return _("Deleted account #%(id)s") % {"id": self.account_id}

@@ -1,12 +1,13 @@
 """Workflows of the shared layer: registering a resident, managing a household."""
 
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.utils.timezone import now
+from django.utils.timezone import localdate, now
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
-from portal.models import Household, HouseholdMember, User
+from portal import privacy, roles
+from portal.models import AccountDeletion, ConsentChange, Household, HouseholdMember, User
 
 
 class HouseholdError(Exception):
@@ -54,27 +55,28 @@ def add_member(user: User, *, name: str, relation: str, birth_date=None) -> Hous
 
 
 @transaction.atomic
-def remove_member(user: User, member: HouseholdMember) -> None:
-    """Remove a member without an account; account holders leave only through staff."""
-    if member.household_id != user.household_id:
+def remove_member(user: User, member: HouseholdMember) -> HouseholdMember:
+    """A member without an account leaves the household; account holders leave only through staff.
+
+    The member is never deleted: enrolments, attendance, registrations, meals and subsidies are
+    the community's history and its statistics, so they keep pointing at the member, who is
+    marked as left (and by whom) and disappears from the household's pages and pickers. Places
+    still open to cancelling (bookings, registrations, this term's courses) are given up.
+    """
+    member = HouseholdMember.objects.select_for_update().get(pk=member.pk)
+    if member.household_id != user.household_id or member.has_left:
         raise HouseholdError(_("That person is not in your household."))
     if member.user_id is not None:
         raise HouseholdError(
             _("%(name)s has an account of their own; ask the community office to move them.")
             % {"name": member.full_name}
         )
-    try:
-        with transaction.atomic():
-            member.delete()
-    except (ProtectedError, RestrictedError):
-        # A module keeps records about this person (meals eaten, money): history stays whole.
-        raise HouseholdError(
-            _(
-                "%(name)s has records with the community (such as canteen meals) and cannot be "
-                "removed; ask the community office."
-            )
-            % {"name": member.full_name}
-        ) from None
+    for _app, member_left in privacy.hooks("member_left"):
+        member_left(member, by=user)
+    member.left_on = localdate()
+    member.left_recorded_by = user
+    member.save(update_fields=["left_on", "left_recorded_by"])
+    return member
 
 
 @transaction.atomic
@@ -158,4 +160,126 @@ def tell_of_signup_attempt(user: User, *, password_reset_url: str) -> None:
         text=text,
         params={"community": params["community"]},
         key=f"signup-attempt:sms:{user.pk}:{day}",
+    )
+
+
+# ---------------------------------------------------------------- your data
+
+
+class AccountError(Exception):
+    """A refused change to one's own account or consents; the message is translated."""
+
+
+DELETED_NAME = "已注销用户 #%(id)s"  # stored, not translated: the register is kept in Chinese
+DELETED_MEMBER_NAME = "已注销成员 #%(id)s"
+
+
+def withdraw_photo_consent(user: User) -> int:
+    """Withdraw permission to photograph the household's children in every class; returns how
+    many enrolments carried it."""
+    from classes.models import Enrolment
+
+    with transaction.atomic():
+        enrolments = list(
+            Enrolment.objects.select_for_update().filter(
+                child__in=privacy.members_of(user), photo_consent=True
+            )
+        )
+        for enrolment in enrolments:
+            enrolment.photo_consent = False
+            enrolment.save(update_fields=["photo_consent"])
+        if enrolments:
+            ConsentChange.objects.create(
+                user=user, consent=ConsentChange.Consent.PHOTO, given=False
+            )
+    return len(enrolments)
+
+
+def _forget_sessions(user: User) -> int:
+    """End every session of the user (each device), cache included; returns how many."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def delete_account(user: User) -> AccountDeletion:
+    """Delete a resident's account: what the community must keep for its accounts stays,
+    pseudonymised; everything else goes. Returns the log entry staff see.
+
+    Kept: canteen meals and subsidy lines, fund entries, service hours and certificates,
+    attendance and the registrations of activities that happened — none of them is changed; the
+    person's own rows (the account, household members who were only theirs) are anonymised
+    instead, so the records point at "已注销用户 #id". Gone: sessions, notices, future bookings,
+    registrations and sign-ups, memberships, applications, email addresses, consents, and
+    household members with no record at all. Members the household shares with another account
+    holder stay with the household untouched.
+    """
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise AccountError(_("This account was already deleted."))
+    if user.is_staff or user.is_superuser:
+        raise AccountError(
+            _("A staff account is closed by the community office: ask them to take your roles.")
+        )
+    tally = privacy.Tally()
+    shared = bool(
+        user.household_id
+        and User.objects.filter(household_id=user.household_id, is_active=True)
+        .exclude(pk=user.pk)
+        .exists()
+    )
+    members = [
+        m
+        for m in privacy.members_of(user)
+        if m.user_id == user.pk or (m.user_id is None and not shared)
+    ]
+    for _app, forget in privacy.hooks("forget"):
+        forget(user, members, tally)
+
+    for member in members:
+        if member.user_id is None:
+            try:
+                with transaction.atomic():
+                    member.delete()
+                tally.count_removed(HouseholdMember, 1)
+                continue
+            except (ProtectedError, RestrictedError):
+                member.name = DELETED_MEMBER_NAME % {"id": member.pk}
+        else:
+            member.name = ""  # shown as the account's name, anonymised below
+        member.birth_date = None
+        member.save(update_fields=["name", "birth_date"])
+        tally.keep(HouseholdMember, 1)
+    if user.household_id and not shared:
+        Household.objects.filter(pk=user.household_id).update(building="", unit="", room="")
+
+    tally.remove(EmailAddress.objects.filter(user=user))
+    tally.remove(ConsentChange.objects.filter(user=user))
+    tally.count_removed(Session, _forget_sessions(user))
+
+    user.username = f"deleted-{user.pk}"
+    user.real_name = DELETED_NAME % {"id": user.pk}
+    user.first_name = user.last_name = user.email = ""
+    user.mobile = user.birth_date = user.privacy_consented_at = user.last_login = None
+    user.building = user.unit = user.room = user.language = ""
+    user.large_text = False
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    tally.keep(User, 1)
+    return AccountDeletion.objects.create(
+        account_id=user.pk, removed=tally.removed, kept=tally.kept
     )

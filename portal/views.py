@@ -1,25 +1,31 @@
 import functools
 from importlib import import_module
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from portal import privacy as your_data
 from portal import services
 from portal.access import get_member_of_my_household, my_household_members
 from portal.cache import cached, public_page
 from portal.context_processors import LARGE_TEXT_COOKIE, wants_large_text
-from portal.forms import HouseholdMemberForm, MobileForm, ProfileForm
-from portal.models import Announcement
+from portal.forms import DeleteAccountForm, HouseholdMemberForm, MobileForm, ProfileForm
+from portal.models import Announcement, ConsentChange
 
 # Each module contributes a section to the home page through `<app>.home.section(request)`,
 # which returns the context for `<app>/_home_section.html` (or None to show nothing).
@@ -144,6 +150,110 @@ def household_member_remove(request, pk):
     else:
         messages.success(request, _("%(name)s was removed.") % {"name": member.full_name})
     return redirect("household")
+
+
+# ---------------------------------------------------------------- your data (PIPL)
+
+
+def _my_consents(user) -> dict:
+    """What "Your data" shows of the consents: which are given, and since when."""
+    from classes.models import Enrolment
+    from volunteers.models import VolunteerProfile
+
+    latest = {}
+    for change in ConsentChange.objects.filter(user=user, given=True).order_by("at"):
+        latest[change.consent] = change.at
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    return {
+        "privacy_consented_at": user.privacy_consented_at,
+        "volunteer_profile": profile,
+        "name_public_since": latest.get(ConsentChange.Consent.NAME_PUBLIC),
+        "photo_enrolments": list(
+            Enrolment.objects.filter(child__household_id=user.household_id or 0, photo_consent=True)
+            .select_related("course", "child__user")
+            .order_by("created_at")
+        ),
+    }
+
+
+@login_required
+def my_data(request):
+    ctx = {**_my_consents(request.user), "phrase": DeleteAccountForm.phrase()}
+    return render(request, "portal/my_data.html", ctx)
+
+
+@never_cache
+@login_required
+def my_data_export(request, fmt):
+    """A copy of everything the portal holds about me and my household: JSON or a readable,
+    printable page."""
+    tables = your_data.collect(request.user)
+    if fmt == "json":
+        response = JsonResponse(
+            your_data.as_json(request.user, tables),
+            encoder=DjangoJSONEncoder,
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+        stamp = localdate().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+        return response
+    ctx = {"tables": tables, "generated_at": now()}
+    return render(request, "portal/my_data_export.html", ctx)
+
+
+@login_required
+@require_POST
+def consent_change(request):
+    """Withdraw (or give again) a consent. Unknown values are a 400 that changes nothing."""
+    from volunteers.models import VolunteerProfile
+    from volunteers.services import set_name_visibility
+
+    user = request.user
+    consent, given = request.POST.get("consent"), request.POST.get("given")
+    if (
+        consent == ConsentChange.Consent.NAME_PUBLIC
+        and given in ("0", "1")
+        # only volunteers have a name on team pages; nobody becomes one by this form
+        and VolunteerProfile.objects.filter(user=user).exists()
+    ):
+        set_name_visibility(user, given == "1")
+        if given == "1":
+            messages.success(request, _("Your name is shown on public team pages again."))
+        else:
+            messages.success(request, _("Your name is no longer shown on public team pages."))
+    elif consent == ConsentChange.Consent.PHOTO and given == "0":
+        services.withdraw_photo_consent(user)
+        messages.success(request, _("Your children may no longer be photographed in class."))
+    else:
+        return HttpResponseBadRequest(_("Unknown consent."))
+    return redirect("my-data")
+
+
+@login_required
+def account_delete(request):
+    user = request.user
+    form = DeleteAccountForm(request.POST or None, user=user)
+    # The password check is a way to guess it: allauth's re-authentication limit (per user).
+    if request.method == "POST" and not ratelimit.consume(
+        request, action="reauthenticate", user=user
+    ):
+        ctx = {
+            "form": DeleteAccountForm(user=user),
+            "phrase": DeleteAccountForm.phrase(),
+            "refusal": _("Too many attempts; please wait a minute and try again."),
+        }
+        return render(request, "portal/account_delete.html", ctx, status=429)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_account(user)
+        except services.AccountError as e:
+            messages.error(request, str(e))
+            return redirect("my-data")
+        logout(request)
+        messages.success(request, _("Your account was deleted. Thank you for taking part."))
+        return redirect("home")
+    ctx = {"form": form, "phrase": DeleteAccountForm.phrase()}
+    return render(request, "portal/account_delete.html", ctx)
 
 
 def _safe_next(request, fallback="home"):

@@ -478,7 +478,8 @@ class Signup(models.Model):
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("volunteer"),
-        on_delete=models.CASCADE,
+        # attendance and hours are counted from sign-ups: an account is pseudonymised, not deleted
+        on_delete=models.PROTECT,
         related_name="volunteer_signups",
     )
     status = models.CharField(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import roles
-from portal.models import Community
+from portal.models import Community, ConsentChange
 from volunteers import lib
 from volunteers.models import (
     CHECKIN_SALT,
@@ -147,7 +147,12 @@ def reset_calendar_token(user) -> VolunteerProfile:
 
 @transaction.atomic
 def set_name_visibility(user, show: bool) -> VolunteerProfile:
+    """Give or withdraw consent to the name on public team pages (logged: Your data shows when)."""
     profile = ensure_profile(user)
+    if profile.show_name_publicly != show:
+        ConsentChange.objects.create(
+            user=user, consent=ConsentChange.Consent.NAME_PUBLIC, given=show
+        )
     profile.show_name_publicly = show
     profile.save(update_fields=["show_name_publicly"])
     return profile

@@ -335,3 +335,21 @@ def test_the_counter_search_keeps_what_was_typed_and_explains_an_empty_search(
     assert response.context["form"].errors["q"]
     body = response.content.decode()
     assert 'aria-invalid="true"' in body and 'class="invalid-feedback"' in body
+
+
+def test_the_counter_neither_finds_nor_serves_a_member_who_left(
+    staff_client, canteen_staff, parent, menu, morning
+):
+    from portal import services as portal_services
+    from tests.factories import make_child
+
+    grandma = make_child(parent, name="外婆王", birth_date=MEAL_DAY.replace(year=1950))
+    portal_services.remove_member(parent, grandma)
+
+    found = staff_client.get("/canteen/counter/?q=外婆王").content.decode()
+
+    assert f"/canteen/counter/{grandma.pk}/" not in found
+    grandma.refresh_from_db()
+    with pytest.raises(services.CanteenError):
+        services.record_meal(menu, grandma, by=canteen_staff)
+    assert not MealRecord.objects.filter(member=grandma).exists()

@@ -101,7 +101,10 @@ def test_a_parent_edits_and_removes_their_child(client, parent, child):
 
     response = client.post(reverse("household-member-remove", args=[child.pk]))
     assert response.status_code == 302
-    assert not HouseholdMember.objects.filter(pk=child.pk).exists()
+    child.refresh_from_db()
+    assert child.left_on is not None and child.left_recorded_by == parent
+    page = client.get(reverse("household")).content.decode()
+    assert page.count('data-testid="member"') == 1  # the parent only
 
 
 def test_removing_is_post_only(client, parent, child):
@@ -156,18 +159,34 @@ def test_changing_to_a_mobile_number_someone_else_has_is_refused(client, parent,
     assert parent.mobile == old
 
 
-def test_a_member_with_canteen_records_is_kept_with_a_clear_message(client, parent, child):
+def test_a_member_with_canteen_meals_leaves_and_keeps_every_record(client, parent, child):
     from canteen.models import Booking, Dish, MealSlot, Menu
 
     slot = MealSlot.objects.get_or_create(name="午餐", defaults={"order": 1})[0]
-    menu = Menu.objects.create(day=date(2026, 12, 1), slot=slot, price="14.00")
+    menu = Menu.objects.create(day=date(2020, 12, 1), slot=slot, price="14.00")
     menu.dishes.set([Dish.objects.create(name="红烧肉")])
-    Booking.objects.create(menu=menu, member=child)
+    booking = Booking.objects.create(menu=menu, member=child)
     client.force_login(parent)
-    client.cookies["portal_language"] = "en"
 
-    response = client.post(reverse("household-member-remove", args=[child.pk]), follow=True)
+    response = client.post(reverse("household-member-remove", args=[child.pk]))
 
-    assert response.status_code == 200
-    assert "cannot be removed" in response.content.decode()
-    assert HouseholdMember.objects.filter(pk=child.pk).exists()
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.member_id == child.pk and booking.status == Booking.Status.BOOKED
+    child.refresh_from_db()
+    assert child.has_left
+
+
+def test_a_member_who_left_cannot_be_edited_or_removed_again(client, parent, child):
+    client.force_login(parent)
+    client.post(reverse("household-member-remove", args=[child.pk]))
+
+    edit = client.post(
+        reverse("household-member-edit", args=[child.pk]),
+        {"name": "改名", "relation": "child", "birth_date": "2018-01-01"},
+    )
+    again = client.post(reverse("household-member-remove", args=[child.pk]))
+
+    assert (edit.status_code, again.status_code) == (404, 404)
+    child.refresh_from_db()
+    assert child.name == "张小明"
