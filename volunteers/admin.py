@@ -47,6 +47,11 @@ class TeamScopedAdmin(admin.ModelAdmin):
 @admin.register(VolunteerSettings)
 class VolunteerSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "cancel_cutoff_hours", "min_share_percent", "star_thresholds"]
+    readonly_fields = ["star_levels_understood"]
+
+    @admin.display(description=_("star levels as understood"))
+    def star_levels_understood(self, obj):
+        return obj.star_levels_text() if obj else ""
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not VolunteerSettings.objects.exists()

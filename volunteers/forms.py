@@ -5,6 +5,7 @@ from django import forms
 from django.utils.timezone import make_aware
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.lists import split_list
 from volunteers.models import Team
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -46,11 +47,15 @@ class PostForm(forms.Form):
         label=_("Skills wanted"),
         max_length=200,
         required=False,
-        help_text=_("Separate with commas, e.g. shoe repair, sewing"),
+        help_text=_("Separate with commas or 、, e.g. shoe repair, sewing"),
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def clean_skills(self):
+        # "补鞋、缝纫", "补鞋，缝纫" and "shoe repair, sewing" are each two skills.
+        return ",".join(split_list(self.cleaned_data["skills"]))
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Sum
@@ -14,6 +15,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.lib.lists import split_list, split_numbers
 from portal.validators import validate_image_file
 
 # Posts the canteen creates for a Love Meal delivery (canteen.services._post_for_delivery) carry
@@ -69,7 +71,10 @@ class VolunteerSettings(models.Model):
         _("star levels (hours, comma separated)"),
         max_length=100,
         default="100,300,600,1000,1500",
-        help_text=_("Cumulative hours for 1★, 2★, 3★ … in increasing order."),
+        help_text=_(
+            "Cumulative hours for 1★, 2★, 3★ … in increasing order, separated by commas (, or ，) "
+            "or spaces."
+        ),
     )
     no_show_limit = models.PositiveSmallIntegerField(
         _("no-shows before sign-ups need the leader's approval"), default=3
@@ -96,15 +101,37 @@ class VolunteerSettings(models.Model):
         return obj
 
     def star_levels(self) -> list[Decimal]:
-        levels = []
-        for part in self.star_thresholds.split(","):
-            part = part.strip()
-            if part:
-                try:
-                    levels.append(Decimal(part))
-                except ArithmeticError:
-                    continue
-        return sorted(levels)
+        try:
+            return sorted(split_numbers(self.star_thresholds))
+        except ValueError:  # checked on save (clean); an old bad row shows no star levels
+            return []
+
+    def clean(self):
+        try:
+            levels = split_numbers(self.star_thresholds)
+        except ValueError as e:
+            raise ValidationError(
+                {"star_thresholds": _("“%(item)s” is not a number of hours.") % {"item": e}}
+            ) from None
+        if not levels:
+            raise ValidationError({"star_thresholds": _("Give at least one star level.")})
+        if any(b <= a for a, b in zip(levels, levels[1:], strict=False)) or levels[0] <= 0:
+            raise ValidationError(
+                {
+                    "star_thresholds": _(
+                        "Star levels must be positive and each above the one before."
+                    )
+                }
+            )
+        # Stored the one way the rest of the portal reads it, whatever separators were typed.
+        self.star_thresholds = ",".join(f"{level.normalize():f}" for level in levels)
+
+    def star_levels_text(self) -> str:
+        """The levels as understood, e.g. "1★ 100 h · 2★ 300 h" (shown in the admin)."""
+        return " · ".join(
+            _("%(stars)s★ %(hours)s h") % {"stars": i, "hours": f"{level.normalize():f}"}
+            for i, level in enumerate(self.star_levels(), start=1)
+        )
 
 
 class VolunteerProfile(models.Model):
@@ -419,7 +446,7 @@ class Post(models.Model):
 
     @property
     def skill_list(self) -> list[str]:
-        return [s.strip() for s in self.skills.replace("，", ",").split(",") if s.strip()]
+        return split_list(self.skills)
 
     @property
     def checkin_token(self) -> str:
