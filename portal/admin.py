@@ -4,10 +4,23 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Announcement, Community, Household, HouseholdMember, User
+from portal.models import (
+    Announcement,
+    Community,
+    Household,
+    HouseholdMember,
+    MobileReveal,
+    User,
+)
+from portal.people_admin import (
+    HouseholdPeopleMixin,
+    MemberInlineMixin,
+    MemberPeopleMixin,
+    UserPeopleMixin,
+)
 
 
-class HouseholdMemberInline(admin.TabularInline):
+class HouseholdMemberInline(MemberInlineMixin, admin.TabularInline):
     model = HouseholdMember
     fields = ["name", "relation", "birth_date", "user"]
     raw_id_fields = ["user"]
@@ -15,7 +28,7 @@ class HouseholdMemberInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(HouseholdPeopleMixin, admin.ModelAdmin):
     list_display = ["__str__", "building", "unit", "room", "created_at"]
     search_fields = ["building", "unit", "room", "members__name", "users__real_name"]
     inlines = [HouseholdMemberInline]
@@ -23,7 +36,7 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(HouseholdMember)
-class HouseholdMemberAdmin(admin.ModelAdmin):
+class HouseholdMemberAdmin(MemberPeopleMixin, admin.ModelAdmin):
     list_display = ["__str__", "relation", "birth_date", "household"]
     list_filter = ["relation"]
     search_fields = ["name", "user__real_name", "user__mobile"]
@@ -32,8 +45,16 @@ class HouseholdMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ["display_name", "mobile", "email", "building", "unit", "room", "is_staff"]
+class UserAdmin(UserPeopleMixin, DjangoUserAdmin):
+    list_display = [
+        "display_name",
+        "masked_mobile",
+        "email",
+        "building",
+        "unit",
+        "room",
+        "is_staff",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["real_name", "mobile", "email", "username"]
     ordering = ["-date_joined"]
@@ -125,3 +146,23 @@ class AnnouncementAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(MobileReveal)
+class MobileRevealAdmin(admin.ModelAdmin):
+    """The log of full mobile numbers shown: read by community admins, written by nobody."""
+
+    list_display = ["shown_at", "viewer", "person", "place", "reason"]
+    search_fields = ["viewer__real_name", "person__real_name", "reason"]
+    date_hierarchy = "shown_at"
+    list_select_related = ["viewer", "person"]
+    readonly_fields = ["shown_at", "viewer", "person", "place", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -116,3 +116,13 @@ class HouseholdMemberForm(forms.ModelForm):
                 _("A child's birth date is needed: classes and activities go by age."),
             )
         return cleaned
+
+
+class ShowMobileForm(forms.Form):
+    """Why a member of staff needs someone's full mobile number (kept in the log)."""
+
+    reason = forms.CharField(
+        label=_("Why do you need the number?"),
+        max_length=200,
+        help_text=_("For example: to tell them the class moved. This is recorded."),
+    )

@@ -6,7 +6,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from portal import roles
-from portal.models import Household, HouseholdMember, User
+from portal.models import Household, HouseholdMember, MobileReveal, User
 
 
 class HouseholdError(Exception):
@@ -105,3 +105,10 @@ def set_language(user: User, language: str) -> None:
     """Remember the language the resident chose (used for their pages, mail and notices)."""
     user.language = language
     user.save(update_fields=["language"])
+
+
+def record_mobile_reveal(viewer: User, person: User, *, place: str, reason: str) -> MobileReveal:
+    """Log that `viewer` was shown `person`'s full mobile number, on which page and why."""
+    return MobileReveal.objects.create(
+        viewer=viewer, person=person, place=place[:200], reason=reason[:200]
+    )

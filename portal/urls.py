@@ -18,6 +18,7 @@ urlpatterns = [
         views.household_member_remove,
         name="household-member-remove",
     ),
+    path("people/<int:pk>/mobile/", views.show_mobile, name="show-mobile"),
     path("text-size/", views.text_size, name="text-size"),
     path("language/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
