@@ -58,7 +58,10 @@ def build_register() -> Register:
     MealBooking.objects.create(menu=menu, member=diner.member, booked_by=diner)
 
     festival = Event.objects.create(
-        title="你好·邻居", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 2)
+        title="你好·邻居",
+        starts_on=date(2026, 10, 1),
+        ends_on=date(2026, 10, 2),
+        is_published=True,
     )
     activity = make_activity(festival)
     booking = EventBooking.objects.create(
