@@ -55,7 +55,12 @@ class PeopleScopeMixin:
         scope = scope_for(request.user)
         if obj is None or scope is None:
             return True
-        return self.model._default_manager.filter(self._scope_q(scope), pk=obj.pk).exists()
+        # The admin asks several times per page: answer from the request after the first.
+        seen = request.__dict__.setdefault("_people_in_scope", {})
+        key = (self.model._meta.label, obj.pk)
+        if key not in seen:
+            seen[key] = self.model._default_manager.filter(self._scope_q(scope), pk=obj.pk).exists()
+        return seen[key]
 
     def get_search_fields(self, request):
         fields = list(super().get_search_fields(request))
@@ -117,6 +122,12 @@ class UserPeopleMixin(PeopleScopeMixin):
                 for name, opts in fieldsets
             ]
         return [(None, {"fields": wanted})]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None or "mobile" not in form.base_fields:
+            return form
+        return type(form.__name__, (MaskedMobileFormMixin, form), {})
 
     def mobile_number(self, obj):
         """Masked, with the logged "show number" action (which returns to this page)."""
@@ -194,3 +205,30 @@ class MemberInlineMixin:
         if wanted is None:
             return fields
         return [f for f in fields if f in wanted]
+
+
+class MaskedMobileFormMixin:
+    """The user change form without the number in it: empty keeps it, a new number replaces it.
+
+    Those who may change accounts still never have the whole number on the page; to read it they
+    use the logged "show number" action like everyone else.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["mobile"]
+        self.initial["mobile"] = ""
+        field.required = False
+        if self.instance.mobile:
+            field.widget.attrs["placeholder"] = self.instance.masked_mobile
+            field.help_text = format_html(
+                '{} <a href="{}?{}">{}</a>',
+                _("Leave empty to keep the number; type a new one to change it."),
+                reverse("show-mobile", args=[self.instance.pk]),
+                urlencode({"next": reverse("admin:portal_user_change", args=[self.instance.pk])}),
+                _("Show number"),
+            )
+
+    def clean_mobile(self):
+        value = self.cleaned_data.get("mobile")
+        return normalize_mobile(value) if value else self.instance.mobile

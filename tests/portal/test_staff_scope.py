@@ -242,3 +242,38 @@ def test_scoped_changelists_run_the_same_queries_however_many_people_are_in_scop
 
     assert counts() == before
     assert max(before) <= 12
+
+
+def _form_data(form):
+    """What the browser would send back for an unchanged admin form."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    return data
+
+
+def test_the_change_form_never_holds_the_whole_number_yet_keeps_and_changes_it(client, register):
+    client.force_login(make_user("管理员", role_list=[roles.COMMUNITY_ADMIN]))
+    person = register.parent
+    User.objects.filter(pk=person.pk).update(username="zhang-mama")  # as allauth makes them
+    url = reverse("admin:portal_user_change", args=[person.pk])
+
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert person.mobile not in body
+    assert person.masked_mobile in body
+    assert reverse("show-mobile", args=[person.pk]) in body
+
+    data = _form_data(page.context["adminform"].form)
+    kept = client.post(url, data)
+    person.refresh_from_db()
+    assert kept.status_code == 302
+    assert person.mobile == "13700000004"
+
+    client.post(url, {**data, "mobile": "13700000099"})
+    person.refresh_from_db()
+    assert person.mobile == "13700000099"
