@@ -190,6 +190,14 @@ class HouseholdPeopleMixin(PeopleScopeMixin):
     scope_kind = "households"
     mobile_lookup = "users__mobile"
 
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if scope_for(request.user) is None:
+            return fields
+        # A name search would confirm who else lives at an address: staff search by address
+        # (or by a full mobile number, above).
+        return [f for f in fields if not f.startswith(("members__", "users__"))]
+
 
 class MemberInlineMixin:
     """Household members shown inside a household: only those in scope, only needed fields."""

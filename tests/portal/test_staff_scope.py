@@ -277,3 +277,12 @@ def test_the_change_form_never_holds_the_whole_number_yet_keeps_and_changes_it(c
     client.post(url, {**data, "mobile": "13700000099"})
     person.refresh_from_db()
     assert person.mobile == "13700000099"
+
+
+def test_a_household_search_by_name_does_not_confirm_who_else_lives_there(client, register):
+    client.force_login(make_user("吴活动", role_list=[roles.EVENTS_STAFF]))
+    url = reverse("admin:portal_household_changelist")
+
+    # The registrant's child registered for nothing: their name must not find the household.
+    assert _changelist_names(client, url, q="赵小宝") == set()
+    assert _changelist_names(client, url, q=register.registrant.building) != set()
