@@ -2,7 +2,6 @@
 recipients, and the volunteers who carry love meals (see `portal.people`)."""
 
 from django.db.models import Q
-from django.utils.timezone import localdate
 
 from canteen.models import (
     Booking,
@@ -13,20 +12,13 @@ from canteen.models import (
     ResidentCategory,
 )
 from portal import people, roles
-from portal.models import Community, HouseholdMember
-
-
-def _years_before(day, years):
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+from portal.models import HouseholdMember
 
 
 @people.reach(roles.CANTEEN_STAFF)
 def diners(viewer) -> people.Reach:
     # Eligible for the elders' subsidy today, whether or not they have eaten here yet.
-    born_by = _years_before(localdate(), Community.current().elder_age)
+    born_by = people.elder_born_by()
     elders = HouseholdMember.objects.filter(
         Q(user__birth_date__lte=born_by) | Q(user__birth_date__isnull=True, birth_date__lte=born_by)
     ).values("pk")
@@ -43,7 +35,7 @@ def diners(viewer) -> people.Reach:
             Booking.objects.filter(booked_by__isnull=False).values("booked_by_id"),
             LoveMealDelivery.objects.filter(volunteer__isnull=False).values("volunteer_id"),
         ],
-        # The subsidy depends on the diner's age on the day of the meal.
-        member_fields=frozenset({"birth_date"}),
-        user_fields=frozenset({"birth_date"}),
+        # The elders' subsidy depends on age on the day of the meal; no child's birth date.
+        member_fields=frozenset({"elder_birth_date"}),
+        user_fields=frozenset({"elder_birth_date"}),
     )

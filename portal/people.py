@@ -11,12 +11,14 @@ however many people it covers (the admin's changelists rely on this).
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils.module_loading import autodiscover_modules
+from django.utils.timezone import localdate
 
 from portal import roles
-from portal.models import Household, HouseholdMember, User
+from portal.models import Community, Household, HouseholdMember, User
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,8 @@ class Reach:
     """The people one kind of work involves, as querysets of ids (`.values("pk")` or the like).
 
     `member_fields` and `user_fields` name the extra details the work needs beyond a name, a
-    masked mobile and an address (for instance `birth_date`, for the canteen's elder subsidy).
+    masked mobile and an address: `email`, `birth_date`, or `elder_birth_date` (a birth date
+    shown only for people of the elders' subsidy age, for the canteen).
     """
 
     members: Iterable[QuerySet] = ()
@@ -120,6 +123,16 @@ def scope_for(user) -> Scope | None:
                 scope.user_fields |= set(found.user_fields)
     user._people_scope = scope
     return scope
+
+
+def elder_born_by() -> date:
+    """The latest birth date of someone of the elders' subsidy age today (in the community)."""
+    today = localdate()
+    years = Community.current().elder_age
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
 
 
 def visible_users(viewer, qs: QuerySet | None = None) -> QuerySet:

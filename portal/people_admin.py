@@ -9,13 +9,18 @@ can be seen.
 """
 
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.db.models import DateField, Value
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from portal.people import scope_for
+from portal.people import elder_born_by, scope_for
 from portal.validators import MOBILE_RE, normalize_mobile
+
+# A role sees every birth date ("birth_date"), or only those of people of the elders' subsidy
+# age ("elder_birth_date": the canteen needs no child's birth date), or none.
+BIRTH_DATE_FIELDS = ("birth_date", "elder_birth_date")
 
 # What anyone who may look a person up sees of them.
 BASE_USER_FIELDS = ["real_name", "mobile_number", "building", "unit", "room", "household"]
@@ -47,7 +52,12 @@ class PeopleScopeMixin:
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         scope = scope_for(request.user)
-        return qs if scope is None else qs.filter(self._scope_q(scope))
+        if scope is None:
+            return qs
+        if "elder_birth_date" in scope.member_fields | scope.user_fields:
+            # Read once per request, carried by each row to the column that needs it.
+            qs = qs.annotate(elder_born_by=Value(elder_born_by(), output_field=DateField()))
+        return qs.filter(self._scope_q(scope))
 
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):
@@ -100,8 +110,9 @@ class UserPeopleMixin(PeopleScopeMixin):
         scope = scope_for(request.user)
         if scope is None:
             return None
-        extra = [f for f in ("email", "birth_date") if f in scope.user_fields]
-        return BASE_USER_FIELDS + extra
+        email = ["email"] if "email" in scope.user_fields else []
+        births = [f for f in BIRTH_DATE_FIELDS if f in scope.user_fields]
+        return BASE_USER_FIELDS + email + births[:1]
 
     def get_list_display(self, request):
         wanted = self._user_fields(request)
@@ -148,7 +159,28 @@ class UserPeopleMixin(PeopleScopeMixin):
         return obj.masked_mobile
 
     masked_mobile.short_description = _("mobile number")
+
+    def elder_birth_date(self, obj):
+        return _elder_birth_date(obj.birth_date, getattr(obj, "elder_born_by", None))
+
+    elder_birth_date.short_description = _("birth date (elders only)")
     masked_mobile.admin_order_field = "mobile"
+
+
+def _birth_date_as(fields, wanted):
+    """Put the birth-date field the viewer may see in place of the model's."""
+    if "birth_date" in wanted or "elder_birth_date" not in wanted:
+        return fields
+    return ["elder_birth_date" if f == "birth_date" else f for f in fields]
+
+
+def _elder_birth_date(dob, born_by):
+    """The birth date of someone of the elders' subsidy age today, else a dash."""
+    from django.utils.formats import date_format
+
+    if dob is None or born_by is None or dob > born_by:
+        return "—"
+    return date_format(dob)
 
 
 def _mask(field_name):
@@ -167,21 +199,27 @@ class MemberPeopleMixin(PeopleScopeMixin):
         scope = scope_for(request.user)
         if scope is None:
             return None
-        return BASE_MEMBER_FIELDS + [f for f in ("birth_date",) if f in scope.member_fields]
+        extra = [f for f in BIRTH_DATE_FIELDS if f in scope.member_fields]
+        return BASE_MEMBER_FIELDS + extra[:1]
 
     def get_list_display(self, request):
         wanted = self.member_fields(request)
         shown = list(super().get_list_display(request))
         if wanted is None:
             return shown
-        return [f for f in shown if f == "__str__" or f in wanted]
+        return [f for f in _birth_date_as(shown, wanted) if f == "__str__" or f in wanted]
 
     def get_fields(self, request, obj=None):
         wanted = self.member_fields(request)
         fields = list(super().get_fields(request, obj))
         if wanted is None:
             return fields
-        return [f for f in fields if f in wanted]
+        return [f for f in _birth_date_as(fields, wanted) if f in wanted]
+
+    def elder_birth_date(self, obj):
+        return _elder_birth_date(obj.dob, getattr(obj, "elder_born_by", None))
+
+    elder_birth_date.short_description = _("birth date (elders only)")
 
 
 class HouseholdPeopleMixin(PeopleScopeMixin):
@@ -212,7 +250,7 @@ class MemberInlineMixin:
         fields = list(super().get_fields(request, obj))
         if wanted is None:
             return fields
-        return [f for f in fields if f in wanted]
+        return [f for f in fields if f in wanted]  # an elder's birth date: on their own page
 
 
 class MaskedMobileFormMixin:
