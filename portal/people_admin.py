@@ -159,12 +159,12 @@ class UserPeopleMixin(PeopleScopeMixin):
         return obj.masked_mobile
 
     masked_mobile.short_description = _("mobile number")
+    masked_mobile.admin_order_field = "mobile"
 
     def elder_birth_date(self, obj):
         return _elder_birth_date(obj.birth_date, getattr(obj, "elder_born_by", None))
 
     elder_birth_date.short_description = _("birth date (elders only)")
-    masked_mobile.admin_order_field = "mobile"
 
 
 def _birth_date_as(fields, wanted):
