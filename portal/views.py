@@ -152,8 +152,10 @@ def show_mobile(request, pk):
 
 def _local_path(target: str) -> str:
     """A path on this site to go back to (anything else is dropped)."""
+    if any(ord(c) < 32 for c in target) or len(target) > 200:
+        return ""  # control characters (a NUL breaks PostgreSQL) or not a page of ours
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
-        return target[:200]
+        return target
     return ""
 
 

@@ -150,3 +150,27 @@ def test_module_staff_cannot_read_the_log(client, register, role):
     response = client.get(reverse("admin:portal_mobilereveal_changelist"))
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"next": "/a\x00b"}, {"next": "x" * 5000}, {"next": "javascript:alert(1)"}],
+    ids=["nul", "long", "script"],
+)
+def test_hostile_input_gets_a_plain_answer_and_writes_nothing(
+    client, register, classes_staff, query
+):
+    client.force_login(classes_staff)
+
+    page = client.get(_url(register.parent, **query))
+    huge = client.get("/people/99999999999999999999999/mobile/")
+
+    assert page.status_code == 200
+    assert "javascript:" not in page.content.decode()
+    assert huge.status_code == 404
+    assert not MobileReveal.objects.exists()
+
+    shown = client.post(_url(register.parent), {"reason": "通知", **query})
+
+    assert shown.status_code == 200
+    assert MobileReveal.objects.get().place == ""
