@@ -66,7 +66,8 @@ class CanteenSettingsAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ["__str__", "watch_after_days", "regular_meals"]
 
     def has_add_permission(self, request):
-        return not CanteenSettings.objects.exists()
+        # The one row of settings, added only by those who may add it (any staff could before).
+        return super().has_add_permission(request) and not CanteenSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -210,7 +210,8 @@ class ClassroomSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "fund_share_percent"]
 
     def has_add_permission(self, request):
-        return not ClassroomSettings.objects.exists()
+        # The one row of settings, added only by those who may add it (any staff could before).
+        return super().has_add_permission(request) and not ClassroomSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

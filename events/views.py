@@ -587,7 +587,8 @@ def _attendee_rows(activity, questions, regs):
                 m.get_relation_display() if m else _("walk-in"),
                 str(r.booking.household) if r.booking.household_id else "",
                 booked_by.display_name if booked_by and m else "",
-                (booked_by.mobile or "") if booked_by and m else "",
+                # Masked: the list is for the gate and the figures, not for calling.
+                booked_by.masked_mobile if booked_by and m else "",
                 r.get_status_display(),
                 r.ticket_code,
                 localtime(r.checked_in_at).strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",

@@ -11,12 +11,19 @@ from portal.models import (
     Community,
     Household,
     HouseholdMember,
+    MobileReveal,
     User,
+)
+from portal.people_admin import (
+    HouseholdPeopleMixin,
+    MemberInlineMixin,
+    MemberPeopleMixin,
+    UserPeopleMixin,
 )
 from portal.privacy import describe
 
 
-class HouseholdMemberInline(admin.TabularInline):
+class HouseholdMemberInline(MemberInlineMixin, admin.TabularInline):
     model = HouseholdMember
     fields = ["name", "relation", "birth_date", "user", "left_on"]
     readonly_fields = ["left_on"]
@@ -25,7 +32,7 @@ class HouseholdMemberInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(HouseholdPeopleMixin, admin.ModelAdmin):
     list_display = ["__str__", "building", "unit", "room", "created_at"]
     search_fields = ["building", "unit", "room", "members__name", "users__real_name"]
     inlines = [HouseholdMemberInline]
@@ -33,7 +40,7 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(HouseholdMember)
-class HouseholdMemberAdmin(admin.ModelAdmin):
+class HouseholdMemberAdmin(MemberPeopleMixin, admin.ModelAdmin):
     list_display = ["__str__", "relation", "birth_date", "household", "left_on"]
     list_filter = ["relation", ("left_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__real_name", "user__mobile"]
@@ -44,8 +51,16 @@ class HouseholdMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(UserPrivilegesMixin, DjangoUserAdmin):
-    list_display = ["display_name", "mobile", "email", "building", "unit", "room", "is_staff"]
+class UserAdmin(UserPeopleMixin, UserPrivilegesMixin, DjangoUserAdmin):
+    list_display = [
+        "display_name",
+        "masked_mobile",
+        "email",
+        "building",
+        "unit",
+        "room",
+        "is_staff",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["real_name", "mobile", "email", "username"]
     ordering = ["-date_joined"]
@@ -155,6 +170,26 @@ class AccountDeletionAdmin(admin.ModelAdmin):
     @admin.display(description=_("kept, pseudonymised"))
     def kept_summary(self, obj):
         return _summary(obj.kept)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MobileReveal)
+class MobileRevealAdmin(admin.ModelAdmin):
+    """The log of full mobile numbers shown: read by community admins, written by nobody."""
+
+    list_display = ["shown_at", "viewer", "person", "place", "reason"]
+    search_fields = ["viewer__real_name", "person__real_name", "reason"]
+    date_hierarchy = "shown_at"
+    list_select_related = ["viewer", "person"]
+    readonly_fields = ["shown_at", "viewer", "person", "place", "reason"]
 
     def has_add_permission(self, request):
         return False

@@ -147,3 +147,13 @@ class DeleteAccountForm(forms.Form):
                 _("Type “%(phrase)s” to confirm.") % {"phrase": self.phrase()}
             )
         return typed
+
+
+class ShowMobileForm(forms.Form):
+    """Why a member of staff needs someone's full mobile number (kept in the log)."""
+
+    reason = forms.CharField(
+        label=_("Why do you need the number?"),
+        max_length=200,
+        help_text=_("For example: to tell them the class moved. This is recorded."),
+    )

@@ -412,3 +412,45 @@ class AccountDeletion(models.Model):
 
     def __str__(self):
         return _("Deleted account #%(id)s") % {"id": self.account_id}
+
+
+class MobileReveal(models.Model):
+    """One time a person's full mobile number was shown to someone who asked to see it.
+
+    Lists show numbers masked; the full number is shown only through the "show number" action,
+    which records who saw whose number, when, on which page and why. Community admins read this
+    log in the admin; nobody edits it.
+    """
+
+    viewer = models.ForeignKey(
+        User,
+        verbose_name=_("shown to"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="mobile_reveals_made",
+    )
+    person = models.ForeignKey(
+        User,
+        verbose_name=_("whose number"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="mobile_reveals",
+    )
+    shown_at = models.DateTimeField(_("shown at"), default=now, editable=False)
+    place = models.CharField(_("page"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("mobile number shown")
+        verbose_name_plural = _("mobile numbers shown")
+        ordering = ["-shown_at", "-id"]
+        indexes = [
+            # the admin's log, newest first, and "whose number was looked at"
+            models.Index(fields=["person", "-shown_at"], name="mobile_reveal_person"),
+        ]
+
+    def __str__(self):
+        return _("%(viewer)s saw %(person)s's number") % {
+            "viewer": self.viewer or "—",
+            "person": self.person or "—",
+        }

@@ -2,7 +2,8 @@
 synced after every `migrate` (permissions of later modules only exist once those migrate).
 
 Each staff group may change only its own module's data in the admin; all staff may look up
-residents (view only) so they can book, enrol or register someone who phones in.
+residents (view only) so they can book, enrol or register someone who phones in, but only the
+residents their work involves (`portal.people` narrows what the view permission shows).
 """
 
 from django.contrib.auth.models import Group, Permission

@@ -7,7 +7,14 @@ from django.utils.timezone import localdate, now
 from django.utils.translation import gettext_lazy as _
 
 from portal import privacy, roles
-from portal.models import AccountDeletion, ConsentChange, Household, HouseholdMember, User
+from portal.models import (
+    AccountDeletion,
+    ConsentChange,
+    Household,
+    HouseholdMember,
+    MobileReveal,
+    User,
+)
 
 
 class HouseholdError(Exception):
@@ -282,4 +289,11 @@ def delete_account(user: User) -> AccountDeletion:
     tally.keep(User, 1)
     return AccountDeletion.objects.create(
         account_id=user.pk, removed=tally.removed, kept=tally.kept
+    )
+
+
+def record_mobile_reveal(viewer: User, person: User, *, place: str, reason: str) -> MobileReveal:
+    """Log that `viewer` was shown `person`'s full mobile number, on which page and why."""
+    return MobileReveal.objects.create(
+        viewer=viewer, person=person, place=place[:200], reason=reason[:200]
     )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("me/data/export/", views.my_data_export, {"fmt": "html"}, name="my-data-export"),
     path("me/data/consents/", views.consent_change, name="consent-change"),
     path("me/data/delete/", views.account_delete, name="account-delete"),
+    path("people/<int:pk>/mobile/", views.show_mobile, name="show-mobile"),
     path("text-size/", views.text_size, name="text-size"),
     path("language/", views.set_language, name="set_language"),
     path("accounts/signup/sent/", views.signup_sent, name="signup-sent"),

@@ -24,8 +24,15 @@ from portal import services
 from portal.access import get_member_of_my_household, my_household_members
 from portal.cache import cached, public_page
 from portal.context_processors import LARGE_TEXT_COOKIE, wants_large_text
-from portal.forms import DeleteAccountForm, HouseholdMemberForm, MobileForm, ProfileForm
+from portal.forms import (
+    DeleteAccountForm,
+    HouseholdMemberForm,
+    MobileForm,
+    ProfileForm,
+    ShowMobileForm,
+)
 from portal.models import Announcement, ConsentChange
+from portal.people import visible_users
 
 # Each module contributes a section to the home page through `<app>.home.section(request)`,
 # which returns the context for `<app>/_home_section.html` (or None to show nothing).
@@ -254,6 +261,35 @@ def account_delete(request):
         return redirect("home")
     ctx = {"form": form, "phrase": DeleteAccountForm.phrase()}
     return render(request, "portal/account_delete.html", ctx)
+
+
+@login_required
+def show_mobile(request, pk):
+    """Someone's full mobile number, for a person whose work involves them, once they say why.
+
+    Every showing is logged (`MobileReveal`). The number is rendered in the answer to the POST
+    rather than after a redirect, so it never sits in a message cookie or the session.
+    """
+    person = get_object_or_404(visible_users(request.user).exclude(mobile=None), pk=pk)
+    place = _local_path(request.POST.get("next") or request.GET.get("next", ""))
+    form = ShowMobileForm(request.POST or None)
+    shown = False
+    if request.method == "POST" and form.is_valid():
+        services.record_mobile_reveal(
+            request.user, person, place=place, reason=form.cleaned_data["reason"]
+        )
+        shown = True
+    ctx = {"person": person, "form": form, "shown": shown, "next": place}
+    return render(request, "portal/show_mobile.html", ctx)
+
+
+def _local_path(target: str) -> str:
+    """A path on this site to go back to (anything else is dropped)."""
+    if any(ord(c) < 32 for c in target) or len(target) > 200:
+        return ""  # control characters (a NUL breaks PostgreSQL) or not a page of ours
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return ""
 
 
 def _safe_next(request, fallback="home"):

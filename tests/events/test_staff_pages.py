@@ -55,7 +55,7 @@ def test_the_attendee_list_shows_household_members_and_answers(
     body = client.get(reverse("events:attendees", args=[registered.pk])).content.decode()
 
     assert "张小明" in body and "T恤尺码" in body and "S" in body
-    assert parent.mobile in body
+    assert parent.masked_mobile in body and parent.mobile not in body
 
 
 def test_the_csv_export_has_a_row_per_person(client, events_staff, registered):
