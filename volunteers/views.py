@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import exports
 from portal.cache import cached, public_page
 from portal.models import Community
 from volunteers import access, ical, reports, services
@@ -1120,8 +1121,6 @@ def report(request):
     year = form.cleaned_data["year"] if form.is_valid() else localdate().year
     data = reports.build(year)
     fmt = request.GET.get("format")
-    if fmt == "csv":
-        return reports.as_csv(data, f"volunteers-{year}.csv")
-    if fmt == "xlsx":
-        return reports.as_xlsx(data, f"volunteers-{year}.xlsx")
+    if fmt in exports.FORMATS:
+        return reports.download(data, fmt, f"volunteers-{year}")
     return render(request, "volunteers/report.html", {"data": data, "year": year, "form": form})
