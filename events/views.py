@@ -36,6 +36,7 @@ from events.lib import activity_calendar
 from events.models import Activity, Event, Notice, Question, Registration, StallApplication
 from portal import exports, roles
 from portal.cache import cached, public_page
+from portal.lib import params
 from portal.models import Household, HouseholdMember
 
 # ---------------------------------------------------------------- access (the one place)
@@ -639,8 +640,9 @@ def staff_register(request, pk):
             .order_by("building", "unit", "room", "id")[:10]
         )
     household = None
-    if request.GET.get("household"):
-        household = get_object_or_404(Household, pk=request.GET["household"])
+    household_id = params.parse_int(request.GET.get("household"))
+    if household_id is not None:
+        household = get_object_or_404(Household, pk=household_id)
     form = None
     if household is not None:
         holder = _household_holder(household)

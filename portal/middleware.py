@@ -28,3 +28,68 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         translation.deactivate()
         return response
+
+
+class HostileInputMiddleware:
+    """A 400 page, never a 500, for input no one types by hand.
+
+    Refuses a NUL byte anywhere in the path, the query string or the posted fields (PostgreSQL
+    cannot store or compare it and raises), and absurdly long parameters; and turns the
+    `BadParameter` raised by `portal.lib.params` in a view into the same page with its message.
+    Comes after LanguageMiddleware so the page speaks the visitor's language.
+    """
+
+    # A query-string value longer than this is no filter, code or search anyone types.
+    MAX_QUERY_VALUE = 1000
+    # A posted field longer than this (a long announcement is ~5,000 characters) is refused whole.
+    MAX_POST_VALUE = 50_000
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import QueryDict
+
+        from portal.lib.params import BadParameter, contains_nul
+
+        problem = None
+        if contains_nul(request.path):
+            problem = BadParameter()
+        else:
+            for data, limit in (
+                (request.GET, self.MAX_QUERY_VALUE),
+                (request.POST if request.method == "POST" else QueryDict(), self.MAX_POST_VALUE),
+            ):
+                problem = problem or self._check(data, limit)
+        if problem is not None:
+            return bad_request_page(request, problem.message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(data, limit):
+        from django.utils.translation import gettext as _
+
+        from portal.lib.params import BadParameter, contains_nul
+
+        for key, values in data.lists():
+            if contains_nul(key) or any(contains_nul(v) for v in values):
+                return BadParameter(_("The text contains a character that is not allowed."))
+            if len(key) > limit or any(len(v) > limit for v in values):
+                return BadParameter(
+                    _("The text is too long (at most %(max)s characters).") % {"max": limit}
+                )
+        return None
+
+    def process_exception(self, request, exception):
+        from portal.lib.params import BadParameter
+
+        if isinstance(exception, BadParameter):
+            return bad_request_page(request, exception.message)
+        return None
+
+
+def bad_request_page(request, message=None):
+    """The portal's 400 page: what was wrong, in the visitor's language, and a way back."""
+    from django.shortcuts import render
+
+    return render(request, "400.html", {"message": message}, status=400)

@@ -28,6 +28,9 @@ urlpatterns = [
     path("classes/", include("classes.urls")),
 ]
 
+# Requests Django itself cannot read get the portal's 400 page (see HostileInputMiddleware).
+handler400 = "portal.views.bad_request"
+
 if settings.DEBUG:
     # Uploaded media in development; production serves MEDIA_ROOT from the web server.
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

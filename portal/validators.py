@@ -59,3 +59,15 @@ def validate_image_file(upload) -> None:
     finally:
         if hasattr(upload, "seek"):
             upload.seek(position)
+
+
+def validate_date_in_range(value) -> None:
+    """A date the portal can plan or report on: years 1900–2100 (a year 9999 is a typo)."""
+    from portal.lib.params import MAX_YEAR, MIN_YEAR
+
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(
+            _("Choose a date between the years %(min)s and %(max)s."),
+            code="date_out_of_range",
+            params={"min": MIN_YEAR, "max": MAX_YEAR},
+        )

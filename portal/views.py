@@ -189,3 +189,10 @@ def text_size(request):
         secure=request.is_secure(),
     )
     return response
+
+
+def bad_request(request, exception=None):
+    """Django's own 400s (a malformed upload, too many fields) in the portal's look."""
+    from portal.middleware import bad_request_page
+
+    return bad_request_page(request)
