@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from classes.models import WEEKDAYS, ClassSession, FundEntry, Subject
+from portal.fields import ImageFormField
 from portal.validators import validate_date_in_range, validate_image_file
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -131,7 +132,7 @@ class FundIncomeForm(forms.Form):
     donor_is_public = forms.BooleanField(
         label=_("The donor agrees to be named publicly"), required=False
     )
-    receipt = forms.ImageField(
+    receipt = ImageFormField(
         label=_("Receipt (optional)"), required=False, validators=[validate_image_file]
     )
 
@@ -154,7 +155,7 @@ class FundExpenditureForm(forms.Form):
         ],
     )
     description = forms.CharField(label=_("Purpose"), max_length=200)
-    receipt = forms.ImageField(
+    receipt = ImageFormField(
         label=_("Receipt (optional)"), required=False, validators=[validate_image_file]
     )
 

@@ -14,6 +14,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.fields import ImageField
 from portal.validators import validate_image_file
 
 # Posts the canteen creates for a Love Meal delivery (canteen.services._post_for_delivery) carry
@@ -149,7 +150,7 @@ class Team(models.Model):
 
     name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=60, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
-    flag = models.ImageField(
+    flag = ImageField(
         _("flag"), upload_to="volunteers/flags/", blank=True, validators=[validate_image_file]
     )
     description = models.TextField(_("what the team does"), blank=True)
