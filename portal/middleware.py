@@ -61,6 +61,7 @@ class HostileInputMiddleware:
                 (request.POST if request.method == "POST" else QueryDict(), self.MAX_POST_VALUE),
             ):
                 problem = problem or self._check(data, limit)
+            problem = problem or self._check_numbers(request.GET)
         if problem is not None:
             return bad_request_page(request, problem.message)
         return self.get_response(request)
@@ -78,6 +79,26 @@ class HostileInputMiddleware:
                 return BadParameter(
                     _("The text is too long (at most %(max)s characters).") % {"max": limit}
                 )
+        return None
+
+    @staticmethod
+    def _check_numbers(data):
+        """A number in the query string too big for any id (the admin's filters would pass it to
+        the database, which cannot compare it)."""
+        from django.utils.translation import gettext as _
+
+        from portal.lib.params import MAX_ID, BadParameter
+
+        for values in data.lists():
+            for value in values[1]:
+                digits = value.removeprefix("-")
+                if (
+                    len(digits) > 18
+                    and digits.isascii()
+                    and digits.isdigit()
+                    and int(digits) > MAX_ID
+                ):
+                    return BadParameter(_("That number is too large."))
         return None
 
     def process_exception(self, request, exception):

@@ -86,3 +86,12 @@ def test_a_nul_byte_anywhere_gets_a_400_before_any_view_runs(client, db):
     for url in ("/volunteers/verify/?code=%00", "/events/my/ticket/%00/", "/?x%00=1"):
         assert client.get(url).status_code == 400, url
     assert client.post("/accounts/login/", {"login": "a\x00b", "password": "x"}).status_code == 400
+
+
+def test_a_number_too_big_for_any_id_gets_a_400_but_a_long_mobile_search_does_not(
+    client, community_admin
+):
+    client.force_login(community_admin)
+    for url in (f"/admin/canteen/menu/?slot={'9' * 20}", f"/canteen/?week=-{'9' * 25}"):
+        assert client.get(url).status_code == 400, url
+    assert client.get("/admin/portal/user/?q=13800000001").status_code == 200
