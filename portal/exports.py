@@ -28,12 +28,12 @@ NUMBER = "number"
 MONEY = "money"
 DATE = "date"
 DATETIME = "datetime"
-PERCENT = "percent"
+PERCENT = "percent"  # values are fractions: 0.25 shows as 25%
 
 # Characters a spreadsheet reads as the start of a formula (OWASP, "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 cannot carry these control characters: one of them in a name would corrupt the file.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -203,7 +203,7 @@ def _workbook_rels(sheets: int) -> str:
 
 def _sheet_title(title: str, taken: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", _XML_ILLEGAL.sub("", str(title))).strip()[:31] or "Sheet"
+    base = re.sub(r"[\[\]:*?/\\]", " ", str(title).translate(_XML_ILLEGAL)).strip()[:31] or "Sheet"
     name, n = base, 1
     while name.lower() in taken:
         n += 1
@@ -213,12 +213,13 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _display_width(text: str) -> int:
-    """Characters as a spreadsheet shows them: Chinese characters take two columns."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
+    """Columns a spreadsheet needs for the text: about two for a Chinese character (three bytes
+    in UTF-8), one for a Latin letter or digit."""
+    return (len(text.encode()) + len(text)) // 2
 
 
 def _string_cell(text: str, style: int) -> tuple[str, int]:
-    text = _XML_ILLEGAL.sub("", neutralise(text))
+    text = neutralise(text).translate(_XML_ILLEGAL)
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     s = f' s="{style}"' if style else ""
     # a bare carriage return would be read back as a line feed; a character reference keeps it

@@ -1,6 +1,11 @@
 from django.conf import settings
+from django.http import QueryDict
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from portal.lib.params import MAX_ID, BadParameter, contains_nul
 
 
 class LanguageMiddleware:
@@ -34,9 +39,10 @@ class HostileInputMiddleware:
     """A 400 page, never a 500, for input no one types by hand.
 
     Refuses a NUL byte anywhere in the path, the query string or the posted fields (PostgreSQL
-    cannot store or compare it and raises), and absurdly long parameters; and turns the
-    `BadParameter` raised by `portal.lib.params` in a view into the same page with its message.
-    Comes after LanguageMiddleware so the page speaks the visitor's language.
+    cannot store or compare it and raises), absurdly long parameters, and numbers in the query
+    string too big for any id (the admin's filters would hand them to the database); and turns
+    the `BadParameter` raised by `portal.lib.params` in a view into the same page with its
+    message. Comes after LanguageMiddleware so the page speaks the visitor's language.
     """
 
     # A query-string value longer than this is no filter, code or search anyone types.
@@ -48,30 +54,20 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.http import QueryDict
-
-        from portal.lib.params import BadParameter, contains_nul
-
-        problem = None
         if contains_nul(request.path):
-            problem = BadParameter()
-        else:
-            for data, limit in (
-                (request.GET, self.MAX_QUERY_VALUE),
-                (request.POST if request.method == "POST" else QueryDict(), self.MAX_POST_VALUE),
-            ):
-                problem = problem or self._check(data, limit)
-            problem = problem or self._check_numbers(request.GET)
+            return bad_request_page(request, BadParameter().message)
+        posted = request.POST if request.method == "POST" else QueryDict()
+        problem = (
+            self._check(request.GET, self.MAX_QUERY_VALUE)
+            or self._check(posted, self.MAX_POST_VALUE)
+            or self._check_numbers(request.GET)
+        )
         if problem is not None:
             return bad_request_page(request, problem.message)
         return self.get_response(request)
 
     @staticmethod
     def _check(data, limit):
-        from django.utils.translation import gettext as _
-
-        from portal.lib.params import BadParameter, contains_nul
-
         for key, values in data.lists():
             if contains_nul(key) or any(contains_nul(v) for v in values):
                 return BadParameter(_("The text contains a character that is not allowed."))
@@ -83,27 +79,15 @@ class HostileInputMiddleware:
 
     @staticmethod
     def _check_numbers(data):
-        """A number in the query string too big for any id (the admin's filters would pass it to
-        the database, which cannot compare it)."""
-        from django.utils.translation import gettext as _
-
-        from portal.lib.params import MAX_ID, BadParameter
-
-        for values in data.lists():
-            for value in values[1]:
+        for _key, values in data.lists():
+            for value in values:
                 digits = value.removeprefix("-")
-                if (
-                    len(digits) > 18
-                    and digits.isascii()
-                    and digits.isdigit()
-                    and int(digits) > MAX_ID
-                ):
+                huge = len(digits) > 18 and digits.isascii() and digits.isdigit()
+                if huge and int(digits) > MAX_ID:
                     return BadParameter(_("That number is too large."))
         return None
 
     def process_exception(self, request, exception):
-        from portal.lib.params import BadParameter
-
         if isinstance(exception, BadParameter):
             return bad_request_page(request, exception.message)
         return None
@@ -111,6 +95,4 @@ class HostileInputMiddleware:
 
 def bad_request_page(request, message=None):
     """The portal's 400 page: what was wrong, in the visitor's language, and a way back."""
-    from django.shortcuts import render
-
     return render(request, "400.html", {"message": message}, status=400)
