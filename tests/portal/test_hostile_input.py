@@ -33,7 +33,7 @@ HOSTILE_VALUES = [*KNOWN_NASTY, *BAD_DATES, *BAD_MONTHS, *BAD_NUMBERS]
 GET_PARAMETERS = [
     "week", "month", "day", "q", "household", "mobile", "code", "page", "format", "funder",
     "year", "skill", "correct", "past", "print", "download", "start", "end", "age", "track",
-    "audience", "child", "next", "only", "member",
+    "audience", "child", "weekday", "subject", "next", "member",
 ]  # fmt: skip
 
 START_PAGES = {
