@@ -2,8 +2,9 @@
 
 A compressed image can claim any size: a 20 KB PNG of 13,000 × 13,000 pixels takes ~2 GB and half
 a minute to decode. `check_pixels` reads only the header and refuses anything over the limit
-(`PORTAL_MAX_IMAGE_PIXELS`); `thumbnail` checks again before decoding, and decodes a JPEG at a
-reduced scale (`Image.draft`) so a big photo never sits in memory at full size.
+(`PORTAL_MAX_IMAGE_PIXELS`); `thumbnail` checks again before decoding, decodes a JPEG at a
+reduced scale (`Image.draft`) and shrinks the image before copying it, so at most one
+full-size copy of an image under the limit is ever in memory.
 """
 
 from io import BytesIO
@@ -60,8 +61,10 @@ def thumbnail(source, max_size=(640, 640), quality=82) -> ContentFile:
     source.seek(0)
     check_pixels(source)
     with Image.open(source) as img:
-        # JPEG decodes at 1/2, 1/4 or 1/8 scale when that is still at least max_size.
+        # JPEG decodes at 1/2, 1/4 or 1/8 scale when that is still at least max_size; then the
+        # image shrinks in place before any full-size copy (rotation, mode conversion) is made.
         img.draft("RGB", max_size)
+        img.thumbnail((max(max_size), max(max_size)))
         img = ImageOps.exif_transpose(img)
         if img.mode not in ("RGB", "L"):
             background = Image.new("RGB", img.size, "white")
