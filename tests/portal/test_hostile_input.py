@@ -163,14 +163,45 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             people = seed_people()
             errors.clear()
             _clients.clear()
-            sites = _crawl(people)
+            sites = _crawl(people, _object_pages(people))
             yield {"people": people, "sites": sites, "crawl_errors": list(errors)}
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
 
 
-def _crawl(people):
+def _object_pages(people):
+    """Start pages about one thing each (a roster, a session, a diner), so the crawl reaches
+    the forms on them even when no link leads there from a start page."""
+    from canteen.models import MealRecord
+    from classes.models import ClassSession, Course
+    from events.models import Activity
+    from volunteers.models import Post
+
+    post = Post.objects.filter(team__leader=people["leader"]).order_by("-start").first()
+    session = ClassSession.objects.order_by("-date").first()
+    course = Course.objects.first()
+    activity = Activity.objects.order_by("-starts_at").first()
+    meal = MealRecord.objects.order_by("-pk").first()
+    return {
+        "leader": [f"/volunteers/roster/{post.pk}/", f"/volunteers/roster/{post.pk}/edit/"],
+        "parent": [f"/events/activity/{activity.pk}/register/", f"/classes/courses/{course.pk}/"],
+        "volunteer": [f"/volunteers/posts/{post.pk}/"],
+        "events_staff": [
+            f"/events/staff/activity/{activity.pk}/check-in/",
+            f"/events/staff/activity/{activity.pk}/attendees/",
+            f"/events/staff/activity/{activity.pk}/register/?household={people['parent'].household_id}",
+        ],
+        "canteen_staff": [f"/canteen/counter/{meal.member_id}/", f"/canteen/meals/{meal.pk}/"],
+        "classes_staff": [
+            f"/classes/teach/sessions/{session.pk}/",
+            f"/classes/teach/courses/{course.pk}/",
+            f"/classes/teach/courses/{course.pk}/enrol-for/?mobile={people['parent'].mobile}",
+        ],
+    }
+
+
+def _crawl(people, object_pages):
     """Each persona crawls from its start pages (every url name once per persona). The fuzzed
     pages are every url name once (the first persona to open it), the forms every action once.
     """
@@ -178,6 +209,7 @@ def _crawl(people):
     for key, starts in START_PAGES.items():
         user = people[key] if key else None
         client = _client(user)
+        starts = [*starts, *object_pages.get(key, [])]
         queue, pages, forms, visited = list(starts), [], [], set()
         while queue and len(visited) < MAX_PAGES:
             url = queue.pop(0)
