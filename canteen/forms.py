@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from canteen.models import Collector, Dish, MealSlot, Menu, price_error
-from portal.validators import normalize_mobile, validate_mainland_mobile
+from portal.validators import normalize_mobile, validate_date_in_range, validate_mainland_mobile
 
 
 class BookForm(forms.Form):
@@ -85,6 +85,7 @@ class MonthForm(forms.Form):
     month = forms.DateField(
         label=_("Month"),
         input_formats=["%Y-%m"],
+        validators=[validate_date_in_range],
         widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
     )
 
@@ -92,6 +93,7 @@ class MonthForm(forms.Form):
 class LoveMealDayForm(forms.Form):
     day = forms.DateField(
         label=_("Love Meal Day"),
+        validators=[validate_date_in_range],
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
@@ -120,6 +122,7 @@ class MenuForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = MealSlot.objects.filter(is_active=True)
+        self.fields["day"].validators.append(validate_date_in_range)
         self.fields["dishes"].queryset = Dish.objects.filter(is_active=True)
 
     def clean_price(self):

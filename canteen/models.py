@@ -15,6 +15,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.fields import ImageField
 from portal.models import Address, Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -128,7 +129,7 @@ class Dish(models.Model):
         blank=True,
         help_text=_("For example: peanuts, egg, shrimp."),
     )
-    photo = models.ImageField(
+    photo = ImageField(
         _("photo"), upload_to="canteen/dishes/", blank=True, validators=[validate_image_file]
     )
     thumbnail = models.ImageField(

@@ -5,8 +5,6 @@ Built on `values()` rows and database aggregates so 10,000 meals render and expo
 claim for ordinary meals.
 """
 
-import csv
-import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -23,6 +21,7 @@ from canteen.models import (
     MealRecord,
     SubsidyLine,
 )
+from portal import exports
 from portal.cache import cached
 from portal.lib.money import yuan
 from portal.models import Community, HouseholdMember
@@ -137,26 +136,26 @@ def with_lines(rows) -> list[dict]:
     return rows
 
 
-def _headers():
+def _columns():
     return [
-        _("Date"),
-        _("Meal"),
-        _("Name"),
-        _("Age on the day"),
-        _("Price"),
-        _("Subsidy rule"),
-        _("Paid by"),
-        _("Subsidy"),
-        _("Amount paid"),
-        _("Kind"),
-        _("Reason"),
+        exports.Column(_("Date"), exports.DATE),
+        exports.Column(_("Meal")),
+        exports.Column(_("Name")),
+        exports.Column(_("Age on the day"), exports.INT),
+        exports.Column(_("Price"), exports.MONEY),
+        exports.Column(_("Subsidy rule")),
+        exports.Column(_("Paid by")),
+        exports.Column(_("Subsidy"), exports.MONEY),
+        exports.Column(_("Amount paid"), exports.MONEY),
+        exports.Column(_("Kind")),
+        exports.Column(_("Reason")),
     ]
 
 
 def settlement_rows(month: date, funder: str | None = None):
     """One row per subsidy line of the month (the claim format), filtered to one funder if given.
 
-    Yields the header first, then rows, then a totals row.
+    Yields the rows, then a totals row (the header is `_columns()`).
     """
     # Labels resolved once, not per row (lazy translations are slow to force 10,000 times).
     labels = {key: str(label) for key, label in Funder.choices}
@@ -164,7 +163,6 @@ def settlement_rows(month: date, funder: str | None = None):
     lines = SubsidyLine.objects.filter(month=month)
     if funder:
         lines = lines.filter(funder=funder)
-    yield _headers()
     total_subsidy = ZERO
     for row in lines.order_by("record__day", "record__slot__order", "record_id", "pk").values_list(
         "record__day",
@@ -182,10 +180,10 @@ def settlement_rows(month: date, funder: str | None = None):
         day, slot, name, age, price, rule, fund, amount, paid, kind, reason = row
         total_subsidy += amount
         yield [
-            day.isoformat(),
+            day,
             slot,
             name,
-            "" if age is None else age,
+            age,
             price,
             rule,
             labels.get(fund, fund),
@@ -199,20 +197,8 @@ def settlement_rows(month: date, funder: str | None = None):
 
 def export(month: date, fmt: str, funder: str | None = None) -> tuple[bytes, str]:
     """The settlement as CSV (UTF-8 with BOM, so Excel opens Chinese correctly) or XLSX."""
-    rows = settlement_rows(month, funder)
-    if fmt == "csv":
-        out = io.StringIO()
-        out.write("\ufeff")
-        writer = csv.writer(out)
-        for row in rows:
-            writer.writerow([str(v) for v in row])
-        return out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
-    from canteen.xlsx import workbook_bytes
-
-    return (
-        workbook_bytes(rows, title=f"{month:%Y-%m}"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    table = exports.Table(f"{month:%Y-%m}", _columns(), settlement_rows(month, funder))
+    return exports.render(table, fmt)
 
 
 def meals_per_day_and_slot(month: date) -> list[dict]:

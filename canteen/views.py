@@ -43,6 +43,7 @@ from canteen.models import (
     Booking,
     ClosedMonth,
     Collector,
+    Funder,
     LoveMealDelivery,
     LoveMealRecipient,
     MealRecord,
@@ -55,23 +56,19 @@ from canteen.models import (
 from portal import roles
 from portal.access import my_household_members
 from portal.cache import cached, public_page
+from portal.lib import params
 from portal.lib.dates import day_in_words
 from portal.models import HouseholdMember, User
 from portal.validators import normalize_mobile
 
 
 def _parse_day(text, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
+    """A date from the query string or a form; BadParameter (a 400 page) if unreadable."""
+    return params.parse_date(text, default)
 
 
 def _parse_month(text, default: date) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01") if text else default
-    except ValueError:
-        return default
+    return params.parse_month(text, default)
 
 
 def _rules_between(start: date, end: date):
@@ -545,6 +542,8 @@ def settlement(request):
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         funder = request.GET.get("funder") or None
+        if funder is not None and funder not in Funder.values:
+            raise params.BadParameter()
         content, content_type = reports.export(month, fmt, funder=funder)
         response = HttpResponse(content, content_type=content_type)
         name = f"canteen-settlement-{month:%Y-%m}{'-' + funder if funder else ''}.{fmt}"

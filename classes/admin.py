@@ -20,6 +20,7 @@ from classes.models import (
     TimetableSlot,
     VolunteerOffer,
 )
+from portal.lib import params
 
 
 @admin.register(Institution)
@@ -89,7 +90,11 @@ class CourseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Copy to another term (choose the term below)"))
     def copy_to_term(self, request, queryset):
-        term = Term.objects.filter(pk=request.POST.get("term") or 0).first()
+        try:
+            term_id = params.parse_int(request.POST.get("term"), 0)
+        except params.BadParameter:
+            term_id = 0
+        term = Term.objects.filter(pk=term_id).first()
         if term is None:
             self.message_user(request, _("Choose the term to copy to."), messages.ERROR)
             return

@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from classes.models import WEEKDAYS, ClassSession, FundEntry, Subject
-from portal.validators import validate_image_file
+from portal.fields import ImageFormField
+from portal.validators import validate_date_in_range, validate_image_file
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -88,7 +89,11 @@ class CancelSessionForm(forms.Form):
 
 
 class MoveSessionForm(forms.Form):
-    day = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("New date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_range],
+    )
     starts_at = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
     ends_at = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(label=_("Place (if it changes)"), max_length=100, required=False)
@@ -105,7 +110,11 @@ class MoveSessionForm(forms.Form):
 
 
 class FundIncomeForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_range],
+    )
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -123,13 +132,17 @@ class FundIncomeForm(forms.Form):
     donor_is_public = forms.BooleanField(
         label=_("The donor agrees to be named publicly"), required=False
     )
-    receipt = forms.ImageField(
+    receipt = ImageFormField(
         label=_("Receipt (optional)"), required=False, validators=[validate_image_file]
     )
 
 
 class FundExpenditureForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_range],
+    )
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -142,7 +155,7 @@ class FundExpenditureForm(forms.Form):
         ],
     )
     description = forms.CharField(label=_("Purpose"), max_length=200)
-    receipt = forms.ImageField(
+    receipt = ImageFormField(
         label=_("Receipt (optional)"), required=False, validators=[validate_image_file]
     )
 
@@ -152,8 +165,16 @@ class ReverseForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_range],
+    )
+    end = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_range],
+    )
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.fields import ImageField
 from portal.models import Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -179,7 +180,7 @@ class Course(models.Model):
     age_max = models.PositiveSmallIntegerField(_("oldest age"))
     place = models.CharField(_("place"), max_length=100)
     capacity = models.PositiveSmallIntegerField(_("places"), validators=[MinValueValidator(1)])
-    picture = models.ImageField(
+    picture = ImageField(
         _("picture"), upload_to="classes/%Y/", blank=True, validators=[validate_image_file]
     )
     thumbnail = models.ImageField(
@@ -733,7 +734,7 @@ class FundEntry(models.Model):
     )
     donor_is_public = models.BooleanField(_("donor agrees to be named"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    receipt = models.ImageField(
+    receipt = ImageField(
         _("receipt"), upload_to="fund/%Y/", blank=True, validators=[validate_image_file]
     )
     proposed_by = models.ForeignKey(

@@ -148,7 +148,7 @@ def fund_statement(start, end) -> tuple[list, list[list]]:
             balance += signed
         data.append(
             [
-                e.date.isoformat(),
+                e.date,
                 e.get_kind_display(),
                 e.get_category_display(),
                 e.public_source if not e.donor_name else f"{e.description} · {e.donor_name}",

@@ -1,8 +1,6 @@
-import csv
 import hashlib
 from collections import defaultdict
 from datetime import timedelta
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,6 +46,7 @@ from classes.models import (
     Notice,
     TimetableSlot,
 )
+from portal import exports
 from portal.cache import cached, public_page
 from portal.lib.money import format_yuan
 from portal.models import User
@@ -671,45 +670,24 @@ def statistics_export(request, grouping, fmt):
     require_staff(request)
     if grouping not in stats.GROUPINGS or fmt not in ("csv", "xlsx"):
         raise Http404
-    header = _stat_header(grouping)
+    kinds = [exports.TEXT, exports.INT, exports.NUMBER, exports.INT, exports.NUMBER]
+    columns = [exports.Column(h, k) for h, k in zip(_stat_header(grouping), kinds, strict=True)]
     data = [
         [
             r["name"],
             r["sessions"],
             r["hours"],
             r["children"],
-            r["rate"] if r["rate"] is not None else "",
+            r["rate"],
         ]
         for r in stats.rows(grouping)
     ]
     filename = f"class-hours-by-{grouping}-{timezone.localdate():%Y%m%d}"
-    return _export(header, data, filename, fmt)
+    return _export(columns, data, filename, fmt)
 
 
-def _export(header, data, filename, fmt):
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response.write("\ufeff")  # so Excel opens the UTF-8 file with the Chinese intact
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(data)
-        return response
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append([str(h) for h in header])
-    for row in data:
-        ws.append(row)
-    out = BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+def _export(columns, data, filename, fmt):
+    return exports.download(exports.Table(filename, columns, data), fmt, filename)
 
 
 # The micro-fund --------------------------------------------------------------------------------
@@ -843,4 +821,6 @@ def fund_statement(request, fmt):
         return redirect("classes:fund-manage")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     header, data = stats.fund_statement(start, end)
-    return _export(header, data, f"micro-fund-{start:%Y%m%d}-{end:%Y%m%d}", fmt)
+    kinds = {0: exports.DATE, 5: exports.MONEY, 6: exports.MONEY}
+    columns = [exports.Column(h, kinds.get(i, exports.TEXT)) for i, h in enumerate(header)]
+    return _export(columns, data, f"micro-fund-{start:%Y%m%d}-{end:%Y%m%d}", fmt)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import roles
+from portal.fields import ImageField
 from portal.models import Household, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -34,7 +35,7 @@ def new_ticket_code() -> str:
 class ThumbnailedImage(models.Model):
     """An uploaded image plus a Pillow-made web-sized copy that pages show."""
 
-    image = models.ImageField(
+    image = ImageField(
         _("image"), upload_to="events/%Y/%m/", blank=True, validators=[validate_image_file]
     )
     thumbnail = models.ImageField(

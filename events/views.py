@@ -1,9 +1,8 @@
 """Pages of the events module: programme, registration, my tickets, stalls, and staff pages."""
 
-import csv
 from bisect import bisect_right
 from datetime import date
-from io import BytesIO
+from decimal import Decimal
 
 import segno
 from django.contrib import messages
@@ -34,9 +33,10 @@ from events.forms import (
     WalkInForm,
 )
 from events.lib import activity_calendar
-from events.models import Activity, Event, Notice, Registration, StallApplication
-from portal import roles
+from events.models import Activity, Event, Notice, Question, Registration, StallApplication
+from portal import exports, roles
 from portal.cache import cached, public_page
+from portal.lib import params
 from portal.models import Household, HouseholdMember
 
 # ---------------------------------------------------------------- access (the one place)
@@ -554,6 +554,15 @@ def _attendees(activity):
     )
 
 
+def _as_number(value):
+    """A number answer as a Decimal (so exports keep it a number), or as it was stored."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return value
+    return number if number.is_finite() else value
+
+
 def _attendee_rows(activity, questions, regs):
     """Header and rows shared by the page and the exports."""
     header = [
@@ -578,6 +587,8 @@ def _attendee_rows(activity, questions, regs):
                 value = _("Yes")
             elif value is False:
                 value = _("No")
+            elif q.kind == Question.Kind.NUMBER and value not in ("", None):
+                value = _as_number(value)
             answers.append(value)
         booked_by = r.booking.booked_by
         rows.append(
@@ -605,31 +616,11 @@ def attendees(request, pk):
     header, rows = _attendee_rows(activity, questions, _attendees(activity))
     fmt = request.GET.get("format")
     filename = f"attendees-{activity.pk}-{slugify(activity.title, allow_unicode=False) or 'list'}"
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response.write("\ufeff")  # so Excel opens the Chinese names as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = _("Attendees")[:31]
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-        out = BytesIO()
-        wb.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+    if fmt in exports.FORMATS:
+        columns = [
+            exports.Column(h, exports.INT if i == 1 else exports.TEXT) for i, h in enumerate(header)
+        ]
+        return exports.download(exports.Table(_("Attendees"), columns, rows), fmt, filename)
     ctx = {"activity": activity, "header": header, "rows": rows, "message_form": MessageForm()}
     return render(request, "events/staff/attendees.html", ctx)
 
@@ -659,8 +650,9 @@ def staff_register(request, pk):
             .order_by("building", "unit", "room", "id")[:10]
         )
     household = None
-    if request.GET.get("household"):
-        household = get_object_or_404(Household, pk=request.GET["household"])
+    household_id = params.parse_int(request.GET.get("household"))
+    if household_id is not None:
+        household = get_object_or_404(Household, pk=household_id)
     form = None
     if household is not None:
         holder = _household_holder(household)
@@ -792,53 +784,37 @@ def volunteer_post(request, pk):
     return redirect("events:staff")
 
 
+def _figures_table(data) -> exports.Table:
+    """The after-event figures per track and activity, the totals and the reach."""
+    rows = []
+    for track in data["tracks"]:
+        for line in track.activities:
+            rows.append([track.label, line.label, *_figure_numbers(line)])
+    rows.append([_("Total"), "", *_figure_numbers(data["total"])])
+    rows.append([_("Households reached"), data["households_reached"]])
+    rows.append([_("Residents reached for the first time"), data["new_people"]])
+    columns = [
+        exports.Column(_("Track")),
+        exports.Column(_("Activity")),
+        exports.Column(_("Registered"), exports.INT),
+        exports.Column(pgettext("people at an activity", "Attended"), exports.INT),
+        exports.Column(_("Walk-ins"), exports.INT),
+        exports.Column(_("No-shows"), exports.INT),
+        exports.Column(_("No-show rate"), exports.NUMBER),
+    ]
+    return exports.Table(_("Figures"), columns, rows)
+
+
+def _figure_numbers(line) -> list:
+    rate = line.no_show_rate
+    return [line.registered, line.attended, line.walk_ins, line.no_shows, rate]
+
+
 @login_required
 def figures(request, pk):
     _require_staff(request)
     event = get_object_or_404(Event, pk=pk)
     data = event_figures(event)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="figures-{event.pk}.csv"'
-        response.write("\ufeff")  # so Excel opens the Chinese names as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                _("Track"),
-                _("Activity"),
-                _("Registered"),
-                pgettext("people at an activity", "Attended"),
-                _("Walk-ins"),
-                _("No-shows"),
-                _("No-show rate"),
-            ]
-        )
-        for track in data["tracks"]:
-            for line in track.activities:
-                writer.writerow(
-                    [
-                        track.label,
-                        line.label,
-                        line.registered,
-                        line.attended,
-                        line.walk_ins,
-                        line.no_shows,
-                        "" if line.no_show_rate is None else line.no_show_rate,
-                    ]
-                )
-        total = data["total"]
-        writer.writerow(
-            [
-                _("Total"),
-                "",
-                total.registered,
-                total.attended,
-                total.walk_ins,
-                total.no_shows,
-                "" if total.no_show_rate is None else total.no_show_rate,
-            ]
-        )
-        writer.writerow([_("Households reached"), data["households_reached"]])
-        writer.writerow([_("Residents reached for the first time"), data["new_people"]])
-        return response
+        return exports.download(_figures_table(data), "csv", f"figures-{event.pk}")
     return render(request, "events/staff/figures.html", {"event": event, **data})

@@ -33,6 +33,9 @@ class PortalConfig(AppConfig):
         post_migrate.connect(_new_code_new_cache, dispatch_uid="portal_new_code_new_cache")
 
         from portal import checks  # noqa: F401  (registers the deploy checks)
+        from portal.lib.images import limit_pillow
+
+        limit_pillow()
         from portal.cache import connect_signals
 
         connect_signals()

@@ -22,17 +22,14 @@ def _page(request, template, status, title, text, *, show_login=False):
     return render(request, template, ctx, status=status)
 
 
-def bad_request(request, exception=None):
-    return _page(
-        request,
-        "400.html",
-        400,
-        _("We could not understand that request"),
-        _(
-            "Part of the address or the form was not valid (for example a date that does not "
-            "exist). Nothing was changed. Go back and try again."
-        ),
+def bad_request(request, exception=None, *, message=None):
+    """The 400 page; `message` says what was wrong when the portal knows (a date out of range)."""
+    default = _(
+        "Part of the address or the form was not valid (for example a date that does not "
+        "exist). Nothing was changed. Go back and try again."
     )
+    text = f"{message} {_('Nothing was changed.')}" if message else default
+    return _page(request, "400.html", 400, _("We could not understand that request"), text)
 
 
 def permission_denied(request, exception=None):

@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from portal.lib.params import MAX_ID, BadParameter, contains_nul
 
 
 class LanguageMiddleware:
@@ -52,3 +56,68 @@ class SecurityHeadersMiddleware:
         if self.permissions:
             response.headers.setdefault("Permissions-Policy", self.permissions)
         return response
+
+
+class HostileInputMiddleware:
+    """A 400 page, never a 500, for input no one types by hand.
+
+    Refuses a NUL byte anywhere in the path, the query string or the posted fields (PostgreSQL
+    cannot store or compare it and raises), absurdly long parameters, and numbers in the query
+    string too big for any id (the admin's filters would hand them to the database); and turns
+    the `BadParameter` raised by `portal.lib.params` in a view into the same page with its
+    message. Comes after LanguageMiddleware so the page speaks the visitor's language.
+    """
+
+    # A query-string value longer than this is no filter, code or search anyone types.
+    MAX_QUERY_VALUE = 1000
+    # A posted field longer than this (a long announcement is ~5,000 characters) is refused whole.
+    MAX_POST_VALUE = 50_000
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if contains_nul(request.path):
+            return bad_request_page(request, BadParameter().message)
+        posted = request.POST if request.method == "POST" else QueryDict()
+        problem = (
+            self._check(request.GET, self.MAX_QUERY_VALUE)
+            or self._check(posted, self.MAX_POST_VALUE)
+            or self._check_numbers(request.GET)
+        )
+        if problem is not None:
+            return bad_request_page(request, problem.message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(data, limit):
+        for key, values in data.lists():
+            if contains_nul(key) or any(contains_nul(v) for v in values):
+                return BadParameter(_("The text contains a character that is not allowed."))
+            if len(key) > limit or any(len(v) > limit for v in values):
+                return BadParameter(
+                    _("The text is too long (at most %(max)s characters).") % {"max": limit}
+                )
+        return None
+
+    @staticmethod
+    def _check_numbers(data):
+        for _key, values in data.lists():
+            for value in values:
+                digits = value.removeprefix("-")
+                huge = len(digits) > 18 and digits.isascii() and digits.isdigit()
+                if huge and int(digits) > MAX_ID:
+                    return BadParameter(_("That number is too large."))
+        return None
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, BadParameter):
+            return bad_request_page(request, exception.message)
+        return None
+
+
+def bad_request_page(request, message=None):
+    """The portal's 400 page: what was wrong, in the visitor's language, and a way back."""
+    from portal.errors import bad_request
+
+    return bad_request(request, message=message)

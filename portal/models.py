@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import ImageField
 from portal.lib.ages import age_on
 from portal.validators import validate_birth_date, validate_image_file, validate_mainland_mobile
 
@@ -317,7 +318,7 @@ class Announcement(models.Model):
 
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("text"))
-    image = models.ImageField(
+    image = ImageField(
         _("image"),
         upload_to="announcements/%Y/%m/",
         blank=True,

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.LanguageMiddleware",
+    # Hostile input (NUL bytes, absurd lengths, unreadable dates and ids) gets a 400 page.
+    "portal.middleware.HostileInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -246,6 +248,9 @@ WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
 # Largest image a resident or staff member may upload (announcements, posters, photos).
 PORTAL_MAX_IMAGE_BYTES = env_int("PORTAL_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_MAX_IMAGE_BYTES + 1024 * 1024
+# Most pixels an uploaded image may have (a tiny PNG can claim 13,000 × 13,000 and take gigabytes
+# to decode): refused before decoding, and Pillow's own limit (Image.MAX_IMAGE_PIXELS) is set to it.
+PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)
 
 # Email: to the console by default, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

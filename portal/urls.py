@@ -35,6 +35,8 @@ urlpatterns = [
     path("classes/", include("classes.urls")),
 ]
 
+# Errors in the portal's own look (portal/errors.py); requests Django itself cannot read get the
+# same 400 page as HostileInputMiddleware's refusals.
 handler400 = "portal.errors.bad_request"
 handler403 = "portal.errors.permission_denied"
 handler404 = "portal.errors.page_not_found"

@@ -38,7 +38,8 @@ def validate_birth_date(value) -> None:
 
 
 def validate_image_file(upload) -> None:
-    """Refuse files over the size limit and files Pillow cannot read as an image."""
+    """Refuse files over the size limit, images over the pixel limit (read from the header,
+    before anything is decoded) and files Pillow cannot read as a whole image."""
     from PIL import Image, UnidentifiedImageError
 
     limit = settings.PORTAL_MAX_IMAGE_BYTES
@@ -48,14 +49,56 @@ def validate_image_file(upload) -> None:
             code="image_too_large",
             params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
         )
+    validate_image_pixels(upload)
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         with Image.open(upload) as img:
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        # verify() checks little beyond PNG checksums: decode it (a JPEG at a reduced scale; the
+        # pixel limit above bounds the rest) so a truncated file is refused here, not when the
+        # thumbnail is made.
+        upload.seek(position)
+        with Image.open(upload) as img:
+            img.draft("RGB", (1024, 1024))
+            img.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
             _("Upload a valid image (JPEG, PNG, GIF or WebP)."), code="invalid_image"
         ) from None
     finally:
         if hasattr(upload, "seek"):
             upload.seek(position)
+
+
+def validate_image_pixels(upload) -> None:
+    """Refuse an image with more pixels than PORTAL_MAX_IMAGE_PIXELS; a file that is no image
+    passes here and is refused by the image check itself."""
+    from PIL import UnidentifiedImageError
+
+    from portal.lib.images import TooManyPixels, check_pixels
+
+    try:
+        check_pixels(upload)
+    except TooManyPixels as e:
+        raise ValidationError(
+            _(
+                "The image has too many pixels; the limit is %(limit)s megapixels. "
+                "Please resize it (a phone photo is about 12 megapixels) and upload it again."
+            ),
+            code="image_too_many_pixels",
+            params={"limit": e.limit // 1_000_000},
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return
+
+
+def validate_date_in_range(value) -> None:
+    """A date the portal can plan or report on: years 1900–2100 (a year 9999 is a typo)."""
+    from portal.lib.params import MAX_YEAR, MIN_YEAR
+
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(
+            _("Choose a date between the years %(min)s and %(max)s."),
+            code="date_out_of_range",
+            params={"min": MIN_YEAR, "max": MAX_YEAR},
+        )

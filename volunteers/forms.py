@@ -6,6 +6,7 @@ from django.utils.timezone import make_aware
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.lists import split_list
+from portal.validators import validate_date_in_range
 from volunteers.models import Team
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,7 +40,11 @@ class PostForm(forms.Form):
 
     title = forms.CharField(label=_("What"), max_length=100)
     place = forms.CharField(label=_("Where"), max_length=100)
-    day = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    day = forms.DateField(
+        label=_("Date"),
+        widget=DATE_WIDGET,
+        validators=[validate_date_in_range],
+    )
     start_time = forms.TimeField(label=_("Starts at"), widget=TIME_WIDGET)
     end_time = forms.TimeField(label=_("Ends at"), widget=TIME_WIDGET)
     capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=1000)
@@ -119,8 +124,16 @@ class GenerateYearForm(forms.Form):
 
 
 class CopyPostsForm(forms.Form):
-    source = forms.DateField(label=_("Copy the posts of"), widget=DATE_WIDGET)
-    target = forms.DateField(label=_("To the service day"), widget=DATE_WIDGET)
+    source = forms.DateField(
+        label=_("Copy the posts of"),
+        widget=DATE_WIDGET,
+        validators=[validate_date_in_range],
+    )
+    target = forms.DateField(
+        label=_("To the service day"),
+        widget=DATE_WIDGET,
+        validators=[validate_date_in_range],
+    )
 
 
 class ReportForm(forms.Form):

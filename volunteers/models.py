@@ -15,6 +15,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.fields import ImageField
 from portal.lib.lists import split_list, split_numbers
 from portal.validators import validate_image_file
 
@@ -176,7 +177,7 @@ class Team(models.Model):
 
     name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=60, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
-    flag = models.ImageField(
+    flag = ImageField(
         _("flag"), upload_to="volunteers/flags/", blank=True, validators=[validate_image_file]
     )
     description = models.TextField(_("what the team does"), blank=True)

@@ -1,7 +1,5 @@
 """The coordinator's yearly report: hours, attendance, no-shows, new volunteers, output."""
 
-import csv
-import io
 from collections import defaultdict
 from decimal import Decimal
 
@@ -11,6 +9,7 @@ from django.http import HttpResponse
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
+from portal import exports
 from volunteers.models import HoursEntry, Post, Signup, Team, VolunteerProfile
 
 MONTHS = list(range(1, 13))
@@ -141,38 +140,9 @@ def build(year: int) -> dict:
     }
 
 
-def as_csv(data: dict, filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so Excel opens the Chinese text as UTF-8
-    writer = csv.writer(buffer)
-    for table in data["tables"]:
-        writer.writerow([table["title"]])
-        writer.writerow(table["headers"])
-        writer.writerows(table["rows"])
-        writer.writerow([])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def as_xlsx(data: dict, filename: str) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    book.remove(book.active)
-    for table in data["tables"]:
-        sheet = book.create_sheet(title=str(table["title"])[:31])
-        sheet.append([str(h) for h in table["headers"]])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table["rows"]:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def download(data: dict, fmt: str, filename: str) -> HttpResponse:
+    """The report as CSV (one block per table) or Excel (one sheet per table)."""
+    tables = [
+        exports.Table(table["title"], table["headers"], table["rows"]) for table in data["tables"]
+    ]
+    return exports.download(tables, fmt, filename)

@@ -21,7 +21,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import exports
 from portal.cache import cached, public_page
+from portal.lib import params
 from portal.models import Community
 from volunteers import access, ical, reports, services
 from volunteers.forms import (
@@ -286,8 +288,8 @@ def _day_listing(day_date: date) -> dict | None:
 @public_page("volunteers")
 def day_detail(request, day):
     try:
-        day_date = date.fromisoformat(day)
-    except ValueError:
+        day_date = params.parse_date(day)
+    except params.BadParameter:
         raise Http404 from None
     listing = _day_listing(day_date)
     if listing is None:
@@ -882,7 +884,7 @@ def roster_add(request, pk):
     post = access.get_post_for_leader(request, pk)
     member = (
         Membership.objects.approved()
-        .filter(team_id=post.team_id, user_id=request.POST.get("user"))
+        .filter(team_id=post.team_id, user_id=params.parse_int(request.POST.get("user")))
         .select_related("user")
         .first()
     )
@@ -1093,8 +1095,8 @@ def copy_posts(request):
 def day_message(request, day):
     access.require_coordinator(request)
     try:
-        day_date = date.fromisoformat(day)
-    except ValueError:
+        day_date = params.parse_date(day)
+    except params.BadParameter:
         raise Http404 from None
     service_day = get_object_or_404(ServiceDay, date=day_date)
     form = MessageForm(request.POST)
@@ -1120,8 +1122,6 @@ def report(request):
     year = form.cleaned_data["year"] if form.is_valid() else localdate().year
     data = reports.build(year)
     fmt = request.GET.get("format")
-    if fmt == "csv":
-        return reports.as_csv(data, f"volunteers-{year}.csv")
-    if fmt == "xlsx":
-        return reports.as_xlsx(data, f"volunteers-{year}.xlsx")
+    if fmt in exports.FORMATS:
+        return reports.download(data, fmt, f"volunteers-{year}")
     return render(request, "volunteers/report.html", {"data": data, "year": year, "form": form})

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -21,6 +21,7 @@ from canteen.models import (
     SubsidyRule,
 )
 from tests.canteen.conftest import MEAL_DAY, at, make_menu
+from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.factories import make_user
 
 MAY = date(2026, 5, 1)
@@ -277,12 +278,28 @@ def test_a_closed_months_totals_are_cached_under_its_closing(
     ] == Decimal("-5.50")
 
 
-def test_the_excel_writer_escapes_text_and_keeps_numbers_numeric():
-    from canteen.xlsx import workbook_bytes
+def test_the_settlement_exports_neutralise_formula_names_and_keep_amounts_numbers(
+    client, canteen_staff, lunch, elder_rule, time_machine
+):
+    time_machine.move_to(at(MEAL_DAY, 8), tick=False)
+    menu = make_menu(MEAL_DAY, lunch, price="13.50")
+    records = [
+        services.record_meal(
+            menu, make_user(name, birth_date=date(1950, 1, 1)).member, by=canteen_staff
+        )
+        for name in FORMULAS
+    ]
+    services.reverse_meal(records[0], reason="-2+3", by=canteen_staff)
+    client.force_login(canteen_staff)
+    url = "/canteen/staff/settlement/?month=2026-05&format="
 
-    data = workbook_bytes([['名字 <&> "引号"', Decimal("4.00"), 61, None, ""]], title="2026-05")
-    ws = load_workbook(io.BytesIO(data)).active
-    assert ws.title == "2026-05"
-    row = next(ws.values)
-    assert row[0] == '名字 <&> "引号"'
-    assert row[1] == 4 and row[2] == 61
+    rows = csv_rows(client.get(url + "csv"))
+    sheet = xlsx_rows(client.get(url + "xlsx"))
+
+    for found in (rows, sheet):
+        assert live_formulas(found) == []
+        assert {r[2] for r in found[1:-1]} == {neutralised(name) for name in FORMULAS}
+        assert neutralised("-2+3") in {r[10] for r in found}
+    reversal = next(r for r in sheet if r[10] == neutralised("-2+3"))
+    assert reversal[4] == Decimal("-13.50") and reversal[7] == -4
+    assert isinstance(sheet[1][0], datetime)

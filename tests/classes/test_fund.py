@@ -1,7 +1,7 @@
 """The micro-fund: four eyes on spending, append-only with reversals, a public page without
 personal data, and a period statement."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from django.urls import reverse
 from classes import services
 from classes.models import FundEntry
 from classes.services import FundError
+from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -254,3 +255,26 @@ def test_the_public_fund_page_runs_a_fixed_number_of_queries(
         _income(classes_staff, f"{i + 1}.00")
     with django_assert_max_num_queries(10):
         assert client.get(reverse("classes:fund")).status_code == 200
+
+
+def test_the_statement_neutralises_formula_text_and_keeps_amounts_and_dates_typed(
+    client, classes_staff, colleague
+):
+    _income(classes_staff, description=FORMULAS[0], category="donation", donor_name="@SUM(A1)")
+    spending = _proposal(colleague, amount="120.00")
+    services.approve_expenditure(spending, by=classes_staff)
+    services.pay_expenditure(spending, by=classes_staff)
+    services.reverse_entry(spending, by=classes_staff, reason="-2+3")
+    client.force_login(classes_staff)
+    period = {"start": "2026-09-01", "end": "2026-09-30"}
+
+    rows = csv_rows(client.get(reverse("classes:fund-statement", args=["csv"]), period))
+    sheet = xlsx_rows(client.get(reverse("classes:fund-statement", args=["xlsx"]), period))
+
+    for found in (rows, sheet):
+        assert live_formulas(found) == []
+        assert neutralised(f"{FORMULAS[0]} · @SUM(A1)") in {r[3] for r in found}
+        assert neutralised("-2+3") in {r[9] for r in found}
+    paid = next(r for r in sheet[1:] if r[5] == -120)
+    assert isinstance(paid[0], datetime) and isinstance(paid[6], int | float)
+    assert "-120.00" in {r[5] for r in rows}

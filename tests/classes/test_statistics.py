@@ -10,8 +10,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from classes import stats
+from classes.models import Course, Institution
 from classes.services import take_register
 from tests.classes.conftest import at, enrol, make_course
+from tests.exports import csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.factories import make_child, make_user
 
 
@@ -79,3 +81,21 @@ def test_the_statistics_page_runs_a_fixed_number_of_queries(
     client.force_login(classes_staff)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("classes:statistics")).status_code == 200
+
+
+def test_the_exports_neutralise_formula_course_titles_and_keep_numbers_numbers(
+    client, classes_staff, taught
+):
+    Course.objects.filter(title="乐高").update(title="=1+1")
+    Institution.objects.update(name="-2+3")
+    client.force_login(classes_staff)
+
+    for grouping, name in (("course", "=1+1 · 2026年秋季"), ("institution", "-2+3")):
+        rows = csv_rows(client.get(reverse("classes:statistics-export", args=[grouping, "csv"])))
+        url = reverse("classes:statistics-export", args=[grouping, "xlsx"])
+        sheet = xlsx_rows(client.get(url))
+        for found in (rows, sheet):
+            assert live_formulas(found) == []
+            assert neutralised(name) in {r[0] for r in found}
+        row = next(r for r in sheet if r[0] == neutralised(name))
+        assert row[1:4] == (3, 4.5, 2)

@@ -13,6 +13,7 @@ from events import services
 from events.figures import event_figures
 from events.models import Booking, Event, Notice, Question, Registration
 from tests.events.conftest import add_question, at, make_activity
+from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +286,36 @@ def test_the_figures_page_counts_people_who_came_in_events_words(
     zh_client.force_login(events_staff)
     page = zh_client.get(reverse("events:figures", args=[festival.pk])).content.decode()
     assert "已到场" in page  # the volunteers' "Attended" (出勤) is for shifts, not visitors
+
+
+def test_the_exports_neutralise_formula_answers_and_names_and_keep_numbers_numbers(
+    client, events_staff, festival, parent, child, activity
+):
+    text = add_question(activity, "备注", required=False)
+    number = add_question(activity, "人数", Question.Kind.NUMBER, required=False)
+    child.name = FORMULAS[0]
+    child.save()
+    activity.title = "@SUM(A1)"
+    activity.save()
+    services.register(
+        activity,
+        user=parent,
+        members=[parent.member, child],
+        answers={
+            parent.member.pk: {text.pk: "=1+1", number.pk: "-5"},
+            child.pk: {text.pk: "+cmd", number.pk: "2.5"},
+        },
+    )
+    client.force_login(events_staff)
+    url = reverse("events:attendees", args=[activity.pk])
+
+    rows = csv_rows(client.get(url, {"format": "csv"}))
+    sheet = xlsx_rows(client.get(url, {"format": "xlsx"}))
+    figures = csv_rows(client.get(reverse("events:figures", args=[festival.pk]), {"format": "csv"}))
+
+    for found in (rows, sheet):
+        assert live_formulas(found) == []
+        assert {r[0] for r in found[1:]} == {parent.real_name, neutralised(FORMULAS[0])}
+        assert {r[-2] for r in found[1:]} == {neutralised("=1+1"), neutralised("+cmd")}
+    assert {r[-1] for r in sheet[1:]} == {-5, 2.5}
+    assert live_formulas(figures) == [] and figures[1][1] == neutralised("@SUM(A1)")

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.exports import csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.volunteers.conftest import DAY, at, make_post
 from volunteers import services
 from volunteers.models import Membership, Notice, Post, PostTemplate, ServiceDay
@@ -145,3 +146,20 @@ class TestReports:
         assert book.sheetnames[0] == "Hours per team and month"
         assert book.worksheets[0]["A2"].value == "补鞋队"
         assert book.worksheets[0]["D2"].value == 2
+
+    def test_the_exports_neutralise_formula_team_names_and_keep_hours_numbers(
+        self, client, coordinator, served, post
+    ):
+        post.team.name = '=HYPERLINK("http://x.example")'
+        post.team.save()
+        client.force_login(coordinator)
+
+        rows = csv_rows(client.get(reverse("volunteers:report"), {"year": 2026, "format": "csv"}))
+        response = client.get(reverse("volunteers:report"), {"year": 2026, "format": "xlsx"})
+        sheet = xlsx_rows(response)
+
+        name = neutralised(post.team.name)
+        for found in (rows, sheet):
+            assert live_formulas(found) == []
+            assert name in {r[0] for r in found if r}
+        assert next(r for r in sheet if r[0] == name)[3] == 2
