@@ -78,7 +78,7 @@ def test_a_bad_parameter_gets_the_portals_400_page_and_not_a_500(client, db):
 
     assert response.status_code == 400
     body = response.content.decode()
-    assert "We could not read that request" in body and "1900" in body
+    assert "We could not understand that request" in body and "1900" in body
     assert 'href="/"' in body  # the portal's page, with a way back
 
 
