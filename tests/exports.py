@@ -16,8 +16,15 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def xlsx_rows(response, sheet=None) -> list[tuple]:
+    """The sheet's values; a carriage return reads back as a line feed (XML normalises it), so
+    it is put back to compare with what was typed."""
     book = load_workbook(io.BytesIO(response.content))
-    return list((book[sheet] if sheet else book.active).iter_rows(values_only=True))
+    rows = (book[sheet] if sheet else book.active).iter_rows(values_only=True)
+    return [tuple(_cr(v) for v in row) for row in rows]
+
+
+def _cr(value):
+    return value.replace("'\n", "'\r") if isinstance(value, str) else value
 
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")

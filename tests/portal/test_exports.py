@@ -36,7 +36,8 @@ def test_text_that_looks_like_a_formula_is_written_as_text_with_a_quote(text):
 
     assert _csv(table)[1][0] == "'" + text
     cell = _sheet(table).active["A2"]
-    assert cell.value == "'" + text and cell.data_type == "s"
+    # XML reads a carriage return back as a line feed; what matters is the leading quote.
+    assert cell.value == ("'" + text).replace("\r", "\n") and cell.data_type == "s"
 
 
 @pytest.mark.parametrize("text", ["王居民", "1号楼", "a=b", " =1", "'quoted", ""])
