@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from portal import views
+from portal import inbox, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,11 @@ urlpatterns = [
         views.household_member_remove,
         name="household-member-remove",
     ),
+    # My messages (portal.inbox): the notices of every module, and how they also come
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", inbox.notice_read, name="inbox-notice-read"),
+    path("inbox/read/", inbox.all_read, name="inbox-read-all"),
+    path("me/notices/", inbox.preferences, name="notice-preferences"),
     path("text-size/", views.text_size, name="text-size"),
     path("language/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
