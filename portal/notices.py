@@ -143,7 +143,7 @@ def notify(
     for the same person writes and queues nothing and returns the first notice.
     """
     preference = NoticePreference.objects.filter(user=user).first()
-    return _notify(user, kind, text, url, subject, params, urgent, key, preference)
+    return _notify(user, kind, text, url, subject, params, urgent, key, preference, None)
 
 
 def notify_many(users, kind: str, text, url: str = "", *, subject=None, params=None) -> int:
@@ -152,12 +152,14 @@ def notify_many(users, kind: str, text, url: str = "", *, subject=None, params=N
     preferences = {
         p.user_id: p for p in NoticePreference.objects.filter(user__in=[u.pk for u in users])
     }
+    community = Community.current() if subject is None else None  # once, not per person
     for user in users:
-        _notify(user, kind, text, url, subject, params, False, None, preferences.get(user.pk))
+        preference = preferences.get(user.pk)
+        _notify(user, kind, text, url, subject, params, False, None, preference, community)
     return len(users)
 
 
-def _notify(user, kind, text, url, subject, params, urgent, key, preference) -> Notice:
+def _notify(user, kind, text, url, subject, params, urgent, key, preference, community) -> Notice:
     kind = Kind(kind)
     with translation.override(user.preferred_language()):
         rendered = str(text) % params if params is not None else str(text)
@@ -166,7 +168,7 @@ def _notify(user, kind, text, url, subject, params, urgent, key, preference) -> 
             subject_text = str(subject) % params if params is not None else str(subject)
         else:
             subject_text = _("%(community)s: %(kind)s") % {
-                "community": Community.current().name,
+                "community": (community or Community.current()).name,
                 "kind": kind.label,
             }
     if key:
