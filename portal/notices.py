@@ -10,7 +10,7 @@ row lock), holding non-urgent texts until the end of the quiet hours.
 import contextlib
 import contextvars
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -110,9 +110,13 @@ def save_choices(user, chosen: dict[str, Iterable[str]]) -> NoticePreference:
     return preference
 
 
+# A text held for the morning must still leave people this long to change their plans.
+URGENT_MARGIN = timedelta(hours=2)
+
+
 def urgent_for(starts_at: datetime, *, at: datetime | None = None) -> bool:
     """Whether a text about something starting at `starts_at` must not wait for the morning:
-    it is today, or it starts before the coming quiet hours end."""
+    it is today, or it starts less than `URGENT_MARGIN` after the coming quiet hours end."""
     at = localtime(at or now())
     if localtime(starts_at).date() <= at.date():
         return True
@@ -120,7 +124,7 @@ def urgent_for(starts_at: datetime, *, at: datetime | None = None) -> bool:
     start, _end = hours
     tonight = at.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0)
     held_from = at if quiet_hours.is_quiet(at, hours) else tonight
-    return starts_at < quiet_hours.quiet_until(held_from, hours)
+    return starts_at < quiet_hours.quiet_until(held_from, hours) + URGENT_MARGIN
 
 
 def notify(
