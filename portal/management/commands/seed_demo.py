@@ -19,6 +19,7 @@ class Command(BaseCommand):
             lines = [f"announcements: {made} new"]
             for module in MODULES:
                 lines += import_module(f"{module}.demo").seed(self, community, people) or []
+            lines.append(f"inbox: {demo.seed_notices(people)} new notices")
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(f"Demo community: {community.name}"))
             for line in lines:
