@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Announcement, Community, Household, HouseholdMember, User
+from portal.models import Announcement, Community, Household, HouseholdMember, Notice, User
 
 
 class HouseholdMemberInline(admin.TabularInline):
@@ -125,3 +125,22 @@ class AnnouncementAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """What a person was told, for answering "did I get word?" at the office; written only by
+    `portal.notices.notify`."""
+
+    list_display = ["created_at", "recipient", "kind", "text", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient"]
+    search_fields = ["text", "recipient__real_name", "recipient__mobile"]
+    raw_id_fields = ["recipient"]
+    readonly_fields = ["recipient", "kind", "text", "url", "key", "created_at", "read_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
