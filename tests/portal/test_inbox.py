@@ -207,3 +207,10 @@ def test_the_unread_count_asks_the_database_only_after_it_changed(client, reside
 
 def test_visitors_see_no_inbox_link(client, community):
     assert 'data-testid="inbox-link"' not in client.get(reverse("home")).text
+
+
+@pytest.mark.parametrize("pk", [999_999, 2**63 + 5], ids=["missing", "beyond-any-id"])
+def test_marking_a_notice_that_does_not_exist_is_a_404(client, resident, pk):
+    client.force_login(resident)
+
+    assert client.post(reverse("inbox-notice-read", args=[pk])).status_code == 404

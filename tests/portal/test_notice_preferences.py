@@ -93,3 +93,15 @@ def test_each_checkbox_has_a_large_label_to_tap(client, resident):
 
     boxes = response.text.count('type="checkbox"')
     assert boxes == response.text.count('class="choice-target"') > 0
+
+
+def test_the_settings_page_runs_a_fixed_number_of_queries(
+    client, resident, django_assert_max_num_queries
+):
+    client.force_login(resident)
+    client.get(URL)
+
+    # the user and their roles, the community (bypassing the cache in the test's transaction),
+    # and the person's choices
+    with django_assert_max_num_queries(4):
+        assert client.get(URL).status_code == 200
