@@ -28,7 +28,7 @@ from classes.models import (
 from portal.cache import content_changed
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
-from portal.notices import Kind, notify, urgent_for
+from portal.notices import Kind, notify, notify_many, urgent_for
 
 log = logging.getLogger(__name__)
 
@@ -470,14 +470,24 @@ def _when(session: ClassSession) -> str:
 
 
 def _notify_course(session, kind, text, params, *, urgent=False) -> int:
+    """Tell the parents of the children enrolled in the session's course; returns how many.
+
+    A parent with two children in the course is told once: the message names the course, not
+    the child.
+    """
     enrolments = session.course.enrolments.enrolled().select_related(
         "enrolled_by", "child", "course"
     )
-    count = 0
-    for enrolment in enrolments:
-        _notify(enrolment, kind, text, params, urgent=urgent)
-        count += 1
-    return count
+    parents = [p for p in (parent_to_tell(e) for e in enrolments) if p is not None]
+    return notify_many(
+        parents,
+        kind,
+        text,
+        session.course.get_absolute_url(),
+        subject=gettext_lazy("Neighbour Classroom: %(course)s"),
+        params={"course": session.course.title, **params},
+        urgent=urgent,
+    )
 
 
 def parent_to_tell(enrolment: Enrolment):
@@ -496,7 +506,7 @@ def parent_to_tell(enrolment: Enrolment):
     return holder.user if holder else None
 
 
-def _notify(enrolment: Enrolment, kind: str, text, params, *, urgent=False):
+def _notify(enrolment: Enrolment, kind: str, text, params):
     """Tell the child's parent (see `parent_to_tell`) in their inbox, linking to the course, and
     by text or mail as they chose; nobody is told when the household has no account left."""
     parent = parent_to_tell(enrolment)
@@ -509,7 +519,6 @@ def _notify(enrolment: Enrolment, kind: str, text, params, *, urgent=False):
         enrolment.course.get_absolute_url(),
         subject=gettext_lazy("Neighbour Classroom: %(course)s"),
         params={"course": enrolment.course.title, **params},
-        urgent=urgent,
     )
 
 

@@ -150,8 +150,11 @@ def notify(
     return _notify(user, kind, text, url, subject, params, urgent, key, preference, None)
 
 
-def notify_many(users, kind: str, text, url: str = "", *, subject=None, params=None) -> int:
-    """`notify` each of `users` (a staff message to a day's volunteers); returns how many."""
+def notify_many(
+    users, kind: str, text, url: str = "", *, subject=None, params=None, urgent=False
+) -> int:
+    """`notify` each of `users` once (a staff message to a day's volunteers, a cancelled class's
+    parents); returns how many were told."""
     users = list({user.pk: user for user in users}.values())
     preferences = {
         p.user_id: p for p in NoticePreference.objects.filter(user__in=[u.pk for u in users])
@@ -159,7 +162,7 @@ def notify_many(users, kind: str, text, url: str = "", *, subject=None, params=N
     community = Community.current() if subject is None else None  # once, not per person
     for user in users:
         preference = preferences.get(user.pk)
-        _notify(user, kind, text, url, subject, params, False, None, preference, community)
+        _notify(user, kind, text, url, subject, params, urgent, None, preference, community)
     return len(users)
 
 

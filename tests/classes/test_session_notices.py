@@ -56,3 +56,18 @@ def test_moving_a_far_session_to_tomorrow_morning_late_at_night_is_urgent(
 
     assert Notice.objects.get(recipient=parent).kind == Notice.Kind.TIME_CHANGED
     assert [c["urgent"] for c in queued if c["channel"] == "sms"] == [True]
+
+
+def test_a_parent_with_two_children_in_the_course_is_told_once(
+    first_session, parent, course, queued
+):
+    from tests.factories import make_child
+
+    sibling = make_child(parent, name="张小红", birth_date=first_session.date.replace(year=2019))
+    enrol(parent, course, sibling)
+
+    told = cancel_session(first_session, reason="停电")
+
+    assert told == 1
+    assert Notice.objects.filter(recipient=parent).count() == 1
+    assert [c["channel"] for c in queued] == ["sms", "email"]
