@@ -14,7 +14,6 @@ from classes.models import (
     FeePayment,
     FundEntry,
     Institution,
-    Notice,
     Teacher,
     Term,
     TimetableSlot,
@@ -160,15 +159,6 @@ class AttendanceAdmin(admin.ModelAdmin):
     ]
     search_fields = ["enrolment__child__name", "session__course__title"]
     raw_id_fields = ["session", "enrolment", "marked_by"]
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "enrolment", "text"]
-    list_filter = ["kind"]
-    list_select_related = ["enrolment__child", "enrolment__course__term"]
-    search_fields = ["text"]
-    raw_id_fields = ["enrolment", "session"]
 
 
 @admin.register(VolunteerOffer)

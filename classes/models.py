@@ -587,40 +587,6 @@ class Attendance(models.Model):
         return str(self.Mark(self.mark).label)
 
 
-class Notice(models.Model):
-    """Something a parent must know about a child's class: a place given, a session moved."""
-
-    class Kind(models.TextChoices):
-        PROMOTED = "promoted", _("place from the waiting list")
-        LOTTERY_WON = "lottery_won", _("lottery: place won")
-        LOTTERY_WAITING = "lottery_waiting", _("lottery: waiting list")
-        CANCELLED = "cancelled", _("session cancelled")
-        MOVED = "moved", _("session moved")
-
-    enrolment = models.ForeignKey(
-        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="notices"
-    )
-    session = models.ForeignKey(
-        ClassSession,
-        verbose_name=pgettext_lazy("class meeting", "session"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notices",
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    text = models.TextField(_("text"))
-    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("notice to parents")
-        verbose_name_plural = _("notices to parents")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return self.text
-
-
 class VolunteerOffer(models.Model):
     """A parent's offer to volunteer, made at enrolment; also handed to the volunteers module."""
 

@@ -11,7 +11,6 @@ from classes.models import (
     Course,
     Enrolment,
     FeePayment,
-    Notice,
     Teacher,
     VolunteerOffer,
 )
@@ -75,12 +74,6 @@ def export(user, members) -> list:
             [("enrolment.course.title", _("course")), "amount", "received_at"],
         ),
         table(
-            "class_notices",
-            _("Notices about classes"),
-            Notice.objects.filter(enrolment__child__in=members),
-            ["kind", "text", "created_at"],
-        ),
-        table(
             "teacher_profile",
             _("Teacher profile"),
             Teacher.objects.filter(user=user).select_related("institution"),
@@ -103,7 +96,6 @@ def forget(user, members, tally) -> None:
     history = Exists(Attendance.objects.filter(enrolment=OuterRef("pk"))) | Exists(
         FeePayment.objects.filter(enrolment=OuterRef("pk"))
     )
-    tally.remove(Notice.objects.filter(enrolment__in=enrolments))
     unused = enrolments.exclude(history)
     freed = list(
         Course.objects.select_for_update()

@@ -5,10 +5,8 @@ import logging
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -24,7 +22,6 @@ from classes.models import (
     Enrolment,
     FeePayment,
     FundEntry,
-    Notice,
     Term,
     VolunteerOffer,
     hours_between,
@@ -33,6 +30,7 @@ from classes.models import (
 from portal.cache import content_changed
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
+from portal.notices import Kind, notify, notify_many, urgent_for
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +271,7 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
             e.save(update_fields=["status", "placed_at"])
             _notify(
                 e,
-                Notice.Kind.PROMOTED,
+                Kind.PROMOTED,
                 gettext_lazy("A place came free: %(name)s now has a place in %(course)s."),
                 {"name": e.child.full_name, "course": course.title},
             )
@@ -311,7 +309,7 @@ def run_lottery(course: Course, *, seed: str | None = None) -> dict:
         e.save(update_fields=["status", "placed_at"])
         _notify(
             e,
-            Notice.Kind.LOTTERY_WON,
+            Kind.LOTTERY,
             gettext_lazy("%(name)s won a place in %(course)s."),
             {"name": e.child.full_name, "course": course.title},
         )
@@ -325,7 +323,7 @@ def run_lottery(course: Course, *, seed: str | None = None) -> dict:
         e.save(update_fields=["status", "queued_at"])
         _notify(
             e,
-            Notice.Kind.LOTTERY_WAITING,
+            Kind.LOTTERY,
             gettext_lazy("%(name)s is on the waiting list of %(course)s after the lottery."),
             {"name": e.child.full_name, "course": course.title},
         )
@@ -425,7 +423,7 @@ def cancel_session(session: ClassSession, *, reason: str) -> int:
         "when": _lazy_when(session.date, session.starts_at, session.ends_at),
         "reason": reason.strip(),
     }
-    return _notify_course(session, Notice.Kind.CANCELLED, text, params)
+    return _notify_course(session, Kind.CANCELLED, text, params, urgent=urgent_for(session.starts))
 
 
 @transaction.atomic
@@ -445,6 +443,7 @@ def move_session(session: ClassSession, *, day, starts_at, ends_at, place: str =
     ):
         raise RegisterError(_("The course already has a session at that time."))
     old = _lazy_when(session.date, session.starts_at, session.ends_at)
+    old_starts = session.starts
     session.moved_from = _when(session)
     session.date, session.starts_at, session.ends_at = day, starts_at, ends_at
     if place.strip():
@@ -457,7 +456,9 @@ def move_session(session: ClassSession, *, day, starts_at, ends_at, place: str =
         "new": _lazy_when(session.date, session.starts_at, session.ends_at),
         "place": session.where,
     }
-    return _notify_course(session, Notice.Kind.MOVED, text, params)
+    # Urgent when either the old or the new time is too close to wait for the morning.
+    urgent = urgent_for(min(old_starts, session.starts))
+    return _notify_course(session, Kind.TIME_CHANGED, text, params, urgent=urgent)
 
 
 def _format_when(day, starts_at, ends_at) -> str:
@@ -474,15 +475,25 @@ def _when(session: ClassSession) -> str:
     return _format_when(session.date, session.starts_at, session.ends_at)
 
 
-def _notify_course(session, kind, text, params) -> int:
+def _notify_course(session, kind, text, params, *, urgent=False) -> int:
+    """Tell the parents of the children enrolled in the session's course; returns how many.
+
+    A parent with two children in the course is told once: the message names the course, not
+    the child.
+    """
     enrolments = session.course.enrolments.enrolled().select_related(
         "enrolled_by", "child", "course"
     )
-    count = 0
-    for enrolment in enrolments:
-        _notify(enrolment, kind, text, params, session=session)
-        count += 1
-    return count
+    parents = [p for p in (parent_to_tell(e) for e in enrolments) if p is not None]
+    return notify_many(
+        parents,
+        kind,
+        text,
+        session.course.get_absolute_url(),
+        subject=gettext_lazy("Neighbour Classroom: %(course)s"),
+        params={"course": session.course.title, **params},
+        urgent=urgent,
+    )
 
 
 def parent_to_tell(enrolment: Enrolment):
@@ -501,24 +512,20 @@ def parent_to_tell(enrolment: Enrolment):
     return holder.user if holder else None
 
 
-def _notify(enrolment: Enrolment, kind: str, text, params, *, session=None) -> Notice:
-    """Keep the notice for My children's classes and email the parent once the change commits.
-
-    `text` is a lazy translation rendered with `params` in the parent's language (their choice,
-    else the portal's default), not in the language of whoever's request caused the change.
-    """
+def _notify(enrolment: Enrolment, kind: str, text, params):
+    """Tell the child's parent (see `parent_to_tell`) in their inbox, linking to the course, and
+    by text or mail as they chose; nobody is told when the household has no account left."""
     parent = parent_to_tell(enrolment)
-    language = parent.preferred_language() if parent is not None else settings.LANGUAGE_CODE
-    with translation.override(language):
-        rendered = str(text) % params
-        subject = _("Neighbour Classroom: %(course)s") % {"course": enrolment.course.title}
-    notice = Notice.objects.create(enrolment=enrolment, session=session, kind=kind, text=rendered)
-    if parent is not None and parent.email:
-        email = parent.email
-        transaction.on_commit(
-            lambda: send_mail(subject, rendered, None, [email], fail_silently=True)
-        )
-    return notice
+    if parent is None:
+        return None
+    return notify(
+        parent,
+        kind,
+        text,
+        enrolment.course.get_absolute_url(),
+        subject=gettext_lazy("Neighbour Classroom: %(course)s"),
+        params={"course": enrolment.course.title, **params},
+    )
 
 
 # The micro-fund -------------------------------------------------------------------------------

@@ -43,13 +43,12 @@ from classes.models import (
     Course,
     Enrolment,
     FundEntry,
-    Notice,
     TimetableSlot,
 )
 from portal import exports
 from portal.cache import cached, public_page
 from portal.lib.money import format_yuan
-from portal.models import User
+from portal.models import Notice, User
 from portal.validators import normalize_mobile
 
 # Public pages ---------------------------------------------------------------------------------
@@ -291,9 +290,9 @@ def my_classes(request):
     )
     _attach_slots_and_marks(enrolments)
     notices = list(
-        Notice.objects.filter(enrolment__child__household_id=user.household_id or 0).only(
-            "text", "created_at"
-        )[:20]
+        Notice.objects.filter(recipient=user)
+        .about(reverse("classes:index"))
+        .only("text", "url", "created_at", "read_at")[:20]
     )
     # The timetable comes from the same enrolments (those with a place).
     sessions = _my_sessions(enrolments, since=today, limit=30)

@@ -9,7 +9,6 @@ from events.models import (
     Activity,
     Booking,
     Event,
-    Notice,
     Question,
     Registration,
     StallApplication,
@@ -236,15 +235,3 @@ class StallApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["activity", "applicant"]
     raw_id_fields = ["activity", "applicant", "decided_by"]
     readonly_fields = ["status", "stall_number", "decision_reason", "decided_at", "decided_by"]
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["text", "user", "created_at", "read_at"]
-    search_fields = ["text", "user__real_name"]
-    list_select_related = ["user"]
-    raw_id_fields = ["user"]
-    readonly_fields = ["user", "text", "url", "read_at"]
-
-    def has_add_permission(self, request):
-        return False

@@ -1,9 +1,11 @@
 """This module's section on the home page (see portal.views.home)."""
 
+from django.urls import reverse
 from django.utils.timezone import localdate, now
 
-from events.models import Event, Notice, Registration
+from events.models import Event, Registration
 from portal.cache import cached
+from portal.models import Notice
 
 
 def section(request):
@@ -32,5 +34,7 @@ def section(request):
             .filter(activity__ends_at__gte=now())
             .count()
         )
-        ctx["unread"] = Notice.objects.filter(user=user, read_at__isnull=True).count()
+        ctx["unread"] = (
+            Notice.objects.filter(recipient=user).unread().about(reverse("events:index")).count()
+        )
     return ctx

@@ -579,32 +579,3 @@ class StallApplication(models.Model):
 
     def __str__(self):
         return self.goods
-
-
-class Notice(models.Model):
-    """A message to a resident in the portal (also sent by email when they have one)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="event_notices",
-    )
-    text = models.CharField(_("text"), max_length=500)
-    url = models.CharField(_("link"), max_length=200, blank=True)
-    created_at = models.DateTimeField(
-        pgettext_lazy("time a notice was sent", "sent"), default=now, editable=False
-    )
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            # "my unread notices" on My registrations and the home page
-            models.Index(fields=["user", "read_at"], name="notice_inbox"),
-        ]
-
-    def __str__(self):
-        return self.text

@@ -4,7 +4,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from events import services
-from events.models import Activity, Booking, Notice, Registration, StallApplication
+from events.models import Activity, Booking, Registration, StallApplication
 from portal.privacy import table
 
 
@@ -53,12 +53,6 @@ def export(user, members) -> list:
             StallApplication.objects.filter(applicant=user).select_related("activity"),
             [("activity.title", _("activity")), "goods", "status", "stall_number", "created_at"],
         ),
-        table(
-            "event_notices",
-            _("Event notices"),
-            Notice.objects.filter(user=user),
-            ["text", "created_at", "read_at"],
-        ),
     ]
 
 
@@ -86,4 +80,3 @@ def forget(user, members, tally) -> None:
         registration.save(update_fields=["answers"])
     tally.keep(Registration, mine.count())
     tally.remove(StallApplication.objects.filter(applicant=user))
-    tally.remove(Notice.objects.filter(user=user))

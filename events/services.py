@@ -8,55 +8,27 @@ the waiting-list order hold. On SQLite the lock is a no-op but writes are serial
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from events.models import (
     Activity,
     Booking,
     Event,
-    Notice,
     Question,
     Registration,
     StallApplication,
 )
 from portal.access import my_household_members
-from portal.models import Community, HouseholdMember
+from portal.models import HouseholdMember
+from portal.notices import Kind, notify, notify_many, urgent_for
 
 
 class EventError(Exception):
     """A refused events workflow; the message is translated and shown to the person."""
-
-
-# ---------------------------------------------------------------- notices
-
-
-def recipient_language(user):
-    """Notices and mail are written in the recipient's language (their choice, else the
-    portal's default), never in the language of whoever's request happened to trigger them."""
-    language = user.preferred_language() if user is not None else settings.LANGUAGE_CODE
-    return translation.override(language)
-
-
-def notify(user, text: str, url: str = "") -> Notice:
-    """A notice in the portal, plus an email once the transaction commits (if they have one)."""
-    notice = Notice.objects.create(user=user, text=text, url=url)
-    if user.email:
-        with recipient_language(user):
-            subject = _("%(community)s: events notice") % {"community": Community.current().name}
-        transaction.on_commit(
-            lambda: send_mail(subject, text, None, [user.email], fail_silently=True)
-        )
-    return notice
-
-
-def mark_notices_read(user) -> int:
-    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=now())
 
 
 # ---------------------------------------------------------------- registration
@@ -234,12 +206,14 @@ def promote_waiting(activity: Activity) -> list[Booking]:
                     "member__user"
                 )
             )
-            with recipient_language(booking.booked_by):
-                text = _("A place opened up: %(names)s now have a place at “%(activity)s”.") % {
-                    "names": names,
-                    "activity": activity.title,
-                }
-            notify(booking.booked_by, text, url=reverse("events:my"))
+            notify(
+                booking.booked_by,
+                Kind.PROMOTED,
+                gettext_lazy("A place opened up: %(names)s now have a place at “%(activity)s”."),
+                reverse("events:my"),
+                params={"names": names, "activity": activity.title},
+                urgent=urgent_for(activity.starts_at),
+            )
     return promoted
 
 
@@ -321,18 +295,25 @@ def send_reminder(booking: Booking) -> bool:
     if not names:
         return False
     activity = booking.activity
-    with recipient_language(booking.booked_by):
-        text = _(
-            "Reminder: “%(activity)s” starts at %(time)s on %(day)s at %(place)s, "
-            "for %(names)s. Please bring your tickets."
-        ) % {
-            "activity": activity.title,
-            "time": localtime(activity.starts_at).strftime("%H:%M"),
-            "day": localtime(activity.starts_at).strftime("%Y-%m-%d"),
-            "place": activity.place,
-            "names": names,
-        }
-    notify(booking.booked_by, text, url=reverse("events:my"))
+    text = gettext_lazy(
+        "Reminder: “%(activity)s” starts at %(time)s on %(day)s at %(place)s, "
+        "for %(names)s. Please bring your tickets."
+    )
+    params = {
+        "activity": activity.title,
+        "time": localtime(activity.starts_at).strftime("%H:%M"),
+        "day": localtime(activity.starts_at).strftime("%Y-%m-%d"),
+        "place": activity.place,
+        "names": names,
+    }
+    notify(
+        booking.booked_by,
+        Kind.REMINDER,
+        text,
+        reverse("events:my"),
+        params=params,
+        key=f"events-reminder:{booking.pk}",
+    )
     booking.reminded_at = now()
     booking.save(update_fields=["reminded_at"])
     return True
@@ -424,11 +405,13 @@ def message_registered(activity: Activity, *, text: str, by) -> int:
         .select_related("booked_by")
         .distinct()
     }
-    for user in users:
-        with recipient_language(user):
-            prefix = _("About “%(activity)s”: ") % {"activity": activity.title}
-        notify(user, prefix + text, url=activity.get_absolute_url())
-    return len(users)
+    return notify_many(
+        users,
+        Kind.MESSAGE,
+        gettext_lazy("About “%(activity)s”: %(message)s"),
+        activity.get_absolute_url(),
+        params={"activity": activity.title, "message": text},
+    )
 
 
 # ---------------------------------------------------------------- flea-market stalls
@@ -490,25 +473,23 @@ def decide_stall(application: StallApplication, *, approve: bool, reason: str, b
                 _("All %(count)s stalls are given out.") % {"count": activity.stall_count}
             )
         app.status, app.stall_number = StallApplication.Status.APPROVED, free[0]
-        with recipient_language(app.applicant):
-            text = _("Your stall at “%(market)s” is approved: stall number %(number)s.") % {
-                "market": activity.title,
-                "number": app.stall_number,
-            }
+        text = gettext_lazy("Your stall at “%(market)s” is approved: stall number %(number)s.")
     else:
         if not reason:
             raise EventError(_("Give a reason when declining an application."))
         app.status = StallApplication.Status.DECLINED
-        with recipient_language(app.applicant):
-            text = _("Your stall application for “%(market)s” was declined: %(reason)s") % {
-                "market": activity.title,
-                "reason": reason,
-            }
+        text = gettext_lazy("Your stall application for “%(market)s” was declined: %(reason)s")
     app.decision_reason, app.decided_at, app.decided_by = reason, now(), by
     app.save(
         update_fields=["status", "stall_number", "decision_reason", "decided_at", "decided_by"]
     )
-    notify(app.applicant, text, url=activity.get_absolute_url())
+    notify(
+        app.applicant,
+        Kind.STALL_REVIEWED,
+        text,
+        activity.get_absolute_url(),
+        params={"market": activity.title, "number": app.stall_number, "reason": reason},
+    )
     return app
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("activity/<int:pk>/calendar.ics", views.activity_calendar_file, name="calendar"),
     path("activity/<int:pk>/stall/", views.stall_apply, name="stall-apply"),
     path("my/", views.my_registrations, name="my"),
+    path("my/notices/read/", views.notices_read, name="notices-read"),
     path("my/stall/<int:pk>/withdraw/", views.stall_withdraw, name="stall-withdraw"),
     path("my/ticket/<str:token>/", views.ticket, name="ticket"),
     path("my/registration/<int:pk>/cancel/", views.cancel, name="cancel"),

@@ -33,11 +33,12 @@ from events.forms import (
     WalkInForm,
 )
 from events.lib import activity_calendar
-from events.models import Activity, Event, Notice, Question, Registration, StallApplication
+from events.models import Activity, Event, Question, Registration, StallApplication
 from portal import exports, roles
 from portal.cache import cached, public_page
 from portal.lib import params
-from portal.models import Household, HouseholdMember
+from portal.models import Household, HouseholdMember, Notice
+from portal.notices import mark_all_read
 
 # ---------------------------------------------------------------- access (the one place)
 
@@ -322,7 +323,9 @@ def my_registrations(request):
     for reg in regs:
         reg.position = positions.get(reg.booking_id)
         reg.cancellable = reg.can_cancel(at)
-    notices = list(Notice.objects.filter(user=request.user)[:10])
+    notices = list(
+        Notice.objects.filter(recipient=request.user).about(reverse("events:index"))[:10]
+    )
     stalls = list(
         StallApplication.objects.filter(applicant=request.user).select_related("activity")
     )
@@ -330,11 +333,18 @@ def my_registrations(request):
         "upcoming": [r for r in regs if r.activity.ends_at >= at],
         "past": [r for r in regs if r.activity.ends_at < at],
         "notices": notices,
+        "has_unread": any(n.read_at is None for n in notices),
         "stalls": stalls,
     }
-    response = render(request, "events/my_registrations.html", ctx)
-    services.mark_notices_read(request.user)
-    return response
+    return render(request, "events/my_registrations.html", ctx)
+
+
+@login_required
+@require_POST
+def notices_read(request):
+    """Mark the events' notices read (a POST: opening My registrations changes nothing)."""
+    mark_all_read(request.user, about=reverse("events:index"))
+    return redirect("events:my")
 
 
 @login_required

@@ -12,6 +12,7 @@ from portal.models import (
     Household,
     HouseholdMember,
     MobileReveal,
+    Notice,
     User,
 )
 from portal.people_admin import (
@@ -178,6 +179,25 @@ class AccountDeletionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """What a person was told, for answering "did I get word?" at the office; written only by
+    `portal.notices.notify`."""
+
+    list_display = ["created_at", "recipient", "kind", "text", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient"]
+    search_fields = ["text", "recipient__real_name", "recipient__mobile"]
+    raw_id_fields = ["recipient"]
+    readonly_fields = ["recipient", "kind", "text", "url", "key", "created_at", "read_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

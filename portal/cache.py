@@ -38,6 +38,9 @@ CONTENT_APPS = ("portal", "volunteers", "events", "canteen", "classes")
 # a profile saved, a role given) bump a generation of their own and leave the public pages cached.
 PEOPLE_MODELS = {"portal.user", "portal.user_groups", "portal.household", "portal.householdmember"}
 GENERATIONS = (*CONTENT_APPS, "people")
+# A person's own notices and choices are on no cached page (the unread count keeps its own key,
+# `portal.notices.unread_count`): writing them must not make everyone's pages stale.
+PRIVATE_MODELS = {"portal.notice", "portal.noticepreference"}
 
 _PREFIX = "gen:"
 # The generations read once per request (reset by the middleware), so one page costs one round
@@ -123,7 +126,7 @@ def content_changed(app: str, using: str = DEFAULT_DB_ALIAS) -> None:
 
 def _on_model_change(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
     app = sender._meta.app_label
-    if app not in CONTENT_APPS:
+    if app not in CONTENT_APPS or sender._meta.label_lower in PRIVATE_MODELS:
         return
     if sender._meta.label_lower in PEOPLE_MODELS:
         if update_fields is not None and set(update_fields) <= {"last_login"}:

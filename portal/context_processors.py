@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 
 from portal.models import Community
@@ -18,4 +20,15 @@ def portal(request):
         "community": Community.current(),
         "large_text": wants_large_text(request),
         "portal_languages": settings.LANGUAGES,
+        # Called by the template only where it is shown (base.html's header), from the cache.
+        "unread_notices": functools.partial(_unread_notices, request),
     }
+
+
+def _unread_notices(request) -> int:
+    from portal.notices import unread_count
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return unread_count(user)

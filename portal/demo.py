@@ -164,3 +164,65 @@ def seed_announcements(author: User) -> int:
         )
         created += was_created
     return created
+
+
+# (persona, kind, text, URL name, read): a few messages in each demo person's inbox
+DEMO_NOTICES = [
+    (
+        "volunteer",
+        "reminder",
+        "提醒：明天 09:00 您在“补鞋”岗位服务，地点：社区广场。",
+        "volunteers:my-schedule",
+        False,
+    ),
+    (
+        "volunteer",
+        "promoted",
+        "有空位了：您已获得“小家电维修”岗位的名额。",
+        "volunteers:my-schedule",
+        True,
+    ),
+    ("leader", "team_application", "李志愿申请加入补鞋队。", "volunteers:index", False),
+    ("leader", "message", "本月红星服务日的岗位已发布，请安排队员报名。", "volunteers:index", True),
+    (
+        "parent",
+        "time_changed",
+        "“乐高搭建”本周六的课改到周日 09:00，地点不变。",
+        "classes:mine",
+        False,
+    ),
+    ("parent", "promoted", "有空位了：张小明已获得“趣味运动会”的名额。", "events:my", False),
+    ("parent", "reminder", "提醒：“亲子绿跑”明天 08:30 开始，请带好电子票。", "events:my", True),
+    ("elder", "newsletter", "本周睦邻食堂菜单已发布，欢迎预订。", "canteen:index", False),
+    ("elder", "cancelled", "周三的书法体验课取消了，给您带来不便，敬请谅解。", "events:my", True),
+    ("coordinator", "message", "下月服务日岗位已生成，请检查。", "volunteers:index", False),
+    ("events_staff", "message", "跳蚤市场有3份摊位申请待审核。", "events:index", False),
+    ("canteen_staff", "message", "本周菜单尚未发布。", "canteen:index", False),
+    ("classes_staff", "message", "“英语绘本”的抽签已完成，请查看结果。", "classes:index", False),
+    ("admin", "message", "本月补贴结算已可导出。", "home", False),
+]
+
+
+def seed_notices(people: dict[str, User]) -> int:
+    """A few messages in each demo person's inbox, some read; safe to run twice (each has a key).
+
+    Written without texts or mails: the demo shows the inbox, not a flood of console output.
+    """
+    from django.urls import reverse
+    from django.utils.timezone import now
+
+    from portal.models import Notice
+    from portal.notices import inbox_only, notify
+
+    made = 0
+    with inbox_only(), transaction.atomic():
+        for number, (who, kind, text, url_name, read) in enumerate(DEMO_NOTICES):
+            user = people[who]
+            key = f"demo:{number}"
+            if Notice.objects.filter(recipient=user, key=key).exists():
+                continue
+            notice = notify(user, kind, text, reverse(url_name), key=key)
+            if read:
+                Notice.objects.filter(pk=notice.pk).update(read_at=now())
+            made += 1
+    return made

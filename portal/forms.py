@@ -9,6 +9,48 @@ from portal.validators import validate_birth_date
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class NoticePreferencesForm(forms.Form):
+    """Per channel, the kinds of notice that also come that way (the inbox gets them all)."""
+
+    sms = forms.MultipleChoiceField(
+        label=_("By text message"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    email = forms.MultipleChoiceField(
+        label=_("By email"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        from portal.notices import CHANNEL_KINDS
+
+        super().__init__(*args, **kwargs)
+        for channel in ("sms", "email"):
+            self.fields[channel].choices = [(k.value, k.label) for k in CHANNEL_KINDS[channel]]
+
+    def rows(self) -> list[dict]:
+        """One row per kind: its label and, per channel, whether it is offered and ticked."""
+        from portal.models import Notice
+
+        chosen = {}
+        for channel in ("sms", "email"):
+            value = self[channel].value() or []
+            chosen[channel] = {str(v) for v in value}
+        rows = []
+        for kind in Notice.Kind:
+            cells = []
+            for channel in ("sms", "email"):
+                offered = kind.value in dict(self.fields[channel].choices)
+                cells.append(
+                    {
+                        "channel": channel,
+                        "offered": offered,
+                        "checked": offered and kind.value in chosen[channel],
+                        "id": f"id_{channel}_{kind.value}",
+                    }
+                )
+            rows.append({"kind": kind.value, "label": kind.label, "cells": cells})
+        return rows
+
+
 class SignupExtraForm(forms.Form):
     """Fields allauth's sign-up form gains: the name, birth date and privacy consent.
 

@@ -455,3 +455,99 @@ class MobileReveal(models.Model):
             "viewer": self.viewer or "—",
             "person": self.person or "—",
         }
+
+
+class NoticeQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def about(self, path_prefix: str):
+        """The notices linking into one part of the portal (a module's pages show theirs)."""
+        return self.filter(url__startswith=path_prefix)
+
+
+class Notice(models.Model):
+    """A message to one person in their inbox (我的消息), from any module.
+
+    Written by `portal.notices.notify`, which also decides whether it comes by text or mail.
+    """
+
+    class Kind(models.TextChoices):
+        PROMOTED = "promoted", _("place from the waiting list")
+        CANCELLED = "cancelled", _("cancellation")
+        TIME_CHANGED = "time_changed", _("changed time or place")
+        REMINDER = "reminder", _("reminder")
+        CONFIRMED = "confirmed", _("sign-up or registration")
+        LOTTERY = "lottery", _("lottery result")
+        TEAM_DECIDED = "team_decided", _("team application decided")
+        STALL_REVIEWED = "stall_reviewed", _("stall application reviewed")
+        HOURS = "hours", _("service hours")
+        MESSAGE = "message", _("message from the organisers")
+        NEWSLETTER = "newsletter", _("newsletter")
+        TEAM_APPLICATION = "team_application", _("for leaders: a team application")
+        OTHER = "other", _("other")
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    text = models.TextField(_("text"))
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    key = models.CharField(
+        _("key"),
+        max_length=100,
+        blank=True,
+        help_text=_("Names one occasion (a reminder for one shift): a second notice is not sent."),
+    )
+    created_at = models.DateTimeField(_("sent at"), default=now, editable=False)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the inbox, newest first, and the unread count in the navigation
+            models.Index(fields=["recipient", "read_at"], name="portal_notice_unread"),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="portal_notice_inbox"),
+        ]
+        constraints = [
+            # `notify(..., key=...)` tells one person about one occasion once
+            models.UniqueConstraint(
+                fields=["recipient", "key"], condition=~Q(key=""), name="notice_once_per_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.Kind(self.kind).label) if self.kind in self.Kind.values else self.kind
+
+
+class NoticePreference(models.Model):
+    """Which kinds of notice one person also gets by text message or by email.
+
+    Stores only the choices that differ from the defaults (`portal.notices.DEFAULT_CHANNELS`),
+    so a kind added later starts at its default; a person without a row gets the defaults.
+    """
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="notice_preference",
+    )
+    # {"sms": {"reminder": false}, "email": {"hours": true}}: per channel, kinds off or on
+    channels = models.JSONField(_("channels"), default=dict)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notice preferences")
+        verbose_name_plural = _("notice preferences")
+
+    def __str__(self):
+        return str(self.user)

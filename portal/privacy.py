@@ -122,7 +122,7 @@ def collect(user) -> list[Table]:
     """Everything the portal holds about the user and their household, module by module."""
     from allauth.account.models import EmailAddress
 
-    from portal.models import ConsentChange, User
+    from portal.models import ConsentChange, Notice, User
 
     members = members_of(user)
     tables = [
@@ -185,6 +185,14 @@ def collect(user) -> list[Table]:
             ],
         ),
     ]
+    tables.append(
+        table(
+            "notices",
+            _("My messages"),
+            Notice.objects.filter(recipient=user).order_by("created_at"),
+            ["kind", "text", "url", "created_at", "read_at"],
+        )
+    )
     for _app, export in hooks("export"):
         tables.extend(export(user, members))
     return tables

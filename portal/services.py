@@ -13,6 +13,8 @@ from portal.models import (
     Household,
     HouseholdMember,
     MobileReveal,
+    Notice,
+    NoticePreference,
     User,
 )
 
@@ -273,6 +275,8 @@ def delete_account(user: User) -> AccountDeletion:
 
     tally.remove(EmailAddress.objects.filter(user=user))
     tally.remove(ConsentChange.objects.filter(user=user))
+    tally.remove(Notice.objects.filter(recipient=user))
+    tally.remove(NoticePreference.objects.filter(user=user))
     tally.count_removed(Session, _forget_sessions(user))
 
     user.username = f"deleted-{user.pk}"

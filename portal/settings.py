@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.lib import quiet_hours as _quiet_hours
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -265,6 +267,17 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "睦邻门户 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Notices (portal.notices): no non-urgent text message is sent in the quiet hours (local time,
+# "HH:MM-HH:MM", may cross midnight); the delivery layer holds them until the end.
+NOTICE_QUIET_HOURS = env_str("NOTICE_QUIET_HOURS", "21:00-08:00")
+try:
+    _quiet_hours.parse(NOTICE_QUIET_HOURS)
+except ValueError as e:
+    raise ImproperlyConfigured(f"NOTICE_QUIET_HOURS: {e}") from None
+# The portal's address as residents reach it ("https://portal.example.org"): mailed notices
+# carry a full link to what they are about when it is set.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "")
 
 # Security: strict in production; `check --deploy` passes with DEBUG off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

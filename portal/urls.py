@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from portal import views
+from portal import inbox, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,11 @@ urlpatterns = [
     path("me/data/consents/", views.consent_change, name="consent-change"),
     path("me/data/delete/", views.account_delete, name="account-delete"),
     path("people/<int:pk>/mobile/", views.show_mobile, name="show-mobile"),
+    # My messages (portal.inbox): the notices of every module, and how they also come
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", inbox.notice_read, name="inbox-notice-read"),
+    path("inbox/read/", inbox.all_read, name="inbox-read-all"),
+    path("me/notices/", inbox.preferences, name="notice-preferences"),
     path("text-size/", views.text_size, name="text-size"),
     path("language/", views.set_language, name="set_language"),
     path("accounts/signup/sent/", views.signup_sent, name="signup-sent"),

@@ -11,7 +11,6 @@ from volunteers.models import (
     CorrectionRequest,
     HoursEntry,
     Membership,
-    Notice,
     Post,
     PostTemplate,
     ServiceDay,
@@ -302,12 +301,3 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["user", "text", "created_at", "read_at"]
-    search_fields = ["user__real_name", "text"]
-    list_select_related = ["user"]
-    raw_id_fields = ["user"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter)]

@@ -14,6 +14,7 @@ from django.utils.timezone import localdate, make_aware, now
 from portal import roles
 from portal import services as portal_services
 from portal.models import User
+from portal.notices import inbox_only
 from volunteers import services
 from volunteers.models import Membership, Post, PostTemplate, Signup, Team
 
@@ -148,7 +149,7 @@ def _member(user, team, by):
 
 def seed(command, community, people):
     """Create demo data for the module; idempotent. Returns lines to print."""
-    with services.without_mail(), transaction.atomic():
+    with inbox_only(), transaction.atomic():
         return _seed(community, people)
 
 

@@ -1,9 +1,11 @@
 """This module's section on the home page (see portal.views.home)."""
 
+from django.urls import reverse
 from django.utils.timezone import localdate, now
 
 from portal.cache import cached
-from volunteers.models import Notice, ServiceDay, Signup
+from portal.models import Notice
+from volunteers.models import ServiceDay, Signup
 
 
 def section(request):
@@ -27,5 +29,10 @@ def section(request):
             .order_by("post__start")
             .first()
         )
-        ctx["unread"] = Notice.objects.filter(user=request.user, read_at__isnull=True).count()
+        ctx["unread"] = (
+            Notice.objects.filter(recipient=request.user)
+            .unread()
+            .about(reverse("volunteers:index"))
+            .count()
+        )
     return ctx

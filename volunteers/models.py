@@ -759,30 +759,3 @@ class Certificate(models.Model):
 
     def get_absolute_url(self):
         return reverse("volunteers:certificate", args=[self.number])
-
-
-class Notice(models.Model):
-    """An in-portal notice to one volunteer (reminders, promotions, answers)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("volunteer"),
-        on_delete=models.CASCADE,
-        related_name="volunteer_notices",
-    )
-    text = models.CharField(_("text"), max_length=300)
-    url = models.CharField(_("link"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("sent at"), default=now, editable=False)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
-        ordering = ["-created_at"]
-        indexes = [
-            # the unread notices on "my schedule" and the home page
-            models.Index(fields=["user", "read_at"], name="notice_user_unread"),
-        ]
-
-    def __str__(self):
-        return self.text

@@ -12,7 +12,6 @@ from volunteers.models import (
     CorrectionRequest,
     HoursEntry,
     Membership,
-    Notice,
     Post,
     Signup,
     VolunteerProfile,
@@ -65,12 +64,6 @@ def export(user, members) -> list:
             Certificate.objects.filter(volunteer=user).order_by("issued_at"),
             ["number", "hours", "posts_served", "issued_at"],
         ),
-        table(
-            "volunteer_notices",
-            _("Volunteer notices"),
-            Notice.objects.filter(user=user),
-            ["text", "created_at", "read_at"],
-        ),
     ]
 
 
@@ -89,7 +82,6 @@ def forget(user, members, tally) -> None:
     tally.keep(HoursEntry, HoursEntry.objects.filter(volunteer=user).count())
     tally.keep(Certificate, Certificate.objects.filter(volunteer=user).count())
     tally.remove(Membership.objects.filter(user=user))
-    tally.remove(Notice.objects.filter(user=user))
     profile = VolunteerProfile.objects.filter(user=user).first()
     if profile is not None:
         # Kept: its number is on the hours and certificates. The name is hidden, the feed revoked.

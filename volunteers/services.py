@@ -5,23 +5,20 @@ Other modules call `create_post` (canteen love-meal deliveries, festival stalls)
 """
 
 import calendar
-import contextlib
-import contextvars
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.timezone import localdate, localtime, make_aware, now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import roles
 from portal.models import Community, ConsentChange
+from portal.notices import Kind, notify, notify_many, urgent_for
 from volunteers import lib
 from volunteers.models import (
     CHECKIN_SALT,
@@ -29,7 +26,6 @@ from volunteers.models import (
     CorrectionRequest,
     HoursEntry,
     Membership,
-    Notice,
     Post,
     PostTemplate,
     ServiceDay,
@@ -98,42 +94,6 @@ def profile_for_display(user) -> VolunteerProfile:
     if profile is not None:
         return profile
     return VolunteerProfile(user=user, number=_volunteer_number(user), calendar_token="")
-
-
-# Demo seeding turns mail off (the notices are still written): see `without_mail`.
-_mail_on = contextvars.ContextVar("volunteers_mail_on", default=True)
-
-
-@contextlib.contextmanager
-def without_mail():
-    """Write notices but send no email inside this block (used by seed_demo)."""
-    token = _mail_on.set(False)
-    try:
-        yield
-    finally:
-        _mail_on.reset(token)
-
-
-def notify(user, text, url: str = "", *, params=None, subject=None) -> Notice:
-    """An in-portal notice, and an email when the user has an address.
-
-    `text` (and `subject`) are lazy translations rendered with `params` in the recipient's
-    language (`preferred_language()`): the recipient is often not the person whose request
-    sent it, and the stored notice must not switch language with whoever triggered it.
-    """
-    with translation.override(user.preferred_language()):
-        rendered = str(text) % params if params is not None else str(text)
-        subject_text = str(subject or gettext_lazy("Neighbourly Portal: volunteers"))
-    notice = Notice.objects.create(user=user, text=rendered[:300], url=url)
-    if user.email and _mail_on.get():
-        body = f"{rendered}\n\n{url}" if url else rendered
-        send_mail(subject_text, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
-    return notice
-
-
-@transaction.atomic
-def mark_notices_read(user) -> int:
-    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=now())
 
 
 @transaction.atomic
@@ -309,6 +269,7 @@ def submit_volunteer_offer(user, *, team=None, message="", source="") -> Members
     if team is not None and team.leader_id:
         notify(
             team.leader,
+            Kind.TEAM_APPLICATION,
             gettext_lazy("%(name)s applied to join %(team)s."),
             reverse("volunteers:lead-team", args=[team.slug]),
             params={"name": user.display_name, "team": team.name},
@@ -374,6 +335,7 @@ def decide_membership(
         text = gettext_lazy("Your application to %(team)s was declined: %(message)s")
     notify(
         user,
+        Kind.TEAM_DECIDED,
         text,
         reverse("volunteers:teams"),
         params={"team": team_name, "message": membership.decision_message},
@@ -407,6 +369,7 @@ def remove_member(membership: Membership, *, by, reason: str) -> Membership:
     membership.save(update_fields=["status", "decided_by", "decided_at", "decision_message"])
     notify(
         membership.user,
+        Kind.TEAM_DECIDED,
         gettext_lazy("You are no longer a member of %(team)s: %(reason)s"),
         reverse("volunteers:teams"),
         params={"team": membership.team.name, "reason": membership.decision_message},
@@ -516,6 +479,7 @@ def sign_up(post: Post, volunteer, *, waitlist: bool = False, at=None) -> Signup
     }
     notify(
         volunteer,
+        Kind.CONFIRMED,
         confirmations[status],
         reverse("volunteers:my-schedule"),
         params={
@@ -579,9 +543,11 @@ def promote_from_waitlist(post: Post, *, at=None) -> list[Signup]:
         promoted.append(signup)
         notify(
             signup.volunteer,
+            Kind.PROMOTED,
             gettext_lazy("A place came free: you now have a place on %(title)s, %(time)s."),
             reverse("volunteers:my-schedule"),
             params={"title": post.title, "time": localtime(post.start).strftime("%Y-%m-%d %H:%M")},
+            urgent=urgent_for(post.start),
         )
     return promoted
 
@@ -604,6 +570,7 @@ def decide_signup(signup: Signup, *, by, approve: bool) -> Signup:
         promote_from_waitlist(signup.post)
     notify(
         signup.volunteer,
+        Kind.CONFIRMED,
         text,
         reverse("volunteers:my-schedule"),
         params={"title": signup.post.title},
@@ -797,6 +764,7 @@ def mark_no_show(signup: Signup, *, by, at=None) -> Signup:
             profile.save(update_fields=["needs_approval"])
             notify(
                 signup.volunteer,
+                Kind.HOURS,
                 gettext_lazy(
                     "You missed %(count)s posts without cancelling. Until your leader clears "
                     "this, your sign-ups need their approval."
@@ -884,6 +852,7 @@ def decide_correction(
         text = gettext_lazy("Your correction for %(title)s was not accepted: %(reason)s")
     notify(
         signup.volunteer,
+        Kind.HOURS,
         text,
         reverse("volunteers:my-hours"),
         params={
@@ -1017,15 +986,12 @@ def copy_posts(source_day: ServiceDay, target_day: ServiceDay, *, by=None) -> in
 
 @transaction.atomic
 def message_volunteers(signups, *, text: str, by) -> int:
-    """A message (notice + email) to each volunteer holding a place; returns how many."""
+    """A message to each volunteer holding a place (by text or mail as they chose); returns
+    how many."""
     if not text.strip():
         raise VolunteerError(_("Write a message first."))
-    users = {}
-    for signup in signups:
-        users[signup.volunteer_id] = signup.volunteer
-    for user in users.values():
-        notify(user, text.strip(), reverse("volunteers:my-schedule"))
-    return len(users)
+    users = [signup.volunteer for signup in signups]
+    return notify_many(users, Kind.MESSAGE, text.strip(), reverse("volunteers:my-schedule"))
 
 
 @transaction.atomic
@@ -1035,9 +1001,7 @@ def message_team(team: Team, *, text: str, by) -> int:
     members = [
         m.user for m in Membership.objects.approved().filter(team=team).select_related("user")
     ]
-    for user in members:
-        notify(user, text.strip(), team.get_absolute_url())
-    return len(members)
+    return notify_many(members, Kind.MESSAGE, text.strip(), team.get_absolute_url())
 
 
 # --- reminders ------------------------------------------------------------------------------
@@ -1084,10 +1048,12 @@ def send_reminders(*, at=None, dry_run=False) -> dict:
                 text = gettext_lazy("Reminder: today %(time)s you serve at %(title)s, %(place)s.")
             notify(
                 signup.volunteer,
+                Kind.REMINDER,
                 text,
                 reverse("volunteers:my-schedule"),
                 params={"time": when, "title": post.title, "place": post.place},
                 subject=gettext_lazy("Volunteer reminder"),
+                key=f"volunteers-reminder:{signup.pk}:{key}",
             )
             counts[key] += 1
     return counts

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_POST
 from portal import exports
 from portal.cache import cached, public_page
 from portal.lib import params
-from portal.models import Community
+from portal.models import Community, Notice
+from portal.notices import mark_all_read
 from volunteers import access, ical, reports, services
 from volunteers.forms import (
     ApplyForm,
@@ -45,7 +46,6 @@ from volunteers.models import (
     CorrectionRequest,
     HoursEntry,
     Membership,
-    Notice,
     Post,
     ServiceDay,
     Signup,
@@ -89,7 +89,7 @@ def index(request):
             .order_by("post__start")
             .first()
         )
-        ctx["notices"] = list(Notice.objects.filter(user=request.user, read_at__isnull=True)[:5])
+        ctx["notices"] = list(_my_notices(request.user).unread()[:5])
     return render(request, "volunteers/index.html", ctx)
 
 
@@ -433,7 +433,7 @@ def my_schedule(request):
         feed_url = request.build_absolute_uri(
             reverse("volunteers:calendar-feed", args=[profile.calendar_token])
         )
-    notices = list(Notice.objects.filter(user=request.user)[:NOTICES_SHOWN])
+    notices = list(_my_notices(request.user)[:NOTICES_SHOWN])
     ctx = {
         "signups": signups,
         "profile": profile,
@@ -449,19 +449,24 @@ def my_schedule(request):
 NOTICES_SHOWN = 10
 
 
+def _my_notices(user):
+    """The user's notices about volunteering (those linking to this module's pages)."""
+    return Notice.objects.filter(recipient=user).about(reverse("volunteers:index"))
+
+
 def _has_unread(user, latest: list) -> bool:
     """Whether any of the user's notices is unread, given the latest ones (newest first)."""
     if any(n.read_at is None for n in latest):
         return True
     if len(latest) < NOTICES_SHOWN:  # these are all there are
         return False
-    return Notice.objects.filter(user=user, read_at__isnull=True).exists()
+    return _my_notices(user).unread().exists()
 
 
 @login_required
 @require_POST
 def notices_read(request):
-    services.mark_notices_read(request.user)
+    mark_all_read(request.user, about=reverse("volunteers:index"))
     return redirect("volunteers:my-schedule")
 
 

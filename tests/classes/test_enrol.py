@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from classes.models import Enrolment, Notice, VolunteerOffer
+from classes.models import Enrolment, VolunteerOffer
 from classes.services import EnrolmentError
+from portal.models import Notice
 from tests.classes.conftest import at, enrol, make_course
 from tests.factories import make_child, make_user
 
@@ -110,7 +111,7 @@ def test_a_withdrawal_promotes_the_first_waiting_child_and_tells_the_parent(term
     third.refresh_from_db()
     first.refresh_from_db()
     assert (first.status, second.status, third.status) == ("withdrawn", "enrolled", "waitlisted")
-    notice = Notice.objects.get(enrolment=second)
+    notice = Notice.objects.get(recipient=families[1])
     assert notice.kind == Notice.Kind.PROMOTED and "孩子1" in notice.text
 
 

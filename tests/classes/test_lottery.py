@@ -7,8 +7,9 @@ import time_machine
 from django.urls import reverse
 
 from classes import lottery
-from classes.models import Course, Enrolment, Notice
+from classes.models import Course, Enrolment
 from classes.services import EnrolmentError, run_lottery
+from portal.models import Notice
 from tests.classes.conftest import at, enrol, make_course
 from tests.factories import make_child, make_user
 
@@ -76,7 +77,10 @@ def test_entries_wait_for_the_draw_and_the_draw_fills_exactly_the_places(lottery
     )
     lottery_course.refresh_from_db()
     assert lottery_course.lottery_seed == "published-seed" and lottery_course.lottery_drawn_at
-    assert Notice.objects.filter(kind=Notice.Kind.LOTTERY_WON).count() == 3
+    # every family hears the result: 3 places won, 4 on the waiting list
+    lottery_notices = Notice.objects.filter(kind=Notice.Kind.LOTTERY)
+    assert lottery_notices.count() == 7
+    assert lottery_notices.filter(text__contains="候补").count() == 4
 
 
 def test_a_child_who_already_won_a_clashing_course_is_skipped(parent, child, term, now):

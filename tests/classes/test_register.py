@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from classes.models import Attendance, ClassSession, Notice
+from classes.models import Attendance, ClassSession
 from classes.services import RegisterError, take_register
+from portal.models import Notice
 from tests.classes.conftest import at, enrol, make_course
 
 ON_THE_DAY = at(2026, 9, 12, 10, 45)  # the first Saturday of term, after class
@@ -131,7 +132,8 @@ def test_cancelling_a_session_tells_the_parents(client, teacher_user, enrolled, 
     assert first_session.status == ClassSession.Status.CANCELLED
     notice = Notice.objects.get()
     assert notice.kind == Notice.Kind.CANCELLED and "老师生病" in notice.text
-    assert notice.enrolment == enrolled
+    assert notice.recipient == enrolled.enrolled_by
+    assert notice.url == enrolled.course.get_absolute_url()
 
 
 def test_a_cancelled_session_takes_no_register(teacher_user, enrolled, first_session):
@@ -153,7 +155,7 @@ def test_moving_a_session_tells_the_parents(client, teacher_user, enrolled, firs
     first_session.refresh_from_db()
     assert (first_session.date, first_session.starts_at) == (date(2026, 9, 13), time(14, 0))
     assert first_session.place == "二楼教室" and first_session.moved_from
-    assert "二楼教室" in Notice.objects.get(kind=Notice.Kind.MOVED).text
+    assert "二楼教室" in Notice.objects.get(kind=Notice.Kind.TIME_CHANGED).text
 
 
 def test_a_move_with_bad_times_is_refused(client, teacher_user, enrolled, first_session):
@@ -294,8 +296,8 @@ def test_parents_read_a_cancellation_in_their_own_language(
     )
     assert sent["li@example.com"].subject == f"睦邻课堂：{course.title}"
     assert sent["li@example.com"].body.startswith(f"“{course.title}”2026年9月12日 09:00")
-    assert Notice.objects.get(enrolment__enrolled_by=english).text.endswith("is cancelled. 停电")
-    assert Notice.objects.get(enrolment__enrolled_by=chinese).text.endswith("的课取消了。停电")
+    assert Notice.objects.get(recipient=english).text.endswith("is cancelled. 停电")
+    assert Notice.objects.get(recipient=chinese).text.endswith("的课取消了。停电")
 
 
 def test_without_the_enrolling_account_the_households_account_holder_is_told(

@@ -11,7 +11,8 @@ from django.urls import reverse
 from PIL import Image
 
 from events import services
-from events.models import Activity, Event, Notice, Question, Registration
+from events.models import Activity, Event, Question, Registration
+from portal.models import Notice
 from tests.events.conftest import add_question, make_activity
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def test_raising_capacity_in_the_admin_promotes_the_waiting_list(
     model_admin.save_model(request, activity, SimpleNamespace(changed_data=["capacity"]), True)
 
     assert set(family.registrations.values_list("status", flat=True)) == {"confirmed"}
-    assert Notice.objects.filter(user=parent).exists()
+    assert Notice.objects.filter(recipient=parent).exists()
 
 
 def test_registrations_are_read_only_in_the_admin(client, events_staff, resident, activity):

@@ -7,7 +7,8 @@ from django.core import mail
 from django.utils import translation
 
 from events import services
-from events.models import Booking, Notice, Question, Registration
+from events.models import Booking, Question, Registration
+from portal.models import Notice
 from tests.events.conftest import NOW, add_question, at, make_activity
 from tests.factories import make_child, make_user
 
@@ -241,7 +242,7 @@ def test_cancelling_promotes_the_next_booking_whole_and_tells_them(
 
     assert [r.status for r in family.registrations.all()] == [C, C]
     assert mine.registrations.get().status == X
-    notice = Notice.objects.get(user=parent)
+    notice = Notice.objects.get(recipient=parent)
     assert "趣味运动会" in notice.text
     assert notice.text.startswith("有空出的名额了")  # the parent's language, not the canceller's
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["mum@example.com"]
@@ -261,8 +262,8 @@ def test_a_promoted_english_reader_is_told_in_english(
     with django_capture_on_commit_callbacks(execute=True), translation.override("zh-hans"):
         services.cancel_registration(mine.registrations.get(), by=resident)
 
-    assert Notice.objects.get(user=parent).text.startswith("A place opened up:")
-    assert mail.outbox[0].subject.endswith(": events notice")
+    assert Notice.objects.get(recipient=parent).text.startswith("A place opened up:")
+    assert mail.outbox[0].subject.endswith(": place from the waiting list")
     assert mail.outbox[0].body.startswith("A place opened up:")
 
 
@@ -294,8 +295,8 @@ def test_raising_the_capacity_promotes_in_order(parent, child, resident, elder, 
 
     assert promoted == [family]
     assert single.registrations.get().status == W
-    assert Notice.objects.filter(user=parent).count() == 1
-    assert not Notice.objects.filter(user=elder).exists()
+    assert Notice.objects.filter(recipient=parent).count() == 1
+    assert not Notice.objects.filter(recipient=elder).exists()
 
 
 def test_cancelling_after_the_cut_off_is_refused(resident, festival):

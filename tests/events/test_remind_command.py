@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from events import services
-from events.models import Booking, Notice
+from events.models import Booking
+from portal.models import Notice
 from tests.events.conftest import make_activity
 
 pytestmark = pytest.mark.django_db
@@ -32,17 +33,17 @@ def test_households_with_a_place_tomorrow_are_reminded_once(
         assert "1 households reminded" in run("--day", "2026-06-13")
     assert "0 households reminded" in run("--day", "2026-06-13")
 
-    notice = Notice.objects.get(user=parent)
+    notice = Notice.objects.get(recipient=parent)
     assert "趣味运动会" in notice.text and "张小明" in notice.text and "09:00" in notice.text
-    assert not Notice.objects.filter(user=resident).exists()
+    assert not Notice.objects.filter(recipient=resident).exists()
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.parametrize(
     ("language", "subject", "opening"),
     [
-        ("", "公园路社区：活动通知", "提醒："),
-        ("en", "公园路社区: events notice", "Reminder: “"),
+        ("", "公园路社区：提醒", "提醒："),
+        ("en", "公园路社区: reminder", "Reminder: “"),
     ],
     ids=["default reader gets Chinese", "English reader gets English"],
 )
@@ -58,7 +59,7 @@ def test_the_reminder_is_written_in_the_recipients_language(
 
     assert mail.outbox[0].subject == subject
     assert mail.outbox[0].body.startswith(opening)
-    assert Notice.objects.get(user=parent).text.startswith(opening)
+    assert Notice.objects.get(recipient=parent).text.startswith(opening)
 
 
 def test_the_dry_run_changes_nothing(parent, child, festival):

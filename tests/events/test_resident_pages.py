@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from events import services
-from events.models import Notice, Question, Registration
+from events.models import Question, Registration
+from portal.models import Notice
 from tests.events.conftest import NOW, add_question, make_activity
 from tests.factories import make_child
 
@@ -120,18 +121,35 @@ def test_another_households_member_cannot_be_smuggled_in(client, resident, paren
     assert list(Registration.objects.values_list("member", flat=True)) == [resident.member.pk]
 
 
-def test_my_registrations_lists_tickets_and_notices_and_marks_them_read(
+def test_my_registrations_lists_tickets_and_notices_without_marking_them_read(
     client, parent, child, activity
 ):
     services.register(activity, user=parent, members=[child])
-    Notice.objects.create(user=parent, text="好消息")
+    Notice.objects.create(recipient=parent, text="好消息", url=reverse("events:my"))
     client.force_login(parent)
 
     response = client.get(reverse("events:my"))
 
     body = response.content.decode()
     assert "张小明" in body and "趣味运动会" in body and "好消息" in body
-    assert not Notice.objects.filter(user=parent, read_at__isnull=True).exists()
+    assert Notice.objects.get(recipient=parent).read_at is None
+
+
+def test_marking_the_events_notices_read_is_a_post_that_leaves_other_notices_unread(
+    client, parent, child, activity
+):
+    services.register(activity, user=parent, members=[child])
+    Notice.objects.create(recipient=parent, text="好消息", url=reverse("events:my"))
+    other = Notice.objects.create(recipient=parent, text="队长消息", url="/volunteers/")
+    client.force_login(parent)
+
+    assert client.get(reverse("events:notices-read")).status_code == 405
+    response = client.post(reverse("events:notices-read"))
+
+    assert response.status_code == 302
+    assert not Notice.objects.filter(recipient=parent).about("/events/").unread().exists()
+    other.refresh_from_db()
+    assert other.read_at is None
 
 
 def test_the_ticket_shows_a_qr_code_of_the_staff_link_and_the_code(client, parent, child, activity):
@@ -243,7 +261,8 @@ def test_the_home_section_runs_at_most_three_queries(
 
     for n in range(20):
         services.register(make_activity(festival, title=f"活动{n}"), user=parent, members=[child])
-    Notice.objects.create(user=parent, text="好消息")
+    Notice.objects.create(recipient=parent, text="好消息", url=reverse("events:my"))
+    Notice.objects.create(recipient=parent, text="别的消息", url="/classes/")
     request = rf.get("/")
     request.user = parent
 

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from events import services
 from events.figures import event_figures
-from events.models import Booking, Event, Notice, Question, Registration
+from events.models import Booking, Event, Question, Registration
+from portal.models import Notice
 from tests.events.conftest import add_question, at, make_activity
 from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.factories import make_user
@@ -96,7 +97,7 @@ def test_staff_message_everyone_registered(
         )
 
     assert response.status_code == 302
-    assert "请带水杯" in Notice.objects.get(user=parent).text
+    assert "请带水杯" in Notice.objects.get(recipient=parent).text
     assert len(mail.outbox) == 1
 
 

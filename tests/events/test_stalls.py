@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from events import services
-from events.models import Activity, Notice, StallApplication
+from events.models import Activity, StallApplication
+from portal.models import Notice
 from tests.events.conftest import make_activity
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_staff_approve_with_the_lowest_free_number_and_the_resident_is_told(
     first.refresh_from_db()
     assert (second.stall_number, first.stall_number) == (1, 2)
     assert second.decided_by == events_staff
-    assert "1" in Notice.objects.get(user=elder).text
+    assert "1" in Notice.objects.get(recipient=elder).text
 
 
 def test_approving_beyond_the_stall_count_is_refused(events_staff, resident, elder, parent, market):
@@ -115,7 +116,7 @@ def test_declining_needs_a_reason(client, events_staff, resident, market):
     )
     app.refresh_from_db()
     assert (app.status, app.decision_reason) == ("declined", "摊位已满")
-    assert "摊位已满" in Notice.objects.get(user=resident).text
+    assert "摊位已满" in Notice.objects.get(recipient=resident).text
 
 
 def test_a_decided_application_cannot_be_decided_again(events_staff, resident, market):

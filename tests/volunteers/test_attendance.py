@@ -146,7 +146,7 @@ class TestNoShows:
         profile = services.ensure_profile(volunteer)
         profile.refresh_from_db()
         assert profile.needs_approval
-        assert volunteer.volunteer_notices.filter(text__contains="队长审批").exists()
+        assert volunteer.notices.filter(text__contains="队长审批").exists()
         later = make_post(team=team, start_hour=15, hours=1)
         assert services.sign_up(later, volunteer).status == Signup.Status.PENDING
 

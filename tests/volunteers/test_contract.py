@@ -73,4 +73,4 @@ class TestSubmitVolunteerOffer:
     def test_the_leader_gets_a_notice(self, parent, team_leader):
         team = make_team(leader=team_leader)
         services.submit_volunteer_offer(parent, team=team)
-        assert team_leader.volunteer_notices.count() == 1
+        assert team_leader.notices.count() == 1

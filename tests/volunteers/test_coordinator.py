@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from portal.models import Notice
 from tests.exports import csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.volunteers.conftest import DAY, at, make_post
 from volunteers import services
-from volunteers.models import Membership, Notice, Post, PostTemplate, ServiceDay
+from volunteers.models import Membership, Post, PostTemplate, ServiceDay
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_messaging_everyone_on_a_day(client, coordinator, post, service_day, vol
         reverse("volunteers:day-message", args=[service_day.date.isoformat()]),
         {"text": "下雨改室内"},
     )
-    assert Notice.objects.filter(user=volunteer, text="下雨改室内").exists()
+    assert Notice.objects.filter(recipient=volunteer, text="下雨改室内").exists()
 
 
 @pytest.mark.django_db

@@ -68,7 +68,7 @@ def test_refusals_are_in_chinese_by_default(client, team, volunteer):
 def test_the_demo_sends_no_mail_but_writes_notices(settings, tmp_path):
     from django.core import mail
 
-    from volunteers.models import Notice
+    from portal.models import Notice
 
     settings.MEDIA_ROOT = tmp_path
     community = portal_demo.seed_community()
@@ -76,4 +76,4 @@ def test_the_demo_sends_no_mail_but_writes_notices(settings, tmp_path):
     mail.outbox.clear()
     demo.seed(None, community, people)
     assert mail.outbox == []
-    assert Notice.objects.filter(user=people["volunteer"]).exists()
+    assert Notice.objects.filter(recipient=people["volunteer"]).exists()

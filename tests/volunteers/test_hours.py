@@ -34,7 +34,7 @@ class TestCorrections:
         assert rows[1].reason == "属实"
         assert rows[1].created_by == team_leader
         assert HoursEntry.objects.filter(volunteer=volunteer).total() == 3
-        assert volunteer.volunteer_notices.filter(text__contains="已更正为3").exists()
+        assert volunteer.notices.filter(text__contains="已更正为3").exists()
 
     def test_a_rejected_correction_changes_no_hours(self, served, volunteer, team_leader):
         request = services.request_correction(served, user=volunteer, hours=5, reason="x")

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
+from portal.models import Notice
 from tests.factories import make_user
 from tests.volunteers.conftest import DAY, NOW, at, make_member, make_post, make_team
 from volunteers import services
-from volunteers.models import Notice, Signup
+from volunteers.models import Signup
 
 
 @pytest.mark.django_db
@@ -19,13 +20,16 @@ class TestSignUp:
         assert signup.status == Signup.Status.CONFIRMED
         assert signup.seat == 1
 
-    def test_it_sends_a_confirmation_in_chinese(self, post, volunteer):
+    def test_it_sends_a_confirmation_in_chinese(
+        self, post, volunteer, django_capture_on_commit_callbacks
+    ):
         volunteer.email = "li@example.com"
         volunteer.save()
-        services.sign_up(post, volunteer)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.sign_up(post, volunteer)
         assert mail.outbox[-1].to == ["li@example.com"]
         assert mail.outbox[-1].body.startswith("报名成功：补鞋")
-        assert volunteer.volunteer_notices.get().text.startswith("报名成功")
+        assert volunteer.notices.get().text.startswith("报名成功")
 
     def test_it_refuses_when_full_and_says_the_waiting_list_is_open(self, team, volunteer):
         post = make_post(team=team, capacity=1)
@@ -128,20 +132,23 @@ class TestCancel:
         signup.refresh_from_db()
         assert signup.status == Signup.Status.CANCELLED
 
-    def test_a_cancellation_promotes_the_first_waiting_and_tells_them(self, team, volunteer):
+    def test_a_cancellation_promotes_the_first_waiting_and_tells_them(
+        self, team, volunteer, django_capture_on_commit_callbacks
+    ):
         post = make_post(team=team, capacity=1)
         first = services.sign_up(post, make_user("甲"))
         second = make_user("乙", email="yi@example.com")
         waiting = services.sign_up(post, second, waitlist=True)
         later = services.sign_up(post, volunteer, waitlist=True)
         mail.outbox.clear()
-        services.cancel_signup(first, by=first.volunteer)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.cancel_signup(first, by=first.volunteer)
         waiting.refresh_from_db()
         later.refresh_from_db()
         assert waiting.status == Signup.Status.CONFIRMED
         assert waiting.seat == 1
         assert later.status == Signup.Status.WAITLISTED
-        assert Notice.objects.filter(user=second, text__contains=post.title).exists()
+        assert Notice.objects.filter(recipient=second, text__contains=post.title).exists()
         assert [m.to for m in mail.outbox] == [["yi@example.com"]]
 
     def test_cancelling_twice_is_refused(self, post, volunteer):

@@ -7,10 +7,11 @@ from django.core import mail
 from django.urls import reverse
 
 from portal import roles
+from portal.models import Notice
 from tests.factories import make_user
 from tests.volunteers.conftest import DAY, make_member, make_post, make_team
 from volunteers import services
-from volunteers.models import HoursEntry, Membership, Notice, Post, Signup
+from volunteers.models import HoursEntry, Membership, Post, Signup
 
 
 @pytest.fixture
@@ -65,15 +66,18 @@ class TestAccess:
 
 @pytest.mark.django_db
 class TestApplications:
-    def test_approving_makes_a_member_and_tells_them(self, client, team, team_leader, resident):
+    def test_approving_makes_a_member_and_tells_them(
+        self, client, team, team_leader, resident, django_capture_on_commit_callbacks
+    ):
         resident.email = "r@example.com"
         resident.save()
         membership = services.apply_to_team(resident, team)
         client.force_login(team_leader)
-        response = client.post(
-            reverse("volunteers:membership-decide", args=[membership.pk]),
-            {"decision": "approve", "message": "欢迎"},
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("volunteers:membership-decide", args=[membership.pk]),
+                {"decision": "approve", "message": "欢迎"},
+            )
         assert response.status_code == 302
         membership.refresh_from_db()
         assert membership.status == Membership.Status.APPROVED
@@ -81,25 +85,26 @@ class TestApplications:
         resident.refresh_from_db()
         assert resident.has_role(roles.VOLUNTEER)
         assert resident.volunteer_profile.number
-        assert Notice.objects.filter(user=resident, text__contains="欢迎加入补鞋队").exists()
+        assert Notice.objects.filter(recipient=resident, text__contains="欢迎加入补鞋队").exists()
         assert mail.outbox[-1].to == ["r@example.com"]
-        assert mail.outbox[-1].subject == "睦邻门户：志愿服务"
+        assert mail.outbox[-1].subject == "公园路社区：入队申请结果"
 
     def test_an_english_reader_is_told_in_english_whatever_the_leaders_language(
-        self, client, team, team_leader, resident
+        self, client, team, team_leader, resident, django_capture_on_commit_callbacks
     ):
         resident.email, resident.language = "r@example.com", "en"
         resident.save()
         membership = services.apply_to_team(resident, team)
         client.force_login(team_leader)
         client.cookies["portal_language"] = "zh-hans"
-        client.post(
-            reverse("volunteers:membership-decide", args=[membership.pk]),
-            {"decision": "approve", "message": ""},
-        )
-        notice = Notice.objects.get(user=resident)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("volunteers:membership-decide", args=[membership.pk]),
+                {"decision": "approve", "message": ""},
+            )
+        notice = Notice.objects.get(recipient=resident)
         assert notice.text == "Welcome to 补鞋队! You can now sign up for its posts."
-        assert mail.outbox[-1].subject == "Neighbourly Portal: volunteers"
+        assert mail.outbox[-1].subject == "公园路社区: team application decided"
         assert mail.outbox[-1].body.startswith("Welcome to 补鞋队!")
 
     def test_declining_needs_a_message(self, client, team, team_leader, resident):
@@ -185,14 +190,14 @@ class TestRoster:
         services.sign_up(post, volunteer)
         client.force_login(team_leader)
         client.post(reverse("volunteers:post-message", args=[post.pk]), {"text": "请带工具"})
-        assert Notice.objects.filter(user=volunteer, text="请带工具").exists()
+        assert Notice.objects.filter(recipient=volunteer, text="请带工具").exists()
 
     def test_messaging_the_whole_team(self, client, team, team_leader, volunteer, resident):
         make_member(volunteer, team)
         client.force_login(team_leader)
         client.post(reverse("volunteers:team-message", args=[team.slug]), {"text": "开会"})
-        assert Notice.objects.filter(user=volunteer, text="开会").exists()
-        assert not Notice.objects.filter(user=resident).exists()
+        assert Notice.objects.filter(recipient=volunteer, text="开会").exists()
+        assert not Notice.objects.filter(recipient=resident).exists()
 
 
 @pytest.mark.django_db
@@ -427,7 +432,7 @@ class TestRemoveMember:
         )
         membership.refresh_from_db()
         assert membership.status == Membership.Status.LEFT
-        assert Notice.objects.filter(user=volunteer, text__contains="已搬离社区").exists()
+        assert Notice.objects.filter(recipient=volunteer, text__contains="已搬离社区").exists()
 
     def test_another_leader_cannot(self, client, team, other_leader, volunteer):
         membership = make_member(volunteer, team)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
+from portal.notices import Kind, notify
 from tests.factories import make_user
 from tests.volunteers.conftest import make_member, make_post
 from volunteers import services
@@ -143,10 +144,10 @@ class TestMySchedule:
         assert client.get(reverse("volunteers:calendar-feed", args=[new])).status_code == 200
 
     def test_notices_are_marked_read(self, client, volunteer):
-        services.notify(volunteer, "你好")
+        notify(volunteer, Kind.OTHER, "你好", reverse("volunteers:my-schedule"))
         client.force_login(volunteer)
         client.post(reverse("volunteers:notices-read"))
-        assert not volunteer.volunteer_notices.filter(read_at__isnull=True).exists()
+        assert not volunteer.notices.filter(read_at__isnull=True).exists()
 
 
 @pytest.mark.django_db

@@ -42,6 +42,7 @@ class Command(BaseCommand):
             lines = [f"announcements: {made} new"]
             for module in MODULES:
                 lines += import_module(f"{module}.demo").seed(self, community, people) or []
+            lines.append(f"inbox: {demo.seed_notices(people)} new notices")
         teacher = User.objects.filter(mobile=TEACHER_MOBILE).first()
         if teacher is not None:
             people = {**people, "teacher": teacher}

@@ -1,0 +1,259 @@
+"""One way to tell a person something: a notice in their inbox (我的消息), and the same text by
+text message or mail when their preferences ask for it.
+
+Every module calls `notify` (or `notify_many` for a message to many); nothing else writes
+notices or sends mail. Texts and mails go through `portal.delivery.queue_message`, which writes
+them in the caller's transaction and sends them after commit (never inside a request or under a
+row lock), holding non-urgent texts until the end of the quiet hours.
+"""
+
+import contextlib
+import contextvars
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.timezone import localtime, now
+from django.utils.translation import gettext as _
+
+from portal import delivery
+from portal.lib import quiet_hours
+from portal.models import Community, Notice, NoticePreference
+
+Kind = Notice.Kind
+CHANNELS = ("sms", "email")
+
+# What each channel may carry: newsletters never by text, nor what only leaders and staff get
+# (those come by mail).
+CHANNEL_KINDS = {
+    "sms": [
+        Kind.PROMOTED,
+        Kind.CANCELLED,
+        Kind.TIME_CHANGED,
+        Kind.REMINDER,
+        Kind.CONFIRMED,
+        Kind.LOTTERY,
+        Kind.TEAM_DECIDED,
+        Kind.STALL_REVIEWED,
+        Kind.HOURS,
+        Kind.MESSAGE,
+    ],
+    "email": list(Kind),
+}
+# What a person gets without choosing: by text only what they must not miss (a place that came
+# free, a cancellation, a changed time, a reminder); by mail everything (only people who gave an
+# address get mail, and that was always so).
+DEFAULT_CHANNELS = {
+    "sms": {Kind.PROMOTED, Kind.CANCELLED, Kind.TIME_CHANGED, Kind.REMINDER},
+    "email": set(Kind),
+}
+
+# Demo seeding writes notices without sending anything: see `inbox_only`.
+_deliver = contextvars.ContextVar("portal_notices_deliver", default=True)
+
+
+@contextlib.contextmanager
+def inbox_only():
+    """Write notices but queue no text or mail inside this block (used by seed_demo)."""
+    token = _deliver.set(False)
+    try:
+        yield
+    finally:
+        _deliver.reset(token)
+
+
+def channels_for(kind: str, preference: NoticePreference | None) -> list[str]:
+    """The channels besides the inbox a notice of `kind` goes by, for this person's choices."""
+    chosen = preference.channels if preference is not None else {}
+    wanted = []
+    for channel in CHANNELS:
+        if kind not in CHANNEL_KINDS[channel]:
+            continue
+        override = chosen.get(channel, {}) if isinstance(chosen, dict) else {}
+        on = override.get(kind) if isinstance(override, dict) else None
+        if on is None:
+            on = kind in DEFAULT_CHANNELS[channel]
+        if on:
+            wanted.append(channel)
+    return wanted
+
+
+def choices_of(user) -> dict[str, set[str]]:
+    """{channel: kinds on} for the preferences page."""
+    preference = NoticePreference.objects.filter(user=user).first()
+    chosen = {channel: set() for channel in CHANNELS}
+    for kind in Kind:
+        for channel in channels_for(kind, preference):
+            chosen[channel].add(kind.value)
+    return chosen
+
+
+@transaction.atomic
+def save_choices(user, chosen: dict[str, Iterable[str]]) -> NoticePreference:
+    """Keep which kinds come by text and by mail (only what differs from the defaults)."""
+    channels = {}
+    for channel in CHANNELS:
+        on = set(chosen.get(channel, ()))
+        differs = {
+            kind.value: kind.value in on
+            for kind in CHANNEL_KINDS[channel]
+            if (kind.value in on) != (kind in DEFAULT_CHANNELS[channel])
+        }
+        if differs:
+            channels[channel] = differs
+    preference, _created = NoticePreference.objects.update_or_create(
+        user=user, defaults={"channels": channels}
+    )
+    return preference
+
+
+# A text held for the morning must still leave people this long to change their plans.
+URGENT_MARGIN = timedelta(hours=2)
+
+
+def urgent_for(starts_at: datetime, *, at: datetime | None = None) -> bool:
+    """Whether a text about something starting at `starts_at` must not wait for the morning:
+    it is today, or it starts less than `URGENT_MARGIN` after the coming quiet hours end."""
+    at = localtime(at or now())
+    if localtime(starts_at).date() <= at.date():
+        return True
+    hours = quiet_hours.parse(settings.NOTICE_QUIET_HOURS)
+    start, _end = hours
+    tonight = at.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0)
+    held_from = at if quiet_hours.is_quiet(at, hours) else tonight
+    return starts_at < quiet_hours.quiet_until(held_from, hours) + URGENT_MARGIN
+
+
+def notify(
+    user,
+    kind: str,
+    text,
+    url: str = "",
+    *,
+    subject=None,
+    params: dict | None = None,
+    urgent: bool = False,
+    key: str | None = None,
+) -> Notice:
+    """Put a notice in `user`'s inbox and queue it by text or mail as they chose.
+
+    `text` (and `subject`) may be lazy translations, rendered with `params` in the recipient's
+    language: the person told is often not the one whose request caused it. `url` is what the
+    notice is about (a path in the portal). `urgent` lets a text go out in the quiet hours (a
+    class cancelled for this evening). `key` names the occasion: a second call with the same key
+    for the same person writes and queues nothing and returns the first notice.
+    """
+    preference = NoticePreference.objects.filter(user=user).first()
+    return _notify(user, kind, text, url, subject, params, urgent, key, preference, None)
+
+
+def notify_many(
+    users, kind: str, text, url: str = "", *, subject=None, params=None, urgent=False
+) -> int:
+    """`notify` each of `users` once (a staff message to a day's volunteers, a cancelled class's
+    parents); returns how many were told."""
+    users = list({user.pk: user for user in users}.values())
+    preferences = {
+        p.user_id: p for p in NoticePreference.objects.filter(user__in=[u.pk for u in users])
+    }
+    community = Community.current() if subject is None else None  # once, not per person
+    for user in users:
+        preference = preferences.get(user.pk)
+        _notify(user, kind, text, url, subject, params, urgent, None, preference, community)
+    return len(users)
+
+
+def _notify(user, kind, text, url, subject, params, urgent, key, preference, community) -> Notice:
+    kind = Kind(kind)
+    with translation.override(user.preferred_language()):
+        rendered = str(text) % params if params is not None else str(text)
+        template_params = {name: str(value) for name, value in (params or {}).items()}
+        if subject is not None:
+            subject_text = str(subject) % params if params is not None else str(subject)
+        else:
+            subject_text = _("%(community)s: %(kind)s") % {
+                "community": (community or Community.current()).name,
+                "kind": kind.label,
+            }
+    if key:
+        try:
+            with transaction.atomic():
+                notice = Notice.objects.create(
+                    recipient=user, kind=kind, text=rendered, url=url, key=key
+                )
+        except IntegrityError:  # told already (or by a concurrent call)
+            return Notice.objects.get(recipient=user, key=key)
+    else:
+        notice = Notice.objects.create(recipient=user, kind=kind, text=rendered, url=url)
+    if _deliver.get():
+        for channel in channels_for(kind, preference):
+            delivery.queue_message(
+                user=user,
+                channel=channel,
+                kind=kind.value,
+                text=_with_link(rendered, url) if channel == "email" else rendered,
+                params=template_params,
+                subject=subject_text,
+                urgent=urgent,
+                key=f"notice:{notice.pk}:{channel}",
+            )
+    unread_changed(user.pk)
+    return notice
+
+
+def _with_link(text: str, url: str) -> str:
+    if not url:
+        return text
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    return f"{text}\n\n{base}{url}" if base else text
+
+
+# --- the inbox ------------------------------------------------------------------------------
+
+
+def _unread_key(user_id: int) -> str:
+    return f"inbox-unread:{user_id}"
+
+
+def unread_changed(user_id: int) -> None:
+    """Forget the person's cached unread count, now and when the transaction commits."""
+    cache.delete(_unread_key(user_id))
+    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)))
+
+
+def unread_count(user) -> int:
+    """How many unread notices the person has (the navigation's badge): cached, so most pages
+    ask the database nothing; a new notice or a notice read makes it stale at once."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notice.objects.filter(recipient=user).unread().count()
+        # Short-lived: a count read while a notice was being written is right again soon.
+        cache.set(key, count, 60)
+    return count
+
+
+@transaction.atomic
+def mark_read(user, notice_ids: Iterable[int]) -> int:
+    """Mark these of the person's own notices read; returns how many changed."""
+    count = (
+        Notice.objects.filter(recipient=user, pk__in=list(notice_ids))
+        .unread()
+        .update(read_at=now())
+    )
+    unread_changed(user.pk)
+    return count
+
+
+@transaction.atomic
+def mark_all_read(user, *, about: str = "") -> int:
+    """Mark all the person's notices read (only those linking under `about`, if given)."""
+    notices = Notice.objects.filter(recipient=user).unread()
+    if about:
+        notices = notices.about(about)
+    count = notices.update(read_at=now())
+    unread_changed(user.pk)
+    return count
