@@ -1,10 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Announcement, Community, Household, HouseholdMember, User
+from portal import delivery as delivery_service
+from portal.models import Announcement, Community, Delivery, Household, HouseholdMember, User
 
 
 class HouseholdMemberInline(admin.TabularInline):
@@ -125,3 +126,66 @@ class AnnouncementAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The outbox: what went, what waits and what failed, and why. Rows are the worker's record:
+    staff read them and resend failures, never edit them."""
+
+    list_display = [
+        "created_at",
+        "user",
+        "channel",
+        "kind",
+        "state",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["state", "channel", "kind", "urgent"]
+    search_fields = ["user__real_name", "to", "kind"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [
+        "user",
+        "channel",
+        "kind",
+        "to",
+        "subject",
+        "text",
+        "params",
+        "urgent",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "last_error",
+        "provider_message_id",
+        "key",
+        "created_at",
+        "sent_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Send the selected failed messages again"), permissions=["change"])
+    def resend(self, request, queryset):
+        queued = sum(delivery_service.resend(row) for row in queryset)
+        skipped = queryset.count() - queued
+        self.message_user(
+            request,
+            _("%(queued)d queued again; %(skipped)d skipped (only failed messages are resent).")
+            % {"queued": queued, "skipped": skipped},
+            messages.SUCCESS if queued else messages.WARNING,
+        )

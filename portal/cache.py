@@ -38,6 +38,8 @@ CONTENT_APPS = ("portal", "volunteers", "events", "canteen", "classes")
 # a profile saved, a role given) bump a generation of their own and leave the public pages cached.
 PEOPLE_MODELS = {"portal.user", "portal.user_groups", "portal.household", "portal.householdmember"}
 GENERATIONS = (*CONTENT_APPS, "people")
+# Rows no cached page shows (the outbox): writing them makes nothing stale.
+UNSHOWN_MODELS = {"portal.delivery"}
 
 _PREFIX = "gen:"
 # The generations read once per request (reset by the middleware), so one page costs one round
@@ -123,7 +125,7 @@ def content_changed(app: str, using: str = DEFAULT_DB_ALIAS) -> None:
 
 def _on_model_change(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
     app = sender._meta.app_label
-    if app not in CONTENT_APPS:
+    if app not in CONTENT_APPS or sender._meta.label_lower in UNSHOWN_MODELS:
         return
     if sender._meta.label_lower in PEOPLE_MODELS:
         if update_fields is not None and set(update_fields) <= {"last_login"}:
