@@ -35,16 +35,28 @@ class HouseholdMemberAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["display_name", "mobile", "email", "building", "unit", "room", "is_staff"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "mobile_verified", "groups"]
     search_fields = ["real_name", "mobile", "email", "username"]
     ordering = ["-date_joined"]
     raw_id_fields = ["household"]
-    readonly_fields = ["privacy_consented_at", "last_login", "date_joined"]
+    readonly_fields = [
+        "privacy_consented_at",
+        "last_login",
+        "date_joined",
+        "mobile_verified",
+        "mobile_verified_at",
+        "mobile_verified_by",
+    ]
+    actions = ["mark_mobile_verified"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (
             _("Profile"),
             {"fields": ["real_name", "mobile", "email", "birth_date", "large_text"]},
+        ),
+        (
+            _("Mobile verification"),
+            {"fields": ["mobile_verified", "mobile_verified_at", "mobile_verified_by"]},
         ),
         (_("Address"), {"fields": ["building", "unit", "room", "household"]}),
         (
@@ -62,6 +74,20 @@ class UserAdmin(DjangoUserAdmin):
             },
         )
     ]
+
+    @admin.action(
+        description=_("Mark the mobile verified (confirmed in person at the office)"),
+        permissions=["change"],
+    )
+    def mark_mobile_verified(self, request, queryset):
+        from portal import services
+
+        done = sum(services.mark_mobile_verified(u, by=request.user) for u in queryset)
+        self.message_user(
+            request,
+            _("%(count)d mobile numbers marked verified by you.") % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Community)

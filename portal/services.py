@@ -90,10 +90,34 @@ def save_profile(
     household.save(update_fields=["building", "unit", "room"])
 
 
-def change_mobile(user: User, mobile: str | None) -> None:
-    """The mobile number used to log in (uniqueness is checked by the form and the database)."""
-    user.mobile = mobile or None
-    user.save(update_fields=["mobile"])
+def change_mobile(user: User, mobile: str | None, *, verified: bool = False) -> None:
+    """The mobile number used to log in (uniqueness is checked by the form and the database).
+
+    A new number is unverified (no texts go to it) unless it was just verified by a code.
+    """
+    mobile = mobile or None
+    fields = ["mobile", "mobile_verified", "mobile_verified_at", "mobile_verified_by"]
+    if mobile == user.mobile and (not verified or user.mobile_verified):
+        return
+    user.mobile = mobile
+    user.mobile_verified = bool(mobile and verified)
+    user.mobile_verified_at = now() if user.mobile_verified else None
+    user.mobile_verified_by = None
+    user.save(update_fields=fields)
+
+
+def mark_mobile_verified(user: User, *, by: User | None = None) -> bool:
+    """Record that the person's mobile is theirs: by a code sent to it (`by` empty), or
+    confirmed in person by a member of staff at the office (`by`). Returns whether it changed."""
+    if not user.mobile:
+        return False
+    if user.mobile_verified and by is None:
+        return False
+    user.mobile_verified = True
+    user.mobile_verified_at = now()
+    user.mobile_verified_by = by
+    user.save(update_fields=["mobile_verified", "mobile_verified_at", "mobile_verified_by"])
+    return True
 
 
 def set_large_text(user: User, on: bool) -> None:
@@ -105,3 +129,29 @@ def set_language(user: User, language: str) -> None:
     """Remember the language the resident chose (used for their pages, mail and notices)."""
     user.language = language
     user.save(update_fields=["language"])
+
+
+# How long after logging in by code a resident may set a new password without the old one.
+NEW_PASSWORD_WINDOW_SECONDS = 15 * 60
+
+
+def recently_logged_in_by_code(request) -> bool:
+    """True if this session's latest log-in was by a one-time code, a few minutes ago."""
+    import time
+
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    records = get_authentication_records(request, request.user)
+    if not records or records[-1].get("method") != "code":
+        return False
+    return time.time() - records[-1].get("at", 0) <= NEW_PASSWORD_WINDOW_SECONDS
+
+
+def forget_code_login(request) -> None:
+    """A code opens one password change, not several."""
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    request.session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        r for r in records if r.get("method") != "code"
+    ]
