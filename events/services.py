@@ -402,13 +402,9 @@ def record_walk_in(activity: Activity, *, name: str, by) -> Registration:
     )
 
 
-@transaction.atomic
-def message_registered(activity: Activity, *, text: str, by) -> int:
-    """Send a notice to every household with a place or a place in line; returns how many."""
-    text = (text or "").strip()
-    if not text:
-        raise EventError(_("Write the message first."))
-    users = {
+def registered_users(activity: Activity) -> set:
+    """The account of every household with a place or a place in line (staff messages)."""
+    return {
         b.booked_by
         for b in Booking.objects.filter(
             activity=activity,
@@ -422,10 +418,26 @@ def message_registered(activity: Activity, *, text: str, by) -> int:
         .select_related("booked_by")
         .distinct()
     }
+
+
+def notify_registered(user, text: str, *, activity_title: str, url: str) -> None:
+    """One staff message to one registered household, introduced in the recipient's language."""
+    with recipient_language(user):
+        prefix = _("About “%(activity)s”: ") % {"activity": activity_title}
+    notify(user, prefix + text, url=url)
+
+
+@transaction.atomic
+def message_registered(activity: Activity, *, text: str, by) -> int:
+    """Send a notice to every household with a place or a place in line; returns how many."""
+    text = (text or "").strip()
+    if not text:
+        raise EventError(_("Write the message first."))
+    users = registered_users(activity)
     for user in users:
-        with recipient_language(user):
-            prefix = _("About “%(activity)s”: ") % {"activity": activity.title}
-        notify(user, prefix + text, url=activity.get_absolute_url())
+        notify_registered(
+            user, text, activity_title=activity.title, url=activity.get_absolute_url()
+        )
     return len(users)
 
 

@@ -39,7 +39,7 @@ CONTENT_APPS = ("portal", "volunteers", "events", "canteen", "classes")
 PEOPLE_MODELS = {"portal.user", "portal.user_groups", "portal.household", "portal.householdmember"}
 GENERATIONS = (*CONTENT_APPS, "people")
 # Rows no cached page shows (the outbox): writing them makes nothing stale.
-UNSHOWN_MODELS = {"portal.delivery"}
+UNSHOWN_MODELS = {"portal.delivery", "portal.broadcast"}
 
 _PREFIX = "gen:"
 # The generations read once per request (reset by the middleware), so one page costs one round

@@ -10,6 +10,7 @@ retry. ``sweep`` re-enqueues rows that are due but have no task left (quiet hour
 under a backend that cannot defer) and rows left in ``sending`` by a killed worker.
 """
 
+import contextvars
 import hashlib
 import logging
 import smtplib
@@ -25,6 +26,11 @@ from django.utils import timezone
 from django.utils.timezone import now
 
 log = logging.getLogger(__name__)
+
+# The staff message being sent (portal.broadcasts), if any: its deliveries are tagged with it.
+current_broadcast: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "portal_current_broadcast", default=None
+)
 
 
 def queue_message(
@@ -122,6 +128,7 @@ def _queue(*, user, channel, to, kind, text, params, subject, urgent, key):
                 "state": state,
                 "next_attempt_at": when,
                 "created_at": moment,
+                "broadcast_id": current_broadcast.get(),
             },
         )
         if created:

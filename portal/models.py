@@ -358,6 +358,38 @@ class Announcement(models.Model):
         self.thumbnail.save(thumb.name, thumb, save=False)
 
 
+class Broadcast(models.Model):
+    """A message staff send to many people at once (a day's volunteers, an activity's
+    households): previewed, then handed to the worker, which notifies each recipient in turn."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        SENDING = "sending", _("sending")
+        DONE = "done", _("done")
+
+    source = models.CharField(_("sent from"), max_length=30)
+    title = models.CharField(_("about"), max_length=200)
+    text = models.TextField(_("text"))
+    url = models.CharField(_("link in the notice"), max_length=200, blank=True)
+    back_url = models.CharField(_("back to"), max_length=200, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list)  # account ids, fixed at sending
+    processed = models.PositiveIntegerField(_("people done"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="queued")
+    created_by = models.ForeignKey(
+        User, verbose_name=_("sent by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff message")
+        verbose_name_plural = _("staff messages")
+
+    def __str__(self):
+        return self.title
+
+
 class DeliveryQuerySet(models.QuerySet):
     def due(self, moment):
         """Waiting rows whose time has come (queued, or held through quiet hours)."""
@@ -413,6 +445,14 @@ class Delivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
     key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    broadcast = models.ForeignKey(
+        Broadcast,
+        verbose_name=_("staff message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+    )
     created_at = models.DateTimeField(_("created"), default=now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -427,6 +467,8 @@ class Delivery(models.Model):
             models.Index(fields=["state", "next_attempt_at"], name="delivery_state_due"),
             # a person's messages, newest first (admin, data export)
             models.Index(fields=["user", "-created_at"], name="delivery_user_recent"),
+            # a staff message's progress page: its deliveries by state
+            models.Index(fields=["broadcast", "state"], name="delivery_broadcast_state"),
         ]
 
     def __str__(self):

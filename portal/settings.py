@@ -208,8 +208,6 @@ TASKS = {
             else "django_tasks.backends.immediate.ImmediateBackend"
         ),
     },
-    # Always there, so the worker's path can be run and tested whatever the default is.
-    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 
 # allauth: log in with a mainland mobile number or an email address, plus a password.

@@ -9,3 +9,11 @@ def send_delivery(delivery_id: int) -> str:
     from portal.delivery import deliver
 
     return deliver(delivery_id)
+
+
+@task()
+def send_broadcast(broadcast_id: int) -> str:
+    """Notify the recipients of one staff message (portal.broadcasts.run); resumes if re-run."""
+    from portal.broadcasts import run
+
+    return run(broadcast_id)

@@ -7,7 +7,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -220,3 +220,16 @@ def text_size(request):
         secure=request.is_secure(),
     )
     return response
+
+
+@login_required
+def broadcast_progress(request, pk):
+    """How far a staff message has gone: only for whoever sent it (and superusers)."""
+    from portal import broadcasts
+    from portal.models import Broadcast
+
+    broadcast = get_object_or_404(Broadcast, pk=pk)
+    if broadcast.created_by_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    ctx = {"broadcast": broadcast, "progress": broadcasts.progress(broadcast)}
+    return render(request, "portal/broadcast_progress.html", ctx)

@@ -119,10 +119,7 @@ def _sms_outbox(settings):
     from portal import sms
 
     settings.SMS_BACKEND = "locmem"
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-        "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
-    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()

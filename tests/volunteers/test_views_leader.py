@@ -181,10 +181,15 @@ class TestRoster:
         post.refresh_from_db()
         assert post.residents_served == 0
 
-    def test_messaging_the_people_on_a_post(self, client, post, team_leader, volunteer):
+    def test_messaging_the_people_on_a_post(
+        self, client, post, team_leader, volunteer, django_capture_on_commit_callbacks
+    ):
         services.sign_up(post, volunteer)
         client.force_login(team_leader)
-        client.post(reverse("volunteers:post-message", args=[post.pk]), {"text": "请带工具"})
+        url = reverse("volunteers:post-message", args=[post.pk])
+        assert client.post(url, {"text": "请带工具"}).context["counts"]["inbox"] == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"text": "请带工具", "confirm": "True"})
         assert Notice.objects.filter(user=volunteer, text="请带工具").exists()
 
     def test_messaging_the_whole_team(self, client, team, team_leader, volunteer, resident):

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from portal import broadcasts
 from portal.delivery import sweep
 
 
@@ -14,8 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         found = sweep(dry_run=dry_run)
+        unfinished = 0 if dry_run else broadcasts.sweep()
         if options["verbosity"] >= 1:
             verb = "would enqueue" if dry_run else "enqueued"
             self.stdout.write(
-                f"{verb} {found['enqueued']} deliveries ({found['stuck']} stuck in sending)"
+                f"{verb} {found['enqueued']} deliveries ({found['stuck']} stuck in sending); "
+                f"{unfinished} unfinished staff messages"
             )
