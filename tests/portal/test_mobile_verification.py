@@ -50,6 +50,7 @@ def test_a_resident_logs_in_with_a_code_sent_to_their_mobile(client, resident, r
     assert response.status_code == 302 and response["Location"] == CONFIRM_CODE
 
     code = last_code(resident.mobile)
+    assert code.isdigit() and len(code) == 6  # as mainland services send them
     assert code in sms.outbox[-1].text
     row = Delivery.objects.get(kind="verification_code")
     assert row.urgent and row.state == "sent" and row.to == resident.mobile
