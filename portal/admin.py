@@ -5,7 +5,15 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from portal import delivery as delivery_service
-from portal.models import Announcement, Community, Delivery, Household, HouseholdMember, User
+from portal.models import (
+    Announcement,
+    Broadcast,
+    Community,
+    Delivery,
+    Household,
+    HouseholdMember,
+    User,
+)
 
 
 class HouseholdMemberInline(admin.TabularInline):
@@ -215,3 +223,34 @@ class DeliveryAdmin(admin.ModelAdmin):
             % {"queued": queued, "skipped": skipped},
             messages.SUCCESS if queued else messages.WARNING,
         )
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(admin.ModelAdmin):
+    """Staff messages to many: who sent what to how many, and how far the worker got."""
+
+    list_display = ["created_at", "title", "source", "created_by", "state", "processed"]
+    list_filter = ["state", "source"]
+    search_fields = ["title", "text"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+    exclude = ["recipients"]
+    readonly_fields = [
+        "source",
+        "title",
+        "text",
+        "url",
+        "back_url",
+        "processed",
+        "state",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

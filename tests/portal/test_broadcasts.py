@@ -200,3 +200,13 @@ def test_the_preview_costs_the_same_queries_for_many_recipients(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.post(day_url(service_day), {"text": "x"})
     assert response.context["counts"]["inbox"] == 33
+
+
+def test_staff_messages_are_listed_read_only_in_the_admin(client, community_admin, coordinator):
+    Broadcast.objects.create(
+        source="volunteers", title="红星服务日", text="x", recipients=[1, 2], created_by=coordinator
+    )
+    client.force_login(community_admin)
+    response = client.get(reverse("admin:portal_broadcast_changelist"))
+    assert response.status_code == 200 and "红星服务日" in response.content.decode()
+    assert client.get(reverse("admin:portal_broadcast_add")).status_code == 403
