@@ -69,6 +69,7 @@ def queue_message(
         return None
     full_key = _full_key(f"{channel}:{user.pk}:{key}") if key else uuid.uuid4().hex
     return _queue(
+        fresh_key=not key,
         user=user,
         channel=channel,
         to=to,
@@ -97,6 +98,7 @@ def queue_code(*, user, to: str, channel: str, kind: str, text: str, params: dic
         subject=subject,
         urgent=True,
         key=uuid.uuid4().hex,
+        fresh_key=True,
     )
 
 
@@ -104,7 +106,7 @@ def _full_key(raw: str) -> str:
     return raw if len(raw) <= 200 else "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _queue(*, user, channel, to, kind, text, params, subject, urgent, key):
+def _queue(*, user, channel, to, kind, text, params, subject, urgent, key, fresh_key=False):
     from portal.models import Delivery
 
     moment = now()
@@ -113,26 +115,26 @@ def _queue(*, user, channel, to, kind, text, params, subject, urgent, key):
         quiet_end = quiet_hours_end(moment)
         if quiet_end is not None:
             state, when = Delivery.State.HELD, quiet_end
-    with transaction.atomic():
-        delivery, created = Delivery.objects.get_or_create(
-            key=key,
-            defaults={
-                "user": user,
-                "channel": channel,
-                "to": to,
-                "kind": kind,
-                "text": text,
-                "params": params or {},
-                "subject": subject[:200],
-                "urgent": urgent,
-                "state": state,
-                "next_attempt_at": when,
-                "created_at": moment,
-                "broadcast_id": current_broadcast.get(),
-            },
-        )
-        if created:
-            transaction.on_commit(partial(enqueue, delivery.pk, when, urgent))
+    fields = {
+        "user": user,
+        "channel": channel,
+        "to": to,
+        "kind": kind,
+        "text": text,
+        "params": params or {},
+        "subject": subject[:200],
+        "urgent": urgent,
+        "state": state,
+        "next_attempt_at": when,
+        "created_at": moment,
+        "broadcast_id": current_broadcast.get(),
+    }
+    if fresh_key:  # nothing to look up: one INSERT (staff messages queue thousands)
+        delivery, created = Delivery.objects.create(key=key, **fields), True
+    else:
+        delivery, created = Delivery.objects.get_or_create(key=key, defaults=fields)
+    if created:
+        transaction.on_commit(partial(enqueue, delivery.pk, when, urgent))
     return delivery
 
 
@@ -209,7 +211,7 @@ def claim(delivery_id: int, moment: datetime | None = None):
         )
     if not taken:
         return None
-    row.refresh_from_db()
+    row.state, row.claimed_at, row.attempts = Delivery.State.SENDING, moment, row.attempts + 1
     return row
 
 
