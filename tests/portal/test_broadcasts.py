@@ -1,6 +1,8 @@
 """Staff messages to many: a preview (recipients per channel, SMS segments), then the worker
 sends, and a progress page (sent / failed / waiting)."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -210,3 +212,46 @@ def test_staff_messages_are_listed_read_only_in_the_admin(client, community_admi
     response = client.get(reverse("admin:portal_broadcast_changelist"))
     assert response.status_code == 200 and "红星服务日" in response.content.decode()
     assert client.get(reverse("admin:portal_broadcast_add")).status_code == 403
+
+
+def test_the_sweep_resumes_a_staff_message_whose_worker_was_lost(
+    coordinator, day_volunteers, monkeypatch, time_machine, settings
+):
+    _service_day, people = day_volunteers
+    done = []
+    monkeypatch.setitem(broadcasts.SENDERS, "volunteers", lambda user, b: done.append(user.pk))
+    broadcast = Broadcast.objects.create(
+        source="volunteers", title="t", text="x", recipients=[p.pk for p in people],
+        created_by=coordinator, created_at=NOW,
+    )  # fmt: skip
+    time_machine.move_to(NOW + timedelta(minutes=5), tick=False)
+    assert broadcasts.sweep() == 0  # its task may still be coming
+    time_machine.move_to(NOW + timedelta(minutes=11), tick=False)
+    assert broadcasts.sweep() == 1
+    broadcast.refresh_from_db()
+    assert broadcast.state == "done" and sorted(done) == sorted(p.pk for p in people)
+    assert broadcasts.sweep() == 0
+
+
+def test_the_progress_page_costs_the_same_queries_with_many_deliveries(
+    client, coordinator, django_assert_max_num_queries
+):
+    person = make_user("多收", mobile_verified=True)
+    broadcast = Broadcast.objects.create(
+        source="volunteers", title="t", text="x", recipients=[person.pk], created_by=coordinator
+    )
+    url = reverse("broadcast-progress", args=[broadcast.pk])
+    client.force_login(coordinator)
+    client.get(url)
+    with django_assert_max_num_queries(6) as few:
+        client.get(url)
+    Delivery.objects.bulk_create(
+        Delivery(user=person, channel="sms", kind="k", to=person.mobile, text="x",
+                 key=f"p{n}", broadcast=broadcast, state=("sent", "failed", "queued")[n % 3])
+        for n in range(60)
+    )  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.context["progress"] | {"done": None} == {
+        "people": 1, "processed": 0, "sent": 20, "failed": 20, "waiting": 20, "done": None,
+    }  # fmt: skip
