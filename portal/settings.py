@@ -6,6 +6,7 @@ Everything that differs between a newcomer's laptop and production comes from th
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -193,6 +194,12 @@ MOBILE_VERIFICATION = env_bool(
 )
 # Non-urgent texts wait through these hours (Asia/Shanghai); codes and urgent texts do not.
 NOTICE_QUIET_HOURS = env_str("NOTICE_QUIET_HOURS", "21:00-08:00")
+if NOTICE_QUIET_HOURS.strip() and not re.fullmatch(
+    r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", NOTICE_QUIET_HOURS.strip()
+):
+    raise ImproperlyConfigured(
+        f"NOTICE_QUIET_HOURS must look like 21:00-08:00 (or be empty); got {NOTICE_QUIET_HOURS!r}"
+    )
 DELIVERY_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 2 * 60 * 60]  # seconds; then it has failed
 DELIVERY_SENDING_TIMEOUT = env_int("DELIVERY_SENDING_TIMEOUT", 10 * 60)
 # The queue: the database (django-tasks-db, worker `manage.py db_worker`) in production; at once,

@@ -284,3 +284,40 @@ def test_delivery_writes_leave_the_public_pages_cached(texter, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         queue_text(texter, urgent=True)
     assert generations(GENERATIONS) == before
+
+
+@pytest.mark.parametrize(
+    ("setting", "local_time", "held"),
+    [
+        ("", datetime(2026, 12, 1, 23, 0), False),
+        ("12:00-14:00", datetime(2026, 12, 1, 13, 0), True),
+        ("12:00-14:00", datetime(2026, 12, 1, 14, 0), False),
+        ("22:30-07:00", datetime(2026, 12, 1, 22, 0), False),
+        ("22:30-07:00", datetime(2026, 12, 1, 22, 30), True),
+    ],
+    ids=["none", "midday-inside", "midday-end", "late-before", "late-start"],
+)
+def test_quiet_hours_follow_the_setting(
+    texter, settings, time_machine, django_capture_on_commit_callbacks, setting, local_time, held
+):
+    settings.NOTICE_QUIET_HOURS = setting
+    time_machine.move_to(local_time.replace(tzinfo=SHANGHAI), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = queue_text(texter)
+    row.refresh_from_db()
+    assert (row.state == Delivery.State.HELD) is held
+    assert len(sms.outbox) == (0 if held else 1)
+
+
+def test_allauth_mails_go_through_the_queue_after_commit(
+    client, texter, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_request_login_code"), {"email": "zhao@example.org"})
+    assert response.status_code == 302
+    row = Delivery.objects.get(channel="email")
+    assert row.user == texter and row.urgent and row.state == Delivery.State.SENT
+    assert [m.to for m in mail.outbox] == [["zhao@example.org"]]
+    assert row.text == mail.outbox[0].body
