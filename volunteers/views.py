@@ -786,13 +786,16 @@ def member_remove(request, pk):
 @require_POST
 def team_message(request, slug):
     team = access.get_team_for_leader(request, slug)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        count = services.message_team(team, text=form.cleaned_data["text"], by=request.user)
-        messages.success(request, _("Message sent to %(count)s members.") % {"count": count})
-    else:
-        messages.error(request, _("Write a message first."))
-    return redirect("volunteers:lead-team", slug=team.slug)
+    members = Membership.objects.approved().filter(team=team).select_related("user")
+    # A preview (recipients per channel, text segments), then the worker sends it.
+    return broadcasts.respond(
+        request,
+        source="volunteers",
+        title=str(team),
+        recipients=[m.user for m in members],
+        url=team.get_absolute_url(),
+        back_url=reverse("volunteers:lead-team", args=[team.slug]),
+    )
 
 
 @login_required
