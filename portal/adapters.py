@@ -72,6 +72,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
         services.change_mobile(user, normalize_mobile(phone), verified=True)
 
+    def validation_error(self, code, *args):
+        """allauth says "too many failed log-ins" when codes are asked for too often; say what
+        happened instead."""
+        from allauth.core import context
+
+        match = getattr(context.request, "resolver_match", None)
+        if (
+            code == "too_many_login_attempts"
+            and match
+            and match.url_name == ("account_request_login_code")
+        ):
+            return forms.ValidationError(
+                _(
+                    "Too many codes were asked for this number or from this connection. "
+                    "Please wait a while and try again."
+                ),
+                code="too_many_codes",
+            )
+        return super().validation_error(code, *args)
+
     def get_user_by_phone(self, phone: str):
         from portal.models import User
 
