@@ -282,3 +282,17 @@ def test_staff_without_the_right_cannot_mark_a_mobile_verified(client, canteen_s
     )
     resident.refresh_from_db()
     assert not resident.mobile_verified
+
+
+def test_with_verification_on_an_unverified_mobile_is_verified_at_the_next_log_in(
+    client, verification_on, resident, run_on_commit
+):
+    response = run_on_commit(
+        client, reverse("account_login"), {"login": resident.mobile, "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("account_verify_phone")
+    assert logged_in_as(client) is None
+    run_on_commit(client, reverse("account_verify_phone"), {"code": last_code(resident.mobile)})
+    assert logged_in_as(client) == str(resident.pk)
+    resident.refresh_from_db()
+    assert resident.mobile_verified
