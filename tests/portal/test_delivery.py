@@ -321,3 +321,25 @@ def test_allauth_mails_go_through_the_queue_after_commit(
     assert row.user == texter and row.urgent and row.state == Delivery.State.SENT
     assert [m.to for m in mail.outbox] == [["zhao@example.org"]]
     assert row.text == mail.outbox[0].body
+
+
+def test_the_sweep_command_reports_and_its_dry_run_sends_nothing(texter, time_machine, settings):
+    import io
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    time_machine.move_to(NOON, tick=False)
+    queue_text(texter)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    time_machine.move_to(NOON + timedelta(minutes=5), tick=False)
+
+    out = io.StringIO()
+    call_command("sweep_deliveries", "--dry-run", stdout=out)
+    assert "would enqueue 1 deliveries" in out.getvalue()
+    assert sms.outbox == []
+
+    out = io.StringIO()
+    call_command("sweep_deliveries", stdout=out)
+    assert "enqueued 1 deliveries" in out.getvalue()
+    assert len(sms.outbox) == 1
+    call_command("sweep_deliveries", stdout=io.StringIO())  # safe to run twice
+    assert len(sms.outbox) == 1
