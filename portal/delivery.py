@@ -243,14 +243,20 @@ def deliver(delivery_id: int) -> str:
     return Delivery.State.SENT
 
 
-class TemporaryError(Exception):
+class SendError(Exception):
+    """The channel did not take the message; `reason` is kept on the row for staff."""
+
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason
 
 
-class PermanentError(TemporaryError):
-    pass
+class TemporaryError(SendError):
+    """Try again later (with back-off)."""
+
+
+class PermanentError(SendError):
+    """Trying again cannot help: the row is failed at once."""
 
 
 def _send(row) -> str:
