@@ -83,3 +83,24 @@ def test_a_coordinator_previews_a_message_to_a_day_and_follows_its_progress(
     page.wait_for_url(re.compile(r"/me/sent/\d+/"))
     expect(page.get_by_text("2 / 2")).to_be_visible()
     fits_the_phone(page)
+
+
+def test_a_resident_who_forgot_the_password_sets_a_new_one_after_a_code(page):
+    person = make_user("孙忘记", mobile="13966667777")
+    page.goto("/accounts/password/reset/")
+    fits_the_phone(page)
+    page.get_by_role("link", name="通过短信获取验证码，然后设置新密码").click()
+    page.fill("input[name=phone]", "13966667777")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/accounts/login/code/confirm/"))
+    page.fill("input[name=code]", last_code("13966667777"))
+    page.locator("main form button[type=submit]").first.click()
+
+    page.wait_for_url(re.compile(r"/me/new-password/"))
+    fits_the_phone(page)
+    page.fill("input[name=new_password1]", "Fresh-Password-2027")
+    page.fill("input[name=new_password2]", "Fresh-Password-2027")
+    page.get_by_role("button", name="保存新密码").click()
+    expect(page.get_by_text("新密码已保存。")).to_be_visible()
+    person.refresh_from_db()
+    assert person.check_password("Fresh-Password-2027")
