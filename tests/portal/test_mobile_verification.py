@@ -109,7 +109,11 @@ def test_asking_for_codes_is_rate_limited_per_address(client, run_on_commit):
     assert len(sms.outbox) == 20
 
 
-def test_no_code_is_sent_to_a_number_with_no_account(client, run_on_commit):
+@pytest.mark.parametrize("prevent_enumeration", [False, True], ids=["told", "enumeration-safe"])
+def test_no_code_is_sent_to_a_number_with_no_account(
+    client, run_on_commit, settings, prevent_enumeration
+):
+    settings.ACCOUNT_PREVENT_ENUMERATION = prevent_enumeration
     response = run_on_commit(client, REQUEST_CODE, {"phone": "13799998888"})
     # Told plainly, or (with enumeration prevention) sent on as if a code went: either way no
     # text costs money or pesters a stranger.
