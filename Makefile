@@ -20,7 +20,8 @@ migrate: install
 ## Set everything up and serve the demo site at http://127.0.0.1:8000 (SQLite).
 demo: migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Texts (codes, reminders) are printed here by the console SMS backend."
+	MOBILE_VERIFICATION=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 ## Set everything up and run the whole test suite (browser tests skip without Chromium).
 test: install

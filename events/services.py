@@ -24,7 +24,7 @@ from events.models import (
 )
 from portal.access import my_household_members
 from portal.models import HouseholdMember
-from portal.notices import Kind, notify, notify_many, urgent_for
+from portal.notices import Kind, notify, urgent_for
 
 
 class EventError(Exception):
@@ -385,13 +385,9 @@ def record_walk_in(activity: Activity, *, name: str, by) -> Registration:
     )
 
 
-@transaction.atomic
-def message_registered(activity: Activity, *, text: str, by) -> int:
-    """Send a notice to every household with a place or a place in line; returns how many."""
-    text = (text or "").strip()
-    if not text:
-        raise EventError(_("Write the message first."))
-    users = {
+def registered_users(activity: Activity) -> set:
+    """The account of every household with a place or a place in line (staff messages)."""
+    return {
         b.booked_by
         for b in Booking.objects.filter(
             activity=activity,
@@ -405,13 +401,6 @@ def message_registered(activity: Activity, *, text: str, by) -> int:
         .select_related("booked_by")
         .distinct()
     }
-    return notify_many(
-        users,
-        Kind.MESSAGE,
-        gettext_lazy("About “%(activity)s”: %(message)s"),
-        activity.get_absolute_url(),
-        params={"activity": activity.title, "message": text},
-    )
 
 
 # ---------------------------------------------------------------- flea-market stalls

@@ -34,7 +34,7 @@ from events.forms import (
 )
 from events.lib import activity_calendar
 from events.models import Activity, Event, Question, Registration, StallApplication
-from portal import exports, roles
+from portal import broadcasts, exports, roles
 from portal.cache import cached, public_page
 from portal.lib import params
 from portal.models import Household, HouseholdMember, Notice
@@ -715,19 +715,15 @@ def staff_register(request, pk):
 @require_POST
 def message_attendees(request, pk):
     activity = _staff_activity(request, pk)
-    form = MessageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the message first."))
-        return redirect("events:attendees", pk=activity.pk)
-    try:
-        count = services.message_registered(
-            activity, text=form.cleaned_data["text"], by=request.user
-        )
-    except services.EventError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("Message sent to %(count)s households.") % {"count": count})
-    return redirect("events:attendees", pk=activity.pk)
+    # A preview (recipients per channel, text segments), then the worker sends it.
+    return broadcasts.respond(
+        request,
+        source="events",
+        title=activity.title,
+        recipients=services.registered_users(activity),
+        url=activity.get_absolute_url(),
+        back_url=reverse("events:attendees", args=[activity.pk]),
+    )
 
 
 @login_required

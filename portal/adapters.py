@@ -1,4 +1,5 @@
-"""allauth glue: mobile numbers are stored on the user; there is no SMS gateway."""
+"""allauth glue: mobile numbers are stored on the user (verified by a code or at the office);
+codes and account mails go out through the delivery queue, never inside the request."""
 
 import logging
 
@@ -91,18 +92,46 @@ class AccountAdapter(DefaultAccountAdapter):
         return normalize_mobile(phone)
 
     def set_phone(self, user, phone: str, verified: bool) -> None:
-        user.mobile = normalize_mobile(phone)
+        from portal import services
+
+        number = normalize_mobile(phone)
         if user.pk:
-            user.save(update_fields=["mobile"])
+            services.change_mobile(user, number, verified=verified)
+        else:  # a sign-up: the account is saved after this
+            user.mobile = number
+            user.mobile_verified = verified
 
     def get_phone(self, user):
         if user.mobile:
-            return user.mobile, True
+            return user.mobile, user.mobile_verified
         return None
 
     def set_phone_verified(self, user, phone: str) -> None:
-        # Mobile numbers are confirmed in person by staff; nothing to record here.
-        return None
+        """The code sent to `phone` was entered: at sign-up, at log-in by code, or to change to
+        this number (allauth calls this before the number is on the account)."""
+        from portal import services
+
+        services.change_mobile(user, normalize_mobile(phone), verified=True)
+
+    def validation_error(self, code, *args):
+        """allauth says "too many failed log-ins" when codes are asked for too often; say what
+        happened instead."""
+        from allauth.core import context
+
+        match = getattr(context.request, "resolver_match", None)
+        if (
+            code == "too_many_login_attempts"
+            and match
+            and match.url_name == ("account_request_login_code")
+        ):
+            return forms.ValidationError(
+                _(
+                    "Too many codes were asked for this number or from this connection. "
+                    "Please wait a while and try again."
+                ),
+                code="too_many_codes",
+            )
+        return super().validation_error(code, *args)
 
     def get_user_by_phone(self, phone: str):
         from portal.models import User
@@ -113,5 +142,47 @@ class AccountAdapter(DefaultAccountAdapter):
         return User.objects.filter(mobile=number).first()
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        # No SMS gateway is configured (phone verification is off); log so an operator sees it.
-        log.warning("SMS to %s not sent: no SMS gateway configured", phone[:3] + "****")
+        """The code goes through the delivery queue: urgent (no quiet hours), sent after commit."""
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.translation import gettext
+
+        from portal.delivery import queue_code
+
+        language = user.preferred_language() if user else settings.LANGUAGE_CODE
+        with translation.override(language):
+            text = gettext(
+                "Your code is %(code)s. Enter it on the portal; never tell it to anyone, "
+                "not even staff."
+            ) % {"code": code}
+        queue_code(
+            user=user if user and user.pk else None,
+            to=normalize_mobile(phone),
+            channel="sms",
+            kind="verification_code",
+            text=text,
+            params={"code": code},
+        )
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mails (codes, password reset, email confirmation) through the queue too."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from portal.delivery import queue_code
+        from portal.models import User
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        msg = self.render_mail(template_prefix, email, ctx)
+        user = context.get("user") or User.objects.filter(email__iexact=email).first()
+        queue_code(
+            user=user if user and user.pk else None,
+            to=email,
+            channel="email",
+            kind=template_prefix.rsplit("/", 1)[-1],
+            text=msg.body,
+            params={},
+            subject=msg.subject,
+        )

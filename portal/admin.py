@@ -1,14 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from portal import delivery as delivery_service
 from portal.admin_privileges import UserPrivilegesMixin
 from portal.models import (
     AccountDeletion,
     Announcement,
+    Broadcast,
     Community,
+    Delivery,
     Household,
     HouseholdMember,
     MobileReveal,
@@ -62,16 +65,28 @@ class UserAdmin(UserPeopleMixin, UserPrivilegesMixin, DjangoUserAdmin):
         "room",
         "is_staff",
     ]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "mobile_verified", "groups"]
     search_fields = ["real_name", "mobile", "email", "username"]
     ordering = ["-date_joined"]
     raw_id_fields = ["household"]
-    readonly_fields = ["privacy_consented_at", "last_login", "date_joined"]
+    readonly_fields = [
+        "privacy_consented_at",
+        "last_login",
+        "date_joined",
+        "mobile_verified",
+        "mobile_verified_at",
+        "mobile_verified_by",
+    ]
+    actions = ["mark_mobile_verified"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (
             _("Profile"),
             {"fields": ["real_name", "mobile", "email", "birth_date", "large_text"]},
+        ),
+        (
+            _("Mobile verification"),
+            {"fields": ["mobile_verified", "mobile_verified_at", "mobile_verified_by"]},
         ),
         (_("Address"), {"fields": ["building", "unit", "room", "household"]}),
         (
@@ -89,6 +104,20 @@ class UserAdmin(UserPeopleMixin, UserPrivilegesMixin, DjangoUserAdmin):
             },
         )
     ]
+
+    @admin.action(
+        description=_("Mark the mobile verified (confirmed in person at the office)"),
+        permissions=["change"],
+    )
+    def mark_mobile_verified(self, request, queryset):
+        from portal import services
+
+        done = sum(services.mark_mobile_verified(u, by=request.user) for u in queryset)
+        self.message_user(
+            request,
+            _("%(count)d mobile numbers marked verified by you.") % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Community)
@@ -223,3 +252,97 @@ class MobileRevealAdmin(admin.ModelAdmin):
 
 def _summary(counts: dict) -> str:
     return "; ".join(f"{name}: {n}" for name, n in describe(counts)) or "—"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The outbox: what went, what waits and what failed, and why. Rows are the worker's record:
+    staff read them and resend failures, never edit them."""
+
+    list_display = [
+        "created_at",
+        "user",
+        "channel",
+        "kind",
+        "state",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["state", "channel", "kind", "urgent"]
+    search_fields = ["user__real_name", "to", "kind"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [
+        "user",
+        "channel",
+        "kind",
+        "to",
+        "subject",
+        "text",
+        "params",
+        "urgent",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "last_error",
+        "provider_message_id",
+        "key",
+        "created_at",
+        "sent_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Send the selected failed messages again"), permissions=["change"])
+    def resend(self, request, queryset):
+        queued = sum(delivery_service.resend(row) for row in queryset)
+        skipped = queryset.count() - queued
+        self.message_user(
+            request,
+            _("%(queued)d queued again; %(skipped)d skipped (only failed messages are resent).")
+            % {"queued": queued, "skipped": skipped},
+            messages.SUCCESS if queued else messages.WARNING,
+        )
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(admin.ModelAdmin):
+    """Staff messages to many: who sent what to how many, and how far the worker got."""
+
+    list_display = ["created_at", "title", "source", "created_by", "state", "processed"]
+    list_filter = ["state", "source"]
+    search_fields = ["title", "text"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+    exclude = ["recipients"]
+    readonly_fields = [
+        "source",
+        "title",
+        "text",
+        "url",
+        "back_url",
+        "processed",
+        "state",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -38,9 +38,14 @@ CONTENT_APPS = ("portal", "volunteers", "events", "canteen", "classes")
 # a profile saved, a role given) bump a generation of their own and leave the public pages cached.
 PEOPLE_MODELS = {"portal.user", "portal.user_groups", "portal.household", "portal.householdmember"}
 GENERATIONS = (*CONTENT_APPS, "people")
-# A person's own notices and choices are on no cached page (the unread count keeps its own key,
-# `portal.notices.unread_count`): writing them must not make everyone's pages stale.
-PRIVATE_MODELS = {"portal.notice", "portal.noticepreference"}
+# Rows no cached page shows: a person's own notices and choices (the unread count keeps its own
+# key, `portal.notices.unread_count`) and the outbox. Writing them makes nothing stale.
+PRIVATE_MODELS = {
+    "portal.notice",
+    "portal.noticepreference",
+    "portal.delivery",
+    "portal.broadcast",
+}
 
 _PREFIX = "gen:"
 # The generations read once per request (reset by the middleware), so one page costs one round

@@ -226,3 +226,36 @@ def seed_notices(people: dict[str, User]) -> int:
                 Notice.objects.filter(pk=notice.pk).update(read_at=now())
             made += 1
     return made
+
+
+# The elder registered at the office but has not had the number confirmed yet: staff can try the
+# admin's "mark the mobile verified" action on them.
+UNVERIFIED_DEMO_MOBILES = {"elder"}
+
+
+@transaction.atomic
+def seed_deliveries(people: dict[str, User]) -> int:
+    """Verify the demo mobiles (at the office, by the admin) and leave one failed text for staff
+    to find in the outbox (admin → deliveries, filter "failed"). Returns rows made."""
+    from portal.models import Delivery
+
+    admin = people["admin"]
+    for key, user in people.items():
+        if key not in UNVERIFIED_DEMO_MOBILES and not user.mobile_verified:
+            services.mark_mobile_verified(user, by=admin)
+    volunteer = people["volunteer"]
+    _row, created = Delivery.objects.get_or_create(
+        key="demo:failed-reminder",
+        defaults={
+            "user": volunteer,
+            "channel": Delivery.Channel.SMS,
+            "kind": "reminder",
+            "to": volunteer.mobile,
+            "text": "明天上午9点是红星服务日，您报名的岗位请准时到岗。",
+            "params": {"date": "明天", "time": "9:00"},
+            "state": Delivery.State.FAILED,
+            "attempts": 5,
+            "last_error": "isv.DAY_LIMIT_CONTROL: 触发日发送限额",
+        },
+    )
+    return int(created)

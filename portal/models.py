@@ -95,6 +95,18 @@ class User(AbstractUser, Address):
         on_delete=models.SET_NULL,
         related_name="users",
     )
+    # Texts go only to a verified mobile: by a code sent to it, or by staff at the office.
+    mobile_verified = models.BooleanField(_("mobile verified"), default=False)
+    mobile_verified_at = models.DateTimeField(_("mobile verified at"), null=True, blank=True)
+    mobile_verified_by = models.ForeignKey(
+        "self",
+        verbose_name=_("mobile verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The member of staff who confirmed the number in person (empty: by code)."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -116,6 +128,11 @@ class User(AbstractUser, Address):
 
     def age_on(self, day: date) -> int | None:
         return age_on(self.birth_date, day)
+
+    @property
+    def sms_number(self) -> str | None:
+        """The number texts may go to: the mobile, once it is verified."""
+        return self.mobile if self.mobile and self.mobile_verified else None
 
     def preferred_language(self) -> str:
         """The language to write to this person in: their choice, else the portal's default."""
@@ -551,3 +568,120 @@ class NoticePreference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class Broadcast(models.Model):
+    """A message staff send to many people at once (a day's volunteers, an activity's
+    households): previewed, then handed to the worker, which notifies each recipient in turn."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        SENDING = "sending", _("sending")
+        DONE = "done", _("done")
+
+    source = models.CharField(_("sent from"), max_length=30)
+    title = models.CharField(_("about"), max_length=200)
+    text = models.TextField(_("text"))
+    url = models.CharField(_("link in the notice"), max_length=200, blank=True)
+    back_url = models.CharField(_("back to"), max_length=200, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list)  # account ids, fixed at sending
+    processed = models.PositiveIntegerField(_("people done"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="queued")
+    created_by = models.ForeignKey(
+        User, verbose_name=_("sent by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff message")
+        verbose_name_plural = _("staff messages")
+
+    def __str__(self):
+        return self.title
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, moment):
+        """Waiting rows whose time has come (queued, or held through quiet hours)."""
+        return self.filter(
+            state__in=[Delivery.State.QUEUED, Delivery.State.HELD], next_attempt_at__lte=moment
+        )
+
+    def stuck(self, before):
+        """Rows a worker claimed before `before` and never finished (it was killed)."""
+        return self.filter(state=Delivery.State.SENDING, claimed_at__lt=before)
+
+
+class Delivery(models.Model):
+    """One text or mail to one person: written with the change that causes it, sent by the worker.
+
+    The row is the outbox: the worker claims it (state "sending", committed) before it calls the
+    provider, and records the outcome after. `portal.delivery` holds every change of state.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("text message")
+        EMAIL = "email", _("email")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        HELD = "held", _("held for quiet hours")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    # Empty only for a code or account mail to a number or address with no account yet.
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("kind of message"), max_length=50)
+    to = models.CharField(
+        _("sent to"), max_length=254, help_text=_("The number or address when it was queued.")
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    params = models.JSONField(_("template parameters"), default=dict, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=now)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    broadcast = models.ForeignKey(
+        Broadcast,
+        verbose_name=_("staff message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the sweep: waiting rows that are due, sending rows that are stuck
+            models.Index(fields=["state", "next_attempt_at"], name="delivery_state_due"),
+            # a person's messages, newest first (admin, data export)
+            models.Index(fields=["user", "-created_at"], name="delivery_user_recent"),
+            # a staff message's progress page: its deliveries by state
+            models.Index(fields=["broadcast", "state"], name="delivery_broadcast_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} · {self.kind} · {self.get_state_display()}"

@@ -120,7 +120,9 @@ def urgent_for(starts_at: datetime, *, at: datetime | None = None) -> bool:
     at = localtime(at or now())
     if localtime(starts_at).date() <= at.date():
         return True
-    hours = quiet_hours.parse(settings.NOTICE_QUIET_HOURS)
+    hours = quiet_hours.configured()
+    if hours is None:  # no quiet hours: nothing is held, so nothing needs to hurry
+        return True
     start, _end = hours
     tonight = at.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0)
     held_from = at if quiet_hours.is_quiet(at, hours) else tonight

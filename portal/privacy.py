@@ -122,7 +122,7 @@ def collect(user) -> list[Table]:
     """Everything the portal holds about the user and their household, module by module."""
     from allauth.account.models import EmailAddress
 
-    from portal.models import ConsentChange, Notice, User
+    from portal.models import ConsentChange, Delivery, Notice, User
 
     members = members_of(user)
     tables = [
@@ -191,6 +191,14 @@ def collect(user) -> list[Table]:
             _("My messages"),
             Notice.objects.filter(recipient=user).order_by("created_at"),
             ["kind", "text", "url", "created_at", "read_at"],
+        )
+    )
+    tables.append(
+        table(
+            "deliveries",
+            _("Texts and mails sent to me"),
+            Delivery.objects.filter(user=user).order_by("created_at"),
+            ["channel", "kind", "to", "text", "state", "created_at", "sent_at"],
         )
     )
     for _app, export in hooks("export"):

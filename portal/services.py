@@ -10,6 +10,7 @@ from portal import privacy, roles
 from portal.models import (
     AccountDeletion,
     ConsentChange,
+    Delivery,
     Household,
     HouseholdMember,
     MobileReveal,
@@ -101,10 +102,34 @@ def save_profile(
     household.save(update_fields=["building", "unit", "room"])
 
 
-def change_mobile(user: User, mobile: str | None) -> None:
-    """The mobile number used to log in (uniqueness is checked by the form and the database)."""
-    user.mobile = mobile or None
-    user.save(update_fields=["mobile"])
+def change_mobile(user: User, mobile: str | None, *, verified: bool = False) -> None:
+    """The mobile number used to log in (uniqueness is checked by the form and the database).
+
+    A new number is unverified (no texts go to it) unless it was just verified by a code.
+    """
+    mobile = mobile or None
+    fields = ["mobile", "mobile_verified", "mobile_verified_at", "mobile_verified_by"]
+    if mobile == user.mobile and (not verified or user.mobile_verified):
+        return
+    user.mobile = mobile
+    user.mobile_verified = bool(mobile and verified)
+    user.mobile_verified_at = now() if user.mobile_verified else None
+    user.mobile_verified_by = None
+    user.save(update_fields=fields)
+
+
+def mark_mobile_verified(user: User, *, by: User | None = None) -> bool:
+    """Record that the person's mobile is theirs: by a code sent to it (`by` empty), or
+    confirmed in person by a member of staff at the office (`by`). Returns whether it changed."""
+    if not user.mobile:
+        return False
+    if user.mobile_verified and by is None:
+        return False
+    user.mobile_verified = True
+    user.mobile_verified_at = now()
+    user.mobile_verified_by = by
+    user.save(update_fields=["mobile_verified", "mobile_verified_at", "mobile_verified_by"])
+    return True
 
 
 def set_large_text(user: User, on: bool) -> None:
@@ -277,6 +302,7 @@ def delete_account(user: User) -> AccountDeletion:
     tally.remove(ConsentChange.objects.filter(user=user))
     tally.remove(Notice.objects.filter(recipient=user))
     tally.remove(NoticePreference.objects.filter(user=user))
+    tally.remove(Delivery.objects.filter(user=user))  # the texts and mails sent: numbers, words
     tally.count_removed(Session, _forget_sessions(user))
 
     user.username = f"deleted-{user.pk}"
@@ -285,6 +311,7 @@ def delete_account(user: User) -> AccountDeletion:
     user.mobile = user.birth_date = user.privacy_consented_at = user.last_login = None
     user.building = user.unit = user.room = user.language = ""
     user.large_text = False
+    user.mobile_verified, user.mobile_verified_at, user.mobile_verified_by = False, None, None
     user.is_active = False
     user.set_unusable_password()
     user.save()
@@ -301,3 +328,29 @@ def record_mobile_reveal(viewer: User, person: User, *, place: str, reason: str)
     return MobileReveal.objects.create(
         viewer=viewer, person=person, place=place[:200], reason=reason[:200]
     )
+
+
+# How long after logging in by code a resident may set a new password without the old one.
+NEW_PASSWORD_WINDOW_SECONDS = 15 * 60
+
+
+def recently_logged_in_by_code(request) -> bool:
+    """True if this session's latest log-in was by a one-time code, a few minutes ago."""
+    import time
+
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    records = get_authentication_records(request, request.user)
+    if not records or records[-1].get("method") != "code":
+        return False
+    return time.time() - records[-1].get("at", 0) <= NEW_PASSWORD_WINDOW_SECONDS
+
+
+def forget_code_login(request) -> None:
+    """A code opens one password change, not several."""
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    request.session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        r for r in records if r.get("method") != "code"
+    ]

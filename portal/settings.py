@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "volunteers",
     "events",
     "canteen",
@@ -188,12 +190,63 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Texts (portal/sms/) and the delivery queue (portal/delivery.py): every text and mail is a
+# portal.Delivery row sent after commit by a django-tasks worker (`manage.py db_worker`).
+SMS_BACKEND = env_str("SMS_BACKEND", "console")  # console, locmem, file, alibaba, tencent
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "公园路社区")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET")
+SMS_REGION = env_str("SMS_REGION")
+SMS_ENDPOINT = env_str("SMS_ENDPOINT")  # empty: the provider's public endpoint
+SMS_APP_ID = env_str("SMS_APP_ID")  # Tencent's SmsSdkAppId
+SMS_TEMPLATES = env_str("SMS_TEMPLATES")  # kind=CODE[:param|param],…
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sms-outbox"))
+MOBILE_VERIFICATION = env_bool(
+    "MOBILE_VERIFICATION", SMS_BACKEND not in {"console", "locmem", "file"}
+)
+# Non-urgent texts wait through these hours (Asia/Shanghai); codes and urgent texts do not.
+# (local time, "HH:MM-HH:MM", may cross midnight; empty: none). portal.lib.quiet_hours reads it.
+NOTICE_QUIET_HOURS = env_str("NOTICE_QUIET_HOURS", "21:00-08:00")
+if NOTICE_QUIET_HOURS.strip():
+    try:
+        _quiet_hours.parse(NOTICE_QUIET_HOURS)
+    except ValueError as e:
+        raise ImproperlyConfigured(f"NOTICE_QUIET_HOURS: {e}") from None
+DELIVERY_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 2 * 60 * 60]  # seconds; then it has failed
+DELIVERY_SENDING_TIMEOUT = env_int("DELIVERY_SENDING_TIMEOUT", 10 * 60)
+# The queue: the database (django-tasks-db, worker `manage.py db_worker`) in production; at once,
+# in the process that commits, on a developer's machine and in tests (nothing extra to run).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND not in {"immediate", "database"}:
+    raise ImproperlyConfigured(f"TASKS_BACKEND is immediate or database; got {TASKS_BACKEND!r}")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+    },
+}
+
 # allauth: log in with a mainland mobile number or an email address, plus a password.
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"phone", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupExtraForm"
-ACCOUNT_PHONE_VERIFICATION_ENABLED = False  # no SMS gateway; staff verify in person
+# A code to the mobile at sign-up and when it changes: on with a real SMS provider (or
+# MOBILE_VERIFICATION=1, as `make demo` does with the console backend); staff also verify in person.
+ACCOUNT_PHONE_VERIFICATION_ENABLED = MOBILE_VERIFICATION
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_CHANGE = True
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 3
+# Log in (or, having forgotten the password, get in to set a new one) by a code to the mobile.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# Six digits, as every mainland service sends them (easy to read out and type on a phone).
+ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 # Sign-up and password reset never tell a stranger whether a number or email is registered:
@@ -212,6 +265,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
+    # Codes by text cost money and can be used to pester a number: per number (key) and per
+    # address (ip), by the minute and by the day.
+    "request_login_code": "20/m/ip,50/d/ip,1/m/key,10/d/key",
+    "verify_phone": "3/m/ip,50/d/ip,1/m/key,10/d/key",
+    "change_phone": "1/m/user,5/d/user",
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -268,13 +326,6 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "睦邻门户 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Notices (portal.notices): no non-urgent text message is sent in the quiet hours (local time,
-# "HH:MM-HH:MM", may cross midnight); the delivery layer holds them until the end.
-NOTICE_QUIET_HOURS = env_str("NOTICE_QUIET_HOURS", "21:00-08:00")
-try:
-    _quiet_hours.parse(NOTICE_QUIET_HOURS)
-except ValueError as e:
-    raise ImproperlyConfigured(f"NOTICE_QUIET_HOURS: {e}") from None
 # The portal's address as residents reach it ("https://portal.example.org"): mailed notices
 # carry a full link to what they are about when it is set.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "")

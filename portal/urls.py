@@ -11,6 +11,8 @@ urlpatterns = [
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement-detail"),
     path("privacy/", views.privacy, name="privacy"),
     path("me/", views.profile, name="profile"),
+    path("me/new-password/", views.new_password_after_code, name="new-password-after-code"),
+    path("me/sent/<int:pk>/", views.broadcast_progress, name="broadcast-progress"),
     path("me/household/", views.household, name="household"),
     path("me/household/<int:pk>/", views.household_member_edit, name="household-member-edit"),
     path(

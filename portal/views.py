@@ -4,11 +4,12 @@ from importlib import import_module
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -95,9 +96,16 @@ def signup_sent(request):
 def profile(request):
     user = request.user
     form = ProfileForm(instance=user)
-    mobile_form = MobileForm(user=user)
+    # With verification on, a new number is taken only with the code sent to it (allauth's
+    # change-phone page); without it, here, and the number waits for staff to verify it.
+    by_code = settings.ACCOUNT_PHONE_VERIFICATION_ENABLED
+    mobile_form = None if by_code else MobileForm(user=user)
+    status = 200
     if request.method == "POST":
-        if "save_mobile" in request.POST:
+        if "save_mobile" in request.POST and by_code:
+            messages.error(request, _("A new mobile number needs the code sent to it."))
+            status = 400
+        elif "save_mobile" in request.POST:
             mobile_form = MobileForm(request.POST, user=user)
             if mobile_form.is_valid():
                 services.change_mobile(user, mobile_form.cleaned_data["mobile"])
@@ -109,8 +117,30 @@ def profile(request):
                 services.save_profile(user, **form.cleaned_data)
                 messages.success(request, _("Your profile was saved."))
                 return redirect("profile")
-    ctx = {"form": form, "mobile_form": mobile_form}
-    return render(request, "portal/profile.html", ctx)
+    ctx = {"form": form, "mobile_form": mobile_form, "mobile_by_code": by_code}
+    return render(request, "portal/profile.html", ctx, status=status)
+
+
+@login_required
+def new_password_after_code(request):
+    """Set a new password without the old one, just after logging in by a code to the mobile
+    (how a resident who forgot their password and has no email gets back in)."""
+    if not services.recently_logged_in_by_code(request):
+        messages.error(
+            request,
+            _("To set a new password without the old one, first log in with a code sent to you."),
+        )
+        return redirect("account_request_login_code")
+    form = SetPasswordForm(request.user)
+    if request.method == "POST":
+        form = SetPasswordForm(request.user, request.POST)
+        if form.is_valid():
+            form.save()
+            update_session_auth_hash(request, form.user)
+            services.forget_code_login(request)
+            messages.success(request, _("Your new password is saved."))
+            return redirect("profile")
+    return render(request, "portal/new_password.html", {"form": form})
 
 
 @login_required
@@ -353,3 +383,16 @@ def text_size(request):
         httponly=True,
     )
     return response
+
+
+@login_required
+def broadcast_progress(request, pk):
+    """How far a staff message has gone: only for whoever sent it (and superusers)."""
+    from portal import broadcasts
+    from portal.models import Broadcast
+
+    broadcast = get_object_or_404(Broadcast, pk=pk)
+    if broadcast.created_by_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    ctx = {"broadcast": broadcast, "progress": broadcasts.progress(broadcast)}
+    return render(request, "portal/broadcast_progress.html", ctx)

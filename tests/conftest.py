@@ -111,3 +111,15 @@ def community_admin(db):
 def outsider(db):
     """Someone with an account and no role at all."""
     return make_user("路人", role_list=[])
+
+
+@pytest.fixture(autouse=True)
+def _sms_outbox(settings):
+    """Texts go to `portal.sms.outbox` (like mail.outbox) and tasks run at once, in every test."""
+    from portal import sms
+
+    settings.SMS_BACKEND = "locmem"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()

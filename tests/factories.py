@@ -25,6 +25,7 @@ def make_user(
     unit="1",
     room="101",
     password=PASSWORD,
+    mobile_verified=False,
 ) -> User:
     """A signed-up resident with a household of one, in the given roles."""
     mobile = mobile or next_mobile()
@@ -37,6 +38,8 @@ def make_user(
     )
     for role in role_list:
         roles.grant_role(user, role)
+    if mobile_verified:
+        User.objects.filter(pk=user.pk).update(mobile_verified=True)
     user.refresh_from_db()
     return user
 

@@ -21,7 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import exports
+from portal import broadcasts, exports
 from portal.cache import cached, public_page
 from portal.lib import params
 from portal.models import Community, Notice
@@ -792,13 +792,16 @@ def member_remove(request, pk):
 @require_POST
 def team_message(request, slug):
     team = access.get_team_for_leader(request, slug)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        count = services.message_team(team, text=form.cleaned_data["text"], by=request.user)
-        messages.success(request, _("Message sent to %(count)s members.") % {"count": count})
-    else:
-        messages.error(request, _("Write a message first."))
-    return redirect("volunteers:lead-team", slug=team.slug)
+    members = Membership.objects.approved().filter(team=team).select_related("user")
+    # A preview (recipients per channel, text segments), then the worker sends it.
+    return broadcasts.respond(
+        request,
+        source="volunteers",
+        title=str(team),
+        recipients=[m.user for m in members],
+        url=team.get_absolute_url(),
+        back_url=reverse("volunteers:lead-team", args=[team.slug]),
+    )
 
 
 @login_required
@@ -999,16 +1002,16 @@ def post_outcome(request, pk):
 @require_POST
 def post_message(request, pk):
     post = access.get_post_for_leader(request, pk)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        signups = Signup.objects.holding_place().filter(post=post).select_related("volunteer")
-        count = services.message_volunteers(
-            signups, text=form.cleaned_data["text"], by=request.user
-        )
-        messages.success(request, _("Message sent to %(count)s volunteers.") % {"count": count})
-    else:
-        messages.error(request, _("Write a message first."))
-    return redirect("volunteers:roster", pk=post.pk)
+    signups = Signup.objects.holding_place().filter(post=post).select_related("volunteer")
+    # A preview (recipients per channel, text segments), then the worker sends it.
+    return broadcasts.respond(
+        request,
+        source="volunteers",
+        title=str(post),
+        recipients=[s.volunteer for s in signups],
+        url=reverse("volunteers:my-schedule"),
+        back_url=reverse("volunteers:roster", args=[post.pk]),
+    )
 
 
 @login_required
@@ -1104,20 +1107,20 @@ def day_message(request, day):
     except params.BadParameter:
         raise Http404 from None
     service_day = get_object_or_404(ServiceDay, date=day_date)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        signups = (
-            Signup.objects.holding_place()
-            .filter(post__service_day=service_day)
-            .select_related("volunteer")
-        )
-        count = services.message_volunteers(
-            signups, text=form.cleaned_data["text"], by=request.user
-        )
-        messages.success(request, _("Message sent to %(count)s volunteers.") % {"count": count})
-    else:
-        messages.error(request, _("Write a message first."))
-    return redirect("volunteers:coordinator")
+    signups = (
+        Signup.objects.holding_place()
+        .filter(post__service_day=service_day)
+        .select_related("volunteer")
+    )
+    # A preview (recipients per channel, text segments), then the worker sends it.
+    return broadcasts.respond(
+        request,
+        source="volunteers",
+        title=_("Volunteers of the service day %(date)s") % {"date": day_date.isoformat()},
+        recipients=[s.volunteer for s in signups],
+        url=reverse("volunteers:my-schedule"),
+        back_url=reverse("volunteers:coordinator"),
+    )
 
 
 @login_required

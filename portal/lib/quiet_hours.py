@@ -21,6 +21,14 @@ def parse(value: str) -> tuple[time, time]:
     return start, end
 
 
+def configured() -> tuple[time, time] | None:
+    """The quiet hours of the setting `NOTICE_QUIET_HOURS`, or None when it is empty (none)."""
+    from django.conf import settings
+
+    raw = (settings.NOTICE_QUIET_HOURS or "").strip()
+    return parse(raw) if raw else None
+
+
 def is_quiet(moment: datetime, hours: tuple[time, time]) -> bool:
     """Whether local time `moment` falls in the quiet hours (the start counts, the end not)."""
     start, end = hours

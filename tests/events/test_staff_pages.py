@@ -91,10 +91,13 @@ def test_staff_message_everyone_registered(
     parent.save()
     client.force_login(events_staff)
 
+    url = reverse("events:message", args=[registered.pk])
+    preview = client.post(url, {"text": "请带水杯"})
+    assert preview.status_code == 200 and preview.context["counts"]["email"] == 1
+    assert not Notice.objects.exists()  # the preview sends nothing
+
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("events:message", args=[registered.pk]), {"text": "请带水杯"}
-        )
+        response = client.post(url, {"text": "请带水杯", "confirm": "True"})
 
     assert response.status_code == 302
     assert "请带水杯" in Notice.objects.get(recipient=parent).text
@@ -104,7 +107,9 @@ def test_staff_message_everyone_registered(
 def test_an_empty_message_is_refused(client, events_staff, registered):
     client.force_login(events_staff)
 
-    client.post(reverse("events:message", args=[registered.pk]), {"text": " "})
+    url = reverse("events:message", args=[registered.pk])
+    client.post(url, {"text": " "})
+    client.post(url, {"text": " ", "confirm": "True"})
 
     assert not Notice.objects.exists()
 

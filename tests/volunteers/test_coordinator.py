@@ -102,13 +102,17 @@ def test_a_leader_cannot_answer_pool_offers(client, team_leader, parent, team):
 
 
 @pytest.mark.django_db
-def test_messaging_everyone_on_a_day(client, coordinator, post, service_day, volunteer):
+def test_messaging_everyone_on_a_day(
+    client, coordinator, post, service_day, volunteer, django_capture_on_commit_callbacks
+):
     services.sign_up(post, volunteer)
     client.force_login(coordinator)
-    client.post(
-        reverse("volunteers:day-message", args=[service_day.date.isoformat()]),
-        {"text": "下雨改室内"},
-    )
+    url = reverse("volunteers:day-message", args=[service_day.date.isoformat()])
+    preview = client.post(url, {"text": "下雨改室内"})
+    assert preview.context["counts"]["inbox"] == 1
+    assert not Notice.objects.filter(text="下雨改室内").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"text": "下雨改室内", "confirm": "True"})
     assert Notice.objects.filter(recipient=volunteer, text="下雨改室内").exists()
 
 

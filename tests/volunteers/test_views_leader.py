@@ -186,16 +186,26 @@ class TestRoster:
         post.refresh_from_db()
         assert post.residents_served == 0
 
-    def test_messaging_the_people_on_a_post(self, client, post, team_leader, volunteer):
+    def test_messaging_the_people_on_a_post(
+        self, client, post, team_leader, volunteer, django_capture_on_commit_callbacks
+    ):
         services.sign_up(post, volunteer)
         client.force_login(team_leader)
-        client.post(reverse("volunteers:post-message", args=[post.pk]), {"text": "请带工具"})
+        url = reverse("volunteers:post-message", args=[post.pk])
+        assert client.post(url, {"text": "请带工具"}).context["counts"]["inbox"] == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"text": "请带工具", "confirm": "True"})
         assert Notice.objects.filter(recipient=volunteer, text="请带工具").exists()
 
-    def test_messaging_the_whole_team(self, client, team, team_leader, volunteer, resident):
+    def test_messaging_the_whole_team(
+        self, client, team, team_leader, volunteer, resident, django_capture_on_commit_callbacks
+    ):
         make_member(volunteer, team)
         client.force_login(team_leader)
-        client.post(reverse("volunteers:team-message", args=[team.slug]), {"text": "开会"})
+        url = reverse("volunteers:team-message", args=[team.slug])
+        assert client.post(url, {"text": "开会"}).context["counts"]["inbox"] == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"text": "开会", "confirm": "True"})
         assert Notice.objects.filter(recipient=volunteer, text="开会").exists()
         assert not Notice.objects.filter(recipient=resident).exists()
 

@@ -40,6 +40,7 @@ class Command(BaseCommand):
             people = demo.seed_people()
             made = demo.seed_announcements(people["admin"])
             lines = [f"announcements: {made} new"]
+            lines.append(f"deliveries: {demo.seed_deliveries(people)} failed text to resend")
             for module in MODULES:
                 lines += import_module(f"{module}.demo").seed(self, community, people) or []
             lines.append(f"inbox: {demo.seed_notices(people)} new notices")
