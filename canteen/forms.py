@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from canteen.models import Collector, Dish, MealSlot, Menu, price_error
 from portal.validators import normalize_mobile, validate_mainland_mobile
+from portal.widgets import DateInput, MonthInput
 
 
 class BookForm(forms.Form):
@@ -85,14 +86,14 @@ class MonthForm(forms.Form):
     month = forms.DateField(
         label=_("Month"),
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        widget=MonthInput,
     )
 
 
 class LoveMealDayForm(forms.Form):
     day = forms.DateField(
         label=_("Love Meal Day"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        widget=DateInput,
     )
 
 
@@ -113,7 +114,7 @@ class MenuForm(forms.ModelForm):
         model = Menu
         fields = ["day", "slot", "dishes", "price", "portion_limit", "note"]
         widgets = {
-            "day": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "day": DateInput,
             "dishes": forms.CheckboxSelectMultiple,
         }
 

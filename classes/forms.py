@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classes.models import WEEKDAYS, ClassSession, FundEntry, Subject
 from portal.validators import validate_image_file
+from portal.widgets import DateInput, TimeInput
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -88,9 +89,9 @@ class CancelSessionForm(forms.Form):
 
 
 class MoveSessionForm(forms.Form):
-    day = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
-    starts_at = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
-    ends_at = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(label=_("New date"), widget=DateInput)
+    starts_at = forms.TimeField(label=_("Starts"), widget=TimeInput)
+    ends_at = forms.TimeField(label=_("Ends"), widget=TimeInput)
     place = forms.CharField(label=_("Place (if it changes)"), max_length=100, required=False)
 
     @classmethod
@@ -105,7 +106,7 @@ class MoveSessionForm(forms.Form):
 
 
 class FundIncomeForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput)
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -129,7 +130,7 @@ class FundIncomeForm(forms.Form):
 
 
 class FundExpenditureForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput)
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -152,8 +153,8 @@ class ReverseForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DateInput)
+    end = forms.DateField(label=_("To"), widget=DateInput)
 
     def clean(self):
         data = super().clean()

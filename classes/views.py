@@ -704,13 +704,15 @@ def fund_manage(request):
         .prefetch_related("reversed_by")
         .order_by("-created_at", "-id")[:100]
     )
+    today = timezone.localdate()
     ctx = {
         "entries": entries,
         "balance": FundEntry.objects.balance(),
-        "income_form": FundIncomeForm(initial={"date": timezone.localdate()}),
-        "expenditure_form": FundExpenditureForm(initial={"date": timezone.localdate()}),
+        # Three forms on one page: each its own element ids (the field names stay as posted).
+        "income_form": FundIncomeForm(initial={"date": today}, auto_id="income_%s"),
+        "expenditure_form": FundExpenditureForm(initial={"date": today}, auto_id="spending_%s"),
         "period_form": PeriodForm(
-            initial={"start": timezone.localdate().replace(day=1), "end": timezone.localdate()}
+            initial={"start": today.replace(day=1), "end": today}, auto_id="period_%s"
         ),
     }
     return render(request, "classes/fund_manage.html", ctx)

@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import HouseholdMember, User
 from portal.validators import validate_birth_date
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from portal.widgets import DateInput
 
 
 class SignupExtraForm(forms.Form):
@@ -19,7 +18,7 @@ class SignupExtraForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Birth date"),
         required=False,
-        widget=DATE_WIDGET,
+        widget=DateInput,
         validators=[validate_birth_date],
         help_text=_("Residents aged 60+ get the canteen subsidy; it is counted from this date."),
     )
@@ -59,7 +58,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["real_name", "birth_date", "building", "unit", "room"]
-        widgets = {"birth_date": DATE_WIDGET}
+        widgets = {"birth_date": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,7 +92,7 @@ class HouseholdMemberForm(forms.ModelForm):
     class Meta:
         model = HouseholdMember
         fields = ["name", "relation", "birth_date"]
-        widgets = {"birth_date": DATE_WIDGET}
+        widgets = {"birth_date": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

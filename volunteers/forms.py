@@ -5,10 +5,8 @@ from django import forms
 from django.utils.timezone import make_aware
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import DateInput, TimeInput
 from volunteers.models import Team
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class ApplyForm(forms.Form):
@@ -38,9 +36,9 @@ class PostForm(forms.Form):
 
     title = forms.CharField(label=_("What"), max_length=100)
     place = forms.CharField(label=_("Where"), max_length=100)
-    day = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
-    start_time = forms.TimeField(label=_("Starts at"), widget=TIME_WIDGET)
-    end_time = forms.TimeField(label=_("Ends at"), widget=TIME_WIDGET)
+    day = forms.DateField(label=_("Date"), widget=DateInput)
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput)
     capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=1000)
     skills = forms.CharField(
         label=_("Skills wanted"),
@@ -114,8 +112,8 @@ class GenerateYearForm(forms.Form):
 
 
 class CopyPostsForm(forms.Form):
-    source = forms.DateField(label=_("Copy the posts of"), widget=DATE_WIDGET)
-    target = forms.DateField(label=_("To the service day"), widget=DATE_WIDGET)
+    source = forms.DateField(label=_("Copy the posts of"), widget=DateInput)
+    target = forms.DateField(label=_("To the service day"), widget=DateInput)
 
 
 class ReportForm(forms.Form):
