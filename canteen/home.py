@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from canteen.access import my_deliveries_q
-from canteen.models import Booking, LoveMealDelivery, Menu
+from canteen.models import Booking, LoveMealDelivery, Menu, SubsidyRule
 from portal.cache import cached
 
 
@@ -33,6 +33,13 @@ def section(request):
         "next_booking": None,
         "deliveries": False,
     }
+    if not ctx["menus"]:
+        # Shown instead of the menus: the age the subsidy rules start at.
+        ctx["elder_age"] = cached(
+            f"home:canteen:elder-age:{today}",
+            ("canteen",),
+            lambda: SubsidyRule.objects.elder_age_on(today),
+        )
     user = request.user
     if user.is_authenticated and user.household_id:
         ctx["next_booking"] = (

@@ -22,10 +22,11 @@ from canteen.models import (
     LoveMealDelivery,
     MealRecord,
     SubsidyLine,
+    SubsidyRule,
 )
 from portal.cache import cached
 from portal.lib.money import yuan
-from portal.models import Community, HouseholdMember
+from portal.models import HouseholdMember
 
 ZERO = Decimal("0.00")
 
@@ -235,12 +236,13 @@ def check_on_list(today: date) -> list[dict]:
 
     A regular had at least `regular_meals` meals in the 30 days before the absence window; they
     are listed when their last meal is `watch_after_days` or more days ago. Two queries plus one
-    for the settings, however many meals are recorded.
+    for the settings and one for the elder age, however many meals are recorded.
     """
     knobs = CanteenSettings.current()
     absent_since = today - timedelta(days=knobs.watch_after_days)
     window_start = absent_since - timedelta(days=30)
-    elder_age = Community.current().elder_age
+    # Elders as the subsidy rules define them; 60 (the usual age) if no rule goes by age.
+    elder_age = SubsidyRule.objects.elder_age_on(today) or 60
     rows = (
         MealRecord.objects.filter(kind=MealRecord.Kind.MEAL, day__gte=window_start, day__lt=today)
         .values("member")

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Announcement, Community, Household, HouseholdMember, User
@@ -90,14 +92,30 @@ class CommunityAdmin(admin.ModelAdmin):
                 "fields": [
                     "meal_price_min",
                     "meal_price_max",
-                    "elder_age",
-                    "elder_subsidy",
                     "love_meal_day_of_month",
                 ]
             },
         ),
         (_("Classes"), {"fields": ["child_age_min", "child_age_max"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """The canteen's section points to the subsidy rules, where the elders' subsidy is set."""
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            if "meal_price_min" in options["fields"]:
+                options = {**options}
+                options["description"] = format_html(
+                    '{} <a href="{}">{}</a>',
+                    _(
+                        "The elders' subsidy (from which age, how much per meal, who pays, "
+                        "from when) is set in the subsidy rules: the counter charges by them."
+                    ),
+                    reverse("admin:canteen_subsidyrule_changelist"),
+                    _("Open the subsidy rules"),
+                )
+            fieldsets.append((title, options))
+        return fieldsets
 
     def has_add_permission(self, request):
         return False

@@ -224,17 +224,15 @@ class Community(Address):
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
-    # Canteen: prices, the elders' subsidy, the Love Meal day.
+    # Canteen: the price range, the Love Meal day.
     meal_price_min = models.DecimalField(
         _("lowest meal price (yuan)"), max_digits=6, decimal_places=2, default=Decimal("12.00")
     )
     meal_price_max = models.DecimalField(
         _("highest meal price (yuan)"), max_digits=6, decimal_places=2, default=Decimal("16.00")
     )
-    elder_age = models.PositiveSmallIntegerField(_("elder subsidy from age"), default=60)
-    elder_subsidy = models.DecimalField(
-        _("elder subsidy per meal (yuan)"), max_digits=6, decimal_places=2, default=Decimal("4.00")
-    )
+    # The elders' subsidy (age, amount, funder, validity) lives in the canteen's subsidy rules
+    # only: that is what the counter charges and what the claim to the funder adds up.
     love_meal_day_of_month = models.PositiveSmallIntegerField(
         _("Love Meal day (day of month)"),
         default=8,
