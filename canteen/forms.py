@@ -82,6 +82,12 @@ class ReverseMealForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the correction"), max_length=200)
 
 
+class MealLookupForm(forms.Form):
+    """The counter's look-up of one person's earlier meals: a day, or the open months."""
+
+    day = forms.DateField(label=_("Meals of the day"), required=False, widget=DateInput)
+
+
 class MonthForm(forms.Form):
     month = forms.DateField(
         label=_("Month"),

@@ -32,6 +32,7 @@ from canteen.forms import (
     CollectorForm,
     CounterSearchForm,
     LoveMealDayForm,
+    MealLookupForm,
     MenuForm,
     MonthForm,
     PhoneBookingForm,
@@ -298,7 +299,8 @@ def collector_remove(request, pk):
 @login_required
 def receipt(request, pk):
     record = get_receipt(request, pk)
-    return render(request, "canteen/receipt.html", {"record": record})
+    ctx = {"record": record, "canteen_staff": is_staff_request(request)}
+    return render(request, "canteen/receipt.html", ctx)
 
 
 # ---------------------------------------------------------------- counter (staff)
@@ -411,6 +413,9 @@ def counter_member(request, pk):
         (menu, services.quote_for(member, menu, rules=rules, categories=categories))
         for menu in todays
     ]
+    lookup = MealLookupForm(request.GET or None)
+    day = lookup.cleaned_data["day"] if lookup.is_valid() else None
+    records = _meals_to_correct(member, day, today)
     ctx = {
         "member": member,
         "code": cards.member_code(member.pk),
@@ -419,17 +424,33 @@ def counter_member(request, pk):
         "menus": menus,
         "categories": [c for c in categories if c.held_on(today)],
         "bookings": bookings,
-        "records": list(
-            MealRecord.objects.filter(member=member, day=today)
-            .select_related("slot", "reversed_by")
-            .order_by("recorded_at")
-        ),
+        "records": records,
+        "lookup_form": lookup,
+        "looked_up_day": day,
         "collectors": list(collectors_qs),
         "record_form": record_form,
         "phone_form": phone_form,
         "reverse_form": ReverseMealForm(),
     }
     return render(request, "canteen/counter_member.html", ctx)
+
+
+# A person's meals listed at the counter, newest first: enough for a month of two meals a day.
+MEALS_LISTED = 100
+
+
+def _meals_to_correct(member, day: date | None, today: date) -> list:
+    """The person's meal records of `day`, or else of the months still open (this month, and
+    last month until it is closed): what staff may need to find and reverse."""
+    records = MealRecord.objects.filter(member=member).select_related("slot", "reversed_by")
+    if day is not None:
+        records = records.filter(day=day)
+    else:
+        this_month = first_of_month(today)
+        last_month = first_of_month(this_month - timedelta(days=1))
+        closed = ClosedMonth.objects.filter(month=last_month).values("month")
+        records = records.filter(month__in=[this_month, last_month]).exclude(month__in=closed)
+    return list(records.order_by("-day", "-slot__order", "-recorded_at")[:MEALS_LISTED])
 
 
 @login_required
