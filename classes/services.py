@@ -182,7 +182,7 @@ def _clashing_course(child: HouseholdMember, course: Course, statuses) -> Course
 
 
 def _check_can_enrol(user, course: Course, child: HouseholdMember, moment) -> None:
-    if child.household_id != user.household_id or child.relation != HouseholdMember.Relation.CHILD:
+    if child.household_id != user.household_id or not child.is_child_on(timezone.localdate(moment)):
         raise EnrolmentError(_("You can enrol only the children of your household."))
     if not course.is_published:
         raise EnrolmentError(_("This course is not open for enrolment."))

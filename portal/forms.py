@@ -106,7 +106,7 @@ class HouseholdMemberForm(forms.ModelForm):
         relation = cleaned.get("relation")
         birth_date = cleaned.get("birth_date")
         if (
-            relation == HouseholdMember.Relation.CHILD
+            relation in HouseholdMember.CHILD_RELATIONS
             and not birth_date
             and not self.errors.get("birth_date")
         ):

@@ -196,6 +196,30 @@ class HouseholdMember(models.Model):
     def age_on(self, day: date) -> int | None:
         return age_on(self.dob, day)
 
+    # A household's children (enrolled in classes by its adults): sons, daughters and
+    # grandchildren, and any other member without an account of their own under this age.
+    CHILD_RELATIONS = ("child", "grandchild")
+    ADULT_AGE = 18
+
+    @classmethod
+    def children_q(cls, today: date) -> Q:
+        """`filter()` for the members `is_child_on(today)`."""
+        try:
+            born_after = today.replace(year=today.year - cls.ADULT_AGE)
+        except ValueError:  # 29 February
+            born_after = today.replace(year=today.year - cls.ADULT_AGE, day=28)
+        return Q(relation__in=cls.CHILD_RELATIONS) | Q(
+            user__isnull=True, birth_date__gt=born_after, relation=cls.Relation.OTHER
+        )
+
+    def is_child_on(self, today: date) -> bool:
+        if self.relation in self.CHILD_RELATIONS:
+            return True
+        if self.user_id or self.relation != self.Relation.OTHER:
+            return False
+        age = self.age_on(today)
+        return age is not None and age < self.ADULT_AGE
+
 
 class Community(Address):
     """The one community this portal serves, and the numbers and days its services run on.
