@@ -43,6 +43,17 @@ class CollectorForm(forms.ModelForm):
         return mobile
 
 
+class CounterCollectorForm(CollectorForm):
+    """Staff at the counter add someone allowed to collect for the person on screen."""
+
+    class Meta(CollectorForm.Meta):
+        fields = ["name", "relation", "mobile"]
+
+    def __init__(self, *args, **kwargs):
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        self.fields["mobile"].required = True  # staff reach the collector by phone
+
+
 class CounterSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Name, mobile number or member code"),

@@ -30,6 +30,7 @@ from canteen.forms import (
     AssignDeliveryForm,
     BookForm,
     CollectorForm,
+    CounterCollectorForm,
     CounterSearchForm,
     LoveMealDayForm,
     MealLookupForm,
@@ -367,10 +368,28 @@ def counter_member(request, pk):
         menus=todays, collectors=collectors_qs, initial={"menu": booked_today}
     )
     phone_form = PhoneBookingForm(menus=upcoming)
+    collector_form = CounterCollectorForm(auto_id="collector_%s")
 
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "record":
+        if action == "collector":
+            collector_form = CounterCollectorForm(request.POST, auto_id="collector_%s")
+            if collector_form.is_valid():
+                data = collector_form.cleaned_data
+                try:
+                    services.add_collector(
+                        member, name=data["name"], relation=data["relation"], mobile=data["mobile"]
+                    )
+                except services.CanteenError as e:
+                    collector_form.add_error("name", str(e))
+                else:
+                    messages.success(
+                        request,
+                        _("%(collector)s may now collect meals for %(name)s.")
+                        % {"collector": data["name"], "name": member.full_name},
+                    )
+                    return redirect("canteen:counter-member", pk=member.pk)
+        elif action == "record":
             record_form = RecordMealForm(request.POST, menus=todays, collectors=collectors_qs)
             if record_form.is_valid():
                 try:
@@ -430,7 +449,7 @@ def counter_member(request, pk):
         "collectors": list(collectors_qs),
         "record_form": record_form,
         "phone_form": phone_form,
-        "reverse_form": ReverseMealForm(),
+        "collector_form": collector_form,
     }
     return render(request, "canteen/counter_member.html", ctx)
 
