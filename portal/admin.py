@@ -162,6 +162,7 @@ class CommunityAdmin(admin.ModelAdmin):
             },
         ),
         (_("Volunteers"), {"fields": ["service_day_of_month"]}),
+        (_("Events"), {"fields": ["event_check_in_opens_hours"]}),
         (
             _("Canteen"),
             {

@@ -262,6 +262,13 @@ class Community(Address):
         default=8,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
+    # Events: when the gate starts accepting tickets.
+    event_check_in_opens_hours = models.PositiveSmallIntegerField(
+        _("event check-in opens (hours before the start)"),
+        default=2,
+        validators=[MaxValueValidator(24)],
+        help_text=_("The gate refuses tickets earlier than this, and says when it opens."),
+    )
     # Classes: the children's age range.
     child_age_min = models.PositiveSmallIntegerField(_("youngest child age"), default=5)
     child_age_max = models.PositiveSmallIntegerField(_("oldest child age"), default=12)
