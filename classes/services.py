@@ -410,7 +410,7 @@ def offer_to_volunteer(user, *, enrolment: Enrolment | None = None, message: str
     text = offer.message or _("Offered to help when enrolling a child in %(course)s.") % {
         "course": course
     }
-    submit_volunteer_offer(user, message=text, source=_("Neighbour Classroom"))
+    submit_volunteer_offer(user, message=text, source="classes:parent-offer")
     offer.forwarded = True
     offer.save(update_fields=["forwarded"])
     return offer

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -104,11 +104,18 @@ class CorrectionDecisionForm(forms.Form):
 
 
 class GenerateYearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
 
     def __init__(self, *args, **kwargs):
+        from volunteers.services import generatable_years
+
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = date.today().year
+        years = generatable_years()
+        self.fields["year"].choices = [(y, y) for y in years]
+        self.fields["year"].initial = years[0]
+        self.fields["year"].error_messages["invalid_choice"] = _(
+            "Service days can be generated for %(first)s to %(last)s only."
+        ) % {"first": years[0], "last": years[-1]}
 
 
 class CopyPostsForm(forms.Form):

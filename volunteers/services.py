@@ -1050,9 +1050,25 @@ def _aware(day: date, t) -> datetime:
     return make_aware(datetime.combine(day, t))
 
 
+# Service days are generated for this year and the next two at most: a typo (2099) would
+# otherwise fill the calendar with posts nobody will staff.
+GENERATE_YEARS_AHEAD = 2
+
+
+def generatable_years(today: date | None = None) -> range:
+    this_year = (today or localdate()).year
+    return range(this_year, this_year + GENERATE_YEARS_AHEAD + 1)
+
+
 @transaction.atomic
 def generate_service_days(year: int, *, by=None, dry_run: bool = False) -> dict:
     """A year of Red Star Service Days, a post per active template; a second run adds nothing."""
+    years = generatable_years()
+    if year not in years:
+        raise PostError(
+            _("Service days can be generated for %(first)s to %(last)s only.")
+            % {"first": years[0], "last": years[-1]}
+        )
     community = Community.current()
     templates = list(PostTemplate.objects.filter(is_active=True).select_related("team"))
     result = {"days": 0, "posts": 0}

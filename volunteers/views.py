@@ -1090,13 +1090,17 @@ def generate_year(request):
     access.require_coordinator(request)
     form = GenerateYearForm(request.POST)
     if form.is_valid():
-        result = services.generate_service_days(form.cleaned_data["year"], by=request.user)
-        messages.success(
-            request,
-            _("%(days)s service days and %(posts)s posts were created.") % result,
-        )
+        try:
+            result = services.generate_service_days(form.cleaned_data["year"], by=request.user)
+        except services.PostError as e:
+            _error(request, e)
+        else:
+            messages.success(
+                request,
+                _("%(days)s service days and %(posts)s posts were created.") % result,
+            )
     else:
-        messages.error(request, _("Enter a year between 2020 and 2100."))
+        messages.error(request, " ".join(form.errors.get("year", [])))
     return redirect("volunteers:coordinator")
 
 
