@@ -106,6 +106,8 @@ class User(AbstractUser, Address):
     def display_name(self) -> str:
         return self.real_name or self.mobile or self.email or self.username
 
+    display_name.fget.short_description = _("name")  # the admin's column title
+
     @property
     def masked_mobile(self) -> str:
         """138****0000: what a team-mate or a receipt may show."""
