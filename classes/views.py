@@ -169,8 +169,35 @@ def lottery_result(request, pk):
             ).select_related("child")
         }
     result = course.lottery_result or {}
-    ctx = {"course": course, "result": result, "mine": mine}
+    ctx = {"course": course, "result": result, "mine": mine, "named": None}
+    if course.lottery_drawn_at and _teaches(request.user, course):
+        ctx["named"] = _lottery_names(course, result)
     return render(request, "classes/lottery.html", ctx)
+
+
+def _teaches(user, course) -> bool:
+    """Classes staff, or the course's own teacher: they may see who won and who waits."""
+    if is_classes_staff(user):
+        return True
+    return (
+        user.is_authenticated
+        and course.teacher_id is not None
+        and (course.teacher.user_id == user.pk)
+    )
+
+
+def _lottery_names(course, result) -> dict:
+    """The draw's places and waiting list as (position, entry number, child, household), for
+    the staff who run the course; the public page shows only the anonymous numbers."""
+    entries = {e.pk: e for e in course.enrolments.select_related("child__household", "child__user")}
+
+    def rows(numbers):
+        return [
+            {"position": i, "entry": n, "enrolment": entries.get(n)}
+            for i, n in enumerate(numbers or [], start=1)
+        ]
+
+    return {"won": rows(result.get("won")), "waiting": rows(result.get("waiting"))}
 
 
 # Parents ---------------------------------------------------------------------------------------
