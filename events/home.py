@@ -2,7 +2,8 @@
 
 from django.utils.timezone import localdate, now
 
-from events.models import Event, Notice, Registration
+from events.models import Event, Notice, Registration, StallApplication
+from portal import roles
 from portal.cache import cached
 
 
@@ -33,4 +34,11 @@ def section(request):
             .count()
         )
         ctx["unread"] = Notice.objects.filter(user=user, read_at__isnull=True).count()
+    ctx["stalls_to_review"] = 0
+    if user.is_authenticated and user.has_role(roles.EVENTS_STAFF):
+        # Waiting for events staff: stall applications to decide (one query); the staff page
+        # lists them per activity.
+        ctx["stalls_to_review"] = StallApplication.objects.filter(
+            status=StallApplication.Status.PENDING
+        ).count()
     return ctx

@@ -1,9 +1,11 @@
 """This module's section on the home page (see portal.views.home)."""
 
+from django.urls import reverse
 from django.utils.timezone import localdate, now
 
+from portal import roles
 from portal.cache import cached
-from volunteers.models import Notice, ServiceDay, Signup
+from volunteers.models import Membership, Notice, ServiceDay, Signup
 
 
 def section(request):
@@ -18,6 +20,7 @@ def section(request):
         ),
         "next_signup": None,
         "unread": 0,
+        "applications": 0,
     }
     if request.user.is_authenticated:
         ctx["next_signup"] = (
@@ -28,4 +31,17 @@ def section(request):
             .first()
         )
         ctx["unread"] = Notice.objects.filter(user=request.user, read_at__isnull=True).count()
+        ctx["applications"], ctx["applications_url"] = _applications_waiting(request.user)
     return ctx
+
+
+def _applications_waiting(user) -> tuple[int, str]:
+    """Applications waiting for this leader (their teams) or the coordinator (the pool of offers
+    without a team), and where to answer them; one query, none for other people."""
+    if user.has_role(roles.VOLUNTEER_COORDINATOR):
+        scope, url = {"team__isnull": True}, reverse("volunteers:coordinator")
+    elif user.has_role(roles.TEAM_LEADER):
+        scope, url = {"team__leader": user}, reverse("volunteers:lead")
+    else:
+        return 0, ""
+    return Membership.objects.filter(status=Membership.Status.PENDING, **scope).count(), url
