@@ -14,6 +14,7 @@ from portal import roles
 from tests.browser.conftest import log_in
 from tests.factories import make_user
 
+pytestmark = pytest.mark.django_db(transaction=True)
 TABLET = {"width": 820, "height": 1180}
 
 
