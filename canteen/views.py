@@ -367,7 +367,7 @@ def counter_member(request, pk):
     record_form = RecordMealForm(
         menus=todays, collectors=collectors_qs, initial={"menu": booked_today}
     )
-    phone_form = PhoneBookingForm(menus=upcoming)
+    phone_form = PhoneBookingForm(menus=upcoming, auto_id="phone_%s")
     collector_form = CounterCollectorForm(auto_id="collector_%s")
 
     if request.method == "POST":
@@ -409,7 +409,7 @@ def counter_member(request, pk):
                     )
                     return redirect(record)
         elif action == "book":
-            phone_form = PhoneBookingForm(request.POST, menus=upcoming)
+            phone_form = PhoneBookingForm(request.POST, menus=upcoming, auto_id="phone_%s")
             if phone_form.is_valid():
                 menu = phone_form.cleaned_data["menu"]
                 try:

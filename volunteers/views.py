@@ -731,10 +731,13 @@ def lead_team(request, slug):
             .select_related("post", "volunteer")
             .order_by("-post__start")[:50]
         ),
-        "decision_form": DecisionForm(),
         "message_form": MessageForm(),
-        "correction_form": CorrectionDecisionForm(),
     }
+    # One form per row, each with its own element ids.
+    for m in ctx["applications"]:
+        m.form = DecisionForm(auto_id=f"application{m.pk}_%s")
+    for c in ctx["corrections"]:
+        c.form = CorrectionDecisionForm(auto_id=f"correction{c.pk}_%s")
     return render(request, "volunteers/lead_team.html", ctx)
 
 
@@ -1078,9 +1081,12 @@ def coordinator(request):
         "days": list(ServiceDay.objects.filter(date__gte=today).order_by("date")[:3]),
         "generate_form": GenerateYearForm(),
         "copy_form": CopyPostsForm(),
-        "message_form": MessageForm(),
-        "pool_form": PoolDecisionForm(),
     }
+    # One form per row, each with its own element ids.
+    for m in ctx["offers"]:
+        m.form = PoolDecisionForm(auto_id=f"offer{m.pk}_%s")
+    for day in ctx["days"]:
+        day.form = MessageForm(auto_id=f"day{day.pk}_%s")
     return render(request, "volunteers/coordinator.html", ctx)
 
 

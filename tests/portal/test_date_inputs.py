@@ -208,3 +208,44 @@ def test_the_residents_birth_dates_show_in_profile_and_household(
     member = client.get(reverse("household-member-edit", args=[child.pk])).content.decode()
     (birth,) = assert_iso_values(member, expected=1)
     assert birth["value"] == "2018-09-01"
+
+
+# Element ids on the staff pages with several forms -------------------------------------------
+
+
+def _duplicate_ids(html: str) -> list[str]:
+    return sorted(i for i, n in Counter(parse(html).ids).items() if n > 1)
+
+
+def test_the_counter_page_forms_have_their_own_ids(client, canteen_staff, elder):
+    from django.utils import timezone
+
+    from canteen.models import MealSlot, Menu
+
+    slot = MealSlot.objects.get_or_create(name="午餐", defaults={"order": 1})[0]
+    Menu.objects.create(day=timezone.localdate(), slot=slot, price="14.00", is_published=True)
+    client.force_login(canteen_staff)
+    html = client.get(reverse("canteen:counter-member", args=[elder.member.pk])).content.decode()
+    assert _duplicate_ids(html) == []
+
+
+def test_the_coordinators_page_forms_have_their_own_ids(client, coordinator, resident, volunteer):
+    from volunteers import services as volunteer_services
+
+    volunteer_services.submit_volunteer_offer(resident, message="周末")
+    volunteer_services.submit_volunteer_offer(volunteer, message="晚上")
+    client.force_login(coordinator)
+    html = client.get(reverse("volunteers:coordinator")).content.decode()
+    assert _duplicate_ids(html) == []
+
+
+def test_the_leaders_pages_forms_have_their_own_ids(client, team_leader, resident, volunteer):
+    from volunteers import services as volunteer_services
+    from volunteers.models import Team
+
+    team = Team.objects.create(name="补鞋队", slug="shoes", leader=team_leader, is_open=False)
+    volunteer_services.apply_to_team(resident, team)
+    volunteer_services.apply_to_team(volunteer, team)
+    client.force_login(team_leader)
+    html = client.get(reverse("volunteers:lead-team", args=[team.slug])).content.decode()
+    assert _duplicate_ids(html) == []
