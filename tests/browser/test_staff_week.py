@@ -155,3 +155,47 @@ def test_events_staff_check_a_ticket_in_on_the_day(screen, time_machine):
     reg.refresh_from_db()
     assert reg.checked_in_at is not None
     assert act.count == 2
+
+
+def test_the_roster_and_the_counter_fit_a_phone(page, time_machine):
+    """The service day's roster (walk-ins, check-out apart from confirming) and the counter's
+    new parts (earlier meals, collectors) need no sideways scrolling at 360 px."""
+    from volunteers import services as volunteer_services
+    from volunteers.models import Membership, Team
+
+    now = datetime(2026, 3, 10, 10, 30, tzinfo=SHANGHAI)
+    time_machine.move_to(now, tick=False)
+    leader = make_user("陈队长", role_list=[roles.VOLUNTEER, roles.TEAM_LEADER])
+    team = Team.objects.create(name="补鞋队", slug="shoes", leader=leader)
+    helper, walk_in = make_user("李志愿"), make_user("赵队员")
+    for user in (helper, walk_in):
+        Membership.objects.create(user=user, team=team, status=Membership.Status.APPROVED)
+    post = volunteer_services.create_post(
+        title="补鞋",
+        place="社区广场",
+        start=now - timedelta(hours=1),
+        end=now + timedelta(hours=1),
+        capacity=4,
+        team=team,
+    )
+    time_machine.move_to(now - timedelta(days=1), tick=False)
+    signup = volunteer_services.sign_up(post, helper)
+    time_machine.move_to(now, tick=False)
+    volunteer_services.check_in(signup, by=leader, at=now - timedelta(minutes=55))
+    volunteer_services.check_out(signup, by=leader, at=now)
+
+    log_in(page, leader, next_url=f"/volunteers/roster/{post.pk}/")
+    expect(page.get_by_test_id("confirm-hours")).to_be_visible()
+    expect(page.locator("button[value=undo_out]")).to_be_visible()
+    page.wait_for_function("document.documentElement.scrollWidth <= 360", timeout=3000)
+
+    lunch = MealSlot.objects.get_or_create(name="午餐", defaults={"order": 1})[0]
+    elder = make_user("刘奶奶", birth_date=date(1950, 2, 14))
+    staff = make_user("郑食堂", role_list=[roles.CANTEEN_STAFF])
+    menu = Menu.objects.create(day=now.date(), slot=lunch, price="14.00", is_published=True)
+    canteen_services.record_meal(menu, elder.member, by=staff)
+    page.context.clear_cookies()
+    log_in(page, staff, next_url=f"/canteen/counter/{elder.member.pk}/")
+    page.get_by_test_id("add-collector").locator("summary").click()
+    page.get_by_test_id("meal-row").first.locator("summary").click()
+    page.wait_for_function("document.documentElement.scrollWidth <= 360", timeout=3000)
