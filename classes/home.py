@@ -36,7 +36,7 @@ def section(request):
     ctx["spending_to_approve"] = 0
     if user.is_authenticated:
         ctx["teaches"] = user.pk in cached("classes:teacher-users", ("classes",), _teacher_user_ids)
-        if user.has_role(roles.CLASSES_STAFF):
+        if user.is_staff and user.has_role(roles.CLASSES_STAFF):  # staff roles make staff
             # Waiting for this member of staff: spending someone else proposed (one query).
             ctx["spending_to_approve"] = (
                 FundEntry.objects.filter(status=FundEntry.Status.PROPOSED)

@@ -35,7 +35,7 @@ def section(request):
         )
         ctx["unread"] = Notice.objects.filter(user=user, read_at__isnull=True).count()
     ctx["stalls_to_review"] = 0
-    if user.is_authenticated and user.has_role(roles.EVENTS_STAFF):
+    if user.is_authenticated and user.is_staff and user.has_role(roles.EVENTS_STAFF):
         # Waiting for events staff: stall applications to decide (one query); the staff page
         # lists them per activity.
         ctx["stalls_to_review"] = StallApplication.objects.filter(

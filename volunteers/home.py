@@ -38,6 +38,8 @@ def section(request):
 def _applications_waiting(user) -> tuple[int, str]:
     """Applications waiting for this leader (their teams) or the coordinator (the pool of offers
     without a team), and where to answer them; one query, none for other people."""
+    if not user.is_staff:  # leaders and the coordinator are staff (their role groups)
+        return 0, ""
     if user.has_role(roles.VOLUNTEER_COORDINATOR):
         scope, url = {"team__isnull": True}, reverse("volunteers:coordinator")
     elif user.has_role(roles.TEAM_LEADER):

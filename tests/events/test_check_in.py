@@ -200,7 +200,7 @@ def test_a_ticket_is_refused_days_before_and_the_gate_says_when_it_opens(
     assert "opens at 07:00" in response.content.decode()
     reg.refresh_from_db()
     assert reg.checked_in_at is None
-    with pytest.raises(services.EventError, match="opens at"):
+    with pytest.raises(services.EventError, match="07:00"):
         services.record_walk_in(activity, name="早到的人", by=events_staff)
     assert Registration.objects.filter(activity=activity).count() == 1
 
@@ -223,5 +223,5 @@ def test_the_gate_opens_the_communitys_hours_before_the_start(
     if accepted:
         assert services.check_in(by=events_staff, code=reg.ticket_code).checked_in_at
     else:
-        with pytest.raises(services.EventError, match="opens at"):
+        with pytest.raises(services.EventError, match=r"\d\d:\d\d"):
             services.check_in(by=events_staff, code=reg.ticket_code)
