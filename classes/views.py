@@ -726,6 +726,11 @@ def fund(request):
 @login_required
 def fund_manage(request):
     require_staff(request)
+    return render(request, "classes/fund_manage.html", _fund_manage_ctx())
+
+
+def _fund_manage_ctx(income_form=None, expenditure_form=None) -> dict:
+    """The ledger page; a form that failed comes back bound, with what was typed."""
     entries = list(
         FundEntry.objects.select_related("proposed_by", "approved_by", "reverses")
         .prefetch_related("reversed_by")
@@ -736,20 +741,22 @@ def fund_manage(request):
         "entries": entries,
         "balance": FundEntry.objects.balance(),
         # Three forms on one page: each its own element ids (the field names stay as posted).
-        "income_form": FundIncomeForm(initial={"date": today}, auto_id="income_%s"),
-        "expenditure_form": FundExpenditureForm(initial={"date": today}, auto_id="spending_%s"),
+        "income_form": income_form or FundIncomeForm(initial={"date": today}, auto_id="income_%s"),
+        "expenditure_form": expenditure_form
+        or FundExpenditureForm(initial={"date": today}, auto_id="spending_%s"),
         "period_form": PeriodForm(
             initial={"start": today.replace(day=1), "end": today}, auto_id="period_%s"
         ),
+        "open_form": "income" if income_form else "spending" if expenditure_form else "",
     }
-    return render(request, "classes/fund_manage.html", ctx)
+    return ctx
 
 
 @login_required
 @require_POST
 def fund_income(request):
     require_staff(request)
-    form = FundIncomeForm(request.POST, request.FILES)
+    form = FundIncomeForm(request.POST, request.FILES, auto_id="income_%s")
     if form.is_valid():
         try:
             services.record_income(by=request.user, **form.cleaned_data)
@@ -759,6 +766,8 @@ def fund_income(request):
             messages.success(request, _("Income posted to the fund."))
     else:
         messages.error(request, _form_errors(form))
+        ctx = _fund_manage_ctx(income_form=form)
+        return render(request, "classes/fund_manage.html", ctx, status=400)
     return redirect("classes:fund-manage")
 
 
@@ -766,7 +775,7 @@ def fund_income(request):
 @require_POST
 def fund_propose(request):
     require_staff(request)
-    form = FundExpenditureForm(request.POST, request.FILES)
+    form = FundExpenditureForm(request.POST, request.FILES, auto_id="spending_%s")
     if form.is_valid():
         try:
             services.propose_expenditure(by=request.user, **form.cleaned_data)
@@ -776,6 +785,8 @@ def fund_propose(request):
             messages.success(request, _("Spending proposed; a colleague must approve it."))
     else:
         messages.error(request, _form_errors(form))
+        ctx = _fund_manage_ctx(expenditure_form=form)
+        return render(request, "classes/fund_manage.html", ctx, status=400)
     return redirect("classes:fund-manage")
 
 

@@ -57,3 +57,15 @@ def test_the_public_page_labels_the_correction_with_the_day_it_corrects(client, 
     html = client.get(reverse("classes:fund")).content.decode()
     assert "correction of 2026-09-01" in html
     assert '<td>2026-11</td><td class="text-end money">¥30.00</td>' in html
+
+
+def test_a_refused_income_form_comes_back_with_what_was_typed(client, classes_staff):
+    client.force_login(classes_staff)
+    response = client.post(
+        reverse("classes:fund-income"),
+        {"date": "2026-11-30", "amount": "-5", "category": "donation", "description": "居民捐款"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="居民捐款"' in html and 'value="2026-11-30"' in html
+    assert not FundEntry.objects.exists()
