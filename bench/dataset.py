@@ -1143,10 +1143,10 @@ class Generator:
             ]
         if not SubsidyRule.objects.filter(min_age__isnull=False).exists():
             SubsidyRule.objects.create(
-                name=f"{community.elder_age}周岁以上老人就餐补贴",
+                name="60周岁以上老人就餐补贴",
                 valid_from=date(2020, 1, 1),
-                min_age=community.elder_age,
-                amount=community.elder_subsidy,
+                min_age=60,
+                amount=Decimal("4.00"),
                 funder="government",
             )
         SubsidyRule.objects.create(
@@ -1242,7 +1242,7 @@ class Generator:
                     sl = slots[0] if r.random() < 0.7 else slots[-1]
                     menu = menu_of[(day, sl.pk)]
                     age = self.age(dob[m.pk], day)
-                    key = (menu.price, age >= community.elder_age, m.pk in low_ids)
+                    key = (menu.price, age >= 60, m.pk in low_ids)
                     q = quotes.get(key)
                     if q is None:
                         q = quotes[key] = pricing.quote(

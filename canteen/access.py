@@ -47,9 +47,9 @@ def get_my_collector(request, pk) -> Collector:
 
 def get_receipt(request, pk) -> MealRecord:
     """A meal record for my household, or any record for canteen staff; 404 otherwise."""
-    qs = MealRecord.objects.select_related("slot", "member__user", "recorded_by").prefetch_related(
-        "lines"
-    )
+    qs = MealRecord.objects.select_related(
+        "slot", "member__user", "recorded_by", "reversed_by"
+    ).prefetch_related("lines")
     if is_staff_request(request):
         return get_object_or_404(qs, pk=pk)
     if not request.user.household_id:

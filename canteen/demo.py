@@ -27,6 +27,9 @@ from portal import services as portal_services
 from portal.models import User
 
 # name, description, balance, soft, low salt, low sugar, allergens, colour of the demo photo
+# The community's default elders' subsidy rule: 4 yuan a meal from 60 (DOMAIN).
+ELDER_AGE = 60
+
 DISHES = [
     ("红烧肉", "肥瘦相间，小火慢炖", "meat", False, False, False, "", (150, 60, 30)),
     ("清蒸鲈鱼", "鲜嫩少刺", "meat", True, True, True, "鱼", (220, 220, 200)),
@@ -150,12 +153,12 @@ def seed(command, community, people):
     )
 
     SubsidyRule.objects.get_or_create(
-        min_age=community.elder_age,
+        min_age=ELDER_AGE,
         category="",
         defaults={
-            "name": f"{community.elder_age}周岁以上老人就餐补贴",
+            "name": f"{ELDER_AGE}周岁以上老人就餐补贴",
             "valid_from": date(2020, 1, 1),
-            "amount": community.elder_subsidy,
+            "amount": Decimal("4.00"),
             "funder": Funder.GOVERNMENT,
         },
     )
@@ -171,7 +174,7 @@ def seed(command, community, people):
 
     elder = people["elder"]
     # Turns 60 on the 20th of this month: her meals before it are full price, after it subsidised.
-    turning = today.replace(day=20, year=today.year - community.elder_age)
+    turning = today.replace(day=20, year=today.year - ELDER_AGE)
     others = [
         _elder("13800000511", "孙爷爷", date(1946, 8, 3), ("8", "1", "301")),
         _elder("13800000512", "周阿姨", turning, ("8", "2", "502")),

@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from canteen.models import Collector, Dish, MealSlot, Menu, price_error
 from portal.validators import normalize_mobile, validate_date_in_range, validate_mainland_mobile
+from portal.widgets import DateInput, MonthInput
 
 
 class BookForm(forms.Form):
@@ -40,6 +41,17 @@ class CollectorForm(forms.ModelForm):
         if mobile:
             validate_mainland_mobile(mobile)
         return mobile
+
+
+class CounterCollectorForm(CollectorForm):
+    """Staff at the counter add someone allowed to collect for the person on screen."""
+
+    class Meta(CollectorForm.Meta):
+        fields = ["name", "relation", "mobile"]
+
+    def __init__(self, *args, **kwargs):
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        self.fields["mobile"].required = True  # staff reach the collector by phone
 
 
 class CounterSearchForm(forms.Form):
@@ -81,12 +93,18 @@ class ReverseMealForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the correction"), max_length=200)
 
 
+class MealLookupForm(forms.Form):
+    """The counter's look-up of one person's earlier meals: a day, or the open months."""
+
+    day = forms.DateField(label=_("Meals of the day"), required=False, widget=DateInput)
+
+
 class MonthForm(forms.Form):
     month = forms.DateField(
         label=_("Month"),
         input_formats=["%Y-%m"],
         validators=[validate_date_in_range],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        widget=MonthInput,
     )
 
 
@@ -94,7 +112,7 @@ class LoveMealDayForm(forms.Form):
     day = forms.DateField(
         label=_("Love Meal Day"),
         validators=[validate_date_in_range],
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        widget=DateInput,
     )
 
 
@@ -115,7 +133,7 @@ class MenuForm(forms.ModelForm):
         model = Menu
         fields = ["day", "slot", "dishes", "price", "portion_limit", "note"]
         widgets = {
-            "day": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "day": DateInput,
             "dishes": forms.CheckboxSelectMultiple,
         }
 

@@ -10,7 +10,7 @@ from canteen.access import my_deliveries_q
 from canteen.models import Booking, LoveMealDelivery, Menu, ResidentCategory, SubsidyRule
 from portal.cache import cached
 from portal.lib.dates import day_in_words
-from portal.models import Community, HouseholdMember
+from portal.models import HouseholdMember
 
 
 def _todays_menus(today):
@@ -80,8 +80,24 @@ def section(request):
         "deliveries": False,
         "elder": None,
     }
+    if not ctx["menus"]:
+        # Shown instead of the menus: the age the subsidy rules start at.
+        ctx["elder_age"] = cached(
+            f"home:canteen:elder-age:{today}",
+            ("canteen",),
+            lambda: SubsidyRule.objects.elder_age_on(today),
+        )
+    # The age the subsidy rules start at (shown when there is no menu; decides the elder's view).
+    elder_age = cached(
+        f"home:canteen:elder-age:{today}",
+        ("canteen",),
+        lambda: SubsidyRule.objects.elder_age_on(today),
+    )
+    if not ctx["menus"]:
+        ctx["elder_age"] = elder_age
     user = request.user
-    if user.is_authenticated and (user.age_on(today) or 0) >= Community.current().elder_age:
+    age = user.age_on(today) if user.is_authenticated else None
+    if elder_age is not None and age is not None and age >= elder_age:
         # An elder's home page opens on the canteen: today's and tomorrow's meals, one tap each.
         ctx["elder"] = _for_an_elder(user, today)
     if user.is_authenticated and user.household_id:

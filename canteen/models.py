@@ -324,6 +324,15 @@ class SubsidyRuleQuerySet(models.QuerySet):
     def valid_on(self, day: date):
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
+    def elder_age_on(self, day: date) -> int | None:
+        """The youngest age an age-only rule subsidises on `day` (60 by the default rule), or
+        None without one. Read by the welfare watch and the home page's canteen card."""
+        return (
+            self.valid_on(day)
+            .filter(category="", min_age__isnull=False)
+            .aggregate(age=models.Min("min_age"))["age"]
+        )
+
 
 class SubsidyRule(models.Model):
     """One line of the subsidy policy: who gets how much per meal, paid by whom, from when.

@@ -20,11 +20,12 @@ from canteen.models import (
     LoveMealDelivery,
     MealRecord,
     SubsidyLine,
+    SubsidyRule,
 )
 from portal import exports
 from portal.cache import cached
 from portal.lib.money import yuan
-from portal.models import Community, HouseholdMember
+from portal.models import HouseholdMember
 
 ZERO = Decimal("0.00")
 
@@ -40,19 +41,31 @@ CLOSED_MONTH_SECONDS = 60 * 60 * 24
 CLOSED_SETTLE = timedelta(minutes=5)
 
 
+def cancelled_within(month: date, prefix: str = "") -> Q:
+    """Records of `month` that cancel out inside it: a meal reversed in the same month, and that
+    reversal. The claim lists neither (a meal and its reversal are no meal); a reversal settled
+    in a later month (its meal's month was closed) stays, as that month's correction.
+    `prefix` reaches the record from another model ("record__" from a subsidy line)."""
+    return Q(**{f"{prefix}kind": MealRecord.Kind.MEAL, f"{prefix}reversed_by__month": month}) | Q(
+        **{f"{prefix}kind": MealRecord.Kind.REVERSAL, f"{prefix}reverses__month": month}
+    )
+
+
 def _ledger_totals(month: date) -> dict:
     """The month's meal records and subsidy lines added up (two queries, plain values only)."""
+    netted = cancelled_within(month)
     totals = MealRecord.objects.filter(month=month).aggregate(
         meals=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL)),
         reversals=Count("pk", filter=Q(kind=MealRecord.Kind.REVERSAL)),
-        subsidised=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL, subsidy__gt=0)),
-        rows=Count("pk", filter=~Q(subsidy=0)),
+        subsidised=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL, subsidy__gt=0) & ~netted),
+        rows=Count("pk", filter=~Q(subsidy=0) & ~netted),
         price=Sum("price"),
         subsidy=Sum("subsidy"),
         paid=Sum("paid"),
     )
     totals["funders"] = list(
         SubsidyLine.objects.filter(month=month)
+        .exclude(cancelled_within(month, "record__"))
         .values("funder")
         .annotate(lines=Count("pk"), amount=Sum("amount"))
         .order_by("funder")
@@ -103,13 +116,15 @@ def month_summary(month: date, closed: ClosedMonth | None = None) -> dict:
 
 
 def subsidised_records(month: date):
-    """The month's meal records that carry a subsidy (reversals included), as plain values.
+    """The month's meal records that carry a subsidy, as plain values: reversals of earlier
+    months' meals included, meals reversed within the month left out with their reversal.
 
     Page them, then `with_lines` the page: a page of a large month renders quickly from these.
     """
     return (
         MealRecord.objects.filter(month=month)
         .exclude(subsidy=0)
+        .exclude(cancelled_within(month))
         .order_by("day", "slot__order", "pk")
         .values("pk", "day", "slot__name", "person_name", "kind", "age", "price", "paid")
     )
@@ -160,7 +175,7 @@ def settlement_rows(month: date, funder: str | None = None):
     # Labels resolved once, not per row (lazy translations are slow to force 10,000 times).
     labels = {key: str(label) for key, label in Funder.choices}
     kinds = {key: str(label) for key, label in MealRecord.Kind.choices}
-    lines = SubsidyLine.objects.filter(month=month)
+    lines = SubsidyLine.objects.filter(month=month).exclude(cancelled_within(month, "record__"))
     if funder:
         lines = lines.filter(funder=funder)
     total_subsidy = ZERO
@@ -221,12 +236,13 @@ def check_on_list(today: date) -> list[dict]:
 
     A regular had at least `regular_meals` meals in the 30 days before the absence window; they
     are listed when their last meal is `watch_after_days` or more days ago. Two queries plus one
-    for the settings, however many meals are recorded.
+    for the settings and one for the elder age, however many meals are recorded.
     """
     knobs = CanteenSettings.current()
     absent_since = today - timedelta(days=knobs.watch_after_days)
     window_start = absent_since - timedelta(days=30)
-    elder_age = Community.current().elder_age
+    # Elders as the subsidy rules define them; 60 (the usual age) if no rule goes by age.
+    elder_age = SubsidyRule.objects.elder_age_on(today) or 60
     rows = (
         MealRecord.objects.filter(kind=MealRecord.Kind.MEAL, day__gte=window_start, day__lt=today)
         .values("member")

@@ -30,8 +30,10 @@ from canteen.forms import (
     AssignDeliveryForm,
     BookForm,
     CollectorForm,
+    CounterCollectorForm,
     CounterSearchForm,
     LoveMealDayForm,
+    MealLookupForm,
     MenuForm,
     MonthForm,
     PhoneBookingForm,
@@ -328,7 +330,8 @@ def collector_remove(request, pk):
 @login_required
 def receipt(request, pk):
     record = get_receipt(request, pk)
-    return render(request, "canteen/receipt.html", {"record": record})
+    ctx = {"record": record, "canteen_staff": is_staff_request(request)}
+    return render(request, "canteen/receipt.html", ctx)
 
 
 # ---------------------------------------------------------------- counter (staff)
@@ -394,11 +397,29 @@ def counter_member(request, pk):
     record_form = RecordMealForm(
         menus=todays, collectors=collectors_qs, initial={"menu": booked_today}
     )
-    phone_form = PhoneBookingForm(menus=upcoming)
+    phone_form = PhoneBookingForm(menus=upcoming, auto_id="phone_%s")
+    collector_form = CounterCollectorForm(auto_id="collector_%s")
 
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "record":
+        if action == "collector":
+            collector_form = CounterCollectorForm(request.POST, auto_id="collector_%s")
+            if collector_form.is_valid():
+                data = collector_form.cleaned_data
+                try:
+                    services.add_collector(
+                        member, name=data["name"], relation=data["relation"], mobile=data["mobile"]
+                    )
+                except services.CanteenError as e:
+                    collector_form.add_error("name", str(e))
+                else:
+                    messages.success(
+                        request,
+                        _("%(collector)s may now collect meals for %(name)s.")
+                        % {"collector": data["name"], "name": member.full_name},
+                    )
+                    return redirect("canteen:counter-member", pk=member.pk)
+        elif action == "record":
             record_form = RecordMealForm(request.POST, menus=todays, collectors=collectors_qs)
             if record_form.is_valid():
                 try:
@@ -418,7 +439,7 @@ def counter_member(request, pk):
                     )
                     return redirect(record)
         elif action == "book":
-            phone_form = PhoneBookingForm(request.POST, menus=upcoming)
+            phone_form = PhoneBookingForm(request.POST, menus=upcoming, auto_id="phone_%s")
             if phone_form.is_valid():
                 menu = phone_form.cleaned_data["menu"]
                 try:
@@ -441,6 +462,9 @@ def counter_member(request, pk):
         (menu, services.quote_for(member, menu, rules=rules, categories=categories))
         for menu in todays
     ]
+    lookup = MealLookupForm(request.GET or None)
+    day = lookup.cleaned_data["day"] if lookup.is_valid() else None
+    records = _meals_to_correct(member, day, today)
     ctx = {
         "member": member,
         "code": cards.member_code(member.pk),
@@ -449,17 +473,33 @@ def counter_member(request, pk):
         "menus": menus,
         "categories": [c for c in categories if c.held_on(today)],
         "bookings": bookings,
-        "records": list(
-            MealRecord.objects.filter(member=member, day=today)
-            .select_related("slot", "reversed_by")
-            .order_by("recorded_at")
-        ),
+        "records": records,
+        "lookup_form": lookup,
+        "looked_up_day": day,
         "collectors": list(collectors_qs),
         "record_form": record_form,
         "phone_form": phone_form,
-        "reverse_form": ReverseMealForm(),
+        "collector_form": collector_form,
     }
     return render(request, "canteen/counter_member.html", ctx)
+
+
+# A person's meals listed at the counter, newest first: enough for a month of two meals a day.
+MEALS_LISTED = 100
+
+
+def _meals_to_correct(member, day: date | None, today: date) -> list:
+    """The person's meal records of `day`, or else of the months still open (this month, and
+    last month until it is closed): what staff may need to find and reverse."""
+    records = MealRecord.objects.filter(member=member).select_related("slot", "reversed_by")
+    if day is not None:
+        records = records.filter(day=day)
+    else:
+        this_month = first_of_month(today)
+        last_month = first_of_month(this_month - timedelta(days=1))
+        closed = ClosedMonth.objects.filter(month=last_month).values("month")
+        records = records.filter(month__in=[this_month, last_month]).exclude(month__in=closed)
+    return list(records.order_by("-day", "-slot__order", "-recorded_at")[:MEALS_LISTED])
 
 
 @login_required

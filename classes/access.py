@@ -3,6 +3,7 @@ enrolments on behalf of the person asking."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from classes.models import ClassSession, Course, Enrolment
 from portal import roles
@@ -51,7 +52,8 @@ def get_session_for_teaching(request, pk) -> ClassSession:
 
 
 def my_children(user):
-    return my_household_members(user).filter(relation=HouseholdMember.Relation.CHILD)
+    """The children of the user's household (grandchildren too) whom its adults may enrol."""
+    return my_household_members(user).filter(HouseholdMember.children_q(timezone.localdate()))
 
 
 def get_my_enrolment(request, pk) -> Enrolment:

@@ -1,6 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -78,6 +84,80 @@ class CourseAdmin(admin.ModelAdmin):
     action_form = CourseActionForm
     actions = ["generate_sessions", "copy_to_term"]
 
+    def save_related(self, request, form, formsets, change):
+        """A new course gets its term's sessions from the weekly timetable at once (teachers and
+        parents see its timetable); a changed timetable offers to regenerate future sessions."""
+        super().save_related(request, form, formsets, change)
+        course = form.instance
+        if not change or not course.sessions.exists():
+            made = services.generate_sessions(course)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d session created from the weekly timetable.",
+                    "%(count)d sessions created from the weekly timetable.",
+                    made,
+                )
+                % {"count": made},
+            )
+            return
+        timetable_changed = (
+            any(fs.model is TimetableSlot and fs.has_changed() for fs in formsets)
+            or form.has_changed()
+            and "term" in form.changed_data
+        )
+        if timetable_changed:
+            url = reverse("admin:classes_course_regenerate", args=[course.pk])
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("The weekly timetable changed; the sessions already planned did not."),
+                    url,
+                    _("Regenerate the future sessions"),
+                ),
+                messages.WARNING,
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/regenerate/",
+                self.admin_site.admin_view(self.regenerate_view),
+                name="classes_course_regenerate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def regenerate_view(self, request, pk):
+        """Confirm, then bring the future sessions in line with the timetable (a POST)."""
+        course = get_object_or_404(Course.objects.select_related("term"), pk=pk)
+        if not self.has_change_permission(request, course):
+            raise PermissionDenied
+        today = timezone.localdate()
+        change_url = reverse("admin:classes_course_change", args=[course.pk])
+        if request.method == "POST":
+            done = services.regenerate_future_sessions(course, today=today)
+            self.message_user(
+                request,
+                _(
+                    "Future sessions regenerated: %(created)d created, %(removed)d removed, "
+                    "%(kept)d kept (they have a register, a move or a cancellation)."
+                )
+                % done,
+            )
+            return redirect(change_url)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "course": course,
+            "preview": services.timetable_change_preview(course, today=today),
+            "today": today,
+            "change_url": change_url,
+            "title": _("Regenerate the future sessions"),
+        }
+        return TemplateResponse(request, "admin/classes/course/regenerate.html", ctx)
+
     @admin.action(description=_("Generate the term's sessions from the weekly timetable"))
     def generate_sessions(self, request, queryset):
         made = sum(services.generate_sessions(course) for course in queryset.select_related("term"))
@@ -100,10 +180,11 @@ class CourseAdmin(admin.ModelAdmin):
         copied = 0
         for course in queryset.select_related("term"):
             try:
-                services.copy_course(course, term)
+                copy = services.copy_course(course, term)
             except services.ClassesError as e:
                 self.message_user(request, f"{course}: {e}", messages.WARNING)
             else:
+                services.generate_sessions(copy)  # a new course comes with its sessions
                 copied += 1
         self.message_user(
             request,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from classes.models import WEEKDAYS, ClassSession, FundEntry, Subject
 from portal.fields import ImageFormField
 from portal.validators import validate_date_in_range, validate_image_file
+from portal.widgets import DateInput, TimeInput
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -90,12 +91,10 @@ class CancelSessionForm(forms.Form):
 
 class MoveSessionForm(forms.Form):
     day = forms.DateField(
-        label=_("New date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_date_in_range],
+        label=_("New date"), widget=DateInput, validators=[validate_date_in_range]
     )
-    starts_at = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
-    ends_at = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    starts_at = forms.TimeField(label=_("Starts"), widget=TimeInput)
+    ends_at = forms.TimeField(label=_("Ends"), widget=TimeInput)
     place = forms.CharField(label=_("Place (if it changes)"), max_length=100, required=False)
 
     @classmethod
@@ -110,11 +109,7 @@ class MoveSessionForm(forms.Form):
 
 
 class FundIncomeForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_date_in_range],
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_date_in_range])
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -138,11 +133,7 @@ class FundIncomeForm(forms.Form):
 
 
 class FundExpenditureForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_date_in_range],
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_date_in_range])
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -165,16 +156,8 @@ class ReverseForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_date_in_range],
-    )
-    end = forms.DateField(
-        label=_("To"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_date_in_range],
-    )
+    start = forms.DateField(label=_("From"), widget=DateInput, validators=[validate_date_in_range])
+    end = forms.DateField(label=_("To"), widget=DateInput, validators=[validate_date_in_range])
 
     def clean(self):
         data = super().clean()

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -639,10 +639,15 @@ class FundEntryQuerySet(models.QuerySet):
         return self.totals()["balance"]
 
     def by_month(self, months=12):
-        """Counted income and spending per month, newest first."""
+        """Counted income and spending per month, newest first.
+
+        A correction counts in the month of the entry it corrects (a November correction of a
+        September donation lowers September), so no month shows negative income; the ledger
+        itself keeps the correction on its own date.
+        """
         return (
             self.counted()
-            .annotate(month=TruncMonth("date"))
+            .annotate(month=TruncMonth(Coalesce("reverses__date", "date")))
             .values("month")
             .annotate(
                 income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),

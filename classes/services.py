@@ -3,9 +3,10 @@ tells parents something, so each runs in one transaction and raises a translated
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.functional import lazy
@@ -55,13 +56,14 @@ class FundError(ClassesError):
 
 
 @transaction.atomic
-def generate_sessions(course: Course) -> int:
-    """Create the term's sessions from the weekly timetable; safe to run again. Returns how many."""
+def generate_sessions(course: Course, *, from_day: date | None = None) -> int:
+    """Create the term's sessions from the weekly timetable (those from `from_day` on, if
+    given); safe to run again. Returns how many."""
     term = course.term
     slots = list(course.slots.all())
     existing = set(course.sessions.values_list("date", "starts_at"))
     made = []
-    day = term.starts_on
+    day = max(term.starts_on, from_day) if from_day else term.starts_on
     while day <= term.ends_on:
         for slot in slots:
             if slot.weekday == day.weekday() and (day, slot.starts_at) not in existing:
@@ -75,6 +77,68 @@ def generate_sessions(course: Course) -> int:
     # bulk_create sends no signals: the class hours shown on public pages count these sessions
     content_changed("classes")
     return len(made)
+
+
+def _off_timetable(course: Course, after: date):
+    """The course's sessions after `after` that are no longer on a weekly slot."""
+    on_slot = Q(pk__in=[])
+    for slot in course.slots.all():
+        on_slot |= Q(
+            date__iso_week_day=slot.weekday + 1,  # ISO: Monday 1 … Sunday 7
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+        )
+    return course.sessions.filter(date__gt=after).exclude(on_slot)
+
+
+def _replaceable(sessions):
+    """Of these sessions, those a timetable change may remove: as generated (not moved or
+    cancelled by a teacher), with no register taken and no attendance."""
+    return sessions.filter(
+        status=ClassSession.Status.SCHEDULED,
+        moved_from="",
+        register_taken_at__isnull=True,
+        attendance__isnull=True,
+    )
+
+
+def timetable_change_preview(course: Course, *, today: date) -> dict:
+    """What `regenerate_future_sessions` would do today: sessions removed, kept, created."""
+    off = _off_timetable(course, today)
+    removable = set(_replaceable(off).values_list("pk", flat=True))
+    staying = set(
+        course.sessions.filter(date__gt=today)
+        .exclude(pk__in=removable)
+        .values_list("date", "starts_at")
+    )
+    wanted = set()
+    slots = list(course.slots.all())
+    day = max(course.term.starts_on, today + timedelta(days=1))
+    while day <= course.term.ends_on:
+        wanted |= {(day, s.starts_at) for s in slots if s.weekday == day.weekday()}
+        day += timedelta(days=1)
+    return {
+        "removed": len(removable),
+        "kept": off.exclude(pk__in=removable).count(),
+        "created": len(wanted - staying),
+    }
+
+
+@transaction.atomic
+def regenerate_future_sessions(course: Course, *, today: date) -> dict:
+    """Bring the sessions after today in line with the weekly timetable after it changed.
+
+    Sessions no longer on a weekly slot are removed unless they carry a register, attendance,
+    a teacher's move or a cancellation (those are kept as they are); the missing ones are
+    created. Today's and past sessions are never touched. Returns the counts.
+    """
+    course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
+    preview = timetable_change_preview(course, today=today)
+    ClassSession.objects.filter(
+        pk__in=list(_replaceable(_off_timetable(course, today)).values_list("pk", flat=True))
+    ).delete()
+    made = generate_sessions(course, from_day=today + timedelta(days=1))
+    return {"removed": preview["removed"], "kept": preview["kept"], "created": made}
 
 
 @transaction.atomic
@@ -121,7 +185,7 @@ def _check_can_enrol(user, course: Course, child: HouseholdMember, moment) -> No
     if (
         child.household_id != user.household_id
         or child.has_left
-        or child.relation != HouseholdMember.Relation.CHILD
+        or not child.is_child_on(timezone.localdate(moment))
     ):
         raise EnrolmentError(_("You can enrol only the children of your household."))
     if not course.is_published:
@@ -350,7 +414,7 @@ def offer_to_volunteer(user, *, enrolment: Enrolment | None = None, message: str
     text = offer.message or _("Offered to help when enrolling a child in %(course)s.") % {
         "course": course
     }
-    submit_volunteer_offer(user, message=text, source=_("Neighbour Classroom"))
+    submit_volunteer_offer(user, message=text, source="classes:parent-offer")
     offer.forwarded = True
     offer.save(update_fields=["forwarded"])
     return offer

@@ -69,11 +69,20 @@ def _fund_overview() -> dict:
                 "public_source": e.public_source,
                 "amount": e.amount,
                 "is_reversal": e.is_reversal,
+                "corrects": e.reverses.date if e.reverses_id else None,
             }
             for e in FundEntry.objects.filter(
                 kind=FundEntry.Kind.INCOME, status=FundEntry.Status.POSTED
             )
-            .only("date", "description", "donor_name", "donor_is_public", "amount", "reverses")
+            .select_related("reverses")
+            .only(
+                "date",
+                "description",
+                "donor_name",
+                "donor_is_public",
+                "amount",
+                "reverses__date",
+            )
             .order_by("-date", "-id")[:10]
         ],
     }

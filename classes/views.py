@@ -168,8 +168,35 @@ def lottery_result(request, pk):
             ).select_related("child")
         }
     result = course.lottery_result or {}
-    ctx = {"course": course, "result": result, "mine": mine}
+    ctx = {"course": course, "result": result, "mine": mine, "named": None}
+    if course.lottery_drawn_at and _teaches(request.user, course):
+        ctx["named"] = _lottery_names(course, result)
     return render(request, "classes/lottery.html", ctx)
+
+
+def _teaches(user, course) -> bool:
+    """Classes staff, or the course's own teacher: they may see who won and who waits."""
+    if is_classes_staff(user):
+        return True
+    return (
+        user.is_authenticated
+        and course.teacher_id is not None
+        and (course.teacher.user_id == user.pk)
+    )
+
+
+def _lottery_names(course, result) -> dict:
+    """The draw's places and waiting list as (position, entry number, child, household), for
+    the staff who run the course; the public page shows only the anonymous numbers."""
+    entries = {e.pk: e for e in course.enrolments.select_related("child__household", "child__user")}
+
+    def rows(numbers):
+        return [
+            {"position": i, "entry": n, "enrolment": entries.get(n)}
+            for i, n in enumerate(numbers or [], start=1)
+        ]
+
+    return {"won": rows(result.get("won")), "waiting": rows(result.get("waiting"))}
 
 
 # Parents ---------------------------------------------------------------------------------------
@@ -705,28 +732,37 @@ def fund(request):
 @login_required
 def fund_manage(request):
     require_staff(request)
+    return render(request, "classes/fund_manage.html", _fund_manage_ctx())
+
+
+def _fund_manage_ctx(income_form=None, expenditure_form=None) -> dict:
+    """The ledger page; a form that failed comes back bound, with what was typed."""
     entries = list(
         FundEntry.objects.select_related("proposed_by", "approved_by", "reverses")
         .prefetch_related("reversed_by")
         .order_by("-created_at", "-id")[:100]
     )
+    today = timezone.localdate()
     ctx = {
         "entries": entries,
         "balance": FundEntry.objects.balance(),
-        "income_form": FundIncomeForm(initial={"date": timezone.localdate()}),
-        "expenditure_form": FundExpenditureForm(initial={"date": timezone.localdate()}),
+        # Three forms on one page: each its own element ids (the field names stay as posted).
+        "income_form": income_form or FundIncomeForm(initial={"date": today}, auto_id="income_%s"),
+        "expenditure_form": expenditure_form
+        or FundExpenditureForm(initial={"date": today}, auto_id="spending_%s"),
         "period_form": PeriodForm(
-            initial={"start": timezone.localdate().replace(day=1), "end": timezone.localdate()}
+            initial={"start": today.replace(day=1), "end": today}, auto_id="period_%s"
         ),
+        "open_form": "income" if income_form else "spending" if expenditure_form else "",
     }
-    return render(request, "classes/fund_manage.html", ctx)
+    return ctx
 
 
 @login_required
 @require_POST
 def fund_income(request):
     require_staff(request)
-    form = FundIncomeForm(request.POST, request.FILES)
+    form = FundIncomeForm(request.POST, request.FILES, auto_id="income_%s")
     if form.is_valid():
         try:
             services.record_income(by=request.user, **form.cleaned_data)
@@ -736,6 +772,8 @@ def fund_income(request):
             messages.success(request, _("Income posted to the fund."))
     else:
         messages.error(request, _form_errors(form))
+        ctx = _fund_manage_ctx(income_form=form)
+        return render(request, "classes/fund_manage.html", ctx, status=400)
     return redirect("classes:fund-manage")
 
 
@@ -743,7 +781,7 @@ def fund_income(request):
 @require_POST
 def fund_propose(request):
     require_staff(request)
-    form = FundExpenditureForm(request.POST, request.FILES)
+    form = FundExpenditureForm(request.POST, request.FILES, auto_id="spending_%s")
     if form.is_valid():
         try:
             services.propose_expenditure(by=request.user, **form.cleaned_data)
@@ -753,6 +791,8 @@ def fund_propose(request):
             messages.success(request, _("Spending proposed; a colleague must approve it."))
     else:
         messages.error(request, _form_errors(form))
+        ctx = _fund_manage_ctx(expenditure_form=form)
+        return render(request, "classes/fund_manage.html", ctx, status=400)
     return redirect("classes:fund-manage")
 
 

@@ -117,7 +117,7 @@ class ActivityAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["event", "track", "title", "kind", "description", "place"]}),
         (_("When"), {"fields": ["starts_at", "ends_at"]}),
-        (_("Who for"), {"fields": ["audience", "min_age", "max_age"]}),
+        (_("Who for"), {"fields": ["audience", "min_age", "max_age", "adults_accompany"]}),
         (
             _("Registration"),
             {

@@ -3,7 +3,8 @@
 from django.urls import reverse
 from django.utils.timezone import localdate, now
 
-from events.models import Event, Registration
+from events.models import Event, Registration, StallApplication
+from portal import roles
 from portal.cache import cached
 from portal.models import Notice
 
@@ -37,4 +38,11 @@ def section(request):
         ctx["unread"] = (
             Notice.objects.filter(recipient=user).unread().about(reverse("events:index")).count()
         )
+    ctx["stalls_to_review"] = 0
+    if user.is_authenticated and user.is_staff and user.has_role(roles.EVENTS_STAFF):
+        # Waiting for events staff: stall applications to decide (one query); the staff page
+        # lists them per activity.
+        ctx["stalls_to_review"] = StallApplication.objects.filter(
+            status=StallApplication.Status.PENDING
+        ).count()
     return ctx

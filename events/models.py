@@ -180,6 +180,10 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
 
 
+# Who counts as an adult accompanying a child (Activity.adults_accompany).
+ADULT_AGE = 18
+
+
 class Activity(ThumbnailedImage):
     """One thing to do at an event: a contest, a run, a stall, a gala; maybe with registration."""
 
@@ -220,6 +224,14 @@ class Activity(ThumbnailedImage):
         _("youngest age"), null=True, blank=True, help_text=_("Age on the day of the activity.")
     )
     max_age = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
+    adults_accompany = models.BooleanField(
+        _("adults accompany children"),
+        default=False,
+        help_text=_(
+            "For parent-child (亲子) activities: the age range applies to the children, and "
+            "adults may register with them (not on their own)."
+        ),
+    )
     needs_registration = models.BooleanField(_("registration needed"), default=False)
     capacity = models.PositiveIntegerField(_("places"), default=0)
     household_limit = models.PositiveSmallIntegerField(
@@ -311,11 +323,17 @@ class Activity(ThumbnailedImage):
             return "closed"
         return "open"
 
+    def check_in_opens_at(self, hours_before: int) -> datetime:
+        """When the gate starts accepting tickets (the community's setting, in hours)."""
+        return self.starts_at - timedelta(hours=hours_before)
+
     def age_allows(self, age: int | None) -> bool:
         if self.min_age is None and self.max_age is None:
             return True
         if age is None:
             return False
+        if self.adults_accompany and age >= ADULT_AGE:
+            return True  # the range is the children's; adults come with them
         if self.min_age is not None and age < self.min_age:
             return False
         return self.max_age is None or age <= self.max_age

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import (
+    ADULT_AGE,
     Activity,
     Booking,
     Event,
@@ -23,7 +24,7 @@ from events.models import (
     StallApplication,
 )
 from portal.access import my_household_members
-from portal.models import HouseholdMember
+from portal.models import Community, HouseholdMember
 from portal.notices import Kind, notify, urgent_for
 
 
@@ -123,6 +124,15 @@ def register(activity: Activity, *, user, members, answers=None, entered_by=None
             raise EventError(
                 _("%(name)s is outside the age range of this activity (%(range)s).")
                 % {"name": m.full_name, "range": activity.age_range_label}
+            )
+    if activity.adults_accompany and activity.age_range_label:
+        if all(m.age_on(day) >= ADULT_AGE for m in members):
+            raise EventError(
+                _(
+                    "Adults come to this activity with a child (%(range)s): register a child "
+                    "of your household too."
+                )
+                % {"range": activity.age_range_label}
             )
 
     questions = list(activity.questions.all())
@@ -322,6 +332,25 @@ def send_reminder(booking: Booking) -> bool:
 # ---------------------------------------------------------------- check-in
 
 
+def check_in_refusal(activity: Activity, at: datetime) -> str | None:
+    """Why the gate cannot check anyone in for `activity` yet (a translated message), or None.
+
+    Check-in opens on the day, the community's number of hours before the start.
+    """
+    hours = Community.current().event_check_in_opens_hours
+    opens = activity.check_in_opens_at(hours)
+    if at < opens:
+        return _(
+            "Check-in for %(title)s opens at %(time)s on %(day)s, %(hours)s hours before the start."
+        ) % {
+            "title": activity.title,
+            "time": localtime(opens).strftime("%H:%M"),
+            "day": localtime(opens).strftime("%Y-%m-%d"),
+            "hours": hours,
+        }
+    return None
+
+
 def normalize_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
@@ -355,6 +384,9 @@ def check_in(*, by, token: str = "", code: str = "", activity: Activity | None =
             _("Already checked in: %(name)s at %(time)s.")
             % {"name": name, "time": localtime(reg.checked_in_at).strftime("%H:%M")}
         )
+    refusal = check_in_refusal(reg.activity, now())
+    if refusal:
+        raise EventError(refusal)
     reg.checked_in_at = now()
     reg.checked_in_by = by
     reg.save(update_fields=["checked_in_at", "checked_in_by"])
@@ -368,6 +400,9 @@ def record_walk_in(activity: Activity, *, name: str, by) -> Registration:
     if not name:
         raise EventError(_("Enter the walk-in's name."))
     activity = _lock(activity)
+    refusal = check_in_refusal(activity, now())
+    if refusal:
+        raise EventError(refusal)
     if activity.needs_registration:
         queue = Registration.objects.waiting().filter(activity=activity).exists()
         if queue or _places_taken(activity) >= activity.capacity:

@@ -459,7 +459,12 @@ def _check_in_ctx(activity, **extra):
     places_left = (
         max(activity.capacity - counts["confirmed"], 0) if activity.needs_registration else None
     )
-    ctx = {"activity": activity, "counts": counts, "places_left": places_left}
+    ctx = {
+        "activity": activity,
+        "counts": counts,
+        "places_left": places_left,
+        "not_open_yet": services.check_in_refusal(activity, now()),
+    }
     ctx.update(extra)
     return ctx
 

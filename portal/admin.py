@@ -1,8 +1,13 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal import delivery as delivery_service
 from portal.admin_privileges import UserPrivilegesMixin
@@ -25,6 +30,8 @@ from portal.people_admin import (
     UserPeopleMixin,
 )
 from portal.privacy import describe
+from portal.roles import role_label
+from portal.validators import normalize_mobile
 
 
 class HouseholdMemberInline(MemberInlineMixin, admin.TabularInline):
@@ -54,8 +61,81 @@ class HouseholdMemberAdmin(MemberPeopleMixin, admin.ModelAdmin):
     readonly_fields = ["left_on", "left_recorded_by"]
 
 
+# Staff read roles and permissions in their language ------------------------------------------
+
+PERMISSION_ACTIONS = {
+    "add": pgettext_lazy("permission", "Can add %(model)s"),
+    "change": pgettext_lazy("permission", "Can change %(model)s"),
+    "delete": pgettext_lazy("permission", "Can delete %(model)s"),
+    "view": pgettext_lazy("permission", "Can view %(model)s"),
+}
+
+
+def permission_label(perm: Permission) -> str:
+    """ "Module | what | action" in the active language (the stored names are English)."""
+    model = perm.content_type.model_class()
+    action = perm.codename.split("_", 1)[0]
+    if model is None or perm.codename != f"{action}_{model._meta.model_name}":
+        return str(perm)
+    if action not in PERMISSION_ACTIONS:
+        return str(perm)
+    what = PERMISSION_ACTIONS[action] % {"model": model._meta.verbose_name}
+    return f"{model._meta.app_config.verbose_name} | {what}"
+
+
+class TranslatedRolesMixin:
+    """Role groups and permissions listed by their translated names in the admin's forms."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name == "groups":
+            field.label_from_instance = lambda group: role_label(group.name)
+        elif field is not None and db_field.name in ("permissions", "user_permissions"):
+            field.queryset = field.queryset.select_related("content_type")
+            field.label_from_instance = permission_label
+        return field
+
+
+class RoleListFilter(admin.RelatedFieldListFilter):
+    """The users list's filter by role, with the roles' translated names."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(g.pk, role_label(g.name)) for g in Group.objects.order_by("name")]
+
+
+class MobileFieldMixin:
+    """The account's mobile number takes what the sign-up form takes ("139 0000 1234", +86…)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "mobile":
+            from portal.adapters import MobileField
+
+            return MobileField(label=db_field.verbose_name, required=False, empty_value=None)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        mobile = normalize_mobile(search_term)
+        if mobile.isdigit() and mobile != search_term.strip():
+            search_term = mobile  # "139 0000 1234" finds 13900001234
+        return super().get_search_results(request, queryset, search_term)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(TranslatedRolesMixin, GroupAdmin):
+    list_display = ["role", "name"]
+
+    @admin.display(description=_("Role"), ordering="name")
+    def role(self, group):
+        return role_label(group.name)
+
+
 @admin.register(User)
-class UserAdmin(UserPeopleMixin, UserPrivilegesMixin, DjangoUserAdmin):
+class UserAdmin(
+    UserPeopleMixin, UserPrivilegesMixin, MobileFieldMixin, TranslatedRolesMixin, DjangoUserAdmin
+):
     list_display = [
         "display_name",
         "masked_mobile",
@@ -65,7 +145,13 @@ class UserAdmin(UserPeopleMixin, UserPrivilegesMixin, DjangoUserAdmin):
         "room",
         "is_staff",
     ]
-    list_filter = ["is_staff", "is_superuser", "is_active", "mobile_verified", "groups"]
+    list_filter = [
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "mobile_verified",
+        ("groups", RoleListFilter),
+    ]
     search_fields = ["real_name", "mobile", "email", "username"]
     ordering = ["-date_joined"]
     raw_id_fields = ["household"]
@@ -141,20 +227,37 @@ class CommunityAdmin(admin.ModelAdmin):
             },
         ),
         (_("Volunteers"), {"fields": ["service_day_of_month"]}),
+        (_("Events"), {"fields": ["event_check_in_opens_hours"]}),
         (
             _("Canteen"),
             {
                 "fields": [
                     "meal_price_min",
                     "meal_price_max",
-                    "elder_age",
-                    "elder_subsidy",
                     "love_meal_day_of_month",
                 ]
             },
         ),
         (_("Classes"), {"fields": ["child_age_min", "child_age_max"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """The canteen's section points to the subsidy rules, where the elders' subsidy is set."""
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            if "meal_price_min" in options["fields"]:
+                options = {**options}
+                options["description"] = format_html(
+                    '{} <a href="{}">{}</a>',
+                    _(
+                        "The elders' subsidy (from which age, how much per meal, who pays, "
+                        "from when) is set in the subsidy rules: the counter charges by them."
+                    ),
+                    reverse("admin:canteen_subsidyrule_changelist"),
+                    _("Open the subsidy rules"),
+                )
+            fieldsets.append((title, options))
+        return fieldsets
 
     def has_add_permission(self, request):
         return False

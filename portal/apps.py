@@ -32,6 +32,19 @@ class PortalConfig(AppConfig):
         post_migrate.connect(_sync_roles, dispatch_uid="portal_sync_roles")
         post_migrate.connect(_new_code_new_cache, dispatch_uid="portal_new_code_new_cache")
 
+        # A staff role group is what makes an account staff, from whichever side it changes.
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed, post_delete, pre_delete
+
+        from portal import roles
+        from portal.models import User
+
+        m2m_changed.connect(
+            roles.on_groups_changed, sender=User.groups.through, dispatch_uid="portal_staff"
+        )
+        pre_delete.connect(roles.on_group_deleting, sender=Group, dispatch_uid="portal_staff")
+        post_delete.connect(roles.on_group_deleted, sender=Group, dispatch_uid="portal_staff")
+
         from portal import checks  # noqa: F401  (registers the deploy checks)
         from portal.lib.images import limit_pillow
 

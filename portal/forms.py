@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import HouseholdMember, User
 from portal.validators import validate_birth_date
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from portal.widgets import DateInput
 
 
 class NoticePreferencesForm(forms.Form):
@@ -61,7 +60,7 @@ class SignupExtraForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Birth date"),
         required=False,
-        widget=DATE_WIDGET,
+        widget=DateInput,
         validators=[validate_birth_date],
         help_text=_("Residents aged 60+ get the canteen subsidy; it is counted from this date."),
     )
@@ -101,7 +100,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["real_name", "birth_date", "building", "unit", "room"]
-        widgets = {"birth_date": DATE_WIDGET}
+        widgets = {"birth_date": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +134,7 @@ class HouseholdMemberForm(forms.ModelForm):
     class Meta:
         model = HouseholdMember
         fields = ["name", "relation", "birth_date"]
-        widgets = {"birth_date": DATE_WIDGET}
+        widgets = {"birth_date": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,7 +148,7 @@ class HouseholdMemberForm(forms.ModelForm):
         relation = cleaned.get("relation")
         birth_date = cleaned.get("birth_date")
         if (
-            relation == HouseholdMember.Relation.CHILD
+            relation in HouseholdMember.CHILD_RELATIONS
             and not birth_date
             and not self.errors.get("birth_date")
         ):

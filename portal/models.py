@@ -119,6 +119,8 @@ class User(AbstractUser, Address):
     def display_name(self) -> str:
         return self.real_name or self.mobile or self.email or self.username
 
+    display_name.fget.short_description = _("name")  # the admin's column title
+
     @property
     def masked_mobile(self) -> str:
         """138****0000: what a team-mate or a receipt may show."""
@@ -239,6 +241,30 @@ class HouseholdMember(models.Model):
     def has_left(self) -> bool:
         return self.left_on is not None
 
+    # A household's children (enrolled in classes by its adults): sons, daughters and
+    # grandchildren, and any other member without an account of their own under this age.
+    CHILD_RELATIONS = ("child", "grandchild")
+    ADULT_AGE = 18
+
+    @classmethod
+    def children_q(cls, today: date) -> Q:
+        """`filter()` for the members `is_child_on(today)`."""
+        try:
+            born_after = today.replace(year=today.year - cls.ADULT_AGE)
+        except ValueError:  # 29 February
+            born_after = today.replace(year=today.year - cls.ADULT_AGE, day=28)
+        return Q(relation__in=cls.CHILD_RELATIONS) | Q(
+            user__isnull=True, birth_date__gt=born_after, relation=cls.Relation.OTHER
+        )
+
+    def is_child_on(self, today: date) -> bool:
+        if self.relation in self.CHILD_RELATIONS:
+            return True
+        if self.user_id or self.relation != self.Relation.OTHER:
+            return False
+        age = self.age_on(today)
+        return age is not None and age < self.ADULT_AGE
+
 
 class Community(Address):
     """The one community this portal serves, and the numbers and days its services run on.
@@ -267,21 +293,26 @@ class Community(Address):
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
-    # Canteen: prices, the elders' subsidy, the Love Meal day.
+    # Canteen: the price range, the Love Meal day.
     meal_price_min = models.DecimalField(
         _("lowest meal price (yuan)"), max_digits=6, decimal_places=2, default=Decimal("12.00")
     )
     meal_price_max = models.DecimalField(
         _("highest meal price (yuan)"), max_digits=6, decimal_places=2, default=Decimal("16.00")
     )
-    elder_age = models.PositiveSmallIntegerField(_("elder subsidy from age"), default=60)
-    elder_subsidy = models.DecimalField(
-        _("elder subsidy per meal (yuan)"), max_digits=6, decimal_places=2, default=Decimal("4.00")
-    )
+    # The elders' subsidy (age, amount, funder, validity) lives in the canteen's subsidy rules
+    # only: that is what the counter charges and what the claim to the funder adds up.
     love_meal_day_of_month = models.PositiveSmallIntegerField(
         _("Love Meal day (day of month)"),
         default=8,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    # Events: when the gate starts accepting tickets.
+    event_check_in_opens_hours = models.PositiveSmallIntegerField(
+        _("event check-in opens (hours before the start)"),
+        default=2,
+        validators=[MaxValueValidator(24)],
+        help_text=_("The gate refuses tickets earlier than this, and says when it opens."),
     )
     # Classes: the children's age range.
     child_age_min = models.PositiveSmallIntegerField(_("youngest child age"), default=5)

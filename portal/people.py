@@ -18,7 +18,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.timezone import localdate
 
 from portal import roles
-from portal.models import Community, Household, HouseholdMember, User
+from portal.models import Household, HouseholdMember, User
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,14 @@ def scope_for(user) -> Scope | None:
 
 
 def elder_born_by() -> date:
-    """The latest birth date of someone of the elders' subsidy age today (in the community)."""
+    """The latest birth date of someone of the elders' subsidy age today (the age the canteen's
+    subsidy rules start at); with no such rule, nobody is (the earliest date)."""
+    from canteen.models import SubsidyRule
+
     today = localdate()
-    years = Community.current().elder_age
+    years = SubsidyRule.objects.elder_age_on(today)
+    if years is None:
+        return date.min
     try:
         return today.replace(year=today.year - years)
     except ValueError:  # 29 February

@@ -7,6 +7,7 @@ residents their work involves (`portal.people` narrows what the view permission 
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import pgettext_lazy
 
 RESIDENT = "resident"
 VOLUNTEER = "volunteer"
@@ -27,6 +28,18 @@ ALL_ROLES = [
     CLASSES_STAFF,
     COMMUNITY_ADMIN,
 ]
+
+# What staff read in the admin for each group (the group names are internal codes).
+ROLE_LABELS = {
+    RESIDENT: pgettext_lazy("role", "Resident"),
+    VOLUNTEER: pgettext_lazy("role", "Volunteer"),
+    TEAM_LEADER: pgettext_lazy("role", "Team leader"),
+    VOLUNTEER_COORDINATOR: pgettext_lazy("role", "Volunteer coordinator"),
+    EVENTS_STAFF: pgettext_lazy("role", "Events staff"),
+    CANTEEN_STAFF: pgettext_lazy("role", "Canteen staff"),
+    CLASSES_STAFF: pgettext_lazy("role", "Classes staff"),
+    COMMUNITY_ADMIN: pgettext_lazy("role", "Community administrator"),
+}
 
 # Roles whose members log in to the admin.
 ADMIN_ROLES = {
@@ -109,20 +122,70 @@ def sync_role_permissions() -> dict[str, int]:
     return result
 
 
+def role_label(name: str) -> str:
+    """The translated name of a role group (other groups keep their own name)."""
+    return str(ROLE_LABELS.get(name, name))
+
+
 def grant_role(user, role: str) -> None:
-    """Put the user in the role's group; staff roles also open the admin to them."""
+    """Put the user in the role's group; a staff role opens the admin (`sync_staff_status`)."""
     if role not in ALL_ROLES:
         raise ValueError(f"unknown role {role!r}")
     user.groups.add(Group.objects.get_or_create(name=role)[0])
-    if role in ADMIN_ROLES and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    if role in ADMIN_ROLES:
+        user.refresh_from_db(fields=["is_staff"])
 
 
 def revoke_role(user, role: str) -> None:
     """Take the user out of the role's group; the admin closes when no staff role is left."""
     user.groups.remove(*Group.objects.filter(name=role))
-    if user.is_staff and not user.is_superuser:
-        if not user.groups.filter(name__in=ADMIN_ROLES).exists():
-            user.is_staff = False
-            user.save(update_fields=["is_staff"])
+    user.refresh_from_db(fields=["is_staff"])
+
+
+def sync_staff_status(user_ids) -> int:
+    """Make `is_staff` follow the staff role groups for these accounts; returns how many changed.
+
+    Run whenever group membership changes, from either side (the user's groups in the admin, a
+    group's members, `grant_role`): being in a staff role is what opens the admin, so nobody has
+    to tick "staff status" as well, and taking the last staff role away closes it. Superusers
+    are left as they are.
+    """
+    from portal.models import User
+
+    in_staff_role = User.objects.filter(groups__name__in=ADMIN_ROLES).values("pk")
+    changed = 0
+    users = User.objects.filter(pk__in=list(user_ids), is_superuser=False)
+    for user in users.filter(is_staff=False, pk__in=in_staff_role):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        changed += 1
+    for user in users.filter(is_staff=True).exclude(pk__in=in_staff_role):
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+        changed += 1
+    return changed
+
+
+def _user_ids(instance, reverse: bool, pk_set) -> list:
+    if not reverse:  # user.groups.…: the user is the instance
+        return [instance.pk]
+    if pk_set is not None:  # group.user_set.add/remove(…)
+        return list(pk_set)
+    return list(getattr(instance, "_members_before_clear", []))  # group.user_set.clear()
+
+
+def on_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """m2m_changed receiver on User.groups (connected in PortalConfig.ready)."""
+    if action == "pre_clear" and reverse:
+        instance._members_before_clear = list(instance.user_set.values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove", "post_clear"):
+        sync_staff_status(_user_ids(instance, reverse, pk_set))
+
+
+def on_group_deleting(sender, instance, **kwargs):
+    """pre_delete of a Group: its members lose it without an m2m signal."""
+    instance._members_before_clear = list(instance.user_set.values_list("pk", flat=True))
+
+
+def on_group_deleted(sender, instance, **kwargs):
+    sync_staff_status(getattr(instance, "_members_before_clear", []))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import roles
 from volunteers.models import (
+    SOURCE_LABELS,
     Certificate,
     CorrectionRequest,
     HoursEntry,
@@ -79,14 +80,38 @@ class TeamAdmin(admin.ModelAdmin):
             roles.grant_role(obj.leader, roles.TEAM_LEADER)
 
 
+class SourceFilter(admin.SimpleListFilter):
+    """Filter by where a row came from, by its translated label (never the internal code)."""
+
+    title = _("came from")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [(prefix, label) for prefix, label in SOURCE_LABELS]
+
+    def queryset(self, request, queryset):
+        if self.value() in {prefix for prefix, _label in SOURCE_LABELS}:
+            return queryset.filter(source__startswith=self.value())
+        return queryset
+
+
+class SourceLabelMixin:
+    """Staff read where a membership or post came from in words, not the module's code."""
+
+    @admin.display(description=_("came from"), ordering="source")
+    def came_from(self, obj):
+        return obj.source_label
+
+
 @admin.register(Membership)
-class MembershipAdmin(TeamScopedAdmin):
-    list_display = ["user", "team", "status", "source", "created_at", "decided_by"]
-    list_filter = ["status", "team", "source"]
+class MembershipAdmin(SourceLabelMixin, TeamScopedAdmin):
+    list_display = ["user", "team", "status", "came_from", "created_at", "decided_by"]
+    list_filter = ["status", "team", SourceFilter]
     search_fields = ["user__real_name", "user__mobile", "message"]
     list_select_related = ["user", "team", "decided_by"]
     raw_id_fields = ["user", "decided_by"]
-    readonly_fields = ["created_at", "decided_at"]
+    exclude = ["source"]
+    readonly_fields = ["came_from", "created_at", "decided_at"]
 
 
 @admin.register(VolunteerProfile)
@@ -152,7 +177,6 @@ class PostAdminForm(forms.ModelForm):
             "capacity",
             "skills",
             "description",
-            "source",
             "residents_served",
             "items_repaired",
             "meals_delivered",
@@ -178,15 +202,15 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(TeamScopedAdmin):
+class PostAdmin(SourceLabelMixin, TeamScopedAdmin):
     form = PostAdminForm
-    list_display = ["title", "team", "start", "end", "place", "capacity", "source"]
-    list_filter = ["team", "source", "service_day"]
+    list_display = ["title", "team", "start", "end", "place", "capacity", "came_from"]
+    list_filter = ["team", SourceFilter, "service_day"]
     search_fields = ["title", "place", "skills", "description"]
     list_select_related = ["team"]
     raw_id_fields = ["service_day", "created_by"]
     date_hierarchy = "start"
-    readonly_fields = ["created_at"]
+    readonly_fields = ["came_from", "created_at"]
     inlines = [SignupInline]
 
 

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -7,10 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.lib.lists import split_list
 from portal.validators import validate_date_in_range
+from portal.widgets import DateInput, TimeInput
 from volunteers.models import Team
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class ApplyForm(forms.Form):
@@ -40,13 +38,9 @@ class PostForm(forms.Form):
 
     title = forms.CharField(label=_("What"), max_length=100)
     place = forms.CharField(label=_("Where"), max_length=100)
-    day = forms.DateField(
-        label=_("Date"),
-        widget=DATE_WIDGET,
-        validators=[validate_date_in_range],
-    )
-    start_time = forms.TimeField(label=_("Starts at"), widget=TIME_WIDGET)
-    end_time = forms.TimeField(label=_("Ends at"), widget=TIME_WIDGET)
+    day = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_date_in_range])
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput)
     capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=1000)
     skills = forms.CharField(
         label=_("Skills wanted"),
@@ -116,23 +110,26 @@ class CorrectionDecisionForm(forms.Form):
 
 
 class GenerateYearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
 
     def __init__(self, *args, **kwargs):
+        from volunteers.services import generatable_years
+
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = date.today().year
+        years = generatable_years()
+        self.fields["year"].choices = [(y, y) for y in years]
+        self.fields["year"].initial = years[0]
+        self.fields["year"].error_messages["invalid_choice"] = _(
+            "Service days can be generated for %(first)s to %(last)s only."
+        ) % {"first": years[0], "last": years[-1]}
 
 
 class CopyPostsForm(forms.Form):
     source = forms.DateField(
-        label=_("Copy the posts of"),
-        widget=DATE_WIDGET,
-        validators=[validate_date_in_range],
+        label=_("Copy the posts of"), widget=DateInput, validators=[validate_date_in_range]
     )
     target = forms.DateField(
-        label=_("To the service day"),
-        widget=DATE_WIDGET,
-        validators=[validate_date_in_range],
+        label=_("To the service day"), widget=DateInput, validators=[validate_date_in_range]
     )
 
 

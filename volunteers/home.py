@@ -3,9 +3,10 @@
 from django.urls import reverse
 from django.utils.timezone import localdate, now
 
+from portal import roles
 from portal.cache import cached
 from portal.models import Notice
-from volunteers.models import ServiceDay, Signup
+from volunteers.models import Membership, ServiceDay, Signup
 
 
 def section(request):
@@ -20,6 +21,7 @@ def section(request):
         ),
         "next_signup": None,
         "unread": 0,
+        "applications": 0,
     }
     if request.user.is_authenticated:
         ctx["next_signup"] = (
@@ -35,4 +37,19 @@ def section(request):
             .about(reverse("volunteers:index"))
             .count()
         )
+        ctx["applications"], ctx["applications_url"] = _applications_waiting(request.user)
     return ctx
+
+
+def _applications_waiting(user) -> tuple[int, str]:
+    """Applications waiting for this leader (their teams) or the coordinator (the pool of offers
+    without a team), and where to answer them; one query, none for other people."""
+    if not user.is_staff:  # leaders and the coordinator are staff (their role groups)
+        return 0, ""
+    if user.has_role(roles.VOLUNTEER_COORDINATOR):
+        scope, url = {"team__isnull": True}, reverse("volunteers:coordinator")
+    elif user.has_role(roles.TEAM_LEADER):
+        scope, url = {"team__leader": user}, reverse("volunteers:lead")
+    else:
+        return 0, ""
+    return Membership.objects.filter(status=Membership.Status.PENDING, **scope).count(), url

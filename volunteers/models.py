@@ -248,9 +248,7 @@ class Membership(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     message = models.TextField(_("message from the applicant"), blank=True)
-    source = models.CharField(
-        _("came from"), max_length=60, blank=True, help_text=_("e.g. classes:parent-offer")
-    )
+    source = models.CharField(_("came from"), max_length=60, blank=True)
     decision_message = models.TextField(_("answer"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -290,6 +288,32 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.team or _('volunteer pool')}"
+
+    @property
+    def source_label(self) -> str:
+        return source_label(self.source)
+
+
+# What the modules' `source` codes mean to staff, by prefix (staff never see the codes).
+SOURCE_LABELS = [
+    ("classes:", _("Neighbour Classroom (a parent's offer)")),
+    ("volunteers:apply", _("applied to the team")),
+    ("volunteers:generated", _("generated for the service day")),
+    ("volunteers:copied", _("copied from another service day")),
+    ("canteen", _("Love Meal delivery")),
+    ("events:", _("festival activity")),
+    ("demo", _("demo data")),
+]
+
+
+def source_label(code: str) -> str:
+    """The translated origin of a membership or post; free text as it was written."""
+    for prefix, label in SOURCE_LABELS:
+        if code.startswith(prefix):
+            return str(label)
+    if ":" in code:  # an internal code without a label: say no more than that
+        return str(_("another module"))
+    return code
 
 
 class ServiceDay(models.Model):
@@ -364,7 +388,8 @@ class Post(models.Model):
         verbose_name=_("service day"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A day with posts is not deleted from under them (and their sign-ups and hours).
+        on_delete=models.PROTECT,
         related_name="posts",
     )
     team = models.ForeignKey(
@@ -457,6 +482,10 @@ class Post(models.Model):
     @property
     def checkin_url(self) -> str:
         return reverse("volunteers:checkin", args=[self.checkin_token])
+
+    @property
+    def source_label(self) -> str:
+        return source_label(self.source)
 
     @property
     def is_love_meal_delivery(self) -> bool:

@@ -628,7 +628,8 @@ def check_in(signup: Signup, *, by, at=None) -> Signup:
 
 @transaction.atomic
 def check_out(signup: Signup, *, by, at=None) -> Signup:
-    """Record leaving the post. A leader's check-out also confirms the hours."""
+    """Record leaving the post. Confirming the hours is a separate step (`confirm_hours`), so a
+    tap on check-out too early never locks in the hours: the leader can still undo it."""
     at = at or now()
     signup = (
         Signup.objects.select_for_update(of=("self",))
@@ -644,8 +645,113 @@ def check_out(signup: Signup, *, by, at=None) -> Signup:
     _check_window(signup.post, at)
     signup.checked_out_at = max(at, signup.checked_in_at)
     signup.save(update_fields=["checked_out_at", "updated_at"])
-    if by.pk != signup.volunteer_id and can_manage_team(by, signup.post.team):
-        confirm_hours(signup, by=by, at=at)
+    return signup
+
+
+def _check_leader(signup: Signup, by) -> None:
+    if by.pk == signup.volunteer_id and not is_coordinator(by):
+        raise AttendanceError(_("Ask the leader: nobody corrects their own attendance."))
+    if not can_manage_team(by, signup.post.team):
+        raise AttendanceError(_("Only the team's leader or the coordinator can do this."))
+
+
+@transaction.atomic
+def undo_check_out(signup: Signup, *, by, at=None) -> Signup:
+    """The leader takes back a check-out recorded by mistake, while the hours are unconfirmed."""
+    signup = (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("post__team")
+        .get(pk=signup.pk)
+    )
+    _check_leader(signup, by)
+    if signup.hours_confirmed_at:
+        raise AttendanceError(_("The hours are confirmed; undo the confirmation first."))
+    if not signup.checked_out_at:
+        raise AttendanceError(_("There is no check-out to undo."))
+    signup.checked_out_at = None
+    signup.save(update_fields=["checked_out_at", "updated_at"])
+    return signup
+
+
+@transaction.atomic
+def undo_confirmation(signup: Signup, *, by, at=None) -> HoursEntry | None:
+    """The leader takes back a confirmation on the day it was made.
+
+    The ledger is append-only: the hours credited are cancelled by a correcting row (none when
+    nothing was credited), and the attendance can be confirmed again. Returns that row.
+    """
+    at = at or now()
+    signup = (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("post__team", "volunteer")
+        .get(pk=signup.pk)
+    )
+    _check_leader(signup, by)
+    if not signup.hours_confirmed_at:
+        raise AttendanceError(_("These hours are not confirmed."))
+    if localtime(signup.hours_confirmed_at).date() != localtime(at).date():
+        raise AttendanceError(
+            _(
+                "A confirmation can be undone only on its day; the volunteer can ask for a "
+                "correction."
+            )
+        )
+    if signup.corrections.filter(status=CorrectionRequest.Status.PENDING).exists():
+        raise AttendanceError(_("The volunteer asked for a correction; answer it instead."))
+    credited = signup_hours(signup)
+    entry = None
+    if credited:
+        entry = HoursEntry.objects.create(
+            volunteer=signup.volunteer,
+            signup=signup,
+            post=signup.post,
+            team=signup.post.team,
+            served_on=localtime(signup.post.start).date(),
+            hours=-credited,
+            kind=HoursEntry.Kind.CORRECTION,
+            reason=str(_("Confirmation undone by the leader."))[:200],
+            created_by=by,
+        )
+    signup.hours_confirmed_at = None
+    signup.hours_confirmed_by = None
+    signup.save(update_fields=["hours_confirmed_by", "hours_confirmed_at", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def add_walk_in(post: Post, volunteer, *, by, at=None) -> Signup:
+    """The leader adds a team member who turned up without signing up, once check-in is open
+    (the sign-up cut-off no longer applies): a confirmed place, checked in now."""
+    at = at or now()
+    post = Post.objects.select_for_update(of=("self",)).select_related("team").get(pk=post.pk)
+    window = timedelta(minutes=VolunteerSettings.current().checkin_window_minutes)
+    if at < post.start - window:
+        raise SignupError(_("Walk-ins are added once check-in opens; sign them up instead."))
+    if at >= post.end:
+        raise SignupError(_("This post is over."))
+    if Signup.objects.active().filter(post=post, volunteer=volunteer).exists():
+        raise SignupError(_("%(name)s is already on this post.") % {"name": volunteer})
+    clash = _overlapping(volunteer, post)
+    if clash is not None:
+        raise SignupError(
+            _("%(name)s is on another post at this time: %(title)s.")
+            % {"name": volunteer, "title": clash.post.title}
+        )
+    seat = _free_seat(post)
+    if seat is None:
+        raise SignupError(_("All places are taken; add a place to the post first."))
+    ensure_profile(volunteer)
+    signup = Signup.objects.create(
+        post=post,
+        volunteer=volunteer,
+        status=Signup.Status.CONFIRMED,
+        seat=seat,
+        checked_in_at=at,
+        checked_in_by=by,
+        attendance=Signup.Attendance.ATTENDED,
+    )
+    if not volunteer.has_role(roles.VOLUNTEER):
+        roles.grant_role(volunteer, roles.VOLUNTEER)
     return signup
 
 
@@ -719,6 +825,9 @@ def confirm_hours(signup: Signup, *, by, at=None) -> HoursEntry:
     signup.hours_confirmed_by = by
     signup.hours_confirmed_at = at
     signup.save(update_fields=["hours_confirmed_by", "hours_confirmed_at", "updated_at"])
+    # A sign-up has one credit row; confirming again after an undo adds to the ledger as a
+    # correction (the undo cancelled the credit, so the total is these hours).
+    credited = signup.hours_entries.filter(kind=HoursEntry.Kind.CREDIT).exists()
     return HoursEntry.objects.create(
         volunteer=signup.volunteer,
         signup=signup,
@@ -726,7 +835,7 @@ def confirm_hours(signup: Signup, *, by, at=None) -> HoursEntry:
         team=signup.post.team,
         served_on=localtime(signup.post.start).date(),
         hours=hours,
-        kind=HoursEntry.Kind.CREDIT,
+        kind=HoursEntry.Kind.CORRECTION if credited else HoursEntry.Kind.CREDIT,
         reason=reason[:200],
         created_by=by,
     )
@@ -915,9 +1024,25 @@ def _aware(day: date, t) -> datetime:
     return make_aware(datetime.combine(day, t))
 
 
+# Service days are generated for this year and the next two at most: a typo (2099) would
+# otherwise fill the calendar with posts nobody will staff.
+GENERATE_YEARS_AHEAD = 2
+
+
+def generatable_years(today: date | None = None) -> range:
+    this_year = (today or localdate()).year
+    return range(this_year, this_year + GENERATE_YEARS_AHEAD + 1)
+
+
 @transaction.atomic
 def generate_service_days(year: int, *, by=None, dry_run: bool = False) -> dict:
     """A year of Red Star Service Days, a post per active template; a second run adds nothing."""
+    years = generatable_years()
+    if year not in years:
+        raise PostError(
+            _("Service days can be generated for %(first)s to %(last)s only.")
+            % {"first": years[0], "last": years[-1]}
+        )
     community = Community.current()
     templates = list(PostTemplate.objects.filter(is_active=True).select_related("team"))
     result = {"days": 0, "posts": 0}

@@ -738,10 +738,13 @@ def lead_team(request, slug):
             .select_related("post", "volunteer")
             .order_by("-post__start")[:50]
         ),
-        "decision_form": DecisionForm(),
         "message_form": MessageForm(),
-        "correction_form": CorrectionDecisionForm(),
     }
+    # One form per row, each with its own element ids.
+    for m in ctx["applications"]:
+        m.form = DecisionForm(auto_id=f"application{m.pk}_%s")
+    for c in ctx["corrections"]:
+        c.form = CorrectionDecisionForm(auto_id=f"correction{c.pk}_%s")
     return render(request, "volunteers/lead_team.html", ctx)
 
 
@@ -845,6 +848,18 @@ def roster(request, pk):
         .order_by("status", "seat", "created_at")
     )
     checkin_url = request.build_absolute_uri(post.checkin_url)
+    rules = VolunteerSettings.current()
+    moment = now()
+    today = localtime(moment).date()
+    for s in signups:
+        s.post = post  # the roster's own post: no query per row
+        # What a confirmation would credit, shown on its button; and whether it may be undone.
+        s.to_credit = (
+            services.hours_for(s, rules)[0]
+            if s.checked_in_at and not s.hours_confirmed_at
+            else None
+        )
+        s.undoable = bool(s.hours_confirmed_at) and localtime(s.hours_confirmed_at).date() == today
     ctx = {
         "post": post,
         "signups": signups,
@@ -862,7 +877,9 @@ def roster(request, pk):
         ),
         "message_form": MessageForm(),
         "addable": _addable_members(post, signups),
-        "started": post.start <= now(),
+        "started": post.start <= moment,
+        "ended": post.end <= moment,
+        "walk_ins": _walk_ins_open(post, rules),
         "print": request.GET.get("print") == "1",
         "blank_rows": range(max(post.capacity - len(signups), 0) + 3),
         "can_edit": post.end > now(),
@@ -900,12 +917,23 @@ def roster_add(request, pk):
         messages.error(request, _("Choose a member of the team."))
         return redirect("volunteers:roster", pk=post.pk)
     try:
-        services.sign_up(post, member.user, waitlist=request.POST.get("waitlist") == "1")
+        if _walk_ins_open(post):
+            services.add_walk_in(post, member.user, by=request.user)
+            done = _("%(name)s was added and checked in.")
+        else:
+            services.sign_up(post, member.user, waitlist=request.POST.get("waitlist") == "1")
+            done = _("%(name)s was signed up.")
     except services.SignupError as e:
         _error(request, e)
     else:
-        messages.success(request, _("%(name)s was signed up.") % {"name": member.user.display_name})
+        messages.success(request, done % {"name": member.user.display_name})
     return redirect("volunteers:roster", pk=post.pk)
+
+
+def _walk_ins_open(post, rules=None) -> bool:
+    """From check-in opening to the end, the leader adds members who turn up as walk-ins."""
+    rules = rules or VolunteerSettings.current()
+    return now() >= post.start - timedelta(minutes=rules.checkin_window_minutes)
 
 
 @login_required
@@ -938,6 +966,11 @@ _ROSTER_ACTIONS = {
     "in": (services.check_in, gettext_lazy("%(name)s checked in.")),
     "out": (services.check_out, gettext_lazy("%(name)s checked out.")),
     "confirm": (services.confirm_hours, gettext_lazy("Hours confirmed for %(name)s.")),
+    "undo_out": (services.undo_check_out, gettext_lazy("The check-out of %(name)s was undone.")),
+    "undo_confirm": (
+        services.undo_confirmation,
+        gettext_lazy("The confirmation for %(name)s was undone; confirm again when ready."),
+    ),
     "no_show": (services.mark_no_show, gettext_lazy("%(name)s recorded as a no-show.")),
     "cancel": (services.cancel_signup, gettext_lazy("The place of %(name)s was cancelled.")),
 }
@@ -1058,9 +1091,12 @@ def coordinator(request):
         "days": list(ServiceDay.objects.filter(date__gte=today).order_by("date")[:3]),
         "generate_form": GenerateYearForm(),
         "copy_form": CopyPostsForm(),
-        "message_form": MessageForm(),
-        "pool_form": PoolDecisionForm(),
     }
+    # One form per row, each with its own element ids.
+    for m in ctx["offers"]:
+        m.form = PoolDecisionForm(auto_id=f"offer{m.pk}_%s")
+    for day in ctx["days"]:
+        day.form = MessageForm(auto_id=f"day{day.pk}_%s")
     return render(request, "volunteers/coordinator.html", ctx)
 
 
@@ -1070,13 +1106,17 @@ def generate_year(request):
     access.require_coordinator(request)
     form = GenerateYearForm(request.POST)
     if form.is_valid():
-        result = services.generate_service_days(form.cleaned_data["year"], by=request.user)
-        messages.success(
-            request,
-            _("%(days)s service days and %(posts)s posts were created.") % result,
-        )
+        try:
+            result = services.generate_service_days(form.cleaned_data["year"], by=request.user)
+        except services.PostError as e:
+            _error(request, e)
+        else:
+            messages.success(
+                request,
+                _("%(days)s service days and %(posts)s posts were created.") % result,
+            )
     else:
-        messages.error(request, _("Enter a year between 2020 and 2100."))
+        messages.error(request, " ".join(form.errors.get("year", [])))
     return redirect("volunteers:coordinator")
 
 

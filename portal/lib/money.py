@@ -13,7 +13,9 @@ def yuan(value) -> Decimal:
 
 
 def format_yuan(value) -> str:
-    """`¥12.00`, the way amounts are shown everywhere in the portal."""
+    """`¥12.00` (and `−¥4.00` below zero), the way amounts are shown everywhere in the portal."""
     if value is None or value == "":
         return ""
-    return f"¥{yuan(value):,.2f}"
+    amount = yuan(value)
+    sign = "\u2212" if amount < 0 else ""  # a minus sign before the ¥, never "¥-4.00"
+    return f"{sign}¥{abs(amount):,.2f}"

@@ -84,8 +84,13 @@ def test_volunteer_joins_signs_up_is_checked_in_and_out_and_verifies_a_certifica
         start=now() - timedelta(hours=2), end=now() + timedelta(minutes=5)
     )
     Signup.objects.filter(volunteer=volunteer).update(checked_in_at=now() - timedelta(hours=2))
-    # ...and out, which confirms the hours.
+    # ...and out; then the leader confirms the hours the button shows, a separate tap.
     leader_page.get_by_test_id(f"roster-row-{volunteer.pk}").locator("button[value=out]").click()
+    confirm = leader_page.get_by_test_id(f"roster-row-{volunteer.pk}").locator(
+        "button[value=confirm]"
+    )
+    expect(confirm).to_contain_text("2")
+    confirm.click()
     expect(leader_page.get_by_test_id(f"roster-row-{volunteer.pk}")).to_contain_text("2")
     assert HoursEntry.objects.get(volunteer=volunteer).hours == 2
 

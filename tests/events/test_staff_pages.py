@@ -133,7 +133,7 @@ def test_the_attendee_list_runs_a_fixed_number_of_queries(
 
 
 def test_figures_count_attendance_no_shows_walk_ins_and_new_residents(
-    events_staff, parent, child, resident, elder, festival, track
+    events_staff, parent, child, resident, elder, festival, track, time_machine
 ):
     earlier = Event.objects.create(
         title="春节游园",
@@ -152,6 +152,7 @@ def test_figures_count_attendance_no_shows_walk_ins_and_new_residents(
     services.register(sports, user=parent, members=[parent.member, child])
     services.register(sports, user=elder, members=[elder.member])
     services.register(gala, user=resident, members=[resident.member])
+    time_machine.move_to(at(festival.starts_on, 8), tick=False)  # the gate opens on the day
     for code in Registration.objects.filter(activity=sports).values_list("ticket_code", flat=True):
         if code != Registration.objects.get(member=child).ticket_code:
             services.check_in(by=events_staff, code=code)

@@ -68,11 +68,10 @@ class TestQrCheckin:
 
 @pytest.mark.django_db
 class TestLeaderRoster:
-    def test_the_leaders_check_out_confirms_and_credits_rounded_hours(
-        self, post, signup, team_leader
-    ):
+    def test_the_leaders_confirmation_credits_rounded_hours(self, post, signup, team_leader):
         services.check_in(signup, by=team_leader, at=post.start + timedelta(minutes=5))
         services.check_out(signup, by=team_leader, at=post.start + timedelta(minutes=105))
+        services.confirm_hours(signup, by=team_leader, at=post.start + timedelta(minutes=106))
         signup.refresh_from_db()
         assert signup.hours_confirmed_by == team_leader
         entry = HoursEntry.objects.get()
@@ -84,6 +83,7 @@ class TestLeaderRoster:
     def test_less_than_the_minimum_share_credits_nothing(self, post, signup, team_leader):
         services.check_in(signup, by=team_leader, at=post.start)
         services.check_out(signup, by=team_leader, at=post.start + timedelta(minutes=60))
+        services.confirm_hours(signup, by=team_leader, at=post.end)
         entry = HoursEntry.objects.get()
         assert entry.hours == 0
         assert "60%" in entry.reason
@@ -98,6 +98,7 @@ class TestLeaderRoster:
     def test_time_beyond_the_post_is_not_credited(self, post, signup, team_leader):
         services.check_in(signup, by=team_leader, at=post.start - timedelta(minutes=30))
         services.check_out(signup, by=team_leader, at=post.end + timedelta(minutes=30))
+        services.confirm_hours(signup, by=team_leader, at=post.end + timedelta(minutes=30))
         assert HoursEntry.objects.get().hours == Decimal("2")
 
     def test_hours_are_confirmed_only_once(self, post, signup, team_leader):
@@ -162,5 +163,6 @@ def test_arriving_early_earns_nothing_extra(post, volunteer, team_leader):
     signup = services.sign_up(post, volunteer)
     services.check_in(signup, by=team_leader, at=post.start - timedelta(minutes=40))
     services.check_out(signup, by=team_leader, at=post.start + timedelta(minutes=80))
+    services.confirm_hours(signup, by=team_leader, at=post.end)
     # 80 minutes of the post's 120: 67% attended, credited 1 h 20 min → 1.5 h
     assert HoursEntry.objects.get().hours == Decimal("1.5")

@@ -93,4 +93,5 @@ def test_posts_on_other_days_count_towards_the_same_ledger(team, volunteer, team
     signup = services.sign_up(later, volunteer)
     services.check_in(signup, by=team_leader, at=later.start)
     services.check_out(signup, by=team_leader, at=later.end - timedelta(minutes=10))
+    services.confirm_hours(signup, by=team_leader, at=later.end)
     assert HoursEntry.objects.filter(volunteer=volunteer).total() == 1

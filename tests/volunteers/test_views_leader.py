@@ -158,6 +158,8 @@ class TestRoster:
         client.post(url, {"action": "out"})
         signup.refresh_from_db()
         assert signup.checked_out_at == post.end
+        assert not HoursEntry.objects.filter(signup=signup).exists()  # confirming is its own tap
+        client.post(url, {"action": "confirm"})
         assert HoursEntry.objects.get(signup=signup).hours == 2
 
     def test_an_unknown_action_is_a_bad_request(self, client, post, team_leader, volunteer):

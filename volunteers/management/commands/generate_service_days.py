@@ -16,9 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, year=None, dry_run=False, **options):
         year = year or localdate().year
-        if not 2000 <= year <= 2100:
-            raise CommandError("year must be between 2000 and 2100")
-        result = services.generate_service_days(year, dry_run=dry_run)
+        try:
+            result = services.generate_service_days(year, dry_run=dry_run)
+        except services.PostError as e:
+            raise CommandError(str(e)) from None
         if options["verbosity"] >= 1:
             verb = "Would create" if dry_run else "Created"
             self.stdout.write(
