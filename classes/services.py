@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.functional import lazy
@@ -28,10 +29,11 @@ from classes.models import (
     hours_between,
     new_calendar_token,
 )
+from portal import roles
 from portal.cache import content_changed
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
-from portal.notices import Kind, notify, notify_many, urgent_for
+from portal.notices import Kind, notify, notify_many, notify_role, urgent_for
 
 log = logging.getLogger(__name__)
 
@@ -675,7 +677,7 @@ def propose_expenditure(*, by, date, amount, category, description, receipt=None
         FundEntry.Category.OTHER,
     ):
         raise FundError(_("Choose a spending category."))
-    return FundEntry.objects.create(
+    entry = FundEntry.objects.create(
         kind=FundEntry.Kind.EXPENDITURE,
         category=category,
         date=date,
@@ -685,6 +687,23 @@ def propose_expenditure(*, by, date, amount, category, description, receipt=None
         proposed_by=by,
         receipt=receipt or "",
     )
+    # Waiting for someone else's approval (never the proposer's): the other classes staff.
+    notify_role(
+        roles.CLASSES_STAFF,
+        Kind.TO_DECIDE,
+        gettext_lazy(
+            "%(name)s proposed spending ¥%(amount)s from the micro-fund (%(description)s); it "
+            "waits for your approval."
+        ),
+        reverse("classes:fund-manage"),
+        params={
+            "name": by.display_name,
+            "amount": f"{entry.amount:.2f}",
+            "description": entry.description[:60],
+        },
+        exclude=by,
+    )
+    return entry
 
 
 def _locked_expenditure(entry: FundEntry) -> FundEntry:

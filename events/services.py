@@ -23,9 +23,10 @@ from events.models import (
     Registration,
     StallApplication,
 )
+from portal import roles
 from portal.access import my_household_members
 from portal.models import Community, HouseholdMember
-from portal.notices import Kind, notify, urgent_for
+from portal.notices import Kind, notify, notify_role, urgent_for
 
 
 class EventError(Exception):
@@ -458,9 +459,17 @@ def apply_for_stall(activity: Activity, *, user, goods: str, needs_table: bool):
         status__in=[StallApplication.Status.PENDING, StallApplication.Status.APPROVED],
     ).exists():
         raise EventError(_("You have already applied for a stall at this market."))
-    return StallApplication.objects.create(
+    application = StallApplication.objects.create(
         activity=activity, applicant=user, goods=goods, needs_table=needs_table
     )
+    notify_role(
+        roles.EVENTS_STAFF,
+        Kind.TO_DECIDE,
+        gettext_lazy("%(name)s applied for a stall at “%(market)s”; it waits for your review."),
+        reverse("events:stall-review", args=[activity.pk]),
+        params={"name": user.display_name, "market": activity.title},
+    )
+    return application
 
 
 @transaction.atomic

@@ -533,6 +533,7 @@ class Notice(models.Model):
         MESSAGE = "message", _("message from the organisers")
         NEWSLETTER = "newsletter", _("newsletter")
         TEAM_APPLICATION = "team_application", _("for leaders: a team application")
+        TO_DECIDE = "to_decide", _("for staff: waiting for your decision")
         OTHER = "other", _("other")
 
     recipient = models.ForeignKey(

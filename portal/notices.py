@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal import delivery
 from portal.lib import quiet_hours
-from portal.models import Community, Notice, NoticePreference
+from portal.models import Community, Notice, NoticePreference, User
 
 Kind = Notice.Kind
 CHANNELS = ("sms", "email")
@@ -150,6 +150,15 @@ def notify(
     """
     preference = NoticePreference.objects.filter(user=user).first()
     return _notify(user, kind, text, url, subject, params, urgent, key, preference, None)
+
+
+def notify_role(role: str, kind: str, text, url: str = "", *, params=None, exclude=None) -> int:
+    """`notify` every active account holding `role` (e.g. the events staff when a stall
+    application waits for them), but not `exclude` (who caused it); returns how many."""
+    users = User.objects.filter(groups__name=role, is_active=True).distinct()
+    if exclude is not None:
+        users = users.exclude(pk=exclude.pk)
+    return notify_many(users, kind, text, url, params=params)
 
 
 def notify_many(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from portal import roles
 from portal.models import Community, ConsentChange
-from portal.notices import Kind, notify, notify_many, urgent_for
+from portal.notices import Kind, notify, notify_many, notify_role, urgent_for
 from volunteers import lib
 from volunteers.models import (
     CHECKIN_SALT,
@@ -273,6 +273,15 @@ def submit_volunteer_offer(user, *, team=None, message="", source="") -> Members
             gettext_lazy("%(name)s applied to join %(team)s."),
             reverse("volunteers:lead-team", args=[team.slug]),
             params={"name": user.display_name, "team": team.name},
+        )
+    elif team is None:
+        # An offer to volunteer with no team chosen: the coordinator places it.
+        notify_role(
+            roles.VOLUNTEER_COORDINATOR,
+            Kind.TO_DECIDE,
+            gettext_lazy("%(name)s offered to volunteer; choose a team for them."),
+            reverse("volunteers:coordinator"),
+            params={"name": user.display_name},
         )
     return membership
 

@@ -184,3 +184,11 @@ def test_nobody_withdraws_someone_elses_application(client, resident, elder, mar
     assert client.get(reverse("events:stall-withdraw", args=[app.pk])).status_code == 405
     app.refresh_from_db()
     assert app.status == "pending"
+
+
+def test_a_stall_application_waits_in_the_events_staff_s_inbox(resident, events_staff, market):
+    services.apply_for_stall(market, user=resident, goods="旧书", needs_table=False)
+    [notice] = Notice.objects.filter(recipient=events_staff, kind=Notice.Kind.TO_DECIDE)
+    assert "跳蚤市场" in notice.text and resident.display_name in notice.text
+    assert notice.url == f"/events/staff/activity/{market.pk}/stalls/"
+    assert not Notice.objects.filter(recipient=resident, kind=Notice.Kind.TO_DECIDE).exists()

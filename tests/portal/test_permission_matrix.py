@@ -88,6 +88,22 @@ MATRIX = {
     "show-mobile": signed_in(
         404, parent=200, teacher=200, classes_staff=200, community_admin=200, superuser=200
     ),
+    # one's own messages, data and account
+    "inbox": signed_in(),
+    "inbox-notice-read": POST_ONLY,
+    "inbox-read-all": POST_ONLY,
+    "notice-preferences": signed_in(),
+    "my-data": signed_in(),
+    "my-data-export": signed_in(),
+    "my-data-json": signed_in(),
+    "consent-change": POST_ONLY,
+    # deleting one's account: a resident's form; staff accounts are closed by the office
+    "account-delete": signed_in(),
+    # only just after logging in by a code: anyone else is sent to ask for one
+    "new-password-after-code": signed_in(302),
+    # a staff message's progress: only whoever sent it (the coordinator here) and superusers
+    "broadcast-progress": signed_in(404, coordinator=200, superuser=200),
+    "signup-sent": everyone(),
     "text-size": everyone(405),
     "set_language": everyone(405),
     # allauth
@@ -102,6 +118,7 @@ MATRIX = {
     "account_set_password": signed_in(302),
     "account_reset_password": everyone(),
     "account_confirm_login_code": everyone(302),
+    "account_request_login_code": everyone(200, **dict.fromkeys(SIGNED_IN, 302)),
     "account_confirm_email": everyone(),  # "this link is invalid or has expired"
     "account_verify_phone": everyone(302),
     "account_change_phone": signed_in(),
@@ -166,6 +183,7 @@ MATRIX = {
     "events:stall-withdraw": POST_ONLY,
     "events:ticket": signed_in(404, resident=200),
     "events:cancel": POST_ONLY,
+    "events:notices-read": POST_ONLY,
     "events:staff": only("events_staff"),
     "events:check-in": only("events_staff"),
     "events:walk-in": POST_ONLY,
@@ -182,6 +200,8 @@ MATRIX = {
     "canteen:index": everyone(),
     "canteen:book": POST_ONLY,
     "canteen:cancel": POST_ONLY,
+    # a booking's confirmation: only the household it is for
+    "canteen:booking": signed_in(404, resident=200),
     "canteen:my-meals": signed_in(),
     "canteen:card": signed_in(),
     "canteen:collectors": signed_in(),
@@ -209,6 +229,7 @@ MATRIX = {
     "classes:withdraw": POST_ONLY,
     "classes:mine": signed_in(),
     "classes:calendar": everyone(404),
+    "classes:calendar-reset": POST_ONLY,
     "classes:teach": only("teacher", "classes_staff"),
     "classes:roster": only("teacher", "classes_staff"),
     "classes:lottery-draw": POST_ONLY,
@@ -276,13 +297,16 @@ NO_ADD = {
     "classes.feepayment",
     "events.booking",
     "events.registration",
-    "events.notice",
     "volunteers.signup",
     "volunteers.correctionrequest",
     "volunteers.certificate",
     "volunteers.volunteersettings",
     "portal.community",
     "portal.mobilereveal",
+    "portal.accountdeletion",
+    "portal.notice",
+    "portal.delivery",
+    "portal.broadcast",
 }
 # The community's settings: the changelist goes straight to its one row.
 REDIRECTING_CHANGELISTS = {"portal.community"}
@@ -388,6 +412,13 @@ def _world():
         proposed_by=people["classes_staff"],
     )
     announcement = Announcement.objects.create(title="通知", body="正文")
+    from portal.models import Broadcast, Notice
+    from portal.notices import notify
+
+    notice = notify(reg.registrant, Notice.Kind.MESSAGE, "你好")
+    broadcast = Broadcast.objects.create(
+        source="volunteers", title="服务日", text="下雨改室内", created_by=people["coordinator"]
+    )
 
     args = {
         "announcement-detail": {"pk": announcement.pk},
@@ -444,6 +475,9 @@ def _world():
         "events:volunteer-post": {"pk": activity.pk},
         "events:figures": {"pk": activity.event_id},
         "canteen:cancel": {"pk": meal_booking.pk},
+        "canteen:booking": {"pk": meal_booking.pk},
+        "inbox-notice-read": {"pk": notice.pk},
+        "broadcast-progress": {"pk": broadcast.pk},
         "canteen:collector-remove": {"pk": collector.pk},
         "canteen:receipt": {"pk": record.pk},
         "canteen:counter-member": {"pk": reg.registrant.member.pk},
