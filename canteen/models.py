@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -15,6 +16,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
 from portal.models import Address, Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -463,7 +465,25 @@ class Booking(models.Model):
         return f"{self.member} · {self.menu}"
 
 
-class MealRecord(models.Model):
+def not_in_a_closed_month() -> pgtrigger.Trigger:
+    """The PostgreSQL trigger refusing a new ledger row whose accounting month is closed.
+
+    `services.record_meal` and `reverse_meal` check the same first; this holds for any writer.
+    """
+    return pgtrigger.Trigger(
+        name="not_in_a_closed_month",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert,
+        func=(
+            "IF EXISTS (SELECT 1 FROM canteen_closedmonth WHERE month = NEW.month) THEN "
+            "RAISE EXCEPTION 'canteen: the month % is closed', to_char(NEW.month, 'YYYY-MM') "
+            "USING ERRCODE = 'integrity_constraint_violation'; "
+            "END IF; RETURN NEW;"
+        ),
+    )
+
+
+class MealRecord(AppendOnlyModel):
     """One line of the meal ledger: a meal served (or its reversal), with money copied on it.
 
     Append-only: a mistake is corrected by a REVERSAL row that negates the original, with a reason.
@@ -525,10 +545,12 @@ class MealRecord(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=now, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meal record")
@@ -554,6 +576,8 @@ class MealRecord(models.Model):
             # the settlement's meals per day and slot (by calendar day, from the index alone)
             models.Index(fields=["day", "slot", "kind"], name="canteen_meal_day_slot"),
         ]
+        # never updated or deleted, and nothing added to a closed month (portal.ledgers)
+        triggers = [*append_only_triggers(), not_in_a_closed_month()]
 
     def __str__(self):
         return f"{self.person_name} · {self.day:%Y-%m-%d} {self.slot}"
@@ -562,7 +586,7 @@ class MealRecord(models.Model):
         return reverse("canteen:receipt", args=[self.pk])
 
 
-class SubsidyLineQuerySet(models.QuerySet):
+class SubsidyLineQuerySet(AppendOnlyQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Create lines, copying the accounting month from their records where it is missing."""
         objs = list(objs)
@@ -592,7 +616,7 @@ def _chunks(items: list, size: int):
         yield items[i : i + size]
 
 
-class SubsidyLine(models.Model):
+class SubsidyLine(AppendOnlyModel):
     """One subsidy on a meal record, copied from the rule at the time (who pays, how much).
 
     `month` is the record's accounting month, copied when the line is written (the record's
@@ -606,7 +630,7 @@ class SubsidyLine(models.Model):
         SubsidyRule,
         verbose_name=_("rule"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     rule_name = models.CharField(_("rule"), max_length=80)
@@ -624,6 +648,8 @@ class SubsidyLine(models.Model):
             # the settlement's totals per funder and its exports (one funder or all) by month
             models.Index(fields=["month", "funder"], name="canteen_line_month"),
         ]
+        # never updated or deleted, and nothing added to a closed month (portal.ledgers)
+        triggers = [*append_only_triggers(), not_in_a_closed_month()]
 
     def __str__(self):
         return f"{self.rule_name} {self.amount}"
@@ -660,8 +686,9 @@ class SubsidisedSlot(models.Model):
         return f"{self.member_id} · {self.day:%Y-%m-%d} · {self.slot_id}"
 
 
-class ClosedMonth(models.Model):
-    """A settled month: its meal records can no longer change."""
+class ClosedMonth(AppendOnlyModel):
+    """A settled month: its meal records can no longer change. Closing is for good (append-only):
+    deleting the row would reopen a month whose claim has been sent."""
 
     month = models.DateField(_("month"), unique=True)
     closed_at = models.DateTimeField(_("closed at"), default=now)
@@ -669,7 +696,7 @@ class ClosedMonth(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("closed by"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -677,6 +704,8 @@ class ClosedMonth(models.Model):
         verbose_name = _("closed month")
         verbose_name_plural = _("closed months")
         ordering = ["-month"]
+        # closing is never undone, below the application too (portal.ledgers)
+        triggers = append_only_triggers()
 
     def __str__(self):
         return f"{self.month:%Y-%m}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
 from portal.models import Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -650,7 +651,7 @@ class VolunteerOffer(models.Model):
 # The micro-fund ------------------------------------------------------------------------------
 
 
-class FundEntryQuerySet(models.QuerySet):
+class FundEntryQuerySet(AppendOnlyQuerySet):
     def counted(self):
         """Entries that move the balance: posted income and paid spending (and their reversals)."""
         return self.filter(status__in=[FundEntry.Status.POSTED, FundEntry.Status.PAID])
@@ -691,11 +692,60 @@ class FundEntryQuerySet(models.QuerySet):
         ]
 
 
-class FundEntry(models.Model):
+# The micro-fund's spending moves proposed → approved (never by its proposer) → paid, or
+# proposed → rejected, on its own row: the status is what residents read on the fund page, and
+# each step stamps who and when in columns of its own. Rather than split the row, the ledger
+# allows exactly these forward steps and nothing else: what was entered (amount, purpose, date,
+# proposer, …) never changes, a step never goes back, and a stamp once set stays. The same rule
+# is the PostgreSQL trigger's condition (below) and `FundEntry.change_allowed` (every database).
+FUND_FROZEN_COLUMNS = (
+    "id",
+    "kind",
+    "category",
+    "date",
+    "amount",
+    "description",
+    "donor_name",
+    "donor_is_public",
+    "proposed_by_id",
+    "reverses_id",
+    "reason",
+    "source_payment_id",
+    "created_at",
+)
+FUND_FORWARD_STEPS_SQL = " AND ".join(
+    [f"OLD.{column} IS NOT DISTINCT FROM NEW.{column}" for column in FUND_FROZEN_COLUMNS]
+    + [
+        "("
+        # approved: by someone (the four-eyes CHECK names who may), when; not yet paid
+        "(OLD.status = 'proposed' AND NEW.status = 'approved'"
+        " AND OLD.approved_by_id IS NULL AND NEW.approved_by_id IS NOT NULL"
+        " AND OLD.approved_at IS NULL AND NEW.approved_at IS NOT NULL"
+        " AND NEW.paid_at IS NULL AND OLD.receipt = NEW.receipt)"
+        # rejected: nothing else changes
+        " OR (OLD.status = 'proposed' AND NEW.status = 'rejected'"
+        " AND NEW.approved_by_id IS NULL AND NEW.approved_at IS NULL"
+        " AND NEW.paid_at IS NULL AND OLD.receipt = NEW.receipt)"
+        # paid: when; a receipt may be attached if there was none
+        " OR (OLD.status = 'approved' AND NEW.status = 'paid'"
+        " AND OLD.approved_by_id = NEW.approved_by_id AND OLD.approved_at = NEW.approved_at"
+        " AND OLD.paid_at IS NULL AND NEW.paid_at IS NOT NULL"
+        " AND (OLD.receipt = NEW.receipt OR OLD.receipt = ''))"
+        ")"
+    ]
+)
+
+
+def _file_name(value) -> str:
+    return getattr(value, "name", value) or ""
+
+
+class FundEntry(AppendOnlyModel):
     """A line of the micro-fund ledger. Append-only: a mistake is corrected by a reversing entry.
 
     Amounts are positive; a reversal carries the negated amount of the entry it reverses, with the
-    same kind and category, so totals by kind and category stay right.
+    same kind and category, so totals by kind and category stay right. Spending's status moves
+    forward only (FUND_FORWARD_STEPS_SQL).
     """
 
     class Kind(models.TextChoices):
@@ -789,6 +839,8 @@ class FundEntry(models.Model):
                 name="fund_four_eyes",
             ),
         ]
+        # rows are never deleted; spending only takes its forward steps (portal.ledgers)
+        triggers = append_only_triggers(update_condition=FUND_FORWARD_STEPS_SQL)
         indexes = [
             # the public page: totals by month and category
             models.Index(fields=["kind", "status", "date"], name="fund_kind_status_date"),
@@ -796,6 +848,38 @@ class FundEntry(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.amount} {self.description}"
+
+    def change_allowed(self, old: dict, new: dict) -> bool:
+        """The forward steps of FUND_FORWARD_STEPS_SQL, for the models on every database."""
+        if any(old[column] != new[column] for column in FUND_FROZEN_COLUMNS):
+            return False
+        receipt_kept = _file_name(old["receipt"]) == _file_name(new["receipt"])
+        step = (old["status"], new["status"])
+        if step == (self.Status.PROPOSED, self.Status.APPROVED):
+            return (
+                old["approved_by_id"] is None
+                and new["approved_by_id"] is not None
+                and old["approved_at"] is None
+                and new["approved_at"] is not None
+                and new["paid_at"] is None
+                and receipt_kept
+            )
+        if step == (self.Status.PROPOSED, self.Status.REJECTED):
+            return (
+                new["approved_by_id"] is None
+                and new["approved_at"] is None
+                and new["paid_at"] is None
+                and receipt_kept
+            )
+        if step == (self.Status.APPROVED, self.Status.PAID):
+            return (
+                old["approved_by_id"] == new["approved_by_id"]
+                and old["approved_at"] == new["approved_at"]
+                and old["paid_at"] is None
+                and new["paid_at"] is not None
+                and (receipt_kept or not _file_name(old["receipt"]))
+            )
+        return False
 
     @property
     def is_reversal(self) -> bool:
@@ -853,8 +937,8 @@ class ClassroomSettings(models.Model):
         return obj
 
 
-class FeePayment(models.Model):
-    """A course fee paid for an enrolment; its fund share is posted with it. Never edited."""
+class FeePayment(AppendOnlyModel):
+    """A course fee paid for an enrolment; its fund share is posted with it. Append-only."""
 
     enrolment = models.OneToOneField(
         Enrolment,
@@ -882,6 +966,8 @@ class FeePayment(models.Model):
             # A payment of nothing would post nothing to the fund.
             models.CheckConstraint(condition=Q(amount__gt=0), name="fee_payment_positive"),
         ]
+        # the fund's income was posted from it: never rewritten (portal.ledgers)
+        triggers = append_only_triggers()
 
     def __str__(self):
         return f"{self.enrolment} {self.amount}"

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "crispy_forms",
     "crispy_bootstrap5",
+    # ledgers append-only in PostgreSQL: triggers declared on the models (portal/ledgers.py)
+    "pgtrigger",
     "volunteers",
     "events",
     "canteen",

@@ -14,6 +14,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
 from portal.validators import validate_image_file
 
 # Posts the canteen creates for a Love Meal delivery (canteen.services._post_for_delivery) carry
@@ -552,7 +553,7 @@ class Signup(models.Model):
         return self.status in (self.Status.CONFIRMED, self.Status.PENDING)
 
 
-class HoursEntryQuerySet(models.QuerySet):
+class HoursEntryQuerySet(AppendOnlyQuerySet):
     def total(self) -> Decimal:
         return self.aggregate(total=Sum("hours"))["total"] or Decimal("0")
 
@@ -572,8 +573,12 @@ class HoursEntryQuerySet(models.QuerySet):
         return sums
 
 
-class HoursEntry(models.Model):
-    """The hours ledger: every credited or corrected amount, with who and why. Append-only."""
+class HoursEntry(AppendOnlyModel):
+    """The hours ledger: every credited or corrected amount, with who and why.
+
+    Append-only (`portal.ledgers`): certificates are issued from these rows, so a mistake is
+    corrected by a CORRECTION row, never by editing or deleting one.
+    """
 
     class Kind(models.TextChoices):
         CREDIT = "credit", _("credited")
@@ -606,7 +611,7 @@ class HoursEntry(models.Model):
         verbose_name=_("team"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="hours_entries",
     )
     served_on = models.DateField(_("date served"))
@@ -618,7 +623,7 @@ class HoursEntry(models.Model):
         verbose_name=_("recorded by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("recorded at"), default=now, editable=False)
@@ -637,6 +642,8 @@ class HoursEntry(models.Model):
                 name="hoursentry_one_credit_per_signup",
             ),
         ]
+        # rows are never updated or deleted, below the application too (portal.ledgers)
+        triggers = append_only_triggers()
         indexes = [
             # "my hours" per month, the team's hours this year
             models.Index(fields=["volunteer", "served_on"], name="hours_volunteer_day"),
@@ -697,8 +704,9 @@ class CorrectionRequest(models.Model):
         return f"{self.signup} → {self.hours} h"
 
 
-class Certificate(models.Model):
-    """A numbered service-record certificate (志愿服务记录证明), frozen when issued."""
+class Certificate(AppendOnlyModel):
+    """A numbered service-record certificate (志愿服务记录证明), frozen when issued (append-only:
+    anyone can verify its code, so what it says never changes)."""
 
     number = models.CharField(_("certificate number"), max_length=30, unique=True)
     verification_code = models.CharField(
@@ -724,6 +732,8 @@ class Certificate(models.Model):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         ordering = ["-issued_at"]
+        # issued once and never rewritten, below the application too (portal.ledgers)
+        triggers = append_only_triggers()
 
     def __str__(self):
         return self.number
