@@ -585,6 +585,11 @@ class MealRecord(AppendOnlyModel):
     def get_absolute_url(self):
         return reverse("canteen:receipt", args=[self.pk])
 
+    @property
+    def settles_later(self) -> bool:
+        """A reversal settled after the meal's own month, because that month was closed."""
+        return self.month != first_of_month(self.day)
+
 
 class SubsidyLineQuerySet(AppendOnlyQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
