@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import now
@@ -557,10 +558,15 @@ class MealRecord(AppendOnlyModel):
         verbose_name_plural = _("meal records")
         ordering = ["-recorded_at", "-id"]
         constraints = [
-            # The settlement adds these columns: every row must balance to the cent.
+            # The settlement adds these columns: every row must balance to the cent. Compared
+            # in whole fen: SQLite does its arithmetic on these columns in floating point, where
+            # 12.01 - 0.05 is not 11.96; rounded to integers of fen both databases are exact.
             models.CheckConstraint(
-                condition=Q(paid=models.F("price") - models.F("subsidy")),
-                name="canteen_meal_paid_adds_up",
+                condition=Exact(
+                    Round(models.F("paid") * 100),
+                    Round(models.F("price") * 100) - Round(models.F("subsidy") * 100),
+                ),
+                name="canteen_meal_paid_adds_up_in_fen",
             ),
             # A reversal says why and what it reverses; a meal reverses nothing.
             models.CheckConstraint(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
+from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
 from portal.models import Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -659,8 +659,8 @@ class FundEntryQuerySet(AppendOnlyQuerySet):
     def totals(self) -> dict:
         """Income, spending and the balance of the counted entries (used by the public page)."""
         totals = self.counted().aggregate(
-            income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
-            spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
+            income=ExactSum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
+            spending=ExactSum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
         )
         income = totals["income"] or Decimal("0.00")
         spending = totals["spending"] or Decimal("0.00")
@@ -676,8 +676,8 @@ class FundEntryQuerySet(AppendOnlyQuerySet):
             .annotate(month=TruncMonth("date"))
             .values("month")
             .annotate(
-                income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
-                spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
+                income=ExactSum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
+                spending=ExactSum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
             )
             .order_by("-month")[:months]
         )
@@ -685,7 +685,7 @@ class FundEntryQuerySet(AppendOnlyQuerySet):
     def by_category(self) -> list[dict]:
         """Counted totals per kind and category, with the category's label."""
         labels = dict(FundEntry.Category.choices)
-        rows = self.counted().values("kind", "category").annotate(total=Sum("amount"))
+        rows = self.counted().values("kind", "category").annotate(total=ExactSum("amount"))
         return [
             {**row, "label": labels.get(row["category"], row["category"])}
             for row in rows.order_by("kind", "-total")

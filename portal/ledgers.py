@@ -21,7 +21,10 @@ review; the application never does.
 
 import pgtrigger
 from django.db import models
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
+
+from portal.lib.money import yuan
 
 APPEND_ONLY = "append_only"
 
@@ -110,3 +113,26 @@ class AppendOnlyModel(models.Model):
         """Whether the row may go from `old` to `new` (column values by attname). Never, unless a
         ledger with a workflow says otherwise, mirroring its trigger's condition."""
         return False
+
+
+def _to_cents(value, expression, connection):
+    return None if value is None else yuan(value)
+
+
+class ExactSum(models.Func):
+    """SUM of a two-place column (yuan, hours), exact on every database.
+
+    SQLite adds DECIMAL columns as floats and Django returns the float's digits unrounded
+    (21135.3299999999 for 21135.33). This adds whole hundredths instead — integers, exact in a
+    float up to 2**53 — and returns a Decimal with two places, on PostgreSQL too. NULL (no rows)
+    stays None, as with `Sum`.
+    """
+
+    template = "%(expressions)s / 100.0"
+    output_field = models.DecimalField(max_digits=18, decimal_places=2)
+
+    def __init__(self, field: str, *, filter=None):
+        super().__init__(models.Sum(Round(models.F(field) * 100), filter=filter))
+
+    def get_db_converters(self, connection):
+        return [*super().get_db_converters(connection), _to_cents]

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
+from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
 from portal.validators import validate_image_file
 
 # Posts the canteen creates for a Love Meal delivery (canteen.services._post_for_delivery) carry
@@ -555,7 +555,7 @@ class Signup(models.Model):
 
 class HoursEntryQuerySet(AppendOnlyQuerySet):
     def total(self) -> Decimal:
-        return self.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+        return self.aggregate(total=ExactSum("hours"))["total"] or Decimal("0")
 
     def per_month_of(self, year: int) -> dict[int, Decimal]:
         """Hours summed in the database per month (1–12) of `year`, and under 0 those of every
@@ -565,7 +565,7 @@ class HoursEntryQuerySet(AppendOnlyQuerySet):
         sums: dict[int, Decimal] = {}
         for served_year, month, hours in (
             self.values_list("served_on__year", "served_on__month")
-            .annotate(hours=Sum("hours"))
+            .annotate(hours=ExactSum("hours"))
             .order_by()
         ):
             key = month if served_year == year else 0
