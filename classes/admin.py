@@ -14,6 +14,7 @@ from classes.models import (
     FeePayment,
     FundEntry,
     Institution,
+    LotteryDraw,
     Notice,
     Teacher,
     Term,
@@ -73,10 +74,15 @@ class CourseAdmin(admin.ModelAdmin):
     list_select_related = ["term", "institution", "teacher"]
     search_fields = ["title", "description", "place"]
     autocomplete_fields = ["term", "institution", "teacher"]
-    readonly_fields = ["lottery_seed", "lottery_drawn_at", "copied_from"]
+    # The seed stays hidden until the draw, from staff too: knowing it, one could time entries.
+    readonly_fields = ["lottery_commitment", "revealed_seed", "lottery_drawn_at", "copied_from"]
     inlines = [TimetableSlotInline]
     action_form = CourseActionForm
     actions = ["generate_sessions", "copy_to_term"]
+
+    @admin.display(description=_("lottery seed"))
+    def revealed_seed(self, obj):
+        return obj.lottery_seed if obj.lottery_drawn_at else "—"
 
     @admin.action(description=_("Generate the term's sessions from the weekly timetable"))
     def generate_sessions(self, request, queryset):
@@ -194,6 +200,25 @@ class FundEntryAdmin(admin.ModelAdmin):
     list_select_related = ["proposed_by", "approved_by", "reverses"]
     search_fields = ["description", "donor_name", "reason"]
     date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LotteryDraw)
+class LotteryDrawAdmin(admin.ModelAdmin):
+    """Read-only: draws are made and re-made through the roster, with a reason (append-only)."""
+
+    list_display = ["course", "number", "drawn_at", "drawn_by", "reason"]
+    list_select_related = ["course__term", "drawn_by"]
+    search_fields = ["course__title", "reason"]
+    date_hierarchy = "drawn_at"
 
     def has_add_permission(self, request):
         return False

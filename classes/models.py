@@ -4,6 +4,7 @@ enrolments and attendance; and the community micro-fund (微基金) ledger."""
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from classes import lottery
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
 from portal.models import Community, HouseholdMember
 from portal.validators import validate_image_file
@@ -208,6 +210,16 @@ class Course(models.Model):
     )
     is_published = models.BooleanField(_("published"), default=True)
     lottery_seed = models.CharField(_("lottery seed"), max_length=64, blank=True, editable=False)
+    lottery_commitment = models.CharField(
+        _("lottery commitment"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 of the seed, published before the draw; the seed is shown after."),
+    )
+    lottery_committed_at = models.DateTimeField(
+        _("commitment published at"), null=True, blank=True, editable=False
+    )
     lottery_drawn_at = models.DateTimeField(
         _("lottery drawn at"), null=True, blank=True, editable=False
     )
@@ -239,6 +251,19 @@ class Course(models.Model):
             # The fee is copied onto enrolments and shared with the fund.
             models.CheckConstraint(condition=Q(fee__gte=0), name="course_fee_not_negative"),
         ]
+        triggers = [
+            # The seed of a published commitment is never swapped for another (no quiet re-roll).
+            pgtrigger.Protect(
+                name="lottery_seed_kept",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.lottery_commitment <> '' AND ("
+                    "OLD.lottery_seed IS DISTINCT FROM NEW.lottery_seed"
+                    " OR OLD.lottery_commitment IS DISTINCT FROM NEW.lottery_commitment"
+                    " OR OLD.lottery_committed_at IS DISTINCT FROM NEW.lottery_committed_at)"
+                ),
+            )
+        ]
         indexes = [
             # the public list: published courses of a term
             models.Index(fields=["term", "is_published"], name="course_term_published"),
@@ -249,10 +274,25 @@ class Course(models.Model):
 
     def save(self, *args, **kwargs):
         self._refresh_thumbnail()
+        fields = kwargs.get("update_fields")
+        if self._commit_lottery_seed() and fields is not None:
+            kwargs["update_fields"] = {*fields, *self.COMMITMENT_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("classes:course", args=[self.pk])
+
+    COMMITMENT_FIELDS = ("lottery_seed", "lottery_commitment", "lottery_committed_at")
+
+    def _commit_lottery_seed(self) -> bool:
+        """A lottery course gets its seed, and publishes the seed's hash, when it is saved as
+        one: long before the window closes, so nobody can draw again with another seed."""
+        if not self.is_lottery or self.lottery_drawn_at or self.lottery_commitment:
+            return False
+        self.lottery_seed = self.lottery_seed or lottery.new_seed()
+        self.lottery_commitment = lottery.commitment(self.lottery_seed)
+        self.lottery_committed_at = timezone.now()
+        return True
 
     def clean(self):
         community = Community.current()
@@ -646,6 +686,48 @@ class VolunteerOffer(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class LotteryDraw(AppendOnlyModel):
+    """A draw of a course's lottery, kept for good: the first, and any re-draw with its reason.
+
+    The public lottery page lists them, so a re-draw shows with the result it replaced.
+    """
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="draws"
+    )
+    number = models.PositiveSmallIntegerField(_("draw number"))
+    seed = models.CharField(_("seed"), max_length=64)
+    result = models.JSONField(_("result"))
+    reason = models.CharField(_("reason for the re-draw"), max_length=200, blank=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lottery draw")
+        verbose_name_plural = _("lottery draws")
+        ordering = ["course", "number"]
+        constraints = [
+            # the draws of a course are numbered 1, 2, … (the page lists them in order)
+            models.UniqueConstraint(fields=["course", "number"], name="lottery_draw_number"),
+            # a re-draw always says why
+            models.CheckConstraint(
+                condition=Q(number=1) | ~Q(reason=""), name="lottery_redraw_has_reason"
+            ),
+        ]
+        # never rewritten, below the application too (portal.ledgers)
+        triggers = append_only_triggers()
+
+    def __str__(self):
+        return f"{self.course} #{self.number}"
 
 
 # The micro-fund ------------------------------------------------------------------------------
