@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
 from portal.models import Address, Community, HouseholdMember
@@ -60,6 +61,9 @@ class CanteenSettings(models.Model):
         help_text=_("Free meals are funded apart and never enter the government claim."),
     )
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("canteen settings")
         verbose_name_plural = _("canteen settings")
@@ -92,6 +96,9 @@ class MealSlot(models.Model):
         help_text=_("Copied onto new menus; empty means no limit."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("meal slot")
@@ -138,6 +145,9 @@ class Dish(models.Model):
         _("thumbnail"), upload_to="canteen/dishes/thumbs/", blank=True, editable=False
     )
     is_active = models.BooleanField(_("on the repertoire"), default=True)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords(excluded_fields=["thumbnail"])
 
     class Meta:
         verbose_name = _("dish")
@@ -233,6 +243,9 @@ class Menu(models.Model):
 
     objects = MenuQuerySet.as_manager()
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("menu")
         verbose_name_plural = _("menus")
@@ -302,6 +315,9 @@ class ResidentCategory(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("resident category")
         verbose_name_plural = _("resident categories")
@@ -349,6 +365,9 @@ class SubsidyRule(models.Model):
 
     objects = SubsidyRuleQuerySet.as_manager()
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("subsidy rule")
         verbose_name_plural = _("subsidy rules")
@@ -386,6 +405,9 @@ class Collector(models.Model):
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("added"), default=now, editable=False)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("allowed collector")
@@ -746,6 +768,9 @@ class LoveMealRecipient(Address):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("love meal recipient")
         verbose_name_plural = _("love meal recipients")
@@ -797,40 +822,6 @@ class LoveMealDelivery(models.Model):
     @property
     def total(self) -> Decimal:
         return self.value * self.portions
-
-
-class ChangeRecord(models.Model):
-    """Who changed what and when: prices, subsidy rules, eligibility, recipients (append-only).
-
-    Written by the admin for the models the settlement depends on, with each changed field's
-    old and new value, so an auditor can see why a meal was priced the way it was.
-    """
-
-    model = models.CharField(_("what"), max_length=60)
-    object_id = models.CharField(_("record"), max_length=40)
-    object_repr = models.CharField(_("name"), max_length=200)
-    action = models.CharField(_("action"), max_length=20)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=now, editable=False)
-
-    class Meta:
-        verbose_name = _("change history")
-        verbose_name_plural = _("change history")
-        ordering = ["-changed_at", "-id"]
-        indexes = [
-            # "history of this rule / menu" in the admin
-            models.Index(fields=["model", "object_id"], name="canteen_change_object"),
-        ]
-
-    def __str__(self):
-        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.object_repr} {self.action}"
 
 
 def week_start(day: date) -> date:

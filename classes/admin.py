@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from classes import services
 from classes.models import (
@@ -56,7 +57,7 @@ class CourseActionForm(ActionForm):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "term",
@@ -182,7 +183,7 @@ class VolunteerOfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundEntry)
-class FundEntryAdmin(admin.ModelAdmin):
+class FundEntryAdmin(SimpleHistoryAdmin):
     """Read-only: the ledger is written through the fund pages' services (append-only)."""
 
     list_display = [
@@ -231,7 +232,7 @@ class LotteryDrawAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClassroomSettings)
-class ClassroomSettingsAdmin(admin.ModelAdmin):
+class ClassroomSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "fund_share_percent"]
 
     def has_add_permission(self, request):

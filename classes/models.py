@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from classes import lottery
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
@@ -234,6 +235,12 @@ class Course(models.Model):
     )
 
     objects = CourseQuerySet.as_manager()
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords(
+        # the seed stays secret until the draw; results are kept by LotteryDraw
+        excluded_fields=["lottery_seed", "lottery_result", "thumbnail"]
+    )
 
     class Meta:
         verbose_name = _("course")
@@ -902,6 +909,9 @@ class FundEntry(AppendOnlyModel):
 
     objects = FundEntryQuerySet.as_manager()
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("micro-fund entry")
         verbose_name_plural = _("micro-fund ledger")
@@ -998,6 +1008,9 @@ class ClassroomSettings(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("Posted to the fund automatically as income each time a fee is paid."),
     )
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("classroom settings")

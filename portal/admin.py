@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Announcement, Community, Household, HouseholdMember, User
 
@@ -64,7 +65,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(SimpleHistoryAdmin):
     """One row of settings: the changelist goes straight to it."""
 
     fieldsets = [

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     # ledgers append-only in PostgreSQL: triggers declared on the models (portal/ledgers.py)
     "pgtrigger",
+    # who changed settings, prices, rules, leaders, capacities: history in the admin
+    "simple_history",
     "volunteers",
     "events",
     "canteen",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # names the logged-in user on the change history (simple_history)
+    "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
 from portal.validators import validate_image_file
@@ -75,6 +76,9 @@ class VolunteerSettings(models.Model):
     no_show_limit = models.PositiveSmallIntegerField(
         _("no-shows before sign-ups need the leader's approval"), default=3
     )
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("volunteer settings")
@@ -169,6 +173,9 @@ class Team(models.Model):
     )
     founded_on = models.DateField(_("flag presented on"), null=True, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("team")
