@@ -309,10 +309,15 @@ def redraw_lottery(course: Course, *, by, reason: str) -> dict:
         raise EnrolmentError(_("This lottery has not been drawn yet; draw it first."))
     earlier = course.lottery_result or {}
     entries = {*earlier.get("won", []), *earlier.get("waiting", []), *earlier.get("skipped", [])}
+    # a child passed over for a clash may have enrolled again since: that enrolment stands
+    enrolled_since = set(
+        course.enrolments.active().exclude(pk__in=entries).values_list("child_id", flat=True)
+    )
     for e in (
         course.enrolments.select_for_update()
         .filter(pk__in=entries)
         .exclude(status=Enrolment.Status.WITHDRAWN)
+        .exclude(child_id__in=enrolled_since)
     ):
         e.status, e.placed_at, e.queued_at = Enrolment.Status.APPLIED, None, None
         e.save(update_fields=["status", "placed_at", "queued_at"])

@@ -179,3 +179,23 @@ def test_postgresql_refuses_swapping_a_committed_seed(lottery_course):
             )
     lottery_course.refresh_from_db()
     assert lottery.commitment(lottery_course.lottery_seed) == lottery_course.lottery_commitment
+
+
+def test_a_redraw_leaves_alone_a_child_who_enrolled_again_since(
+    lottery_course, entries, classes_staff
+):
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        first = run_lottery(lottery_course, by=classes_staff)
+        passed_over = Enrolment.objects.get(pk=first["waiting"][0])
+        Enrolment.objects.filter(pk=passed_over.pk).update(status="not_placed")
+        again = Enrolment.objects.create(
+            course=lottery_course,
+            child=passed_over.child,
+            status="waitlisted",
+            pickup_people="妈妈",
+        )
+        second = redraw_lottery(lottery_course, by=classes_staff, reason="核对报名后重抽")
+    assert passed_over.pk not in sum(second["groups"], [])
+    again.refresh_from_db()
+    passed_over.refresh_from_db()
+    assert (again.status, passed_over.status) == ("waitlisted", "not_placed")
