@@ -1,8 +1,9 @@
 """Append-only ledgers: rows that are written once and corrected only by new rows.
 
-The hours ledger, the meal ledger and its subsidy lines, the micro-fund, fee payments, closed
-months and certificates are accounted for outside the portal (certificates, the government claim,
-the public fund page), so nothing may rewrite them. Two layers enforce it:
+The hours ledger and certificates, the meal ledger, its subsidy lines and closed months, the
+micro-fund, fee payments and lottery draws are accounted for outside the portal (certificates,
+the government claim, the public fund and lottery pages), so nothing may rewrite them. Two layers
+enforce it:
 
 - in PostgreSQL, triggers (`append_only_triggers`, django-pgtrigger's `Protect`) refuse every
   UPDATE and DELETE of a ledger row, whoever sends it: the ORM, `QuerySet.update()`, raw SQL, a
@@ -16,7 +17,9 @@ The triggers are row-level UPDATE/DELETE triggers, so TRUNCATE is not refused: `
 transactional tests, the bench's `--wipe`) empties the tables with TRUNCATE on PostgreSQL, and
 migrations only add columns and constraints (no row is rewritten). A future data migration that
 must touch ledger rows runs inside `pgtrigger.ignore(...)` naming the trigger, which is visible in
-review; the application never does.
+review; the application never does. That session variable, like dropping a trigger as the
+tables' owner, is a deliberate act: the triggers stop code, bugs and shells that mean no harm,
+and make a rewrite something nobody does by accident.
 """
 
 import pgtrigger
