@@ -1,5 +1,6 @@
 """Ledgers cannot be rewritten: refused by the models everywhere and by triggers in PostgreSQL."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone, translation
 
 from canteen.models import ClosedMonth, MealRecord, Menu, SubsidyLine
-from classes.models import Course, Enrolment, FeePayment, FundEntry, Term
+from classes.models import Course, Enrolment, FeePayment, FundEntry, LotteryDraw, Term
 from portal.ledgers import AppendOnlyError
 from tests.canteen.conftest import lunch_slot, make_menu
 from tests.factories import make_child, make_user
@@ -113,12 +114,21 @@ def subsidy_line():
     return line, "amount", Decimal("40.00")
 
 
+def lottery_draw():
+    payment, _field, _value = fee_payment()
+    course = payment.enrolment.course
+    draw = LotteryDraw.objects.create(
+        course=course, number=1, seed=course.lottery_seed or "s", result={"won": [1]}
+    )
+    return draw, "result", {"won": [2]}
+
+
 def closed_month():
     return ClosedMonth.objects.create(month=MAY, closed_by=_user()), "month", date(2026, 6, 1)
 
 
 LEDGERS = [hours_entry, certificate, fund_income, fee_payment, meal_record, subsidy_line]
-LEDGERS += [closed_month]
+LEDGERS += [closed_month, lottery_draw]
 IDS = [f.__name__ for f in LEDGERS]
 
 
@@ -325,6 +335,7 @@ def _bypass_queryset_delete(obj, field, value):
 
 def _raw_update(obj, field, value):
     column = obj._meta.get_field(field).column
+    value = json.dumps(value) if isinstance(value, dict) else value
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {obj._meta.db_table} SET {column} = %s WHERE id = %s",  # noqa: S608
