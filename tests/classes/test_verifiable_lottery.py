@@ -199,3 +199,19 @@ def test_a_redraw_leaves_alone_a_child_who_enrolled_again_since(
     again.refresh_from_db()
     passed_over.refresh_from_db()
     assert (again.status, passed_over.status) == ("waitlisted", "not_placed")
+
+
+@pytest.mark.parametrize("redraws", [0, 3], ids=["first-draw", "three-redraws"])
+def test_the_lottery_page_runs_a_fixed_number_of_queries(
+    client, lottery_course, entries, classes_staff, django_assert_max_num_queries, redraws
+):
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        run_lottery(lottery_course, by=classes_staff)
+        for i in range(redraws):
+            redraw_lottery(lottery_course, by=classes_staff, reason=f"第{i + 1}次核对")
+    client.force_login(entries[0].enrolled_by)
+    url = reverse("classes:lottery", args=[lottery_course.pk])
+    client.get(url)  # warm the session and user caches
+    with django_assert_max_num_queries(6):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="redraw"') == redraws
