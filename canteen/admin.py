@@ -1,19 +1,19 @@
 """Canteen staff's admin: dishes, slots, menus, the subsidy policy, the ledger (read-only).
 
-Changes to prices, rules, categories and recipients made here are kept in the admin's history
-(who changed what and when); ledger rows cannot be changed or deleted at all.
+Changes to settings, prices, rules, categories and recipients are kept in their history
+(django-simple-history: who, when, old and new values; the "History" button); ledger rows cannot
+be changed or deleted at all.
 """
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from canteen import services
-from canteen.history import record_deletion, record_form_change
 from canteen.models import (
     Booking,
     CanteenSettings,
-    ChangeRecord,
     ClosedMonth,
     Collector,
     Dish,
@@ -41,28 +41,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class HistoryMixin:
-    """Record each add, change and delete with old and new values in ChangeRecord."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        record_form_change(obj, form, user=request.user, added=not change)
-
-    def delete_model(self, request, obj):
-        record_deletion(obj, user=request.user)
-        super().delete_model(request, obj)
-
-
-@admin.register(ChangeRecord)
-class ChangeRecordAdmin(ReadOnlyAdmin):
-    list_display = ["changed_at", "model", "object_repr", "action", "changed_by"]
-    list_filter = ["model", "action"]
-    search_fields = ["object_repr"]
-    list_select_related = ["changed_by"]
-
-
 @admin.register(CanteenSettings)
-class CanteenSettingsAdmin(HistoryMixin, admin.ModelAdmin):
+class CanteenSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "watch_after_days", "regular_meals"]
 
     def has_add_permission(self, request):
@@ -74,7 +54,7 @@ class CanteenSettingsAdmin(HistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(MealSlot)
-class MealSlotAdmin(HistoryMixin, admin.ModelAdmin):
+class MealSlotAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "order",
@@ -87,7 +67,7 @@ class MealSlotAdmin(HistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(Dish)
-class DishAdmin(HistoryMixin, admin.ModelAdmin):
+class DishAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "balance",
@@ -102,7 +82,7 @@ class DishAdmin(HistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(Menu)
-class MenuAdmin(HistoryMixin, admin.ModelAdmin):
+class MenuAdmin(SimpleHistoryAdmin):
     list_display = ["day", "slot", "price", "portion_limit", "is_published"]
     list_filter = ["is_published", "slot"]
     date_hierarchy = "day"
@@ -124,7 +104,7 @@ class MenuAdmin(HistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(SubsidyRule)
-class SubsidyRuleAdmin(HistoryMixin, admin.ModelAdmin):
+class SubsidyRuleAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "valid_from",
@@ -140,7 +120,7 @@ class SubsidyRuleAdmin(HistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(ResidentCategory)
-class ResidentCategoryAdmin(HistoryMixin, admin.ModelAdmin):
+class ResidentCategoryAdmin(SimpleHistoryAdmin):
     list_display = ["member", "category", "valid_from", "valid_to"]
     list_filter = ["category"]
     search_fields = ["member__name", "member__user__real_name", "member__user__mobile"]
@@ -149,7 +129,7 @@ class ResidentCategoryAdmin(HistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(Collector)
-class CollectorAdmin(HistoryMixin, admin.ModelAdmin):
+class CollectorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "relation", "member", "is_active"]
     search_fields = ["name", "member__name", "member__user__real_name"]
     list_select_related = ["member__user"]
@@ -207,7 +187,7 @@ class ClosedMonthAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LoveMealRecipient)
-class LoveMealRecipientAdmin(HistoryMixin, admin.ModelAdmin):
+class LoveMealRecipientAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "building", "unit", "room", "portions", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "building", "notes"]

@@ -3,19 +3,23 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
+from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
 from portal.models import Address, Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -58,6 +62,9 @@ class CanteenSettings(models.Model):
         help_text=_("Free meals are funded apart and never enter the government claim."),
     )
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("canteen settings")
         verbose_name_plural = _("canteen settings")
@@ -90,6 +97,9 @@ class MealSlot(models.Model):
         help_text=_("Copied onto new menus; empty means no limit."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("meal slot")
@@ -136,6 +146,9 @@ class Dish(models.Model):
         _("thumbnail"), upload_to="canteen/dishes/thumbs/", blank=True, editable=False
     )
     is_active = models.BooleanField(_("on the repertoire"), default=True)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords(excluded_fields=["thumbnail"])
 
     class Meta:
         verbose_name = _("dish")
@@ -235,6 +248,9 @@ class Menu(models.Model):
 
     objects = MenuQuerySet.as_manager()
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("menu")
         verbose_name_plural = _("menus")
@@ -305,6 +321,9 @@ class ResidentCategory(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("resident category")
         verbose_name_plural = _("resident categories")
@@ -361,6 +380,9 @@ class SubsidyRule(models.Model):
 
     objects = SubsidyRuleQuerySet.as_manager()
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("subsidy rule")
         verbose_name_plural = _("subsidy rules")
@@ -398,6 +420,9 @@ class Collector(models.Model):
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("added"), default=now, editable=False)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("allowed collector")
@@ -478,7 +503,25 @@ class Booking(models.Model):
         return f"{self.member} · {self.menu}"
 
 
-class MealRecord(models.Model):
+def not_in_a_closed_month() -> pgtrigger.Trigger:
+    """The PostgreSQL trigger refusing a new ledger row whose accounting month is closed.
+
+    `services.record_meal` and `reverse_meal` check the same first; this holds for any writer.
+    """
+    return pgtrigger.Trigger(
+        name="not_in_a_closed_month",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert,
+        func=(
+            "IF EXISTS (SELECT 1 FROM canteen_closedmonth WHERE month = NEW.month) THEN "
+            "RAISE EXCEPTION 'canteen: the month % is closed', to_char(NEW.month, 'YYYY-MM') "
+            "USING ERRCODE = 'integrity_constraint_violation'; "
+            "END IF; RETURN NEW;"
+        ),
+    )
+
+
+class MealRecord(AppendOnlyModel):
     """One line of the meal ledger: a meal served (or its reversal), with money copied on it.
 
     Append-only: a mistake is corrected by a REVERSAL row that negates the original, with a reason.
@@ -540,20 +583,27 @@ class MealRecord(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=now, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meal record")
         verbose_name_plural = _("meal records")
         ordering = ["-recorded_at", "-id"]
         constraints = [
-            # The settlement adds these columns: every row must balance to the cent.
+            # The settlement adds these columns: every row must balance to the cent. Compared
+            # in whole fen: SQLite does its arithmetic on these columns in floating point, where
+            # 12.01 - 0.05 is not 11.96; rounded to integers of fen both databases are exact.
             models.CheckConstraint(
-                condition=Q(paid=models.F("price") - models.F("subsidy")),
-                name="canteen_meal_paid_adds_up",
+                condition=Exact(
+                    Round(models.F("paid") * 100),
+                    Round(models.F("price") * 100) - Round(models.F("subsidy") * 100),
+                ),
+                name="canteen_meal_paid_adds_up_in_fen",
             ),
             # A reversal says why and what it reverses; a meal reverses nothing.
             models.CheckConstraint(
@@ -569,6 +619,8 @@ class MealRecord(models.Model):
             # the settlement's meals per day and slot (by calendar day, from the index alone)
             models.Index(fields=["day", "slot", "kind"], name="canteen_meal_day_slot"),
         ]
+        # never updated or deleted, and nothing added to a closed month (portal.ledgers)
+        triggers = [*append_only_triggers(), not_in_a_closed_month()]
 
     def __str__(self):
         return f"{self.person_name} · {self.day:%Y-%m-%d} {self.slot}"
@@ -576,8 +628,13 @@ class MealRecord(models.Model):
     def get_absolute_url(self):
         return reverse("canteen:receipt", args=[self.pk])
 
+    @property
+    def settles_later(self) -> bool:
+        """A reversal settled after the meal's own month, because that month was closed."""
+        return self.month != first_of_month(self.day)
 
-class SubsidyLineQuerySet(models.QuerySet):
+
+class SubsidyLineQuerySet(AppendOnlyQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Create lines, copying the accounting month from their records where it is missing."""
         objs = list(objs)
@@ -607,7 +664,7 @@ def _chunks(items: list, size: int):
         yield items[i : i + size]
 
 
-class SubsidyLine(models.Model):
+class SubsidyLine(AppendOnlyModel):
     """One subsidy on a meal record, copied from the rule at the time (who pays, how much).
 
     `month` is the record's accounting month, copied when the line is written (the record's
@@ -621,7 +678,7 @@ class SubsidyLine(models.Model):
         SubsidyRule,
         verbose_name=_("rule"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     rule_name = models.CharField(_("rule"), max_length=80)
@@ -639,6 +696,8 @@ class SubsidyLine(models.Model):
             # the settlement's totals per funder and its exports (one funder or all) by month
             models.Index(fields=["month", "funder"], name="canteen_line_month"),
         ]
+        # never updated or deleted, and nothing added to a closed month (portal.ledgers)
+        triggers = [*append_only_triggers(), not_in_a_closed_month()]
 
     def __str__(self):
         return f"{self.rule_name} {self.amount}"
@@ -675,8 +734,9 @@ class SubsidisedSlot(models.Model):
         return f"{self.member_id} · {self.day:%Y-%m-%d} · {self.slot_id}"
 
 
-class ClosedMonth(models.Model):
-    """A settled month: its meal records can no longer change."""
+class ClosedMonth(AppendOnlyModel):
+    """A settled month: its meal records can no longer change. Closing is for good (append-only):
+    deleting the row would reopen a month whose claim has been sent."""
 
     month = models.DateField(_("month"), unique=True)
     closed_at = models.DateTimeField(_("closed at"), default=now)
@@ -684,7 +744,7 @@ class ClosedMonth(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("closed by"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -692,6 +752,8 @@ class ClosedMonth(models.Model):
         verbose_name = _("closed month")
         verbose_name_plural = _("closed months")
         ordering = ["-month"]
+        # closing is never undone, below the application too (portal.ledgers)
+        triggers = append_only_triggers()
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
@@ -720,6 +782,9 @@ class LoveMealRecipient(Address):
         _("notes"), blank=True, help_text=_("Diet, access, best time to call.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("love meal recipient")
@@ -772,40 +837,6 @@ class LoveMealDelivery(models.Model):
     @property
     def total(self) -> Decimal:
         return self.value * self.portions
-
-
-class ChangeRecord(models.Model):
-    """Who changed what and when: prices, subsidy rules, eligibility, recipients (append-only).
-
-    Written by the admin for the models the settlement depends on, with each changed field's
-    old and new value, so an auditor can see why a meal was priced the way it was.
-    """
-
-    model = models.CharField(_("what"), max_length=60)
-    object_id = models.CharField(_("record"), max_length=40)
-    object_repr = models.CharField(_("name"), max_length=200)
-    action = models.CharField(_("action"), max_length=20)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=now, editable=False)
-
-    class Meta:
-        verbose_name = _("change history")
-        verbose_name_plural = _("change history")
-        ordering = ["-changed_at", "-id"]
-        indexes = [
-            # "history of this rule / menu" in the admin
-            models.Index(fields=["model", "object_id"], name="canteen_change_object"),
-        ]
-
-    def __str__(self):
-        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.object_repr} {self.action}"
 
 
 def week_start(day: date) -> date:

@@ -8,7 +8,7 @@ claim for ordinary meals.
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from canteen.models import (
 )
 from portal import exports
 from portal.cache import cached
+from portal.ledgers import ExactSum
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
 
@@ -59,15 +60,15 @@ def _ledger_totals(month: date) -> dict:
         reversals=Count("pk", filter=Q(kind=MealRecord.Kind.REVERSAL)),
         subsidised=Count("pk", filter=Q(kind=MealRecord.Kind.MEAL, subsidy__gt=0) & ~netted),
         rows=Count("pk", filter=~Q(subsidy=0) & ~netted),
-        price=Sum("price"),
-        subsidy=Sum("subsidy"),
-        paid=Sum("paid"),
+        price=ExactSum("price"),
+        subsidy=ExactSum("subsidy"),
+        paid=ExactSum("paid"),
     )
     totals["funders"] = list(
         SubsidyLine.objects.filter(month=month)
         .exclude(cancelled_within(month, "record__"))
         .values("funder")
-        .annotate(lines=Count("pk"), amount=Sum("amount"))
+        .annotate(lines=Count("pk"), amount=ExactSum("amount"))
         .order_by("funder")
     )
     return totals

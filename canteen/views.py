@@ -40,7 +40,6 @@ from canteen.forms import (
     RecordMealForm,
     ReverseMealForm,
 )
-from canteen.history import record_form_change
 from canteen.models import (
     Booking,
     ClosedMonth,
@@ -565,9 +564,7 @@ def menu_edit(request, pk=None):
     initial = {"day": _parse_day(request.GET.get("day"), None)} if menu is None else None
     form = MenuForm(request.POST or None, instance=menu, initial=initial)
     if request.method == "POST" and form.is_valid():
-        added = menu is None
-        menu = form.save()
-        record_form_change(menu, form, user=request.user, added=added)
+        menu = form.save()  # kept in the menu's history, naming the user (simple_history)
         messages.success(request, _("The menu for %(menu)s was saved.") % {"menu": menu})
         return redirect(f"{reverse('canteen:week-plan')}?week={menu.day.isoformat()}")
     return render(request, "canteen/menu_form.html", {"form": form, "menu": menu})

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from classes import services
 from classes.models import (
@@ -20,6 +21,7 @@ from classes.models import (
     FeePayment,
     FundEntry,
     Institution,
+    LotteryDraw,
     Teacher,
     Term,
     TimetableSlot,
@@ -61,7 +63,7 @@ class CourseActionForm(ActionForm):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "term",
@@ -79,7 +81,8 @@ class CourseAdmin(admin.ModelAdmin):
     list_select_related = ["term", "institution", "teacher"]
     search_fields = ["title", "description", "place"]
     autocomplete_fields = ["term", "institution", "teacher"]
-    readonly_fields = ["lottery_seed", "lottery_drawn_at", "copied_from"]
+    # The seed stays hidden until the draw, from staff too: knowing it, one could time entries.
+    readonly_fields = ["lottery_commitment", "revealed_seed", "lottery_drawn_at", "copied_from"]
     inlines = [TimetableSlotInline]
     action_form = CourseActionForm
     actions = ["generate_sessions", "copy_to_term"]
@@ -157,6 +160,9 @@ class CourseAdmin(admin.ModelAdmin):
             "title": _("Regenerate the future sessions"),
         }
         return TemplateResponse(request, "admin/classes/course/regenerate.html", ctx)
+    @admin.display(description=_("lottery seed"))
+    def revealed_seed(self, obj):
+        return obj.lottery_seed if obj.lottery_drawn_at else "—"
 
     @admin.action(description=_("Generate the term's sessions from the weekly timetable"))
     def generate_sessions(self, request, queryset):
@@ -252,7 +258,7 @@ class VolunteerOfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundEntry)
-class FundEntryAdmin(admin.ModelAdmin):
+class FundEntryAdmin(SimpleHistoryAdmin):
     """Read-only: the ledger is written through the fund pages' services (append-only)."""
 
     list_display = [
@@ -281,8 +287,27 @@ class FundEntryAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(LotteryDraw)
+class LotteryDrawAdmin(admin.ModelAdmin):
+    """Read-only: draws are made and re-made through the roster, with a reason (append-only)."""
+
+    list_display = ["course", "number", "drawn_at", "drawn_by", "reason"]
+    list_select_related = ["course__term", "drawn_by"]
+    search_fields = ["course__title", "reason"]
+    date_hierarchy = "drawn_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ClassroomSettings)
-class ClassroomSettingsAdmin(admin.ModelAdmin):
+class ClassroomSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "fund_share_percent"]
 
     def has_add_permission(self, request):

@@ -183,6 +183,7 @@ def _seed_classroom(people) -> list[str]:
                 # A popular course this term was filled by a published lottery.
                 course.mode = Course.Mode.LOTTERY
                 course.enrol_closes_at = opens + timedelta(days=7)
+                course.lottery_seed = f"demo-{term.starts_on:%Y%m%d}"  # the same demo each time
                 course.save(update_fields=["mode", "enrol_closes_at"])
             slot = TimetableSlot.objects.create(
                 course=course,
@@ -220,7 +221,7 @@ def _seed_classroom(people) -> list[str]:
                 )
             Enrolment.objects.bulk_create(enrolments)
             if drawn:
-                services.run_lottery(course, seed=f"demo-{term.starts_on:%Y%m%d}")
+                services.run_lottery(course, by=people["classes_staff"])
             if course.fee and current:
                 for enrolment in course.enrolments.all():
                     services.record_fee_payment(enrolment, by=people["classes_staff"])

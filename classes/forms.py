@@ -85,6 +85,12 @@ class EnrolForm(forms.Form):
             del self.fields["photo_consent"]
 
 
+class RedrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the re-draw (published with both results)"), max_length=200
+    )
+
+
 class CancelSessionForm(forms.Form):
     reason = forms.CharField(label=_("Reason (sent to the parents)"), max_length=200)
 

@@ -7,12 +7,33 @@ machine with Python 3:
     >>> from classes.lottery import draw
     >>> draw([[3], [5, 6], [7]], places=2, seed="4f1c9a", skipped=[])
 
+Before the sign-up window closes the course page publishes `commitment(seed)`, the SHA-256 of
+the seed chosen when the course was made a lottery; after the draw the seed itself is shown, so
+anyone can check both that it is the committed one and that it gives the published result:
+
+    >>> from classes.lottery import commitment
+    >>> commitment("4f1c9a") == "<the published commitment>"
+
+`manage.py verify_lottery <course id>` runs the same checks on the stored draws.
+
 Rules: one entry per child; siblings of one household are one group and are placed together or
 wait together; a child whose timetable clashes with a course already won is skipped; places left
 over are offered first come, first served afterwards.
 """
 
+import hashlib
 import random
+import secrets
+
+
+def new_seed() -> str:
+    """A fresh random seed (128 bits, hexadecimal)."""
+    return secrets.token_hex(16)
+
+
+def commitment(seed: str) -> str:
+    """The published commitment to a seed: its SHA-256, hexadecimal."""
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
 
 
 def stable_groups(entries: list[tuple[int, int]]) -> list[list[int]]:

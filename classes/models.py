@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,8 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
+from classes import lottery
 from portal.fields import ImageField
+from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
 from portal.models import Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -209,6 +213,16 @@ class Course(models.Model):
     )
     is_published = models.BooleanField(_("published"), default=True)
     lottery_seed = models.CharField(_("lottery seed"), max_length=64, blank=True, editable=False)
+    lottery_commitment = models.CharField(
+        _("lottery commitment"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 of the seed, published before the draw; the seed is shown after."),
+    )
+    lottery_committed_at = models.DateTimeField(
+        _("commitment published at"), null=True, blank=True, editable=False
+    )
     lottery_drawn_at = models.DateTimeField(
         _("lottery drawn at"), null=True, blank=True, editable=False
     )
@@ -223,6 +237,12 @@ class Course(models.Model):
     )
 
     objects = CourseQuerySet.as_manager()
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords(
+        # the seed stays secret until the draw; results are kept by LotteryDraw
+        excluded_fields=["lottery_seed", "lottery_result", "thumbnail"]
+    )
 
     class Meta:
         verbose_name = _("course")
@@ -240,6 +260,19 @@ class Course(models.Model):
             # The fee is copied onto enrolments and shared with the fund.
             models.CheckConstraint(condition=Q(fee__gte=0), name="course_fee_not_negative"),
         ]
+        triggers = [
+            # The seed of a published commitment is never swapped for another (no quiet re-roll).
+            pgtrigger.Protect(
+                name="lottery_seed_kept",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.lottery_commitment <> '' AND ("
+                    "OLD.lottery_seed IS DISTINCT FROM NEW.lottery_seed"
+                    " OR OLD.lottery_commitment IS DISTINCT FROM NEW.lottery_commitment"
+                    " OR OLD.lottery_committed_at IS DISTINCT FROM NEW.lottery_committed_at)"
+                ),
+            )
+        ]
         indexes = [
             # the public list: published courses of a term
             models.Index(fields=["term", "is_published"], name="course_term_published"),
@@ -250,10 +283,25 @@ class Course(models.Model):
 
     def save(self, *args, **kwargs):
         self._refresh_thumbnail()
+        fields = kwargs.get("update_fields")
+        if self._commit_lottery_seed() and fields is not None:
+            kwargs["update_fields"] = {*fields, *self.COMMITMENT_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("classes:course", args=[self.pk])
+
+    COMMITMENT_FIELDS = ("lottery_seed", "lottery_commitment", "lottery_committed_at")
+
+    def _commit_lottery_seed(self) -> bool:
+        """A lottery course gets its seed, and publishes the seed's hash, when it is saved as
+        one: long before the window closes, so nobody can draw again with another seed."""
+        if not self.is_lottery or self.lottery_drawn_at or self.lottery_commitment:
+            return False
+        self.lottery_seed = self.lottery_seed or lottery.new_seed()
+        self.lottery_commitment = lottery.commitment(self.lottery_seed)
+        self.lottery_committed_at = timezone.now()
+        return True
 
     def clean(self):
         community = Community.current()
@@ -617,10 +665,52 @@ class VolunteerOffer(models.Model):
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
 
 
+class LotteryDraw(AppendOnlyModel):
+    """A draw of a course's lottery, kept for good: the first, and any re-draw with its reason.
+
+    The public lottery page lists them, so a re-draw shows with the result it replaced.
+    """
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="draws"
+    )
+    number = models.PositiveSmallIntegerField(_("draw number"))
+    seed = models.CharField(_("seed"), max_length=64)
+    result = models.JSONField(_("result"))
+    reason = models.CharField(_("reason for the re-draw"), max_length=200, blank=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lottery draw")
+        verbose_name_plural = _("lottery draws")
+        ordering = ["course", "number"]
+        constraints = [
+            # the draws of a course are numbered 1, 2, … (the page lists them in order)
+            models.UniqueConstraint(fields=["course", "number"], name="lottery_draw_number"),
+            # a re-draw always says why
+            models.CheckConstraint(
+                condition=Q(number=1) | ~Q(reason=""), name="lottery_redraw_has_reason"
+            ),
+        ]
+        # never rewritten, below the application too (portal.ledgers)
+        triggers = append_only_triggers()
+
+    def __str__(self):
+        return f"{self.course} #{self.number}"
+
+
 # The micro-fund ------------------------------------------------------------------------------
 
 
-class FundEntryQuerySet(models.QuerySet):
+class FundEntryQuerySet(AppendOnlyQuerySet):
     def counted(self):
         """Entries that move the balance: posted income and paid spending (and their reversals)."""
         return self.filter(status__in=[FundEntry.Status.POSTED, FundEntry.Status.PAID])
@@ -628,8 +718,8 @@ class FundEntryQuerySet(models.QuerySet):
     def totals(self) -> dict:
         """Income, spending and the balance of the counted entries (used by the public page)."""
         totals = self.counted().aggregate(
-            income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
-            spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
+            income=ExactSum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
+            spending=ExactSum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
         )
         income = totals["income"] or Decimal("0.00")
         spending = totals["spending"] or Decimal("0.00")
@@ -650,8 +740,8 @@ class FundEntryQuerySet(models.QuerySet):
             .annotate(month=TruncMonth(Coalesce("reverses__date", "date")))
             .values("month")
             .annotate(
-                income=Sum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
-                spending=Sum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
+                income=ExactSum("amount", filter=Q(kind=FundEntry.Kind.INCOME)),
+                spending=ExactSum("amount", filter=Q(kind=FundEntry.Kind.EXPENDITURE)),
             )
             .order_by("-month")[:months]
         )
@@ -659,18 +749,67 @@ class FundEntryQuerySet(models.QuerySet):
     def by_category(self) -> list[dict]:
         """Counted totals per kind and category, with the category's label."""
         labels = dict(FundEntry.Category.choices)
-        rows = self.counted().values("kind", "category").annotate(total=Sum("amount"))
+        rows = self.counted().values("kind", "category").annotate(total=ExactSum("amount"))
         return [
             {**row, "label": labels.get(row["category"], row["category"])}
             for row in rows.order_by("kind", "-total")
         ]
 
 
-class FundEntry(models.Model):
+# The micro-fund's spending moves proposed → approved (never by its proposer) → paid, or
+# proposed → rejected, on its own row: the status is what residents read on the fund page, and
+# each step stamps who and when in columns of its own. Rather than split the row, the ledger
+# allows exactly these forward steps and nothing else: what was entered (amount, purpose, date,
+# proposer, …) never changes, a step never goes back, and a stamp once set stays. The same rule
+# is the PostgreSQL trigger's condition (below) and `FundEntry.change_allowed` (every database).
+FUND_FROZEN_COLUMNS = (
+    "id",
+    "kind",
+    "category",
+    "date",
+    "amount",
+    "description",
+    "donor_name",
+    "donor_is_public",
+    "proposed_by_id",
+    "reverses_id",
+    "reason",
+    "source_payment_id",
+    "created_at",
+)
+FUND_FORWARD_STEPS_SQL = " AND ".join(
+    [f"OLD.{column} IS NOT DISTINCT FROM NEW.{column}" for column in FUND_FROZEN_COLUMNS]
+    + [
+        "("
+        # approved: by someone (the four-eyes CHECK names who may), when; not yet paid
+        "(OLD.status = 'proposed' AND NEW.status = 'approved'"
+        " AND OLD.approved_by_id IS NULL AND NEW.approved_by_id IS NOT NULL"
+        " AND OLD.approved_at IS NULL AND NEW.approved_at IS NOT NULL"
+        " AND NEW.paid_at IS NULL AND OLD.receipt = NEW.receipt)"
+        # rejected: nothing else changes
+        " OR (OLD.status = 'proposed' AND NEW.status = 'rejected'"
+        " AND NEW.approved_by_id IS NULL AND NEW.approved_at IS NULL"
+        " AND NEW.paid_at IS NULL AND OLD.receipt = NEW.receipt)"
+        # paid: when; a receipt may be attached if there was none
+        " OR (OLD.status = 'approved' AND NEW.status = 'paid'"
+        " AND OLD.approved_by_id = NEW.approved_by_id AND OLD.approved_at = NEW.approved_at"
+        " AND OLD.paid_at IS NULL AND NEW.paid_at IS NOT NULL"
+        " AND (OLD.receipt = NEW.receipt OR OLD.receipt = ''))"
+        ")"
+    ]
+)
+
+
+def _file_name(value) -> str:
+    return getattr(value, "name", value) or ""
+
+
+class FundEntry(AppendOnlyModel):
     """A line of the micro-fund ledger. Append-only: a mistake is corrected by a reversing entry.
 
     Amounts are positive; a reversal carries the negated amount of the entry it reverses, with the
-    same kind and category, so totals by kind and category stay right.
+    same kind and category, so totals by kind and category stay right. Spending's status moves
+    forward only (FUND_FORWARD_STEPS_SQL).
     """
 
     class Kind(models.TextChoices):
@@ -745,6 +884,9 @@ class FundEntry(models.Model):
 
     objects = FundEntryQuerySet.as_manager()
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("micro-fund entry")
         verbose_name_plural = _("micro-fund ledger")
@@ -764,6 +906,8 @@ class FundEntry(models.Model):
                 name="fund_four_eyes",
             ),
         ]
+        # rows are never deleted; spending only takes its forward steps (portal.ledgers)
+        triggers = append_only_triggers(update_condition=FUND_FORWARD_STEPS_SQL)
         indexes = [
             # the public page: totals by month and category
             models.Index(fields=["kind", "status", "date"], name="fund_kind_status_date"),
@@ -771,6 +915,38 @@ class FundEntry(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.amount} {self.description}"
+
+    def change_allowed(self, old: dict, new: dict) -> bool:
+        """The forward steps of FUND_FORWARD_STEPS_SQL, for the models on every database."""
+        if any(old[column] != new[column] for column in FUND_FROZEN_COLUMNS):
+            return False
+        receipt_kept = _file_name(old["receipt"]) == _file_name(new["receipt"])
+        step = (old["status"], new["status"])
+        if step == (self.Status.PROPOSED, self.Status.APPROVED):
+            return (
+                old["approved_by_id"] is None
+                and new["approved_by_id"] is not None
+                and old["approved_at"] is None
+                and new["approved_at"] is not None
+                and new["paid_at"] is None
+                and receipt_kept
+            )
+        if step == (self.Status.PROPOSED, self.Status.REJECTED):
+            return (
+                new["approved_by_id"] is None
+                and new["approved_at"] is None
+                and new["paid_at"] is None
+                and receipt_kept
+            )
+        if step == (self.Status.APPROVED, self.Status.PAID):
+            return (
+                old["approved_by_id"] == new["approved_by_id"]
+                and old["approved_at"] == new["approved_at"]
+                and old["paid_at"] is None
+                and new["paid_at"] is not None
+                and (receipt_kept or not _file_name(old["receipt"]))
+            )
+        return False
 
     @property
     def is_reversal(self) -> bool:
@@ -808,6 +984,9 @@ class ClassroomSettings(models.Model):
         help_text=_("Posted to the fund automatically as income each time a fee is paid."),
     )
 
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("classroom settings")
         verbose_name_plural = _("classroom settings")
@@ -828,8 +1007,8 @@ class ClassroomSettings(models.Model):
         return obj
 
 
-class FeePayment(models.Model):
-    """A course fee paid for an enrolment; its fund share is posted with it. Never edited."""
+class FeePayment(AppendOnlyModel):
+    """A course fee paid for an enrolment; its fund share is posted with it. Append-only."""
 
     enrolment = models.OneToOneField(
         Enrolment,
@@ -857,6 +1036,8 @@ class FeePayment(models.Model):
             # A payment of nothing would post nothing to the fund.
             models.CheckConstraint(condition=Q(amount__gt=0), name="fee_payment_positive"),
         ]
+        # the fund's income was posted from it: never rewritten (portal.ledgers)
+        triggers = append_only_triggers()
 
     def __str__(self):
         return f"{self.enrolment} {self.amount}"

@@ -2,7 +2,6 @@
 tells parents something, so each runs in one transaction and raises a translated domain error."""
 
 import logging
-import secrets
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
@@ -24,6 +23,7 @@ from classes.models import (
     Enrolment,
     FeePayment,
     FundEntry,
+    LotteryDraw,
     Term,
     VolunteerOffer,
     hours_between,
@@ -157,6 +157,8 @@ def copy_course(course: Course, term: Term) -> Course:
     copy.enrol_opens_at = course.enrol_opens_at + shift
     copy.enrol_closes_at = course.enrol_closes_at + shift
     copy.lottery_seed, copy.lottery_drawn_at, copy.lottery_result = "", None, {}
+    # a copy commits to a seed of its own when saved
+    copy.lottery_commitment, copy.lottery_committed_at = "", None
     copy.save()
     for slot in slots:
         slot.pk = None
@@ -346,8 +348,9 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
 
 
 @transaction.atomic
-def run_lottery(course: Course, *, seed: str | None = None) -> dict:
-    """Draw the lottery of a course once: places to whole sibling groups, clashes skipped."""
+def run_lottery(course: Course, *, by=None) -> dict:
+    """Draw the lottery of a course once, with the seed it committed to: places to whole
+    sibling groups, clashes skipped. Recorded as the course's first LotteryDraw."""
     course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
     if not course.is_lottery:
         raise EnrolmentError(_("This course does not use a lottery."))
@@ -355,6 +358,44 @@ def run_lottery(course: Course, *, seed: str | None = None) -> dict:
         raise EnrolmentError(_("The lottery of this course was already drawn."))
     if timezone.now() < course.enrol_closes_at:
         raise EnrolmentError(_("The lottery is drawn after the sign-up window closes."))
+    if not course.lottery_commitment:  # made a lottery without save() (a bulk import)
+        course.save(update_fields=[])
+    return _draw(course, by=by, reason="")
+
+
+@transaction.atomic
+def redraw_lottery(course: Course, *, by, reason: str) -> dict:
+    """Draw a drawn lottery again after a data error, with the same committed seed.
+
+    Only with a reason, published with the draw it replaces. The entries of the earlier draw
+    that were not withdrawn go back into the draw with any entry still waiting for it; places
+    taken first come, first served since stay taken.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise EnrolmentError(_("A re-draw needs a reason; it is published with the new result."))
+    course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
+    if not course.is_lottery or not course.lottery_drawn_at:
+        raise EnrolmentError(_("This lottery has not been drawn yet; draw it first."))
+    earlier = course.lottery_result or {}
+    entries = {*earlier.get("won", []), *earlier.get("waiting", []), *earlier.get("skipped", [])}
+    # a child passed over for a clash may have enrolled again since: that enrolment stands
+    enrolled_since = set(
+        course.enrolments.active().exclude(pk__in=entries).values_list("child_id", flat=True)
+    )
+    for e in (
+        course.enrolments.select_for_update()
+        .filter(pk__in=entries)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .exclude(child_id__in=enrolled_since)
+    ):
+        e.status, e.placed_at, e.queued_at = Enrolment.Status.APPLIED, None, None
+        e.save(update_fields=["status", "placed_at", "queued_at"])
+    return _draw(course, by=by, reason=reason[:200])
+
+
+def _draw(course: Course, *, by, reason: str) -> dict:
+    """Draw the course's applied entries with its committed seed, place them, record it."""
     entries = list(
         course.enrolments.filter(status=Enrolment.Status.APPLIED).select_related("child")
     )
@@ -366,7 +407,7 @@ def run_lottery(course: Course, *, seed: str | None = None) -> dict:
     ]
     groups = lottery.stable_groups([(e.pk, e.child.household_id) for e in entries])
     places = max(course.capacity - course.enrolments.enrolled().count(), 0)
-    seed = seed or secrets.token_hex(8)
+    seed = course.lottery_seed
     result = lottery.draw(groups, places=places, seed=seed, skipped=skipped)
     moment = timezone.now()
     for entry_id in result["won"]:
@@ -395,8 +436,17 @@ def run_lottery(course: Course, *, seed: str | None = None) -> dict:
         )
     if skipped:
         Enrolment.objects.filter(pk__in=skipped).update(status=Enrolment.Status.NOT_PLACED)
-    course.lottery_seed, course.lottery_drawn_at, course.lottery_result = seed, moment, result
-    course.save(update_fields=["lottery_seed", "lottery_drawn_at", "lottery_result"])
+    course.lottery_drawn_at, course.lottery_result = moment, result
+    course.save(update_fields=["lottery_drawn_at", "lottery_result"])
+    LotteryDraw.objects.create(
+        course=course,
+        number=course.draws.count() + 1,
+        seed=seed,
+        result=result,
+        reason=reason,
+        drawn_by=by,
+        drawn_at=moment,
+    )
     return result
 
 

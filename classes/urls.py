@@ -16,6 +16,7 @@ urlpatterns = [
     path("teach/", views.teach, name="teach"),
     path("teach/courses/<int:pk>/", views.roster, name="roster"),
     path("teach/courses/<int:pk>/draw/", views.lottery_draw, name="lottery-draw"),
+    path("teach/courses/<int:pk>/redraw/", views.lottery_redraw, name="lottery-redraw"),
     path("teach/enrolments/<int:pk>/fee-paid/", views.fee_paid, name="fee-paid"),
     path("teach/courses/<int:pk>/enrol-for/", views.enrol_for_parent, name="enrol-for-parent"),
     path("teach/sessions/<int:pk>/", views.register, name="register"),

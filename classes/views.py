@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from classes import calendar, services, stats
+from classes import calendar, lottery, services, stats
 from classes.access import (
     get_course_for_teaching,
     get_my_enrolment,
@@ -34,6 +34,7 @@ from classes.forms import (
     FundIncomeForm,
     MoveSessionForm,
     PeriodForm,
+    RedrawForm,
     ReverseForm,
 )
 from classes.models import (
@@ -168,7 +169,20 @@ def lottery_result(request, pk):
             ).select_related("child")
         }
     result = course.lottery_result or {}
-    ctx = {"course": course, "result": result, "mine": mine, "named": None}
+    draws = list(course.draws.only("course_id", "number", "result", "reason", "drawn_at"))
+    redraws = [
+        {"draw": draw, "before": earlier.result}
+        for earlier, draw in zip(draws, draws[1:], strict=False)
+    ]
+    ctx = {
+        "course": course,
+        "result": result,
+        "mine": mine,
+        "named": None,
+        "redraws": redraws,
+        "seed_matches": bool(result.get("seed"))
+        and lottery.commitment(result["seed"]) == course.lottery_commitment,
+    }
     if course.lottery_drawn_at and _teaches(request.user, course):
         ctx["named"] = _lottery_names(course, result)
     return render(request, "classes/lottery.html", ctx)
@@ -647,7 +661,7 @@ def lottery_draw(request, pk):
     require_staff(request)
     course = get_object_or_404(Course, pk=pk)
     try:
-        result = services.run_lottery(course)
+        result = services.run_lottery(course, by=request.user)
     except services.EnrolmentError as e:
         messages.error(request, str(e))
     else:
@@ -660,6 +674,31 @@ def lottery_draw(request, pk):
                 "waiting": len(result["waiting"]),
             },
         )
+    return redirect("classes:lottery", pk=course.pk)
+
+
+@login_required
+@require_POST
+def lottery_redraw(request, pk):
+    """Staff draw a lottery again after a data error, saying why (published on the page)."""
+    require_staff(request)
+    course = get_object_or_404(Course, pk=pk)
+    form = RedrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A re-draw needs a reason; it is published with the new result."))
+        return redirect("classes:roster", pk=course.pk)
+    try:
+        result = services.redraw_lottery(
+            course, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.EnrolmentError as e:
+        messages.error(request, str(e))
+        return redirect("classes:roster", pk=course.pk)
+    messages.success(
+        request,
+        _("Lottery drawn again: %(won)s places given, %(waiting)s waiting.")
+        % {"won": len(result["won"]), "waiting": len(result["waiting"])},
+    )
     return redirect("classes:lottery", pk=course.pk)
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from portal import delivery as delivery_service
 from portal.admin_privileges import UserPrivilegesMixin
@@ -207,7 +208,7 @@ class UserAdmin(
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(SimpleHistoryAdmin):
     """One row of settings: the changelist goes straight to it."""
 
     fieldsets = [

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
 from portal.lib.ages import age_on
@@ -319,6 +320,9 @@ class Community(Address):
     child_age_max = models.PositiveSmallIntegerField(_("oldest child age"), default=12)
 
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("community settings")

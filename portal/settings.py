@@ -86,6 +86,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    # ledgers append-only in PostgreSQL: triggers declared on the models (portal/ledgers.py)
+    "pgtrigger",
+    # who changed settings, prices, rules, leaders, capacities: history in the admin
+    "simple_history",
     "volunteers",
     "events",
     "canteen",
@@ -101,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # names the logged-in user on the change history (simple_history)
+    "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.LanguageMiddleware",
     # Hostile input (NUL bytes, absurd lengths, unreadable dates and ids) gets a 400 page.
     "portal.middleware.HostileInputMiddleware",

@@ -9,6 +9,20 @@ from portal.models import Community
 from tests.factories import make_child, make_user
 
 
+def pytest_configure(config):
+    """Connections close at the end of each request in tests (production keeps them a minute).
+
+    The live server's threads serve the browser tests over kept-alive sockets and outlive the
+    test database (session fixtures end in reverse order and the browser tests come first): a
+    connection kept after a request stopped pytest from dropping the database at the end of a
+    PostgreSQL run.
+    """
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
+
+
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 

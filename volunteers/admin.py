@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from portal import roles
 from volunteers.models import (
@@ -45,7 +46,7 @@ class TeamScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(VolunteerSettings)
-class VolunteerSettingsAdmin(admin.ModelAdmin):
+class VolunteerSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "cancel_cutoff_hours", "min_share_percent", "star_thresholds"]
     readonly_fields = ["star_levels_understood"]
 
@@ -61,7 +62,7 @@ class VolunteerSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["name", "leader", "is_open", "sort_order"]
     list_filter = ["is_open"]
     search_fields = ["name", "description", "leader__real_name"]

@@ -22,8 +22,26 @@ def round_hours(duration: timedelta, *, zero_below: int = 15, half_below: int = 
     return Decimal(whole) + part
 
 
+def meets_share(attended: timedelta, scheduled: timedelta, percent: int) -> bool:
+    """Whether `attended` is at least `percent` % of `scheduled`, compared exactly.
+
+    In whole microseconds (integers), never a rounded share: 59.5 % is not 60 %.
+    """
+    tick = timedelta(microseconds=1)
+    return (attended // tick) * 100 >= (scheduled // tick) * percent
+
+
+def attended_percent(attended: timedelta, scheduled: timedelta) -> int:
+    """The whole percent attended, rounded down (what a refusal says: 59.5 % reads 59 %)."""
+    if scheduled <= timedelta(0):
+        return 0
+    tick = timedelta(microseconds=1)
+    return max(0, min(100, (attended // tick) * 100 // (scheduled // tick)))
+
+
 def attended_share(attended: timedelta, scheduled: timedelta) -> Decimal:
-    """The share of the scheduled time attended, 0..1 (rounded to 2 places)."""
+    """The share of the scheduled time attended, 0..1, rounded to 2 places for display only
+    (the minimum-share rule uses `meets_share`)."""
     if scheduled.total_seconds() <= 0:
         return Decimal("0")
     share = Decimal(attended.total_seconds()) / Decimal(scheduled.total_seconds())

@@ -9,13 +9,15 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
+from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
 from portal.lib.lists import split_list, split_numbers
 from portal.validators import validate_image_file
 
@@ -80,6 +82,9 @@ class VolunteerSettings(models.Model):
     no_show_limit = models.PositiveSmallIntegerField(
         _("no-shows before sign-ups need the leader's approval"), default=3
     )
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("volunteer settings")
@@ -196,6 +201,9 @@ class Team(models.Model):
     )
     founded_on = models.DateField(_("flag presented on"), null=True, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    # who changed what, old and new values, in the admin (django-simple-history)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("team")
@@ -610,9 +618,9 @@ class Signup(models.Model):
         return self.status in (self.Status.CONFIRMED, self.Status.PENDING)
 
 
-class HoursEntryQuerySet(models.QuerySet):
+class HoursEntryQuerySet(AppendOnlyQuerySet):
     def total(self) -> Decimal:
-        return self.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+        return self.aggregate(total=ExactSum("hours"))["total"] or Decimal("0")
 
     def per_month_of(self, year: int) -> dict[int, Decimal]:
         """Hours summed in the database per month (1–12) of `year`, and under 0 those of every
@@ -622,7 +630,7 @@ class HoursEntryQuerySet(models.QuerySet):
         sums: dict[int, Decimal] = {}
         for served_year, month, hours in (
             self.values_list("served_on__year", "served_on__month")
-            .annotate(hours=Sum("hours"))
+            .annotate(hours=ExactSum("hours"))
             .order_by()
         ):
             key = month if served_year == year else 0
@@ -630,8 +638,12 @@ class HoursEntryQuerySet(models.QuerySet):
         return sums
 
 
-class HoursEntry(models.Model):
-    """The hours ledger: every credited or corrected amount, with who and why. Append-only."""
+class HoursEntry(AppendOnlyModel):
+    """The hours ledger: every credited or corrected amount, with who and why.
+
+    Append-only (`portal.ledgers`): certificates are issued from these rows, so a mistake is
+    corrected by a CORRECTION row, never by editing or deleting one.
+    """
 
     class Kind(models.TextChoices):
         CREDIT = "credit", _("credited")
@@ -664,7 +676,7 @@ class HoursEntry(models.Model):
         verbose_name=_("team"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="hours_entries",
     )
     served_on = models.DateField(_("date served"))
@@ -676,7 +688,7 @@ class HoursEntry(models.Model):
         verbose_name=_("recorded by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("recorded at"), default=now, editable=False)
@@ -695,6 +707,8 @@ class HoursEntry(models.Model):
                 name="hoursentry_one_credit_per_signup",
             ),
         ]
+        # rows are never updated or deleted, below the application too (portal.ledgers)
+        triggers = append_only_triggers()
         indexes = [
             # "my hours" per month, the team's hours this year
             models.Index(fields=["volunteer", "served_on"], name="hours_volunteer_day"),
@@ -755,8 +769,9 @@ class CorrectionRequest(models.Model):
         return f"{self.signup} → {self.hours} h"
 
 
-class Certificate(models.Model):
-    """A numbered service-record certificate (志愿服务记录证明), frozen when issued."""
+class Certificate(AppendOnlyModel):
+    """A numbered service-record certificate (志愿服务记录证明), frozen when issued (append-only:
+    anyone can verify its code, so what it says never changes)."""
 
     number = models.CharField(_("certificate number"), max_length=30, unique=True)
     verification_code = models.CharField(
@@ -782,6 +797,8 @@ class Certificate(models.Model):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         ordering = ["-issued_at"]
+        # issued once and never rewritten, below the application too (portal.ledgers)
+        triggers = append_only_triggers()
 
     def __str__(self):
         return self.number

@@ -789,11 +789,13 @@ def hours_for(signup: Signup, rules: VolunteerSettings) -> tuple[Decimal, str]:
             min(signup.checked_out_at, post.end) - max(signup.checked_in_at, post.start),
             timedelta(0),
         )
-        share = lib.attended_share(attended, scheduled)
-        if share * 100 < rules.min_share_percent:
+        if not lib.meets_share(attended, scheduled, rules.min_share_percent):
             return Decimal("0"), _(
                 "Attended %(share)s%% of the post, less than the %(min)s%% required."
-            ) % {"share": int(share * 100), "min": rules.min_share_percent}
+            ) % {
+                "share": lib.attended_percent(attended, scheduled),
+                "min": rules.min_share_percent,
+            }
         hours = lib.round_hours(
             attended,
             zero_below=rules.round_zero_below_minutes,

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from canteen import services
-from canteen.models import ChangeRecord, Dish, Menu
+from canteen.models import Dish, Menu
 from tests.canteen.conftest import MEAL_DAY, make_menu
 
 
@@ -162,10 +162,13 @@ def test_staff_plan_a_menu_on_the_staff_page(client, canteen_staff, lunch):
     client.post(f"/canteen/staff/menus/{menu.pk}/", data)
     menu.refresh_from_db()
     assert menu.price == Decimal("13.00")
-    change = ChangeRecord.objects.get(action="change")
-    assert change.changes == {"price": ["15.00", "13.00"]}
-    assert change.changed_by == canteen_staff
-    assert ChangeRecord.objects.filter(action="add").count() == 1
+    added, changed = menu.history.order_by("history_date", "history_id")
+    assert added.history_type == "+" and changed.history_type == "~"
+    delta = changed.diff_against(added)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [
+        ("price", Decimal("15.00"), Decimal("13.00"))
+    ]
+    assert changed.history_user == canteen_staff
 
 
 @pytest.mark.parametrize("who", ["resident", "classes_staff"])

@@ -137,6 +137,28 @@ def test_closing_a_month_freezes_it_and_corrections_go_to_the_current_month(
     assert reports.month_summary(date(2026, 6, 1))["subsidy"] == Decimal("-5.50")
 
 
+def test_a_reversal_of_a_closed_months_meal_says_on_receipt_and_settlement_where_it_settles(
+    client, canteen_staff, may_meals, time_machine
+):
+    time_machine.move_to(at(date(2026, 6, 3), 10), tick=False)
+    services.close_month(MAY, by=canteen_staff)
+    reversal = services.reverse_meal(may_meals[0], reason="补登更正", by=canteen_staff)
+    assert reversal.month == date(2026, 6, 1) and reversal.day == MEAL_DAY
+    assert not may_meals[1].settles_later  # an ordinary meal settles in its own month
+    client.force_login(canteen_staff)
+
+    receipt = client.get(reversal.get_absolute_url()).content.decode()
+    assert 'data-testid="receipt-settles-in">2026-06' in receipt
+    assert "2026-05" in receipt.split('data-testid="receipt-settles-in"')[1]
+
+    june = client.get("/canteen/staff/settlement/?month=2026-06").content.decode()
+    assert june.count('data-testid="settlement-row"') == 1
+    assert "2026-05-06" in june and 'data-testid="settles-later"' in june
+    may = client.get("/canteen/staff/settlement/?month=2026-05").content.decode()
+    assert 'data-testid="settles-later"' not in may
+    assert reports.month_summary(MAY)["subsidy"] == Decimal("15.00")  # the closed month as claimed
+
+
 def test_the_current_month_cannot_be_closed_nor_a_month_twice(canteen_staff, time_machine):
     time_machine.move_to(at(date(2026, 6, 3), 10), tick=False)
     with pytest.raises(services.CanteenError):

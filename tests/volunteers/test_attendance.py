@@ -88,6 +88,22 @@ class TestLeaderRoster:
         assert entry.hours == 0
         assert "60%" in entry.reason
 
+    @pytest.mark.parametrize(
+        "seconds,credited",
+        [(71 * 60 + 24, False), (72 * 60 - 1, False), (72 * 60, True)],
+        ids=["59.5%-is-not-60%", "one-second-short", "exactly-60%"],
+    )
+    def test_the_minimum_share_holds_to_the_second(
+        self, post, signup, team_leader, seconds, credited
+    ):
+        assert post.end - post.start == timedelta(hours=2)  # 60 % is 72 minutes
+        services.check_in(signup, by=team_leader, at=post.start)
+        services.check_out(signup, by=team_leader, at=post.start + timedelta(seconds=seconds))
+        entry = HoursEntry.objects.get()
+        assert (entry.hours > 0) is credited
+        if not credited:
+            assert "59%" in entry.reason
+
     def test_without_a_check_out_the_scheduled_time_is_credited_on_confirmation(
         self, post, signup, team_leader
     ):

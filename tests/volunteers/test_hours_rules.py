@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from volunteers.lib import attended_share, round_hours, star_progress
+from volunteers.lib import attended_percent, attended_share, meets_share, round_hours, star_progress
 
 LEVELS = [Decimal(x) for x in (100, 300, 600, 1000, 1500)]
 
@@ -37,6 +37,36 @@ def test_rounding_steps_are_settings():
 def test_the_share_attended_is_capped_at_one():
     assert attended_share(timedelta(hours=3), timedelta(hours=2)) == 1
     assert attended_share(timedelta(hours=1), timedelta(hours=2)) == Decimal("0.5")
+
+
+TWO_HOURS = timedelta(hours=2)  # 60 % of it is exactly 72 minutes
+
+
+@pytest.mark.parametrize(
+    "attended,meets",
+    [
+        (timedelta(minutes=71, seconds=24), False),  # 59.5 %: rounds to 60 % but is not 60 %
+        (timedelta(minutes=71, seconds=59, microseconds=999999), False),
+        (timedelta(minutes=72), True),
+        (timedelta(minutes=72, microseconds=1), True),
+        (timedelta(0), False),
+    ],
+    ids=["59.5%", "a-microsecond-short", "exactly-60%", "just-over", "nothing"],
+)
+def test_the_minimum_share_is_compared_exactly(attended, meets):
+    assert meets_share(attended, TWO_HOURS, 60) is meets
+
+
+def test_a_zero_minimum_share_takes_everyone_and_a_full_one_only_the_whole_post():
+    assert meets_share(timedelta(0), TWO_HOURS, 0)
+    assert not meets_share(TWO_HOURS - timedelta(seconds=1), TWO_HOURS, 100)
+    assert meets_share(TWO_HOURS, TWO_HOURS, 100)
+
+
+def test_the_percent_shown_is_rounded_down():
+    assert attended_percent(timedelta(minutes=71, seconds=24), TWO_HOURS) == 59
+    assert attended_percent(timedelta(hours=3), TWO_HOURS) == 100
+    assert attended_percent(timedelta(minutes=5), timedelta(0)) == 0
 
 
 @pytest.mark.parametrize(

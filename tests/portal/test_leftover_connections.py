@@ -1,0 +1,36 @@
+"""The test run leaves no connection behind, so pytest can drop the test database at the end."""
+
+import http.client
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+
+
+def _other_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_live_server_keeps_no_connection_between_requests(live_server):
+    """A browser keeps its connection to the live server open between pages (keep-alive), and
+    the live server outlives the test database (session fixtures end in reverse order, and the
+    browser tests come first): a connection kept after a request would stop the database from
+    being dropped."""
+    url = urlsplit(live_server.url)
+    browser = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        browser.request("GET", "/classes/")
+        response = browser.getresponse()
+        response.read()
+        assert response.status == 200
+        assert not response.getheader("Connection", "").lower() == "close"
+        assert _other_sessions() == 0
+    finally:
+        browser.close()
