@@ -160,6 +160,7 @@ class CourseAdmin(SimpleHistoryAdmin):
             "title": _("Regenerate the future sessions"),
         }
         return TemplateResponse(request, "admin/classes/course/regenerate.html", ctx)
+
     @admin.display(description=_("lottery seed"))
     def revealed_seed(self, obj):
         return obj.lottery_seed if obj.lottery_drawn_at else "—"

@@ -76,7 +76,7 @@ def test_an_unknown_grouping_is_not_found(client, classes_staff):
 
 
 def test_the_statistics_page_runs_a_fixed_number_of_queries(
-    client, classes_staff, taught, django_assert_max_num_queries
+    client, community, classes_staff, taught, django_assert_max_num_queries
 ):
     client.force_login(classes_staff)
     with django_assert_max_num_queries(16):

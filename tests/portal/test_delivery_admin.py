@@ -33,7 +33,7 @@ def outbox_rows(db):
 
 
 def test_staff_filter_the_failures_with_their_reasons(
-    client, community_admin, outbox_rows, django_assert_max_num_queries
+    client, community, community_admin, outbox_rows, django_assert_max_num_queries
 ):
     client.force_login(community_admin)
     with django_assert_max_num_queries(15):
@@ -44,7 +44,7 @@ def test_staff_filter_the_failures_with_their_reasons(
 
 
 def test_the_outbox_costs_the_same_queries_with_more_rows(
-    client, community_admin, outbox_rows, django_assert_max_num_queries
+    client, community, community_admin, outbox_rows, django_assert_max_num_queries
 ):
     client.force_login(community_admin)
     person = outbox_rows[0].user

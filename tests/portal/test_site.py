@@ -75,7 +75,7 @@ def test_text_size_is_post_only(client):
 
 
 def test_the_home_page_runs_a_fixed_number_of_queries(
-    client, resident, django_assert_max_num_queries
+    client, community, resident, django_assert_max_num_queries
 ):
     for i in range(40):
         Announcement.objects.create(title=f"公告{i}", body="…")

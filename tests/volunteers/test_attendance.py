@@ -98,7 +98,9 @@ class TestLeaderRoster:
     ):
         assert post.end - post.start == timedelta(hours=2)  # 60 % is 72 minutes
         services.check_in(signup, by=team_leader, at=post.start)
-        services.check_out(signup, by=team_leader, at=post.start + timedelta(seconds=seconds))
+        out = post.start + timedelta(seconds=seconds)
+        services.check_out(signup, by=team_leader, at=out)
+        services.confirm_hours(signup, by=team_leader, at=out)  # check-out no longer confirms
         entry = HoursEntry.objects.get()
         assert (entry.hours > 0) is credited
         if not credited:
