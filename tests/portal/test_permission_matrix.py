@@ -233,6 +233,7 @@ MATRIX = {
     "classes:teach": only("teacher", "classes_staff"),
     "classes:roster": only("teacher", "classes_staff"),
     "classes:lottery-draw": POST_ONLY,
+    "classes:lottery-redraw": POST_ONLY,
     "classes:fee-paid": POST_ONLY,
     "classes:enrol-for-parent": only("classes_staff"),
     "classes:register": only("teacher", "classes_staff"),
@@ -307,6 +308,8 @@ NO_ADD = {
     "portal.notice",
     "portal.delivery",
     "portal.broadcast",
+    "classes.lotterydraw",
+    "django_tasks_database.dbtaskresult",
 }
 # The community's settings: the changelist goes straight to its one row.
 REDIRECTING_CHANGELISTS = {"portal.community"}
@@ -493,6 +496,7 @@ def _world():
         "classes:calendar": {"token": "no-such-token"},
         "classes:roster": {"pk": course.pk},
         "classes:lottery-draw": {"pk": course.pk},
+        "classes:lottery-redraw": {"pk": course.pk},
         "classes:fee-paid": {"pk": enrolment.pk},
         "classes:enrol-for-parent": {"pk": course.pk},
         "classes:register": {"pk": session.pk},
