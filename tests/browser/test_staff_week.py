@@ -80,7 +80,7 @@ def test_canteen_staff_reverse_an_earlier_days_meal(screen, time_machine):
     row = screen.get_by_test_id("meal-row").filter(has_text="2026-05-04")
     act.click(row.locator("summary"))
     act.fill(f"#reason-{meal.pk}", "记错了人")
-    act.click(row.get_by_role("button", name="冲正"))
+    act.click(row.get_by_role("button", name="更正"))
     expect(screen.get_by_test_id("receipt-subsidy")).to_have_text("−¥4.00")
     assert MealRecord.objects.get(reverses=meal).reason == "记错了人"
     assert act.count == 6  # before: impossible until the month closed
