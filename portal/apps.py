@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-from django_tasks_db.apps import TasksAppConfig
 
 
 def _new_code_new_cache(sender, app_config, **kwargs):
@@ -53,13 +52,3 @@ class PortalConfig(AppConfig):
         from portal.cache import connect_signals
 
         connect_signals()
-
-
-class TaskQueueConfig(TasksAppConfig):
-    """The database task queue (django-tasks-db), named in the admin's language."""
-
-    verbose_name = _("Task queue")
-
-
-# The package's own model names: it ships no Chinese catalogue, so ours translates them.
-PACKAGE_STRINGS = (_("Task Result"), _("Task Results"))

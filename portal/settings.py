@@ -85,7 +85,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks",
-    "portal.apps.TaskQueueConfig",  # django_tasks_db, with a translated name
+    "portal.task_queue.TaskQueueConfig",  # django_tasks_db, with a translated name
     # ledgers append-only in PostgreSQL: triggers declared on the models (portal/ledgers.py)
     "pgtrigger",
     # who changed settings, prices, rules, leaders, capacities: history in the admin
