@@ -158,11 +158,11 @@ def _columns():
         exports.Column(_("Meal")),
         exports.Column(_("Name")),
         exports.Column(_("Age on the day"), exports.INT),
-        exports.Column(_("Price"), exports.MONEY),
+        exports.Column(_("Price"), exports.MONEY, total=True),
         exports.Column(_("Subsidy rule")),
         exports.Column(_("Paid by")),
-        exports.Column(_("Subsidy"), exports.MONEY),
-        exports.Column(_("Amount paid"), exports.MONEY),
+        exports.Column(_("Subsidy"), exports.MONEY, total=True),
+        exports.Column(_("Amount paid"), exports.MONEY, total=True),
         exports.Column(_("Kind")),
         exports.Column(_("Reason")),
     ]
@@ -171,7 +171,7 @@ def _columns():
 def settlement_rows(month: date, funder: str | None = None):
     """One row per subsidy line of the month (the claim format), filtered to one funder if given.
 
-    Yields the rows, then a totals row (the header is `_columns()`).
+    The header is `_columns()`; the export helper adds the totals row.
     """
     # Labels resolved once, not per row (lazy translations are slow to force 10,000 times).
     labels = {key: str(label) for key, label in Funder.choices}
@@ -179,7 +179,6 @@ def settlement_rows(month: date, funder: str | None = None):
     lines = SubsidyLine.objects.filter(month=month).exclude(cancelled_within(month, "record__"))
     if funder:
         lines = lines.filter(funder=funder)
-    total_subsidy = ZERO
     for row in lines.order_by("record__day", "record__slot__order", "record_id", "pk").values_list(
         "record__day",
         "record__slot__name",
@@ -194,7 +193,6 @@ def settlement_rows(month: date, funder: str | None = None):
         "record__reason",
     ):
         day, slot, name, age, price, rule, fund, amount, paid, kind, reason = row
-        total_subsidy += amount
         yield [
             day,
             slot,
@@ -208,13 +206,40 @@ def settlement_rows(month: date, funder: str | None = None):
             kinds.get(kind, kind),
             reason,
         ]
-    yield ["", "", _("Total"), "", "", "", "", yuan(total_subsidy), "", "", ""]
 
 
-def export(month: date, fmt: str, funder: str | None = None) -> tuple[bytes, str]:
-    """The settlement as CSV (UTF-8 with BOM, so Excel opens Chinese correctly) or XLSX."""
-    table = exports.Table(f"{month:%Y-%m}", _columns(), settlement_rows(month, funder))
-    return exports.render(table, fmt)
+def export(month: date, fmt: str, funder: str | None = None, by: str = "") -> tuple[bytes, str]:
+    """The settlement as CSV (UTF-8 with BOM, so Excel opens Chinese correctly) or XLSX.
+
+    The Excel file opens with the title block (`by` names who made it); one funder's file is
+    the claim sent to that funder: a cover sheet first, with the totals of the page's line for
+    the funder, and lines for the signatures and the committee's seal.
+    """
+    filters = []
+    cover = None
+    table = exports.Table(_("Subsidised meals"), _columns(), settlement_rows(month, funder))
+    if funder:
+        label = str(dict(Funder.choices).get(funder, funder))
+        filters.append((_("Paid by"), label))
+        if fmt == "xlsx":
+            line = next(
+                (f for f in month_summary(month)["funders"] if f["funder"] == funder),
+                {"lines": 0, "amount": ZERO},
+            )
+            cover = exports.Cover(
+                title=_("Claim"),
+                figures=[
+                    (_("Subsidy lines"), line["lines"], exports.INT),
+                    (_("Subsidy claimed (yuan)"), line["amount"], exports.MONEY),
+                ],
+            )
+    heading = exports.Heading(
+        report=_("Canteen subsidy settlement") if not funder else _("Canteen subsidy claim"),
+        period=exports.month_period(month),
+        filters=filters,
+        by=by,
+    )
+    return exports.render(table, fmt, heading, cover)
 
 
 def meals_per_day_and_slot(month: date) -> list[dict]:

@@ -54,7 +54,7 @@ from canteen.models import (
     first_of_month,
     week_start,
 )
-from portal import roles
+from portal import exports, roles
 from portal.access import my_household_members
 from portal.cache import cached, public_page
 from portal.lib import params
@@ -581,7 +581,8 @@ def settlement(request):
         funder = request.GET.get("funder") or None
         if funder is not None and funder not in Funder.values:
             raise params.BadParameter()
-        content, content_type = reports.export(month, fmt, funder=funder)
+        by = exports.made_by(request.user)
+        content, content_type = reports.export(month, fmt, funder=funder, by=by)
         response = HttpResponse(content, content_type=content_type)
         name = f"canteen-settlement-{month:%Y-%m}{'-' + funder if funder else ''}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

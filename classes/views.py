@@ -735,7 +735,7 @@ def statistics_export(request, grouping, fmt):
     require_staff(request)
     if grouping not in stats.GROUPINGS or fmt not in ("csv", "xlsx"):
         raise Http404
-    kinds = [exports.TEXT, exports.INT, exports.NUMBER, exports.INT, exports.NUMBER]
+    kinds = [exports.TEXT, exports.INT, exports.NUMBER, exports.INT, exports.PERCENT]
     columns = [exports.Column(h, k) for h, k in zip(_stat_header(grouping), kinds, strict=True)]
     data = [
         [
@@ -743,16 +743,24 @@ def statistics_export(request, grouping, fmt):
             r["sessions"],
             r["hours"],
             r["children"],
-            r["rate"],
+            None if r["rate"] is None else exports.Percent(r["rate"] / 100),
         ]
         for r in stats.rows(grouping)
     ]
+    # The page's all-time figures: a child in two courses is one child reached, not two.
+    totals = stats.totals()
+    sums = {1: totals["sessions"], 2: totals["hours"], 3: totals["children"]}
+    titles = {
+        "course": _("By course"),
+        "institution": _("By partner institution"),
+        "term": _("By term"),
+    }
+    table = exports.Table(titles[grouping], columns, data, totals=sums)
+    heading = exports.heading(
+        request, _("Class-hour statistics"), filters=[(_("Grouping"), titles[grouping])]
+    )
     filename = f"class-hours-by-{grouping}-{timezone.localdate():%Y%m%d}"
-    return _export(columns, data, filename, fmt)
-
-
-def _export(columns, data, filename, fmt):
-    return exports.download(exports.Table(filename, columns, data), fmt, filename)
+    return exports.download(table, fmt, filename, heading)
 
 
 # The micro-fund --------------------------------------------------------------------------------
@@ -901,4 +909,11 @@ def fund_statement(request, fmt):
     header, data = stats.fund_statement(start, end)
     kinds = {0: exports.DATE, 5: exports.MONEY, 6: exports.MONEY}
     columns = [exports.Column(h, kinds.get(i, exports.TEXT)) for i, h in enumerate(header)]
-    return _export(columns, data, f"micro-fund-{start:%Y%m%d}-{end:%Y%m%d}", fmt)
+    # The net movement of the period (closing less opening balance): proposals and rejected
+    # spending are listed but move nothing, so the amounts' total is not their plain sum.
+    net = data[-1][6] - data[0][6]
+    table = exports.Table(_("Micro-fund statement"), columns, data, totals={5: net})
+    heading = exports.heading(
+        request, _("Micro-fund statement"), period=exports.date_period(start, end)
+    )
+    return exports.download(table, fmt, f"micro-fund-{start:%Y%m%d}-{end:%Y%m%d}", heading)

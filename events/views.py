@@ -635,7 +635,14 @@ def attendees(request, pk):
         columns = [
             exports.Column(h, exports.INT if i == 1 else exports.TEXT) for i, h in enumerate(header)
         ]
-        return exports.download(exports.Table(_("Attendees"), columns, rows), fmt, filename)
+        heading = exports.heading(
+            request,
+            _("Attendees"),
+            period=f"{activity.day:%Y-%m-%d}",
+            filters=[(_("Activity"), activity.title)],
+        )
+        table = exports.Table(_("Attendees"), columns, rows)
+        return exports.download(table, fmt, filename, heading)
     ctx = {"activity": activity, "header": header, "rows": rows, "message_form": MessageForm()}
     return render(request, "events/staff/attendees.html", ctx)
 
@@ -795,29 +802,38 @@ def volunteer_post(request, pk):
     return redirect("events:staff")
 
 
-def _figures_table(data) -> exports.Table:
+def _figures_table(data) -> list[exports.Table]:
     """The after-event figures per track and activity, the totals and the reach."""
     rows = []
     for track in data["tracks"]:
         for line in track.activities:
             rows.append([track.label, line.label, *_figure_numbers(line)])
-    rows.append([_("Total"), "", *_figure_numbers(data["total"])])
-    rows.append([_("Households reached"), data["households_reached"]])
-    rows.append([_("Residents reached for the first time"), data["new_people"]])
     columns = [
         exports.Column(_("Track")),
         exports.Column(_("Activity")),
-        exports.Column(_("Registered"), exports.INT),
-        exports.Column(pgettext("people at an activity", "Attended"), exports.INT),
-        exports.Column(_("Walk-ins"), exports.INT),
-        exports.Column(_("No-shows"), exports.INT),
-        exports.Column(_("No-show rate"), exports.NUMBER),
+        exports.Column(_("Registered"), exports.INT, total=True),
+        exports.Column(pgettext("people at an activity", "Attended"), exports.INT, total=True),
+        exports.Column(_("Walk-ins"), exports.INT, total=True),
+        exports.Column(_("No-shows"), exports.INT, total=True),
+        exports.Column(_("No-show rate"), exports.PERCENT),
     ]
-    return exports.Table(_("Figures"), columns, rows)
+    # The page's total rate (not a sum): the helper adds the counts up, this is the rate.
+    total = _figure_numbers(data["total"])
+    figures = exports.Table(_("Figures"), columns, rows, totals={6: total[-1]})
+    reach = exports.Table(
+        _("Reach"),
+        [exports.Column(_("Figure")), exports.Column(_("People"), exports.INT)],
+        [
+            [_("Households reached"), data["households_reached"]],
+            [_("Residents reached for the first time"), data["new_people"]],
+        ],
+    )
+    return [figures, reach]
 
 
 def _figure_numbers(line) -> list:
     rate = line.no_show_rate
+    rate = None if rate is None else exports.Percent(Decimal(str(rate)) / 100)
     return [line.registered, line.attended, line.walk_ins, line.no_shows, rate]
 
 
@@ -826,6 +842,8 @@ def figures(request, pk):
     _require_staff(request)
     event = get_object_or_404(Event, pk=pk)
     data = event_figures(event)
-    if request.GET.get("format") == "csv":
-        return exports.download(_figures_table(data), "csv", f"figures-{event.pk}")
+    fmt = request.GET.get("format")
+    if fmt in exports.FORMATS:
+        heading = exports.heading(request, _("Figures"), filters=[(_("Event"), event.title)])
+        return exports.download(_figures_table(data), fmt, f"figures-{event.pk}", heading)
     return render(request, "events/staff/figures.html", {"event": event, **data})

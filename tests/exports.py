@@ -16,11 +16,24 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def xlsx_rows(response, sheet=None) -> list[tuple]:
-    """The sheet's values; a carriage return reads back as a line feed (XML normalises it), so
-    it is put back to compare with what was typed."""
+    """The sheet's values from its header row on (the title block above it left out); a carriage
+    return reads back as a line feed (XML normalises it), so it is put back to compare with what
+    was typed."""
     book = load_workbook(io.BytesIO(response.content))
-    rows = (book[sheet] if sheet else book.active).iter_rows(values_only=True)
+    ws = book[sheet] if sheet else book.active
+    rows = ws.iter_rows(min_row=header_row(ws), values_only=True)
     return [tuple(_cr(v) for v in row) for row in rows]
+
+
+def header_row(ws) -> int:
+    """The header's row: the one just above the frozen pane (row 1 without a title block)."""
+    frozen = ws.freeze_panes
+    return int(re.sub(r"[A-Z]+", "", frozen)) - 1 if frozen else 1
+
+
+def title_block(ws) -> list[str]:
+    """The title block's lines above the header (column A)."""
+    return [ws.cell(row, 1).value for row in range(1, header_row(ws) - 1)]
 
 
 def _cr(value):

@@ -36,8 +36,6 @@ def build(year: int) -> dict:
         if team_id is None and not any(months):
             continue
         hours_rows.append([names.get(team_id, no_team), *months, sum(months, Decimal("0"))])
-    month_totals = [sum((r[i + 1] for r in hours_rows), Decimal("0")) for i in range(12)]
-    hours_rows.append([_("Total"), *month_totals, sum(month_totals, Decimal("0"))])
 
     attendance = {
         row["post__team"]: row
@@ -58,7 +56,7 @@ def build(year: int) -> dict:
             if team_id is None:
                 continue
             row = {"places": 0, "attended": 0, "no_shows": 0}
-        rate = f"{row['attended'] * 100 // row['places']}%" if row["places"] else "—"
+        rate = exports.Percent(Decimal(row["attended"]) / row["places"]) if row["places"] else None
         attendance_rows.append(
             [names.get(team_id, no_team), row["places"], row["attended"], row["no_shows"], rate]
         )
@@ -97,52 +95,71 @@ def build(year: int) -> dict:
         .values_list("month", "n")
     )
     month_labels = [_("Month %(month)s") % {"month": m} for m in MONTHS]
-    return {
-        "year": year,
-        "tables": [
-            {
-                "key": "hours",
-                "title": _("Hours per team and month"),
-                "headers": [_("Team"), *month_labels, _("Total")],
-                "rows": hours_rows,
-            },
-            {
-                "key": "attendance",
-                "title": _("Attendance and no-shows"),
-                "headers": [
-                    _("Team"),
-                    _("Places taken"),
-                    _("Attended"),
-                    _("No-shows"),
-                    _("Attendance rate"),
-                ],
-                "rows": attendance_rows,
-            },
-            {
-                "key": "output",
-                "title": _("Service output"),
-                "headers": [
-                    _("Team"),
-                    _("Posts"),
-                    _("Residents served"),
-                    _("Items repaired"),
-                    _("Meals delivered"),
-                ],
-                "rows": output_rows,
-            },
-            {
-                "key": "new",
-                "title": _("New volunteers"),
-                "headers": [*month_labels, _("Total")],
-                "rows": [[*(new.get(m, 0) for m in MONTHS), sum(new.values())]],
-            },
-        ],
-    }
-
-
-def download(data: dict, fmt: str, filename: str) -> HttpResponse:
-    """The report as CSV (one block per table) or Excel (one sheet per table)."""
+    places = sum(r[1] for r in attendance_rows)
+    attended = sum(r[2] for r in attendance_rows)
     tables = [
-        exports.Table(table["title"], table["headers"], table["rows"]) for table in data["tables"]
+        {
+            "key": "hours",
+            "title": _("Hours per team and month"),
+            "columns": [
+                exports.Column(_("Team")),
+                *(exports.Column(label, exports.NUMBER, total=True) for label in month_labels),
+                exports.Column(_("Total"), exports.NUMBER, total=True),
+            ],
+            "rows": hours_rows,
+        },
+        {
+            "key": "attendance",
+            "title": _("Attendance and no-shows"),
+            "columns": [
+                exports.Column(_("Team")),
+                exports.Column(_("Places taken"), exports.INT, total=True),
+                exports.Column(_("Attended"), exports.INT, total=True),
+                exports.Column(_("No-shows"), exports.INT, total=True),
+                exports.Column(_("Attendance rate"), exports.PERCENT),
+            ],
+            "rows": attendance_rows,
+            # The year's rate over all teams (not a sum of rates).
+            "given": {4: exports.Percent(Decimal(attended) / places)} if places else None,
+        },
+        {
+            "key": "output",
+            "title": _("Service output"),
+            "columns": [
+                exports.Column(_("Team")),
+                exports.Column(_("Posts"), exports.INT, total=True),
+                exports.Column(_("Residents served"), exports.INT, total=True),
+                exports.Column(_("Items repaired"), exports.INT, total=True),
+                exports.Column(_("Meals delivered"), exports.INT, total=True),
+            ],
+            "rows": output_rows,
+        },
+        {
+            # One row, whose last column is already the year's total.
+            "key": "new",
+            "title": _("New volunteers"),
+            "columns": [
+                *(exports.Column(label, exports.INT) for label in month_labels),
+                exports.Column(_("Total"), exports.INT),
+            ],
+            "rows": [[*(new.get(m, 0) for m in MONTHS), sum(new.values())]],
+        },
     ]
-    return exports.download(tables, fmt, filename)
+    for table in tables:
+        table["headers"] = [c.header for c in table["columns"]]
+        table["totals"] = (
+            exports.totals_row(table["columns"], table["rows"], table.get("given"))
+            if table["rows"]
+            else None
+        )
+    return {"year": year, "tables": tables}
+
+
+def download(data: dict, fmt: str, filename: str, heading=None) -> HttpResponse:
+    """The report as CSV (one block per table) or Excel (one sheet per table), each table with
+    the totals row the page shows."""
+    tables = [
+        exports.Table(table["title"], table["columns"], table["rows"], table.get("given"))
+        for table in data["tables"]
+    ]
+    return exports.download(tables, fmt, filename, heading)

@@ -1171,5 +1171,6 @@ def report(request):
     data = reports.build(year)
     fmt = request.GET.get("format")
     if fmt in exports.FORMATS:
-        return reports.download(data, fmt, f"volunteers-{year}")
+        heading = exports.heading(request, _("Volunteer report"), period=exports.year_period(year))
+        return reports.download(data, fmt, f"volunteers-{year}", heading)
     return render(request, "volunteers/report.html", {"data": data, "year": year, "form": form})
