@@ -227,7 +227,7 @@ def export(month: date, fmt: str, funder: str | None = None, by: str = "") -> tu
                 {"lines": 0, "amount": ZERO},
             )
             cover = exports.Cover(
-                title=_("Claim"),
+                title=_("Cover"),
                 figures=[
                     (_("Subsidy lines"), line["lines"], exports.INT),
                     (_("Subsidy claimed (yuan)"), line["amount"], exports.MONEY),
