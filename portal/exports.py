@@ -400,6 +400,8 @@ def _write_table(workbook, table: Table, lines: list[str], taken: set[str], styl
         for row in table.rows
     ]
     totals = totals_row(columns, rows, table.totals)
+    if totals:
+        totals = [_excel_value(v, kinds[i]) for i, v in enumerate(totals)]
     widths = [_display_width(str(c.header)) for c in columns]
     for row in rows + ([totals] if totals else []):
         for i, value in enumerate(row):
@@ -448,7 +450,7 @@ def _write_table(workbook, table: Table, lines: list[str], taken: set[str], styl
             [
                 _cell(
                     sheet,
-                    neutralise(value) if isinstance(value, str) else value,
+                    value,
                     _number_format(value, kinds[i]),
                     font=styles.bold,
                     border=styles.line,

@@ -2,8 +2,12 @@
 
 import csv
 import io
+import os
 import re
+import shutil
+import subprocess
 
+import pytest
 from openpyxl import load_workbook
 
 # Text a resident or staff member might type that a spreadsheet would run as a formula.
@@ -55,3 +59,49 @@ def live_formulas(rows) -> list:
 
 def neutralised(value: str) -> str:
     return "'" + value
+
+
+# LibreOffice headless opens the file (the tests that need it skip where it is not installed).
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
+SOFFICE_SECONDS = 120
+
+
+def opens_in_libreoffice(content: bytes, tmp_path, name: str = "export") -> bytes:
+    """Converts the workbook to PDF with LibreOffice headless and returns the PDF: a file it
+    cannot read gives no PDF. Its own profile and HOME, so parallel runs never share a lock."""
+    work = tmp_path / f"soffice-{name}"
+    work.mkdir()
+    source = work / f"{name}.xlsx"
+    source.write_bytes(content)
+    profile = (work / "profile").as_uri()
+    result = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=SOFFICE_SECONDS,
+        env={**os.environ, "HOME": str(work)},
+        check=False,
+    )
+    pdf = work / f"{name}.pdf"
+    assert result.returncode == 0 and pdf.exists(), result.stderr.decode(errors="replace")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 1000
+    return data
+
+
+def workbook(response):
+    return load_workbook(io.BytesIO(response.content))
+
+
+def number_formats(ws, row: int) -> list:
+    return [c.number_format for c in ws[row]]
