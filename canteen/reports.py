@@ -217,7 +217,7 @@ def export(month: date, fmt: str, funder: str | None = None, by: str = "") -> tu
     """
     filters = []
     cover = None
-    table = exports.Table(_("Subsidised meals"), _columns(), settlement_rows(month, funder))
+    table = exports.Table(_("Subsidy details"), _columns(), settlement_rows(month, funder))
     if funder:
         label = str(dict(Funder.choices).get(funder, funder))
         filters.append((_("Paid by"), label))

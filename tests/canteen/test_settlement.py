@@ -20,7 +20,18 @@ from canteen.models import (
     SubsidyRule,
 )
 from tests.canteen.conftest import MEAL_DAY, at, make_menu
-from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
+from tests.exports import (
+    FORMULAS,
+    csv_rows,
+    header_row,
+    live_formulas,
+    needs_soffice,
+    neutralised,
+    opens_in_libreoffice,
+    title_block,
+    workbook,
+    xlsx_rows,
+)
 from tests.factories import make_user
 
 MAY = date(2026, 5, 1)
@@ -331,3 +342,92 @@ def test_the_settlement_exports_neutralise_formula_names_and_keep_amounts_number
     reversal = next(r for r in sheet if r[10] == neutralised("-2+3"))
     assert reversal[4] == Decimal("-13.50") and reversal[7] == -4
     assert isinstance(sheet[1][0], datetime)
+
+
+# ------------------------------------------------------------ the Excel file staff hand in
+
+
+def _settlement_xlsx(client, language, funder=""):
+    url = f"/canteen/staff/settlement/?month=2026-05&format=xlsx&funder={funder}"
+    client.cookies["portal_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(
+    ("language", "sheet", "total", "period"),
+    [("zh-hans", "补贴明细", "合计", "统计期间：2026年5月"), ("en", None, "Total", None)],
+)
+def test_the_excel_settlement_is_typed_titled_and_totals_match_the_page(
+    client, canteen_staff, may_meals, language, sheet, total, period
+):
+    canteen_staff.real_name = "李会计"
+    canteen_staff.save()
+    client.force_login(canteen_staff)
+    page = client.get("/canteen/staff/settlement/?month=2026-05").context["summary"]
+
+    book = workbook(_settlement_xlsx(client, language))
+
+    assert len(book.sheetnames) == 1 and book.sheetnames[0] != "Sheet"
+    ws = book.active
+    if sheet:
+        assert ws.title == sheet
+    lines = title_block(ws)
+    assert lines[0].startswith("公园路社区 ") and any("李会计" in line for line in lines)
+    assert period is None or period in lines
+    first = header_row(ws) + 1
+    assert all(c.font.b for c in ws[header_row(ws)])
+    assert ws.freeze_panes == f"A{first}"
+    day, *_rest = ws[first]
+    assert isinstance(day.value, datetime) and day.number_format == "yyyy-mm-dd"
+    assert ws.cell(first, 4).data_type == "n" and ws.cell(first, 4).number_format == "0"
+    assert [ws.cell(first, c).number_format for c in (5, 8, 9)] == ["0.00"] * 3
+    totals = ws[ws.max_row]
+    assert totals[0].value == total and all(c.font.b for c in totals)
+    assert Decimal(str(totals[7].value)) == page["subsidy"]  # the page's total subsidy
+    lines_ = list(ws.iter_rows(min_row=first, max_row=ws.max_row - 1, values_only=True))
+    assert Decimal(str(totals[4].value)) == sum(Decimal(str(r[4])) for r in lines_)
+    assert Decimal(str(totals[8].value)) == sum(Decimal(str(r[8])) for r in lines_)
+
+
+def test_the_government_claim_opens_with_a_cover_equal_to_the_page(
+    client, canteen_staff, may_meals
+):
+    client.force_login(canteen_staff)
+    page = client.get("/canteen/staff/settlement/?month=2026-05").context["summary"]
+    government = next(f for f in page["funders"] if f["funder"] == "government")
+
+    book = workbook(_settlement_xlsx(client, "zh-hans", "government"))
+
+    assert book.sheetnames == ["封面", "补贴明细"]
+    cover = [[v for v in row if v is not None] for row in book["封面"].iter_rows(values_only=True)]
+    assert cover[0] == ["公园路社区 食堂助餐补贴申领表"]
+    assert ["出资方：政府（民政）"] in cover
+    assert ["补贴笔数", government["lines"]] in cover
+    amount = next(r[1] for r in cover if r and r[0] == "申请补贴金额（元）")
+    assert Decimal(str(amount)) == government["amount"] == Decimal("12.00")
+    flat = {v for row in cover for v in row}
+    assert {"编制人（签字）：", "审核人（签字）：", "公园路社区居民委员会（盖章）"} <= flat
+    detail = book["补贴明细"]
+    assert Decimal(str(detail[detail.max_row][7].value)) == government["amount"]
+    for ws in book.worksheets:
+        assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_csv_settlement_has_no_title_block_and_keeps_its_totals(
+    client, canteen_staff, may_meals
+):
+    client.force_login(canteen_staff)
+    response = client.get("/canteen/staff/settlement/?month=2026-05&format=csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = csv_rows(response)
+    assert rows[0][0] == "日期" and rows[-1][0] == "合计" and rows[-1][7] == "15.00"
+
+
+@needs_soffice
+def test_libreoffice_opens_the_settlement_and_the_claim(client, canteen_staff, may_meals, tmp_path):
+    client.force_login(canteen_staff)
+    opens_in_libreoffice(_settlement_xlsx(client, "zh-hans").content, tmp_path, "settlement")
+    claim = _settlement_xlsx(client, "zh-hans", "government").content
+    opens_in_libreoffice(claim, tmp_path, "claim")
