@@ -13,7 +13,18 @@ from django.utils import timezone
 from classes import services
 from classes.models import FundEntry
 from classes.services import FundError
-from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
+from tests.exports import (
+    FORMULAS,
+    csv_rows,
+    header_row,
+    live_formulas,
+    needs_soffice,
+    neutralised,
+    opens_in_libreoffice,
+    title_block,
+    workbook,
+    xlsx_rows,
+)
 from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -280,3 +291,46 @@ def test_the_statement_neutralises_formula_text_and_keeps_amounts_and_dates_type
     paid = next(r for r in sheet[1:] if r[5] == -120)
     assert isinstance(paid[0], datetime) and isinstance(paid[6], int | float)
     assert "-120.00" in {r[5] for r in rows}
+
+
+@pytest.mark.parametrize(
+    ("language", "sheet", "total"),
+    [("zh-hans", "微基金收支明细", "合计"), ("en", "Micro-fund statement", "Total")],
+)
+def test_the_excel_statement_is_titled_typed_and_totals_the_net_movement(
+    client, classes_staff, colleague, language, sheet, total, tmp_path
+):
+    _income(classes_staff, "500.00")
+    _proposal(colleague, "120.00")  # proposed: listed, moves nothing
+    paid = _proposal(colleague, "80.00")
+    services.approve_expenditure(paid, by=classes_staff)
+    services.pay_expenditure(paid, by=classes_staff)
+    client.force_login(classes_staff)
+    client.cookies["portal_language"] = language
+    period = {"start": "2026-09-01", "end": "2026-09-30"}
+
+    response = client.get(reverse("classes:fund-statement", args=["xlsx"]), period)
+
+    book = workbook(response)
+    assert book.sheetnames == [sheet]
+    ws = book.active
+    lines = title_block(ws)
+    assert lines[0].endswith(sheet) and "2026-09-01" in lines[1] and "2026-09-30" in lines[1]
+    rows = xlsx_rows(response)
+    entry = next(r for r in rows[1:] if r[5] == 500)
+    assert isinstance(entry[0], datetime)
+    first = header_row(ws) + 2  # the opening balance's row comes first
+    assert ws.cell(first, 1).number_format == "yyyy-mm-dd"
+    assert ws.cell(first, 6).number_format == "0.00" and ws.cell(first, 7).number_format == "0.00"
+    assert rows[-1][0] == total
+    assert rows[-1][5] == 420  # 500 in, 80 paid out; the proposal of 120 moves nothing
+    assert rows[-2][6] - rows[1][6] == rows[-1][5]  # closing less opening balance
+
+
+@needs_soffice
+def test_libreoffice_opens_the_statement(client, classes_staff, tmp_path):
+    _income(classes_staff, "500.00")
+    client.force_login(classes_staff)
+    period = {"start": "2026-09-01", "end": "2026-09-30"}
+    response = client.get(reverse("classes:fund-statement", args=["xlsx"]), period)
+    opens_in_libreoffice(response.content, tmp_path)

@@ -11,7 +11,17 @@ from classes import stats
 from classes.models import Course, Institution
 from classes.services import take_register
 from tests.classes.conftest import at, enrol, make_course
-from tests.exports import csv_rows, live_formulas, neutralised, xlsx_rows
+from tests.exports import (
+    csv_rows,
+    header_row,
+    live_formulas,
+    needs_soffice,
+    neutralised,
+    opens_in_libreoffice,
+    title_block,
+    workbook,
+    xlsx_rows,
+)
 from tests.factories import make_child, make_user
 
 
@@ -97,3 +107,36 @@ def test_the_exports_neutralise_formula_course_titles_and_keep_numbers_numbers(
             assert neutralised(name) in {r[0] for r in found}
         row = next(r for r in sheet if r[0] == neutralised(name))
         assert row[1:4] == (3, 4.5, 2)
+
+
+@pytest.mark.parametrize(
+    ("language", "sheet", "total"), [("zh-hans", "按课程", "合计"), ("en", "By course", "Total")]
+)
+def test_the_excel_statistics_give_rates_as_percentages_and_the_pages_totals(
+    client, classes_staff, taught, language, sheet, total
+):
+    client.force_login(classes_staff)
+    client.cookies["portal_language"] = language
+    page = client.get(reverse("classes:statistics")).context["totals"]
+
+    response = client.get(reverse("classes:statistics-export", args=["course", "xlsx"]))
+
+    ws = workbook(response).active
+    assert ws.title == sheet
+    assert title_block(ws)[0].startswith("公园路社区 ")
+    rows = xlsx_rows(response)
+    lego = rows[1]
+    assert lego[4] == pytest.approx(0.833) and ws.cell(header_row(ws) + 1, 5).number_format == "0%"
+    assert ws.cell(header_row(ws) + 1, 2).number_format == "0"
+    assert rows[-1][0] == total
+    assert rows[-1][1:4] == (page["sessions"], float(page["hours"]), page["children"])
+    assert "83.3%" in client.get(
+        reverse("classes:statistics-export", args=["course", "csv"])
+    ).content.decode("utf-8-sig")
+
+
+@needs_soffice
+def test_libreoffice_opens_the_statistics(client, classes_staff, taught, tmp_path):
+    client.force_login(classes_staff)
+    response = client.get(reverse("classes:statistics-export", args=["institution", "xlsx"]))
+    opens_in_libreoffice(response.content, tmp_path)
