@@ -10,7 +10,17 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.models import Notice
-from tests.exports import csv_rows, live_formulas, neutralised, xlsx_rows
+from tests.exports import (
+    csv_rows,
+    header_row,
+    live_formulas,
+    needs_soffice,
+    neutralised,
+    opens_in_libreoffice,
+    title_block,
+    workbook,
+    xlsx_rows,
+)
 from tests.volunteers.conftest import DAY, at, make_post
 from volunteers import services
 from volunteers.models import Membership, Post, PostTemplate, ServiceDay
@@ -116,6 +126,12 @@ def test_messaging_everyone_on_a_day(
     assert Notice.objects.filter(recipient=volunteer, text="下雨改室内").exists()
 
 
+def _plain(value):
+    """A page's figure or a cell's value as a float (text and blanks as they are)."""
+    value = getattr(value, "fraction", value)
+    return value if value is None or isinstance(value, str) else float(value)
+
+
 @pytest.mark.django_db
 class TestReports:
     @pytest.fixture
@@ -151,6 +167,48 @@ class TestReports:
         assert book.sheetnames[0] == "Hours per team and month"
         rows = xlsx_rows(response)
         assert rows[1][0] == "补鞋队" and rows[1][3] == 2
+
+    @pytest.mark.parametrize(
+        ("language", "sheets", "total"),
+        [
+            ("zh-hans", ["各队每月服务时长", "出勤与缺席", "服务成效", "新增志愿者"], "合计"),
+            (
+                "en",
+                ["Hours per team and month", "Attendance and no-shows", "Service output"],
+                "Total",
+            ),
+        ],
+    )
+    def test_the_excel_report_has_typed_rates_and_the_pages_totals(
+        self, client, coordinator, served, time_machine, language, sheets, total
+    ):
+        time_machine.move_to(at(DAY, 18), tick=False)
+        client.force_login(coordinator)
+        client.cookies["portal_language"] = language
+        page = client.get(reverse("volunteers:report"), {"year": 2026})
+        tables = {t["key"]: t for t in page.context["data"]["tables"]}
+
+        response = client.get(reverse("volunteers:report"), {"year": 2026, "format": "xlsx"})
+
+        book = workbook(response)
+        assert book.sheetnames[: len(sheets)] == sheets and "Sheet" not in book.sheetnames
+        assert title_block(book.worksheets[0])[0].startswith("公园路社区 ")
+        for n, key in enumerate(["hours", "attendance", "output"]):
+            ws = book.worksheets[n]
+            rows = xlsx_rows(response, ws.title)
+            assert rows[-1][0] == total
+            assert [_plain(v) for v in tables[key]["totals"]] == [_plain(v) for v in rows[-1]]
+        attendance = book.worksheets[1]
+        rate = attendance.cell(header_row(attendance) + 1, 5)
+        assert rate.value == 1 and rate.data_type == "n" and rate.number_format == "0%"
+        body = page.content.decode()
+        assert "100%" in body
+
+    @needs_soffice
+    def test_libreoffice_opens_the_report(self, client, coordinator, served, tmp_path):
+        client.force_login(coordinator)
+        response = client.get(reverse("volunteers:report"), {"year": 2026, "format": "xlsx"})
+        opens_in_libreoffice(response.content, tmp_path)
 
     def test_the_exports_neutralise_formula_team_names_and_keep_hours_numbers(
         self, client, coordinator, served, post
