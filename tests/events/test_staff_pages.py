@@ -12,7 +12,18 @@ from events.figures import event_figures
 from events.models import Booking, Event, Question, Registration
 from portal.models import Notice
 from tests.events.conftest import add_question, at, make_activity
-from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
+from tests.exports import (
+    FORMULAS,
+    csv_rows,
+    header_row,
+    live_formulas,
+    needs_soffice,
+    neutralised,
+    opens_in_libreoffice,
+    title_block,
+    workbook,
+    xlsx_rows,
+)
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -325,3 +336,65 @@ def test_the_exports_neutralise_formula_answers_and_names_and_keep_numbers_numbe
         assert {r[-2] for r in found[1:]} == {neutralised("=1+1"), neutralised("+cmd")}
     assert {r[-1] for r in sheet[1:]} == {-5, 2.5}
     assert live_formulas(figures) == [] and figures[2][1] == neutralised("@SUM(A1)")
+
+
+@pytest.mark.parametrize(
+    ("language", "sheet", "activity_label"),
+    [("zh-hans", "参加名单", "活动项目"), ("en", "Attendees", "Activity")],
+)
+def test_the_excel_attendees_are_titled_with_the_activity_and_ages_are_numbers(
+    client, events_staff, registered, language, sheet, activity_label
+):
+    client.force_login(events_staff)
+    client.cookies["portal_language"] = language
+
+    response = client.get(reverse("events:attendees", args=[registered.pk]), {"format": "xlsx"})
+
+    ws = workbook(response).active
+    assert ws.title == sheet
+    lines = title_block(ws)
+    assert lines[0].startswith("公园路社区 ")
+    assert any(line.startswith(activity_label) and registered.title in line for line in lines)
+    assert any("吴活动" in line for line in lines)
+    ages = [ws.cell(row, 2) for row in range(header_row(ws) + 1, ws.max_row + 1)]
+    assert ages and all(c.data_type == "n" and c.number_format == "0" for c in ages if c.value)
+
+
+@pytest.mark.parametrize(
+    ("language", "sheets", "total"),
+    [("zh-hans", ["统计数据", "覆盖人数"], "合计"), ("en", ["Figures", "Reach"], "Total")],
+)
+def test_the_excel_figures_total_as_the_page_with_the_rate_in_percent(
+    client, events_staff, festival, registered, language, sheets, total
+):
+    client.force_login(events_staff)
+    client.cookies["portal_language"] = language
+    url = reverse("events:figures", args=[festival.pk])
+    page = client.get(url).context
+
+    response = client.get(url, {"format": "xlsx"})
+
+    book = workbook(response)
+    assert book.sheetnames == sheets
+    rows = xlsx_rows(response, sheets[0])
+    figures = book[sheets[0]]
+    last = rows[-1]
+    t = page["total"]
+    assert last[0] == total
+    assert last[2:6] == (t.registered, t.attended, t.walk_ins, t.no_shows)
+    assert last[6] == pytest.approx(t.no_show_rate / 100)
+    assert figures.cell(figures.max_row, 7).number_format == "0%"
+    assert figures.cell(header_row(figures) + 1, 7).number_format == "0%"
+    reach = xlsx_rows(response, sheets[1])
+    assert reach[1][1] == page["households_reached"] and reach[2][1] == page["new_people"]
+
+
+@needs_soffice
+def test_libreoffice_opens_the_attendees_and_the_figures(
+    client, events_staff, festival, registered, tmp_path
+):
+    client.force_login(events_staff)
+    attendees = client.get(reverse("events:attendees", args=[registered.pk]), {"format": "xlsx"})
+    opens_in_libreoffice(attendees.content, tmp_path, "attendees")
+    figures = client.get(reverse("events:figures", args=[festival.pk]), {"format": "xlsx"})
+    opens_in_libreoffice(figures.content, tmp_path, "figures")
