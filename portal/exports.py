@@ -42,6 +42,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 cannot carry these control characters: one of them in a name would corrupt the file.
 _XML_ILLEGAL = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 _NUMBERS = (int, float, Decimal)
+_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,16 @@ def _display_width(text: str) -> int:
 
 def _excel_value(value, kind: str):
     """The value as the cell should hold it: typed numbers and dates, neutralised text."""
-    if value is None or value == "":
+    kind_of = type(value)
+    if kind_of is str:  # the common case first: most cells of a large export are text
+        if not value:
+            return None
+        if value[0] in FORMULA_START:
+            value = "'" + value
+        return value.translate(_XML_ILLEGAL) if _ILLEGAL_RE.search(value) else value
+    if kind_of is Decimal or kind_of is int or kind_of is date:
+        return value
+    if value is None:
         return None
     if isinstance(value, bool):
         return _text(value)
@@ -307,7 +317,7 @@ def _excel_value(value, kind: str):
         return local.replace(tzinfo=None)  # Excel has no time zones: Asia/Shanghai wall time
     if isinstance(value, date | int | float | Decimal):
         return value
-    return neutralise(str(value)).translate(_XML_ILLEGAL)
+    return _excel_value(str(value), kind)
 
 
 def _number_format(value, kind: str) -> str | None:
