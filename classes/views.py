@@ -46,7 +46,7 @@ from classes.models import (
     FundEntry,
     TimetableSlot,
 )
-from portal import exports
+from portal import broadcasts, exports
 from portal.cache import cached, public_page
 from portal.lib.money import format_yuan
 from portal.models import Notice, User
@@ -505,8 +505,25 @@ def roster(request, pk):
         "hours": course.sessions.total_hours(),
         "is_staff": is_classes_staff(request.user),
         "now": timezone.now(),
+        "message_form": broadcasts.MessageForm(),
     }
     return render(request, "classes/roster.html", ctx)
+
+
+@login_required
+@require_POST
+def message_parents(request, pk):
+    """Write to the parents of a course's children: a preview (recipients per channel, the
+    text's segments), then the worker sends it (portal.broadcasts)."""
+    course = get_course_for_teaching(request, pk)
+    return broadcasts.respond(
+        request,
+        source="classes",
+        title=course.title,
+        recipients=services.course_parents(course),
+        url=course.get_absolute_url(),
+        back_url=reverse("classes:roster", args=[course.pk]),
+    )
 
 
 @login_required

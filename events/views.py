@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from events import services
 from events.figures import event_figures
 from events.forms import (
-    MessageForm,
     ProgrammeFilterForm,
     RegistrationForm,
     StallApplicationForm,
@@ -636,7 +635,12 @@ def attendees(request, pk):
             exports.Column(h, exports.INT if i == 1 else exports.TEXT) for i, h in enumerate(header)
         ]
         return exports.download(exports.Table(_("Attendees"), columns, rows), fmt, filename)
-    ctx = {"activity": activity, "header": header, "rows": rows, "message_form": MessageForm()}
+    ctx = {
+        "activity": activity,
+        "header": header,
+        "rows": rows,
+        "message_form": broadcasts.MessageForm(),
+    }
     return render(request, "events/staff/attendees.html", ctx)
 
 

@@ -34,7 +34,6 @@ from volunteers.forms import (
     CorrectionForm,
     DecisionForm,
     GenerateYearForm,
-    MessageForm,
     OutcomeForm,
     PoolDecisionForm,
     PostForm,
@@ -738,7 +737,7 @@ def lead_team(request, slug):
             .select_related("post", "volunteer")
             .order_by("-post__start")[:50]
         ),
-        "message_form": MessageForm(),
+        "message_form": broadcasts.MessageForm(),
     }
     # One form per row, each with its own element ids.
     for m in ctx["applications"]:
@@ -875,7 +874,7 @@ def roster(request, pk):
                 "note": post.outcome_note,
             }
         ),
-        "message_form": MessageForm(),
+        "message_form": broadcasts.MessageForm(),
         "addable": _addable_members(post, signups),
         "started": post.start <= moment,
         "ended": post.end <= moment,
@@ -1096,7 +1095,7 @@ def coordinator(request):
     for m in ctx["offers"]:
         m.form = PoolDecisionForm(auto_id=f"offer{m.pk}_%s")
     for day in ctx["days"]:
-        day.form = MessageForm(auto_id=f"day{day.pk}_%s")
+        day.form = broadcasts.MessageForm(auto_id=f"day{day.pk}_%s")
     return render(request, "volunteers/coordinator.html", ctx)
 
 
