@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localdate, localtime, now
@@ -23,10 +24,12 @@ from django.views.decorators.http import require_POST
 
 from portal import broadcasts, exports
 from portal.cache import cached, public_page
+from portal.calendars import calendar_response
 from portal.lib import params
 from portal.models import Community, Notice
 from portal.notices import mark_all_read
-from volunteers import access, ical, reports, services
+from volunteers import access, reports, services
+from volunteers import calendar as volunteer_calendar
 from volunteers.forms import (
     ApplyForm,
     CopyPostsForm,
@@ -498,22 +501,14 @@ def name_visibility(request):
 def calendar_feed(request, token):
     """The private iCalendar feed: the token in the URL is the only key, so no login."""
     profile = get_object_or_404(
-        VolunteerProfile.objects.select_related("user"), calendar_token=token
+        VolunteerProfile.objects.select_related("user"), calendar_token=token[:64]
     )
-    signups = (
-        Signup.objects.filter(
-            volunteer_id=profile.user_id,
-            status__in=[Signup.Status.CONFIRMED, Signup.Status.PENDING],
-            post__end__gt=now() - timedelta(days=90),
+    with translation.override(profile.user.preferred_language()):
+        return calendar_response(
+            volunteer_calendar.items_for(profile.user),
+            name=_("My volunteer posts"),
+            filename="volunteer.ics",
         )
-        .select_related("post__team__leader")
-        .order_by("post__start")
-    )
-    body = ical.schedule_calendar(signups, host=request.get_host(), name=_("My volunteer posts"))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="volunteer.ics"'
-    response["Cache-Control"] = "private, max-age=900"
-    return response
 
 
 @login_required
