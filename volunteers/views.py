@@ -4,7 +4,6 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -26,6 +25,7 @@ from portal import broadcasts, exports
 from portal.cache import cached, public_page
 from portal.calendars import calendar_response
 from portal.lib import params
+from portal.lib.qr import qr_svg
 from portal.models import Community, Notice
 from portal.notices import mark_all_read
 from volunteers import access, reports, services
@@ -651,7 +651,7 @@ def certificate_detail(request, number):
     ctx = {
         "certificate": certificate,
         "verify_url": verify_url,
-        "qr_svg": segno.make(verify_url, error="m").svg_inline(scale=3),
+        "qr_svg": qr_svg(verify_url, label=_("QR code to verify the certificate"), scale=3),
     }
     return render(request, "volunteers/certificate.html", ctx)
 
@@ -861,7 +861,7 @@ def roster(request, pk):
         "places": [s for s in signups if s.holds_place],
         "waiting": [s for s in signups if s.status == Signup.Status.WAITLISTED],
         "checkin_url": checkin_url,
-        "qr_svg": segno.make(checkin_url, error="m").svg_inline(scale=5),
+        "qr_svg": qr_svg(checkin_url, label=_("Check-in QR code"), scale=5),
         "outcome_form": OutcomeForm(
             initial={
                 "residents_served": post.residents_served,
