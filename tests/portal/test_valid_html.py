@@ -116,6 +116,7 @@ def more_rows(people, reg):
 # Pages in a state the matrix's plain GET does not show (a query, a chosen day).
 EXTRA_URLS = {
     "canteen_staff": ["/canteen/staff/love-meals/?day=2026-09-08", "/canteen/counter/?q=赵"],
+    "team_leader": ["/volunteers/roster/1/?print=1"],
 }
 
 
