@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -48,6 +48,7 @@ from classes.models import (
 )
 from portal import broadcasts, exports
 from portal.cache import cached, public_page
+from portal.calendars import calendar_response
 from portal.lib.money import format_yuan
 from portal.models import Notice, User
 from portal.validators import normalize_mobile
@@ -443,17 +444,10 @@ def calendar_feed(request, token):
     user = link.user if link is not None else None
     if user is None or not user.household_id:
         raise Http404
-    enrolments = (
-        Enrolment.objects.enrolled()
-        .filter(child__household_id=user.household_id)
-        .select_related("child", "child__user", "course")
-        .defer("course__description", "course__lottery_result")
-    )
-    sessions = _my_sessions(enrolments, since=timezone.localdate() - timedelta(days=60))
-    body = calendar.build(sessions, name=_("Children's classes"), host=request.get_host())
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=900"
-    return response
+    with translation.override(user.preferred_language()):
+        return calendar_response(
+            calendar.items_for(user), name=_("Children's classes"), filename="classes.ics"
+        )
 
 
 # Teachers and staff ----------------------------------------------------------------------------
