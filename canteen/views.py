@@ -679,7 +679,15 @@ def love_meals(request):
         "day": day,
         "day_form": LoveMealDayForm(initial={"day": day}),
         "deliveries": [
-            (d, AssignDeliveryForm(volunteers=volunteers, initial={"volunteer": d.volunteer_id}))
+            (
+                d,
+                # one form per row: ids of its own, or the page repeats `id_volunteer`
+                AssignDeliveryForm(
+                    volunteers=volunteers,
+                    initial={"volunteer": d.volunteer_id},
+                    auto_id=f"delivery{d.pk}_%s",
+                ),
+            )
             for d in deliveries
         ],
         "delivered": sum(1 for d in deliveries if d.delivered_at),

@@ -1,28 +1,47 @@
-"""The iCalendar feed of a parent's children's classes (its address: `CalendarLink`)."""
+"""The classes' part of the calendars (portal.calendars): the children's sessions."""
 
-from icalendar import Calendar, Event
+from datetime import timedelta
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-def build(rows, *, name: str, host: str) -> bytes:
-    """RFC 5545 calendar of (session, enrolment) pairs: one event per child and session."""
-    cal = Calendar()
-    cal.add("prodid", "-//Neighbourly Portal//Classes//ZH")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
-    for session, enrolment in rows:
-        event = Event()
-        event.add("uid", f"class-session-{session.pk}-{enrolment.child_id}@{host}")
-        event.add("summary", f"{session.course.title} · {_child_name(enrolment.child)}")
-        event.add("dtstart", session.starts)
-        event.add("dtend", session.ends)
-        event.add("location", session.where)
-        if session.is_cancelled:
-            event.add("status", "CANCELLED")
-        cal.add_component(event)
-    return cal.to_ical()
+from classes.models import Enrolment
+from portal.calendars import CalendarItem, uid_for
 
 
-def _child_name(member) -> str:
+def items_for(user, *, labelled: bool = False, days_back: int = 60) -> list[CalendarItem]:
+    """One event per child and session of the household's enrolled children (two queries),
+    from `days_back` days ago on. `labelled`: the summary says it is a class."""
+    from classes.views import _my_sessions
+
+    if not user.household_id:
+        return []
+    enrolments = (
+        Enrolment.objects.enrolled()
+        .filter(child__household_id=user.household_id)
+        .select_related("child", "child__user", "course")
+        .defer("course__description", "course__lottery_result")
+    )
+    since = timezone.localdate() - timedelta(days=days_back)
+    items = []
+    for session, enrolment in _my_sessions(enrolments, since=since):
+        summary = f"{session.course.title} · {child_name(enrolment.child)}"
+        if labelled:
+            summary = _("Class: %(title)s") % {"title": summary}
+        items.append(
+            CalendarItem(
+                uid=uid_for(session, enrolment.child_id),
+                summary=summary,
+                start=session.starts,
+                end=session.ends,
+                location=session.where,
+                status="CANCELLED" if session.is_cancelled else "CONFIRMED",
+            )
+        )
+    return items
+
+
+def child_name(member) -> str:
     """The child's name, never the account's mobile or email (`full_name` may fall back to them):
     a calendar feed is fetched by apps that sync it anywhere."""
     if member.name:

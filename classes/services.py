@@ -612,6 +612,32 @@ def _notify_course(session, kind, text, params, *, urgent=False) -> int:
     )
 
 
+def course_parents(course) -> list:
+    """The parents to tell about a course: one account per household with a child enrolled, on
+    the waiting list or in the lottery (see `parent_to_tell`), each once. Two queries."""
+    enrolments = list(course.enrolments.active().select_related("enrolled_by", "child"))
+    orphans = {e.child.household_id for e in enrolments if e.enrolled_by_id is None}
+    holders = {}
+    if orphans:
+        for member in (
+            HouseholdMember.objects.filter(
+                household_id__in=orphans, user__isnull=False, user__is_active=True
+            )
+            .select_related("user")
+            .order_by("created_at", "id")
+        ):
+            holders.setdefault(member.household_id, member.user)
+    people = {}
+    for e in enrolments:
+        if e.enrolled_by_id is not None:
+            parent = e.enrolled_by
+        else:
+            parent = holders.get(e.child.household_id)
+        if parent is not None and parent.is_active:
+            people.setdefault(parent.pk, parent)
+    return list(people.values())
+
+
 def parent_to_tell(enrolment: Enrolment):
     """Who hears about a child's enrolment: the parent who enrolled them, else (that account was
     removed) the first account holder of the child's household; None if there is nobody."""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("mine/calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
     path("teach/", views.teach, name="teach"),
     path("teach/courses/<int:pk>/", views.roster, name="roster"),
+    path("teach/courses/<int:pk>/message/", views.message_parents, name="message-parents"),
     path("teach/courses/<int:pk>/draw/", views.lottery_draw, name="lottery-draw"),
     path("teach/courses/<int:pk>/redraw/", views.lottery_redraw, name="lottery-redraw"),
     path("teach/enrolments/<int:pk>/fee-paid/", views.fee_paid, name="fee-paid"),

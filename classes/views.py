@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -46,8 +46,9 @@ from classes.models import (
     FundEntry,
     TimetableSlot,
 )
-from portal import exports
+from portal import broadcasts, exports
 from portal.cache import cached, public_page
+from portal.calendars import calendar_response
 from portal.lib.money import format_yuan
 from portal.models import Notice, User
 from portal.validators import normalize_mobile
@@ -443,17 +444,10 @@ def calendar_feed(request, token):
     user = link.user if link is not None else None
     if user is None or not user.household_id:
         raise Http404
-    enrolments = (
-        Enrolment.objects.enrolled()
-        .filter(child__household_id=user.household_id)
-        .select_related("child", "child__user", "course")
-        .defer("course__description", "course__lottery_result")
-    )
-    sessions = _my_sessions(enrolments, since=timezone.localdate() - timedelta(days=60))
-    body = calendar.build(sessions, name=_("Children's classes"), host=request.get_host())
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=900"
-    return response
+    with translation.override(user.preferred_language()):
+        return calendar_response(
+            calendar.items_for(user), name=_("Children's classes"), filename="classes.ics"
+        )
 
 
 # Teachers and staff ----------------------------------------------------------------------------
@@ -505,8 +499,25 @@ def roster(request, pk):
         "hours": course.sessions.total_hours(),
         "is_staff": is_classes_staff(request.user),
         "now": timezone.now(),
+        "message_form": broadcasts.MessageForm(),
     }
     return render(request, "classes/roster.html", ctx)
+
+
+@login_required
+@require_POST
+def message_parents(request, pk):
+    """Write to the parents of a course's children: a preview (recipients per channel, the
+    text's segments), then the worker sends it (portal.broadcasts)."""
+    course = get_course_for_teaching(request, pk)
+    return broadcasts.respond(
+        request,
+        source="classes",
+        title=course.title,
+        recipients=services.course_parents(course),
+        url=course.get_absolute_url(),
+        back_url=reverse("classes:roster", args=[course.pk]),
+    )
 
 
 @login_required

@@ -159,11 +159,5 @@ class WalkInForm(forms.Form):
     name = forms.CharField(label=_("Walk-in's name"), max_length=50)
 
 
-class MessageForm(forms.Form):
-    text = forms.CharField(
-        label=_("Message"), max_length=400, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 class VolunteerPostForm(forms.Form):
     capacity = forms.IntegerField(label=_("Volunteers needed"), min_value=1, max_value=100)

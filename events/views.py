@@ -4,26 +4,24 @@ from bisect import bisect_right
 from datetime import date
 from decimal import Decimal
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import localdate, localtime, now
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from events import calendar as event_calendar
 from events import services
 from events.figures import event_figures
 from events.forms import (
-    MessageForm,
     ProgrammeFilterForm,
     RegistrationForm,
     StallApplicationForm,
@@ -32,11 +30,12 @@ from events.forms import (
     VolunteerPostForm,
     WalkInForm,
 )
-from events.lib import activity_calendar
 from events.models import Activity, Event, Question, Registration, StallApplication
 from portal import broadcasts, exports, roles
 from portal.cache import cached, public_page
+from portal.calendars import calendar_response
 from portal.lib import params
+from portal.lib.qr import qr_svg
 from portal.models import Household, HouseholdMember, Notice
 from portal.notices import mark_all_read
 
@@ -235,10 +234,14 @@ def activity_detail(request, pk):
 
 def activity_calendar_file(request, pk):
     activity = _visible_activity(request, pk)
-    body = activity_calendar(activity, url=request.build_absolute_uri(activity.get_absolute_url()))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="activity-{activity.pk}.ics"'
-    return response
+    url = request.build_absolute_uri(activity.get_absolute_url())
+    return calendar_response(
+        [event_calendar.activity_item(activity, url=url)],
+        name=activity.title,
+        filename=f"activity-{activity.pk}.ics",
+        private=False,
+        attachment=True,
+    )
 
 
 @public_page("events")
@@ -351,8 +354,8 @@ def notices_read(request):
 def ticket(request, token):
     reg = _my_registration(request, token=token)
     url = request.build_absolute_uri(reverse("events:staff-ticket", args=[reg.ticket_token]))
-    # segno builds the SVG from the URL alone (our own absolute URL with a url-safe token).
-    qr = mark_safe(segno.make(url, error="m").svg_inline(omitsize=True, dark="#000", light="#fff"))
+    # the SVG is built from the URL alone (our own absolute URL with a url-safe token)
+    qr = qr_svg(url, label=_("QR code of the ticket"), scalable=True)
     ctx = {"reg": reg, "activity": reg.activity, "qr": qr}
     if request.GET.get("download"):
         # A self-contained page (inline SVG and styles) to keep on the phone without a connection.
@@ -643,7 +646,12 @@ def attendees(request, pk):
         )
         table = exports.Table(_("Attendees"), columns, rows)
         return exports.download(table, fmt, filename, heading)
-    ctx = {"activity": activity, "header": header, "rows": rows, "message_form": MessageForm()}
+    ctx = {
+        "activity": activity,
+        "header": header,
+        "rows": rows,
+        "message_form": broadcasts.MessageForm(),
+    }
     return render(request, "events/staff/attendees.html", ctx)
 
 

@@ -33,7 +33,8 @@ def _notify_volunteer(user, broadcast):
     notify(user, Kind.MESSAGE, broadcast.text, broadcast.url, key=f"broadcast:{broadcast.pk}")
 
 
-def _notify_registered(user, broadcast):
+def _notify_about(user, broadcast):
+    """The message, prefixed with what it is about (an activity, a course)."""
     from portal.notices import Kind, notify
 
     notify(
@@ -51,9 +52,18 @@ def _notify_registered(user, broadcast):
 # broadcast resumed after a killed worker tell nobody twice.
 SENDERS = {
     "volunteers": _notify_volunteer,
-    "events": _notify_registered,
+    "events": _notify_about,
+    "classes": _notify_about,
 }
 CHUNK = 50  # people notified per transaction; progress is saved after each
+
+
+class MessageForm(forms.Form):
+    """The box on a roster or list where staff write to the people on it (then a preview)."""
+
+    text = forms.CharField(
+        label=gettext_lazy("Message"), max_length=400, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ConfirmForm(forms.Form):

@@ -153,8 +153,10 @@ def enqueue(delivery_id: int, when: datetime | None = None, urgent: bool = False
     rows that are due now; `sweep` enqueues the others when their time comes."""
     from portal.tasks import send_delivery
 
-    task = send_delivery.using(priority=10 if urgent else 0)
+    task = send_delivery
     backend = task.get_backend()
+    if urgent and backend.supports_priority:  # the Redis queue has no priorities
+        task = task.using(priority=10)
     if when is not None and when > now():
         if not backend.supports_defer:
             return

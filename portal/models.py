@@ -1,9 +1,13 @@
 """The shared layer: residents' accounts, households, the community's settings, announcements."""
 
+import base64
 import copy
+import hashlib
+import hmac
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -721,3 +725,45 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} · {self.kind} · {self.get_state_display()}"
+
+
+class CalendarKey(models.Model):
+    """The secret address of a person's own calendar: everything of theirs in one feed.
+
+    The address carries a token of 256 bits, HMAC-SHA256 of a random salt under SECRET_KEY; the
+    database keeps the salt and the token's SHA-256 only, so a copy of the database alone does not
+    give the addresses (the page recomputes the token to show it again). Resetting draws a new
+    salt: the old address stops working at once. Changing SECRET_KEY resets every address.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_key",
+    )
+    salt = models.CharField(_("salt"), max_length=64, editable=False)
+    digest = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("made at"), default=now, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar address")
+        verbose_name_plural = _("calendar addresses")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def token(self) -> str:
+        return calendar_token(self.salt)
+
+
+def calendar_token(salt: str) -> str:
+    mac = hmac.new(
+        settings.SECRET_KEY.encode(), f"portal.my-calendar:{salt}".encode(), hashlib.sha256
+    )
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+def calendar_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import privacy, roles
 from portal.models import (
     AccountDeletion,
+    CalendarKey,
     ConsentChange,
     Delivery,
     Household,
@@ -280,6 +281,8 @@ def delete_account(user: User) -> AccountDeletion:
     ]
     for _app, forget in privacy.hooks("forget"):
         forget(user, members, tally)
+    # the address of "my calendar" stops with the account
+    CalendarKey.objects.filter(user=user).delete()
 
     for member in members:
         if member.user_id is None:

@@ -223,17 +223,26 @@ DELIVERY_SENDING_TIMEOUT = env_int("DELIVERY_SENDING_TIMEOUT", 10 * 60)
 # The queue: the database (django-tasks-db, worker `manage.py db_worker`) in production; at once,
 # in the process that commits, on a developer's machine and in tests (nothing extra to run).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
-if TASKS_BACKEND not in {"immediate", "database"}:
-    raise ImproperlyConfigured(f"TASKS_BACKEND is immediate or database; got {TASKS_BACKEND!r}")
-TASKS = {
-    "default": {
-        "BACKEND": (
-            "django_tasks_db.DatabaseBackend"
-            if TASKS_BACKEND == "database"
-            else "django_tasks.backends.immediate.ImmediateBackend"
-        ),
-    },
+if TASKS_BACKEND not in {"immediate", "database", "redis"}:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND is immediate, database or redis; got {TASKS_BACKEND!r}"
+    )
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    # several servers sharing one Redis: `manage.py rqworker --job-class django_tasks_rq.Job`
+    "redis": "django_tasks_rq.RQBackend",
 }
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+if TASKS_BACKEND == "redis":
+    # The queue's own Redis (TASKS_REDIS_URL), or the cache's; RQ keeps jobs until a worker runs
+    # them, so it should be a Redis that persists (appendonly), unlike a pure cache.
+    _tasks_redis = env_str("TASKS_REDIS_URL") or REDIS_URL
+    if not _tasks_redis:
+        raise ImproperlyConfigured("TASKS_BACKEND=redis needs TASKS_REDIS_URL or REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": _tasks_redis, "DEFAULT_TIMEOUT": 300}}
 
 # allauth: log in with a mainland mobile number or an email address, plus a password.
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from portal import inbox, views
+from portal import inbox, my_calendar, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,10 @@ urlpatterns = [
         views.household_member_remove,
         name="household-member-remove",
     ),
+    path("me/calendar/", my_calendar.my_calendar, name="my-calendar"),
+    path("me/calendar/reset/", my_calendar.my_calendar_reset, name="my-calendar-reset"),
+    path("me/calendar/stop/", my_calendar.my_calendar_stop, name="my-calendar-stop"),
+    path("calendar/<str:token>.ics", my_calendar.my_calendar_feed, name="my-calendar-feed"),
     path("me/data/", views.my_data, name="my-data"),
     path("me/data/export.json", views.my_data_export, {"fmt": "json"}, name="my-data-json"),
     path("me/data/export/", views.my_data_export, {"fmt": "html"}, name="my-data-export"),

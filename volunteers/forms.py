@@ -88,12 +88,6 @@ class OutcomeForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
-    text = forms.CharField(
-        label=_("Message"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 class CorrectionForm(forms.Form):
     hours = forms.DecimalField(
         label=_("Hours I served"),

@@ -4,7 +4,6 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localdate, localtime, now
@@ -23,10 +23,13 @@ from django.views.decorators.http import require_POST
 
 from portal import broadcasts, exports
 from portal.cache import cached, public_page
+from portal.calendars import calendar_response
 from portal.lib import params
+from portal.lib.qr import qr_svg
 from portal.models import Community, Notice
 from portal.notices import mark_all_read
-from volunteers import access, ical, reports, services
+from volunteers import access, reports, services
+from volunteers import calendar as volunteer_calendar
 from volunteers.forms import (
     ApplyForm,
     CopyPostsForm,
@@ -34,7 +37,6 @@ from volunteers.forms import (
     CorrectionForm,
     DecisionForm,
     GenerateYearForm,
-    MessageForm,
     OutcomeForm,
     PoolDecisionForm,
     PostForm,
@@ -498,22 +500,14 @@ def name_visibility(request):
 def calendar_feed(request, token):
     """The private iCalendar feed: the token in the URL is the only key, so no login."""
     profile = get_object_or_404(
-        VolunteerProfile.objects.select_related("user"), calendar_token=token
+        VolunteerProfile.objects.select_related("user"), calendar_token=token[:64]
     )
-    signups = (
-        Signup.objects.filter(
-            volunteer_id=profile.user_id,
-            status__in=[Signup.Status.CONFIRMED, Signup.Status.PENDING],
-            post__end__gt=now() - timedelta(days=90),
+    with translation.override(profile.user.preferred_language()):
+        return calendar_response(
+            volunteer_calendar.items_for(profile.user),
+            name=_("My volunteer posts"),
+            filename="volunteer.ics",
         )
-        .select_related("post__team__leader")
-        .order_by("post__start")
-    )
-    body = ical.schedule_calendar(signups, host=request.get_host(), name=_("My volunteer posts"))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="volunteer.ics"'
-    response["Cache-Control"] = "private, max-age=900"
-    return response
 
 
 @login_required
@@ -656,7 +650,7 @@ def certificate_detail(request, number):
     ctx = {
         "certificate": certificate,
         "verify_url": verify_url,
-        "qr_svg": segno.make(verify_url, error="m").svg_inline(scale=3),
+        "qr_svg": qr_svg(verify_url, label=_("QR code to verify the certificate"), scale=3),
     }
     return render(request, "volunteers/certificate.html", ctx)
 
@@ -738,7 +732,7 @@ def lead_team(request, slug):
             .select_related("post", "volunteer")
             .order_by("-post__start")[:50]
         ),
-        "message_form": MessageForm(),
+        "message_form": broadcasts.MessageForm(),
     }
     # One form per row, each with its own element ids.
     for m in ctx["applications"]:
@@ -866,7 +860,7 @@ def roster(request, pk):
         "places": [s for s in signups if s.holds_place],
         "waiting": [s for s in signups if s.status == Signup.Status.WAITLISTED],
         "checkin_url": checkin_url,
-        "qr_svg": segno.make(checkin_url, error="m").svg_inline(scale=5),
+        "qr_svg": qr_svg(checkin_url, label=_("Check-in QR code"), scale=5),
         "outcome_form": OutcomeForm(
             initial={
                 "residents_served": post.residents_served,
@@ -875,7 +869,7 @@ def roster(request, pk):
                 "note": post.outcome_note,
             }
         ),
-        "message_form": MessageForm(),
+        "message_form": broadcasts.MessageForm(),
         "addable": _addable_members(post, signups),
         "started": post.start <= moment,
         "ended": post.end <= moment,
@@ -1096,7 +1090,7 @@ def coordinator(request):
     for m in ctx["offers"]:
         m.form = PoolDecisionForm(auto_id=f"offer{m.pk}_%s")
     for day in ctx["days"]:
-        day.form = MessageForm(auto_id=f"day{day.pk}_%s")
+        day.form = broadcasts.MessageForm(auto_id=f"day{day.pk}_%s")
     return render(request, "volunteers/coordinator.html", ctx)
 
 

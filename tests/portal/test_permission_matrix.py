@@ -93,6 +93,11 @@ MATRIX = {
     "inbox-notice-read": POST_ONLY,
     "inbox-read-all": POST_ONLY,
     "notice-preferences": signed_in(),
+    # one's own calendar of everything: the page, its buttons, and the feed (its token the key)
+    "my-calendar": signed_in(),
+    "my-calendar-reset": POST_ONLY,
+    "my-calendar-stop": POST_ONLY,
+    "my-calendar-feed": everyone(),
     "my-data": signed_in(),
     "my-data-export": signed_in(),
     "my-data-json": signed_in(),
@@ -232,6 +237,7 @@ MATRIX = {
     "classes:calendar-reset": POST_ONLY,
     "classes:teach": only("teacher", "classes_staff"),
     "classes:roster": only("teacher", "classes_staff"),
+    "classes:message-parents": POST_ONLY,
     "classes:lottery-draw": POST_ONLY,
     "classes:lottery-redraw": POST_ONLY,
     "classes:fee-paid": POST_ONLY,
@@ -423,7 +429,11 @@ def _world():
         source="volunteers", title="服务日", text="下雨改室内", created_by=people["coordinator"]
     )
 
+    from portal.my_calendar import reset_key
+
+    calendar_key = reset_key(reg.parent)
     args = {
+        "my-calendar-feed": {"token": calendar_key.token},
         "announcement-detail": {"pk": announcement.pk},
         "household-member-edit": {"pk": reg.child.pk},
         "household-member-remove": {"pk": reg.child.pk},
@@ -495,6 +505,7 @@ def _world():
         "classes:withdraw": {"pk": enrolment.pk},
         "classes:calendar": {"token": "no-such-token"},
         "classes:roster": {"pk": course.pk},
+        "classes:message-parents": {"pk": course.pk},
         "classes:lottery-draw": {"pk": course.pk},
         "classes:lottery-redraw": {"pk": course.pk},
         "classes:fee-paid": {"pk": enrolment.pk},
