@@ -266,7 +266,7 @@ def csv_bytes(tables: Sequence[Table], heading: Heading | None = None, cover=Non
 # Number formats by column kind (openpyxl's cells carry them; text needs none).
 NUMBER_FORMATS = {
     INT: "0",
-    NUMBER: "0.##",
+    NUMBER: "General",  # "0.##" would show a whole number of hours as "2." in Excel
     MONEY: "0.00",
     DATE: "yyyy-mm-dd",
     DATETIME: "yyyy-mm-dd hh:mm",

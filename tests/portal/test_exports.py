@@ -283,3 +283,12 @@ def test_libreoffice_opens_a_workbook_with_every_kind_of_cell_and_a_cover(tmp_pa
     table.rows = [*table.rows, [datetime(2026, 5, 8, 12, 0, tzinfo=UTC), "\x01王", -1]]
 
     opens_in_libreoffice(exports.xlsx_bytes([table, _claim_table()], HEADING, cover), tmp_path)
+
+
+def test_a_plain_number_shows_without_a_trailing_point():
+    table = exports.Table(
+        "时长", [exports.Column("小时", exports.NUMBER, total=True)], [[2], [1.5]]
+    )
+    ws = _book(exports.xlsx_bytes([table])).active
+    assert [c.number_format for c in ws["A"][1:]] == ["General"] * 3
+    assert ws["A4"].value == 3.5
