@@ -37,6 +37,52 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_outlives_the_run(django_db_setup, django_db_blocker):
+    """Before pytest drops the PostgreSQL test database, no other session may hold it.
+
+    Threads that ended (the live server's request threads, the concurrency tests' workers, the
+    task runs inside them) can leave their connection object to Python's cyclic garbage
+    collector (a connection and its helpers refer to each other), so its socket stays open until
+    a collection runs; dropping the database then warned that it was "being accessed by other
+    users". At the end of the run: collect, then wait for those sessions to end. Whatever still
+    holds the database after five seconds is named in a warning, never silently ended.
+    """
+    yield
+    import gc
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    gc.collect()
+    query = (
+        "SELECT pid, state, left(query, 80) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    with django_db_blocker.unblock():
+        others = []
+        for _ in range(50):
+            with connection.cursor() as cursor:
+                cursor.execute(query)
+                others = cursor.fetchall()
+            if not others:
+                break
+            gc.collect()
+            time.sleep(0.1)
+        if others:  # named, then ended, so the database can still be dropped
+            import warnings
+
+            warnings.warn(f"sessions still on the test database at the end: {others}", stacklevel=1)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashing is slow on purpose; tests make many accounts and need no brute-force cost."""
