@@ -402,9 +402,23 @@ SILENCED_SYSTEM_CHECKS = [
 if SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")  # HSTS preload is each deployment's decision
 
+# One handler, on the root: Django's own `django` console handler (DEBUG only) is replaced by
+# none, so runserver prints each line once; `django.server` keeps its access-log format and does
+# not propagate. A 4xx from `django.request` is one line, without the traceback
+# (portal.logs.OneLineClientErrors).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_client_errors": {"()": "portal.logs.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {
+            "handlers": [],
+            "level": "WARNING",
+            "filters": ["one_line_client_errors"],
+            "propagate": True,
+        },
+    },
 }
