@@ -410,10 +410,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line_client_errors": {"()": "portal.logs.OneLineClientErrors"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        # runserver's access lines keep their time stamp (Django's own format)
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # configuring "django" resets its children: runserver's logger is declared again
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.request": {
             "handlers": [],
             "level": "WARNING",
