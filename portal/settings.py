@@ -128,6 +128,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {{ obj|localized:"title" }} everywhere (portal.lib.localized)
+            "builtins": ["portal.templatetags.localized"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
