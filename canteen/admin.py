@@ -5,6 +5,7 @@ Changes to settings, prices, rules, categories and recipients are kept in their 
 be changed or deleted at all.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -57,6 +58,7 @@ class CanteenSettingsAdmin(SimpleHistoryAdmin):
 class MealSlotAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
+        "name_en",
         "order",
         "serves_at",
         "booking_cutoff",
@@ -66,10 +68,58 @@ class MealSlotAdmin(SimpleHistoryAdmin):
     list_editable = ["order"]
 
 
+class DishAdminForm(forms.ModelForm):
+    """The allergens as tick boxes of the fixed list (stored as comma-separated codes)."""
+
+    allergens = forms.MultipleChoiceField(
+        label=_("allergens"),
+        choices=Dish.Allergen.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick every allergen the dish contains."),
+    )
+
+    class Meta:
+        model = Dish
+        fields = [
+            "name",
+            "name_en",
+            "description",
+            "balance",
+            "is_soft",
+            "is_low_salt",
+            "is_low_sugar",
+            "allergens",
+            "photo",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["allergens"] = [
+                c for c in self.instance.allergen_codes if c in Dish.Allergen.values
+            ]
+
+    def clean_allergens(self):
+        return ",".join(self.cleaned_data["allergens"])
+
+
 @admin.register(Dish)
 class DishAdmin(SimpleHistoryAdmin):
+    form = DishAdminForm
+    fields = [
+        ("name", "name_en"),
+        "description",
+        "balance",
+        ("is_soft", "is_low_salt", "is_low_sugar"),
+        "allergens",
+        "photo",
+        "is_active",
+    ]
     list_display = [
         "name",
+        "name_en",
         "balance",
         "is_soft",
         "is_low_salt",

@@ -30,13 +30,27 @@ from portal.models import User
 # The community's default elders' subsidy rule: 4 yuan a meal from 60 (DOMAIN).
 ELDER_AGE = 60
 
+# The dishes' English names, shown on English pages (portal.lib.localized).
+DISH_ENGLISH = {
+    "红烧肉": "Red-braised pork",
+    "清蒸鲈鱼": "Steamed sea bass",
+    "肉末蒸蛋": "Steamed egg with minced pork",
+    "番茄炒蛋": "Tomato and scrambled egg",
+    "清炒时蔬": "Stir-fried greens",
+    "麻婆豆腐": "Mapo tofu",
+    "土豆烧鸡块": "Chicken and potato stew",
+    "冬瓜排骨汤": "Winter melon and pork rib soup",
+    "杂粮米饭": "Mixed-grain rice",
+    "南瓜小米粥": "Pumpkin and millet porridge",
+}
+
 DISHES = [
     ("红烧肉", "肥瘦相间，小火慢炖", "meat", False, False, False, "", (150, 60, 30)),
-    ("清蒸鲈鱼", "鲜嫩少刺", "meat", True, True, True, "鱼", (220, 220, 200)),
-    ("肉末蒸蛋", "嫩滑好咽", "mixed", True, True, True, "鸡蛋", (250, 210, 90)),
-    ("番茄炒蛋", "酸甜开胃", "mixed", True, False, False, "鸡蛋", (230, 80, 50)),
+    ("清蒸鲈鱼", "鲜嫩少刺", "meat", True, True, True, "fish", (220, 220, 200)),
+    ("肉末蒸蛋", "嫩滑好咽", "mixed", True, True, True, "egg", (250, 210, 90)),
+    ("番茄炒蛋", "酸甜开胃", "mixed", True, False, False, "egg", (230, 80, 50)),
     ("清炒时蔬", "当季青菜", "vegetable", False, True, True, "", (70, 160, 60)),
-    ("麻婆豆腐", "微辣，软嫩", "mixed", True, False, True, "大豆", (200, 90, 40)),
+    ("麻婆豆腐", "微辣，软嫩", "mixed", True, False, True, "soy", (200, 90, 40)),
     ("土豆烧鸡块", "土豆软糯", "meat", False, False, True, "", (200, 150, 70)),
     ("冬瓜排骨汤", "清淡滋补", "soup", False, True, True, "", (230, 230, 210)),
     ("杂粮米饭", "大米小米糙米", "staple", False, True, True, "", (240, 235, 215)),
@@ -88,9 +102,13 @@ def _dishes() -> dict[str, Dish]:
                 is_low_salt=salt,
                 is_low_sugar=sugar,
                 allergens=allergens,
+                name_en=DISH_ENGLISH.get(name, ""),
             )
             dish.photo.save(f"{name}.jpg", _photo(colour), save=False)
             dish.save()
+        if not dish.name_en and name in DISH_ENGLISH:
+            dish.name_en = DISH_ENGLISH[name]
+            dish.save(update_fields=["name_en"])
         dishes[name] = dish
     return dishes
 
@@ -100,6 +118,10 @@ def _menus(dishes, first: date, last: date, *, published: bool) -> int:
     dinner = MealSlot.objects.get_or_create(
         name="晚餐", defaults={"order": 2, "serves_at": "17:30", "booking_cutoff": "15:00"}
     )[0]
+    for slot, english in ((lunch, "Lunch"), (dinner, "Dinner")):
+        if not slot.name_en:
+            slot.name_en = english
+            slot.save(update_fields=["name_en"])
     made = 0
     day = first
     while day <= last:

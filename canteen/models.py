@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
+from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Address, Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -79,10 +80,11 @@ class CanteenSettings(models.Model):
         return obj
 
 
-class MealSlot(models.Model):
+class MealSlot(LocalizedMixin, models.Model):
     """A service of the day (lunch, dinner): its order, serving time and booking cut-off."""
 
     name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=30)
+    name_en = english_version(30)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     serves_at = models.TimeField(_("served from"), default="11:30")
     booking_cutoff = models.TimeField(
@@ -115,7 +117,7 @@ class MealSlot(models.Model):
         return timezone.make_aware(naive, timezone.get_current_timezone())
 
 
-class Dish(models.Model):
+class Dish(LocalizedMixin, models.Model):
     """A dish on the canteen's repertoire, with the tags elders ask about."""
 
     class Balance(models.TextChoices):
@@ -126,6 +128,7 @@ class Dish(models.Model):
         SOUP = "soup", _("soup")
 
     name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=60)
+    name_en = english_version(60)
     description = models.CharField(_("short description"), max_length=200, blank=True)
     balance = models.CharField(
         _("meat / vegetable"), max_length=12, choices=Balance.choices, default=Balance.MIXED
@@ -133,11 +136,27 @@ class Dish(models.Model):
     is_soft = models.BooleanField(_("soft food"), default=False)
     is_low_salt = models.BooleanField(_("low salt"), default=False)
     is_low_sugar = models.BooleanField(_("low sugar"), default=False)
+
+    class Allergen(models.TextChoices):
+        """The allergens a dish may contain: a fixed list, shown in the reader's language."""
+
+        PEANUT = "peanut", _("peanuts")
+        TREE_NUT = "tree_nut", _("tree nuts")
+        EGG = "egg", _("egg")
+        MILK = "milk", _("milk")
+        FISH = "fish", _("fish")
+        SHELLFISH = "shellfish", _("shrimp, crab and shellfish")
+        SOY = "soy", _("soy")
+        WHEAT = "wheat", _("wheat (gluten)")
+        SESAME = "sesame", _("sesame")
+
+    # The codes of `Allergen`, comma-separated (the admin offers them as tick boxes). A word
+    # from before the list existed is shown as it was typed.
     allergens = models.CharField(
         _("allergens"),
         max_length=120,
         blank=True,
-        help_text=_("For example: peanuts, egg, shrimp."),
+        help_text=_("Tick every allergen the dish contains."),
     )
     photo = ImageField(
         _("photo"), upload_to="canteen/dishes/", blank=True, validators=[validate_image_file]
@@ -173,6 +192,22 @@ class Dish(models.Model):
             return
         thumb = thumbnail(self.photo, max_size=(320, 320))
         self.thumbnail.save(thumb.name, thumb, save=False)
+
+    @property
+    def allergen_codes(self) -> list[str]:
+        return [code.strip() for code in self.allergens.split(",") if code.strip()]
+
+    @property
+    def allergen_labels(self) -> list[str]:
+        """The allergens in the reader's language (a code's label; an old typed word as is)."""
+        return [
+            str(Dish.Allergen(code).label) if code in Dish.Allergen.values else code
+            for code in self.allergen_codes
+        ]
+
+    @property
+    def allergen_text(self) -> str:
+        return pgettext("between the items of a list", ", ").join(self.allergen_labels)
 
     @property
     def tags(self) -> list[str]:

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from classes import lottery
 from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
+from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Community, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -151,7 +152,7 @@ class CourseQuerySet(models.QuerySet):
         )
 
 
-class Course(models.Model):
+class Course(LocalizedMixin, models.Model):
     """A free course for children in one term, with a weekly timetable and a number of places."""
 
     class Mode(models.TextChoices):
@@ -162,6 +163,7 @@ class Course(models.Model):
         Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="courses"
     )
     title = models.CharField(_("title"), max_length=100)
+    title_en = english_version(100)
     subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
     institution = models.ForeignKey(
         Institution,

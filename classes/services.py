@@ -185,57 +185,75 @@ def _clashing_course(child: HouseholdMember, course: Course, statuses) -> Course
     return None
 
 
-def _check_can_enrol(user, course: Course, child: HouseholdMember, moment) -> None:
+def enrolment_facts(children) -> dict[int, list[Enrolment]]:
+    """Each child's active enrolments (with course, term and weekly slots): all `can_enrol` asks
+    of the database, loaded in two queries however many children and courses."""
+    facts = {child.pk: [] for child in children}
+    if facts:
+        for e in (
+            Enrolment.objects.active()
+            .filter(child_id__in=list(facts))
+            .select_related("course__term")
+            .prefetch_related("course__slots")
+        ):
+            facts[e.child_id].append(e)
+    return facts
+
+
+def can_enrol(user, course: Course, child: HouseholdMember, *, moment=None, facts=None):
+    """Why `user` may not enrol `child` in `course` now (a translated message), or None.
+
+    No side effect: pages ask it before offering the button, and `enrol` asks it again under
+    the lock (the one source of the rules). `facts` (from `enrolment_facts`) saves the queries
+    when a page asks for many children; `course` needs its term and slots loaded. The capacity
+    is not a refusal: a full course has a waiting list.
+    """
+    moment = moment or timezone.now()
     if (
         child.household_id != user.household_id
         or child.has_left
         or not child.is_child_on(timezone.localdate(moment))
     ):
-        raise EnrolmentError(_("You can enrol only the children of your household."))
+        return _("You can enrol only the children of your household.")
     if not course.is_published:
-        raise EnrolmentError(_("This course is not open for enrolment."))
+        return _("This course is not open for enrolment.")
     if course.is_lottery and course.lottery_drawn_at:
         # After the draw, places left go first come, first served until the term ends.
         if timezone.localdate(moment) > course.term.ends_on:
-            raise EnrolmentError(_("This course's term is over."))
+            return _("This course's term is over.")
     elif moment < course.enrol_opens_at:
-        raise EnrolmentError(
-            _("Enrolment opens on %(when)s.")
-            % {"when": date_format(timezone.localtime(course.enrol_opens_at), "DATETIME_FORMAT")}
-        )
+        return _("Enrolment opens on %(when)s.") % {
+            "when": date_format(timezone.localtime(course.enrol_opens_at), "DATETIME_FORMAT")
+        }
     elif moment >= course.enrol_closes_at:
-        raise EnrolmentError(_("Enrolment for this course has closed."))
+        return _("Enrolment for this course has closed.")
     age = child.age_on(course.term.starts_on)
     if age is None:
-        raise EnrolmentError(
-            _("Add %(name)s's birth date to your household first.") % {"name": child.full_name}
-        )
+        return _("Add %(name)s's birth date to your household first.") % {"name": child.full_name}
     if not course.accepts_age(age):
-        raise EnrolmentError(
-            _(
-                "%(name)s will be %(age)s on %(day)s; this course is for children aged "
-                "%(min)s to %(max)s."
-            )
-            % {
+        return _(
+            "%(name)s will be %(age)s on %(day)s; this course is for children aged "
+            "%(min)s to %(max)s."
+        ) % {
+            "name": child.full_name,
+            "age": age,
+            "day": date_format(course.term.starts_on, "SHORT_DATE_FORMAT"),
+            "min": course.age_min,
+            "max": course.age_max,
+        }
+    if facts is None:
+        facts = enrolment_facts([child])
+    active = facts.get(child.pk, [])
+    if any(e.course_id == course.pk for e in active):
+        return _("%(name)s is already signed up for this course.") % {"name": child.full_name}
+    clashing = (Enrolment.Status.ENROLLED, Enrolment.Status.WAITLISTED)
+    for e in active:
+        if e.status in clashing and course.clashes_with(e.course):
+            return _("%(name)s already has %(course)s at the same time.") % {
                 "name": child.full_name,
-                "age": age,
-                "day": date_format(course.term.starts_on, "SHORT_DATE_FORMAT"),
-                "min": course.age_min,
-                "max": course.age_max,
+                "course": e.course.title,
             }
-        )
-    if Enrolment.objects.active().filter(course=course, child=child).exists():
-        raise EnrolmentError(
-            _("%(name)s is already signed up for this course.") % {"name": child.full_name}
-        )
-    clash = _clashing_course(
-        child, course, [Enrolment.Status.ENROLLED, Enrolment.Status.WAITLISTED]
-    )
-    if clash is not None:
-        raise EnrolmentError(
-            _("%(name)s already has %(course)s at the same time.")
-            % {"name": child.full_name, "course": clash.title}
-        )
+    return None
 
 
 def enrol(
@@ -260,7 +278,9 @@ def enrol(
             HouseholdMember.objects.select_for_update().get(pk=child.pk)
             course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
             moment = timezone.now()
-            _check_can_enrol(user, course, child, moment)
+            reason = can_enrol(user, course, child, moment=moment)
+            if reason:
+                raise EnrolmentError(reason)
             if course.is_lottery and not course.lottery_drawn_at:
                 status = Enrolment.Status.APPLIED
             elif course.enrolments.enrolled().count() < course.capacity:

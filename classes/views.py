@@ -153,7 +153,32 @@ def course_detail(request, pk):
             .filter(child__household_id=request.user.household_id)
             .select_related("child")
         )
+        ctx.update(
+            _enrol_choices(request.user, course, exclude={e.child_id for e in ctx["my_enrolments"]})
+        )
     return render(request, "classes/course_detail.html", ctx)
+
+
+def _enrol_choices(user, course, *, exclude=()) -> dict:
+    """Which of the household's children may be enrolled in `course`, and why the others may not
+    (asked of `services.can_enrol` before the parent fills in anything): a fixed number of
+    queries however many children and enrolments the household has."""
+    children = list(my_children(user))
+    facts = services.enrolment_facts(children)
+    moment = timezone.now()
+    eligible, refusals = [], []
+    for child in children:
+        reason = services.can_enrol(user, course, child, moment=moment, facts=facts)
+        if reason is None:
+            eligible.append(child)
+        elif child.pk not in exclude:
+            refusals.append({"child": child, "reason": reason})
+    return {
+        "children": children,
+        "has_children": bool(children),
+        "eligible_children": eligible,
+        "refusals": refusals,
+    }
 
 
 def lottery_result(request, pk):
@@ -223,9 +248,14 @@ def enrol(request, pk):
         Course.objects.published().with_counts().select_related("term").prefetch_related("slots"),
         pk=pk,
     )
-    children = list(my_children(request.user))
+    choices = _enrol_choices(request.user, course)
+    children = choices["children"]
+    # A parent is offered only the children the rules allow (the others with the reason); a
+    # POST is judged by the service, which gives the exact reason for any child.
     form = EnrolForm(
-        request.POST or None, children=children, needs_photo_consent=course.needs_photo_consent
+        request.POST or None,
+        children=children if request.method == "POST" else choices["eligible_children"],
+        needs_photo_consent=course.needs_photo_consent,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -250,7 +280,7 @@ def enrol(request, pk):
                     _("Thank you for offering to volunteer; the coordinator will be in touch."),
                 )
             return redirect("classes:mine")
-    ctx = {"course": course, "form": form, "children": children}
+    ctx = {"course": course, "form": form, **choices}
     return render(request, "classes/enrol.html", ctx)
 
 

@@ -115,7 +115,10 @@ class ActivityAdmin(admin.ModelAdmin):
     readonly_fields = ["preview"]
     inlines = [QuestionInline]
     fieldsets = [
-        (None, {"fields": ["event", "track", "title", "kind", "description", "place"]}),
+        (
+            None,
+            {"fields": ["event", "track", ("title", "title_en"), "kind", "description", "place"]},
+        ),
         (_("When"), {"fields": ["starts_at", "ends_at"]}),
         (_("Who for"), {"fields": ["audience", "min_age", "max_age", "adults_accompany"]}),
         (

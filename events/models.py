@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal import roles
 from portal.fields import ImageField
+from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Household, HouseholdMember
 from portal.validators import validate_image_file
 
@@ -73,7 +74,7 @@ class EventQuerySet(models.QuerySet):
         return self.published()
 
 
-class Event(ThumbnailedImage):
+class Event(LocalizedMixin, ThumbnailedImage):
     """A festival (with themed tracks) or a single community event."""
 
     class Kind(models.TextChoices):
@@ -81,6 +82,7 @@ class Event(ThumbnailedImage):
         EVENT = "event", _("event")
 
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_version(120)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FESTIVAL)
     summary = models.CharField(_("summary"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -184,7 +186,7 @@ class ActivityQuerySet(models.QuerySet):
 ADULT_AGE = 18
 
 
-class Activity(ThumbnailedImage):
+class Activity(LocalizedMixin, ThumbnailedImage):
     """One thing to do at an event: a contest, a run, a stall, a gala; maybe with registration."""
 
     class Audience(models.TextChoices):
@@ -212,6 +214,7 @@ class Activity(ThumbnailedImage):
         related_name="activities",
     )
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_version(120)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ACTIVITY)
     description = models.TextField(_("description"), blank=True)
     place = models.CharField(_("place"), max_length=120)

@@ -116,16 +116,9 @@ def register(activity: Activity, *, user, members, answers=None, entered_by=None
 
     day = activity.day
     for m in members:
-        if (activity.min_age is not None or activity.max_age is not None) and m.dob is None:
-            raise EventError(
-                _("We need %(name)s's birth date to check the age range; add it in My household.")
-                % {"name": m.full_name}
-            )
-        if not activity.age_allows(m.age_on(day)):
-            raise EventError(
-                _("%(name)s is outside the age range of this activity (%(range)s).")
-                % {"name": m.full_name, "range": activity.age_range_label}
-            )
+        reason = can_register(activity, m)
+        if reason:
+            raise EventError(reason)
     if activity.adults_accompany and activity.age_range_label:
         if all(m.age_on(day) >= ADULT_AGE for m in members):
             raise EventError(
@@ -631,3 +624,25 @@ def members_for_registration(user):
     members = list(my_household_members(user))
     members.sort(key=lambda m: m.relation != HouseholdMember.Relation.SELF)
     return members
+
+
+def can_register(activity: Activity, member: HouseholdMember, *, registered_ids=()) -> str | None:
+    """Why `member` may not be registered for `activity` (a translated message), or None.
+
+    No side effect and no query: the activity page asks it for each member of the household
+    before offering the button (`registered_ids`: the members already registered, which the
+    page has loaded), and `register` asks it again under the lock. The activity's own state
+    (open, closed) and the household checks stay in `register`.
+    """
+    if member.pk in registered_ids:
+        return _("%(name)s is already registered for this activity.") % {"name": member.full_name}
+    if (activity.min_age is not None or activity.max_age is not None) and member.dob is None:
+        return _(
+            "We need %(name)s's birth date to check the age range; add it in My household."
+        ) % {"name": member.full_name}
+    if not activity.age_allows(member.age_on(activity.day)):
+        return _("%(name)s is outside the age range of this activity (%(range)s).") % {
+            "name": member.full_name,
+            "range": activity.age_range_label,
+        }
+    return None

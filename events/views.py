@@ -221,10 +221,24 @@ def activity_detail(request, pk):
         positions = services.waiting_positions([activity.pk])
     for reg in mine:
         reg.position = positions.get(reg.booking_id)
+    state = activity.registration_state(at)
+    refusals, may_register = [], True
+    if state == "open" and request.user.is_authenticated and request.user.household_id:
+        # Refusals before effort: the button only if someone of the household may come.
+        registered = {reg.member_id for reg in mine}
+        members = [
+            m for m in services.members_for_registration(request.user) if m.pk not in registered
+        ]
+        reasons = [(m, services.can_register(activity, m)) for m in members]
+        may_register = any(reason is None for _m, reason in reasons)
+        if not may_register:  # else the form says who may come
+            refusals = [reason for _m, reason in reasons]
     ctx = {
         "activity": activity,
         "event": activity.event,
-        "state": activity.registration_state(at),
+        "state": state,
+        "may_register": may_register,
+        "refusals": refusals,
         "questions": list(activity.questions.all()),
         "mine": mine,
         "stalls_open": activity.kind == Activity.Kind.MARKET and at < activity.starts_at,

@@ -1,6 +1,7 @@
 import functools
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Community
 
@@ -22,7 +23,25 @@ def portal(request):
         "portal_languages": settings.LANGUAGES,
         # Called by the template only where it is shown (base.html's header), from the cache.
         "unread_notices": functools.partial(_unread_notices, request),
+        "section_title": section_title(request),
     }
+
+
+# The modules' names, for the page title: "活动报名 · 邻里节 · 社区活动 · 公园路社区".
+SECTIONS = {
+    "volunteers": _("Volunteers"),
+    "events": _("Events"),
+    "canteen": _("Neighbour Canteen"),
+    "classes": _("Neighbour Classroom"),
+}
+
+
+def section_title(request) -> str:
+    """The module a page belongs to, for its title (not on the module's own front page)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name == "index":
+        return ""
+    return SECTIONS.get(match.namespace, "")
 
 
 def _unread_notices(request) -> int:

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
 from portal.lib.ages import age_on
+from portal.lib.localized import LocalizedMixin, english_version
 from portal.validators import validate_birth_date, validate_image_file, validate_mainland_mobile
 
 
@@ -369,10 +370,11 @@ class AnnouncementQuerySet(models.QuerySet):
         )
 
 
-class Announcement(models.Model):
+class Announcement(LocalizedMixin, models.Model):
     """A notice staff write for residents, with an optional image."""
 
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_version(120)
     body = models.TextField(_("text"))
     image = ImageField(
         _("image"),

@@ -128,6 +128,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {{ obj|localized:"title" }} everywhere (portal.lib.localized)
+            "builtins": ["portal.templatetags.localized"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -411,9 +413,36 @@ SILENCED_SYSTEM_CHECKS = [
 if SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")  # HSTS preload is each deployment's decision
 
+# One handler, on the root: Django's own `django` console handler (DEBUG only) is replaced by
+# none, so runserver prints each line once; `django.server` keeps its access-log format and does
+# not propagate. A 4xx from `django.request` is one line, without the traceback
+# (portal.logs.OneLineClientErrors).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_client_errors": {"()": "portal.logs.OneLineClientErrors"}},
+    "formatters": {
+        # runserver's access lines keep their time stamp (Django's own format)
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # configuring "django" resets its children: runserver's logger is declared again
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.request": {
+            "handlers": [],
+            "level": "WARNING",
+            "filters": ["one_line_client_errors"],
+            "propagate": True,
+        },
+    },
 }

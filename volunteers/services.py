@@ -399,12 +399,33 @@ def _overlapping(volunteer, post: Post):
     )
 
 
-def signup_refusal(post: Post, volunteer, *, at=None, rules=None, member_team_ids=None):
+def my_active_signups(volunteer, *, after=None, before=None) -> list[tuple]:
+    """(post id, start, end, title) of the volunteer's active sign-ups on posts ending after
+    `after` (and starting before `before`): what `can_sign_up` needs of them, in one query, for
+    a page that asks about many posts."""
+    qs = Signup.objects.active().filter(volunteer=volunteer)
+    if after is not None:
+        qs = qs.filter(post__end__gt=after)
+    if before is not None:
+        qs = qs.filter(post__start__lt=before)
+    return list(qs.values_list("post_id", "post__start", "post__end", "post__title"))
+
+
+def can_sign_up(volunteer, post: Post, *, at=None, rules=None, member_team_ids=None, mine=None):
     """Why `volunteer` may not sign up for `post` now (a translated message), or None.
 
-    The capacity is not checked here (that needs the row lock in `sign_up`).
+    No side effect: pages ask it before offering the button, and `sign_up` asks it again with
+    the post locked (the one source of the rules). A page asking about many posts passes the
+    volunteer's `member_team_ids` and active sign-ups (`mine`, from `my_active_signups`) so no
+    query runs per post; the post needs its team loaded. The capacity is not checked here (that
+    needs the row lock in `sign_up`; a full post has a waiting list).
     """
     at = at or now()
+    if mine is None:
+        # only the sign-ups that could matter: this post's and those overlapping it
+        mine = my_active_signups(volunteer, after=post.start, before=post.end)
+    if any(post_id == post.pk for post_id, _start, _end, _title in mine):
+        return _("You are already signed up for this post.")
     rules = rules or VolunteerSettings.current()
     if post.end <= at:
         return _("This post is over.")
@@ -426,12 +447,12 @@ def signup_refusal(post: Post, volunteer, *, at=None, rules=None, member_team_id
             return _(
                 "Only members of %(team)s can take this post; apply to join the team first."
             ) % {"team": post.team.name}
-    clash = _overlapping(volunteer, post)
-    if clash is not None:
-        return _("This overlaps another of your posts: %(title)s at %(time)s.") % {
-            "title": clash.post.title,
-            "time": localtime(clash.post.start).strftime("%m-%d %H:%M"),
-        }
+    for _post_id, start, end, title in mine:
+        if start < post.end and end > post.start:
+            return _("This overlaps another of your posts: %(title)s at %(time)s.") % {
+                "title": title,
+                "time": localtime(start).strftime("%m-%d %H:%M"),
+            }
     return None
 
 
@@ -453,9 +474,7 @@ def sign_up(post: Post, volunteer, *, waitlist: bool = False, at=None) -> Signup
     """
     at = at or now()
     post = Post.objects.select_for_update(of=("self",)).select_related("team").get(pk=post.pk)
-    if Signup.objects.active().filter(post=post, volunteer=volunteer).exists():
-        raise SignupError(_("You are already signed up for this post."))
-    reason = signup_refusal(post, volunteer, at=at)
+    reason = can_sign_up(volunteer, post, at=at)
     if reason:
         raise SignupError(reason)
     seat = _free_seat(post)

@@ -342,17 +342,16 @@ def posts_for_me(request):
         .select_related("team")
         .order_by("start")[:200]
     )
-    mine = list(
-        Signup.objects.active()
-        .filter(volunteer=request.user, post__end__gt=at)
-        .values_list("post_id", "post__start", "post__end")
-    )
+    mine = services.my_active_signups(request.user, after=at)
     skill = (request.GET.get("skill") or "").strip()
     posts = []
     for post in candidates:
         if post.taken >= post.capacity:
             continue
-        if any(pid == post.pk or (s < post.end and e > post.start) for pid, s, e in mine):
+        # the services' own rules, asked with what is loaded once for the whole list
+        if services.can_sign_up(
+            request.user, post, at=at, rules=rules, member_team_ids=team_ids, mine=mine
+        ):
             continue
         if skill and skill not in post.skills:
             continue
@@ -372,7 +371,7 @@ def post_detail(request, pk):
     if request.user.is_authenticated:
         my_signup = Signup.objects.active().filter(post=post, volunteer=request.user).first()
         if my_signup is None:
-            refusal = services.signup_refusal(post, request.user)
+            refusal = services.can_sign_up(request.user, post)
     ctx = {
         "post": post,
         "free": max(post.capacity - post.taken, 0),

@@ -13,3 +13,13 @@ def yuan(value):
     if value is None or value == "":
         return format_yuan(0)
     return format_yuan(value)
+
+
+@register.simple_tag(takes_context=True)
+def account_page_description(context):
+    """The meta description of an account page (portal.descriptions), by its URL name."""
+    from portal.descriptions import ACCOUNT_PAGES
+
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    return ACCOUNT_PAGES.get(getattr(match, "url_name", None), "")

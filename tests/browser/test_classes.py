@@ -53,12 +53,10 @@ def test_parent_enrols_child_and_teacher_takes_the_register(page, parent_with_ch
     expect(page.get_by_test_id("course-hours")).to_have_text("0")
     page.get_by_test_id("enrol-link").click()
 
-    # The too-young sibling is refused with a clear message; nothing is saved.
-    page.select_option("select[name=child]", label="小妹")
-    page.locator("input[name=photo_consent][value=yes]").check()
-    page.fill("input[name=pickup_people]", "张妈妈（母亲）")
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".alert-danger").first).to_contain_text("小妹")
+    # The too-young sibling is not offered (refusal before effort): the reason stands above
+    # the form, and nothing is saved.
+    expect(page.get_by_test_id("enrol-refusal")).to_contain_text("小妹")
+    expect(page.locator("select[name=child] option", has_text="小妹")).to_have_count(0)
     assert not course.enrolments.exists()
 
     # The older child gets a place and appears in My children's classes.

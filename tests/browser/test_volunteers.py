@@ -51,7 +51,7 @@ def test_volunteer_joins_signs_up_is_checked_in_and_out_and_verifies_a_certifica
 
     # Before approval the post is refused with the reason.
     page.goto(f"/volunteers/posts/{post.pk}/")
-    expect(page.locator(".alert-warning")).to_contain_text("党员先锋队")
+    expect(page.get_by_test_id("signup-refusal")).to_contain_text("党员先锋队")
 
     # The leader approves on their phone.
     leader_page = _phone_page(browser, live_server)
