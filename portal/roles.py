@@ -83,7 +83,13 @@ EXTRA_PERMISSIONS = {
     VOLUNTEER_COORDINATOR: _LOOKUP,
     EVENTS_STAFF: _LOOKUP,
     CANTEEN_STAFF: _LOOKUP,
-    CLASSES_STAFF: _LOOKUP,
+    # The classroom's partner institutions are partner organisations (portal.Partner).
+    CLASSES_STAFF: [
+        *_LOOKUP,
+        "portal.view_partner",
+        "portal.add_partner",
+        "portal.change_partner",
+    ],
     COMMUNITY_ADMIN: [],
 }
 

@@ -279,7 +279,10 @@ ADMIN_ACCESS = {
     },
     "events_staff": {"view": {"events", "portal.user", "portal.household"}, "add": {"events"}},
     "canteen_staff": {"view": {"canteen", "portal.user", "portal.household"}, "add": {"canteen"}},
-    "classes_staff": {"view": {"classes", "portal.user", "portal.household"}, "add": {"classes"}},
+    "classes_staff": {
+        "view": {"classes", "portal.user", "portal.household", "portal.partner"},
+        "add": {"classes", "portal.partner"},
+    },
     "community_admin": {"view": {"portal"}, "add": {"portal"}},
     "superuser": {"view": {EVERYTHING}, "add": {EVERYTHING}},
 }
