@@ -151,3 +151,31 @@ def test_the_classroom_links_to_the_new_pages(client, classes_staff):
     html = client.get(reverse("classes:index")).content.decode()
     assert 'href="/fund/"' in html and 'href="/fund/manage/"' in html
     assert "/classes/fund/" not in html
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_proposers_ledger_page_costs_the_same_with_ten_times_the_entries(
+    client, alliance_staff, classes_staff
+):
+    colleague = make_user("李课堂", role_list=[roles.CLASSES_STAFF])
+    client.force_login(alliance_staff)
+
+    def grow(n):
+        for i in range(n):
+            entry = _spending(alliance_staff if i % 2 else classes_staff)
+            if i % 3 == 0:
+                services.approve_expenditure(entry, by=colleague)
+
+    grow(4)
+    client.get(reverse("fund:manage"))  # the session and the user come from the cache after
+    few = _queries(client, reverse("fund:manage"))
+    grow(36)
+    assert _queries(client, reverse("fund:manage")) == few <= 12
