@@ -44,6 +44,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("canteen/", include("canteen.urls")),
     path("classes/", include("classes.urls")),
+    path("fund/", include("fund.urls")),
 ]
 
 # Errors in the portal's own look (portal/errors.py); requests Django itself cannot read get the

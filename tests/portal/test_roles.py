@@ -86,6 +86,9 @@ def test_each_staff_group_reaches_only_its_modules_admin_pages(client, role):
             assert response.status_code in (200, 302), f"{role} should open {url}"
         elif app_label == "portal" and url.endswith(("/user/", "/household/", "/householdmember/")):
             assert response.status_code == 200, f"{role} may look residents up at {url}"
+        elif role == roles.CLASSES_STAFF and url.endswith("/portal/partner/"):
+            # the classroom's partner institutions are partner organisations (portal.Partner)
+            assert response.status_code == 200, f"{role} keeps the partners at {url}"
         else:
             assert response.status_code == 403, f"{role} must not open {url}"
 
