@@ -88,8 +88,23 @@ EXTRA_PERMISSIONS = {
     VOLUNTEER_COORDINATOR: _LOOKUP,
     EVENTS_STAFF: _LOOKUP,
     CANTEEN_STAFF: _LOOKUP,
-    CLASSES_STAFF: _LOOKUP,
-    ALLIANCE_STAFF: _LOOKUP,
+    # The classroom's partner institutions are partner organisations (portal.Partner).
+    CLASSES_STAFF: [
+        *_LOOKUP,
+        "portal.view_partner",
+        "portal.add_partner",
+        "portal.change_partner",
+    ],
+    # The alliance keeps the partner organisations and their registered party members.
+    ALLIANCE_STAFF: [
+        *_LOOKUP,
+        "portal.view_partner",
+        "portal.add_partner",
+        "portal.change_partner",
+        "portal.view_partnermember",
+        "portal.add_partnermember",
+        "portal.change_partnermember",
+    ],
     COMMUNITY_ADMIN: [],
 }
 

@@ -288,10 +288,19 @@ ADMIN_ACCESS = {
     },
     "events_staff": {"view": {"events", "portal.user", "portal.household"}, "add": {"events"}},
     "canteen_staff": {"view": {"canteen", "portal.user", "portal.household"}, "add": {"canteen"}},
-    "classes_staff": {"view": {"classes", "portal.user", "portal.household"}, "add": {"classes"}},
+    "classes_staff": {
+        "view": {"classes", "portal.user", "portal.household", "portal.partner"},
+        "add": {"classes", "portal.partner"},
+    },
     "alliance_staff": {
-        "view": {"alliance", "portal.user", "portal.household"},
-        "add": {"alliance"},
+        "view": {
+            "alliance",
+            "portal.user",
+            "portal.household",
+            "portal.partner",
+            "portal.partnermember",
+        },
+        "add": {"alliance", "portal.partner", "portal.partnermember"},
     },
     "community_admin": {"view": {"portal"}, "add": {"portal"}},
     "superuser": {"view": {EVERYTHING}, "add": {EVERYTHING}},
