@@ -249,14 +249,18 @@ MATRIX = {
     "classes:session-move": POST_ONLY,
     "classes:statistics": only("classes_staff"),
     "classes:statistics-export": only("classes_staff"),
-    "classes:fund": everyone(),
-    "classes:fund-manage": only("classes_staff"),
-    "classes:fund-income": POST_ONLY,
-    "classes:fund-propose": POST_ONLY,
-    "classes:fund-reverse": POST_ONLY,
-    "classes:fund-action": POST_ONLY,
+    # the micro-fund's old addresses (/classes/fund/...) move to /fund/ for good, for everyone
+    "classes:fund-moved": everyone(301),
+    # the community micro-fund: classes staff keep it; alliance staff propose spending (the
+    # ledger page, without the managers' forms: tests/fund/test_fund_access.py)
+    "fund:index": everyone(),
+    "fund:manage": only("classes_staff", "alliance_staff"),
+    "fund:income": POST_ONLY,
+    "fund:propose": POST_ONLY,
+    "fund:reverse": POST_ONLY,
+    "fund:action": POST_ONLY,
     # without a period, staff are sent back to choose one
-    "classes:fund-statement": only("classes_staff", status=302),
+    "fund:statement": only("classes_staff", status=302),
     # alliance: the public board and projects, residents' requests, staff, partners' contacts
     "alliance:board": everyone(),
     "alliance:project": everyone(),
@@ -310,8 +314,8 @@ ADMIN_ACCESS = {
     "events_staff": {"view": {"events", "portal.user", "portal.household"}, "add": {"events"}},
     "canteen_staff": {"view": {"canteen", "portal.user", "portal.household"}, "add": {"canteen"}},
     "classes_staff": {
-        "view": {"classes", "portal.user", "portal.household", "portal.partner"},
-        "add": {"classes", "portal.partner"},
+        "view": {"classes", "fund", "portal.user", "portal.household", "portal.partner"},
+        "add": {"classes", "fund", "portal.partner"},
     },
     "alliance_staff": {
         "view": {
@@ -337,7 +341,7 @@ NO_ADD = {
     "canteen.mealrecord",
     "canteen.closedmonth",
     "classes.enrolment",
-    "classes.fundentry",
+    "fund.fundentry",
     "classes.feepayment",
     "events.booking",
     "events.registration",
@@ -391,8 +395,9 @@ def _world():
     """People for every role and one object for every id a URL takes."""
     from canteen import services as canteen_services
     from canteen.models import LoveMealDelivery, LoveMealRecipient, Menu
-    from classes.models import ClassSession, Course, Enrolment, FundEntry
+    from classes.models import ClassSession, Course, Enrolment
     from events.models import Activity, Registration, StallApplication
+    from fund.models import FundEntry
     from tests.canteen.conftest import make_menu
     from volunteers import services as volunteer_services
     from volunteers.models import Membership, Team, VolunteerProfile
@@ -586,9 +591,10 @@ def _world():
         "classes:session-cancel": {"pk": session.pk},
         "classes:session-move": {"pk": session.pk},
         "classes:statistics-export": {"grouping": "course", "fmt": "csv"},
-        "classes:fund-reverse": {"pk": fund_entry.pk},
-        "classes:fund-action": {"pk": fund_entry.pk, "action": "approve"},
-        "classes:fund-statement": {"fmt": "csv"},
+        "classes:fund-moved": {"rest": "manage/"},
+        "fund:reverse": {"pk": fund_entry.pk},
+        "fund:action": {"pk": fund_entry.pk, "action": "approve"},
+        "fund:statement": {"fmt": "csv"},
     }
     return people, args, reg
 

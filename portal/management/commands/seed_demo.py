@@ -7,7 +7,7 @@ from django.test.utils import override_settings
 from portal import demo
 from portal.models import User
 
-MODULES = ["volunteers", "events", "canteen", "classes", "alliance"]
+MODULES = ["volunteers", "events", "canteen", "classes", "fund", "alliance"]
 
 # Who each demo account is, for the table printed at the end (a developer's aid, in English).
 WHO = {
