@@ -87,8 +87,11 @@ def board(request):
 @public_page("alliance")
 def project_detail(request, pk):
     project = get_object_or_404(stats.projects_with_progress(), pk=pk)
+    from fund.models import FundEntry
+
     ctx = {
         "project": project,
+        "spent": FundEntry.objects.for_purpose(project).totals()["spending"],
         "resources": list(project.resources.select_related("partner")),
         "comments": list(
             Rating.objects.filter(project=project)
@@ -325,7 +328,19 @@ def project_new(request):
 
 
 def _project_manage_ctx(project, **forms):
+    from fund.forms import FundExpenditureForm
+    from fund.models import FundEntry
+
     return {
+        "spending": list(
+            FundEntry.objects.for_purpose(project)
+            .select_related("proposed_by", "approved_by")
+            .order_by("date", "pk")
+        ),
+        "spend_form": forms.get("spend")
+        or FundExpenditureForm(
+            initial={"date": timezone.localdate(), "category": FundEntry.Category.PROJECT}
+        ),
         "project": project,
         "needs": list(project.needs.only("pk", "title", "state", "public_summary")),
         "resources": list(project.resources.select_related("partner")),
@@ -348,7 +363,15 @@ def project_manage(request, pk):
 def project_action(request, pk, action):
     require_staff(request)
     project = get_object_or_404(Project, pk=pk)
-    forms = {"update": UpdateForm, "close": CloseForm, "post": VolunteerPostForm}
+    from fund import services as fund_services
+    from fund.forms import FundExpenditureForm
+
+    forms = {
+        "update": UpdateForm,
+        "close": CloseForm,
+        "post": VolunteerPostForm,
+        "spend": FundExpenditureForm,
+    }
     if action not in forms:
         raise Http404
     form = forms[action](request.POST, request.FILES)
@@ -366,6 +389,21 @@ def project_action(request, pk, action):
                 project, by=request.user, outcome=data["outcome"], photo=data["photo"]
             )
             messages.success(request, _("The project is complete; the residents were told."))
+        elif action == "spend":
+            # Through the fund's own service: someone other than the proposer approves it.
+            try:
+                fund_services.propose_spending(
+                    by=request.user,
+                    date=data["date"],
+                    amount=data["amount"],
+                    category=data["category"],
+                    description=data["description"],
+                    receipt=data["receipt"],
+                    project=project,
+                )
+            except fund_services.FundError as e:
+                raise services.AllianceError(str(e)) from None
+            messages.success(request, _("The spending was proposed: a fund manager approves it."))
         else:
             services.add_volunteer_post(
                 project,

@@ -21,7 +21,7 @@ WHO = {
     "volunteer": "volunteer",
     "parent": "parent with a child",
     "elder": "resident aged 60+",
-    "teacher": "teacher (classes)",
+    "teacher": "teacher, partner contact",
 }
 TEACHER_MOBILE = "13800000010"
 
