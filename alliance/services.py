@@ -59,7 +59,7 @@ def _tell(need: Need, state: str, **params) -> None:
 
 
 def _locked(need: Need) -> Need:
-    return Need.objects.select_for_update().select_related("author").get(pk=need.pk)
+    return Need.objects.select_for_update(of=("self",)).select_related("author").get(pk=need.pk)
 
 
 # Needs ----------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def merge(need: Need, *, into: Need, by) -> Need:
     # Lock both in id order, so two merges the other way round cannot deadlock.
     locked = {
         n.pk: n
-        for n in Need.objects.select_for_update()
+        for n in Need.objects.select_for_update(of=("self",))
         .select_related("author")
         .filter(pk__in=[need.pk, into.pk])
         .order_by("pk")
@@ -234,7 +234,7 @@ def create_project(
     if budget < 0:
         raise AllianceError(_("A budget cannot be negative."))
     needs = list(
-        Need.objects.select_for_update()
+        Need.objects.select_for_update(of=("self",))
         .select_related("author")
         .filter(pk__in=[n.pk for n in needs])
         .order_by("pk")
@@ -303,7 +303,7 @@ def close_project(project: Project, *, by, outcome: str, photo=None) -> Project:
     project.closed_at = at
     project.save(update_fields=["state", "outcome", "closed_at"])
     for need in (
-        Need.objects.select_for_update()
+        Need.objects.select_for_update(of=("self",))
         .select_related("author")
         .filter(project=project, state=Need.State.IN_PROJECT)
         .order_by("pk")
@@ -350,7 +350,7 @@ def rate(project: Project, *, user, stars, comment: str = "") -> Rating:
         raise AllianceError(_("Choose from 1 to 5 stars.")) from None
     if not 1 <= stars <= 5:
         raise AllianceError(_("Choose from 1 to 5 stars."))
-    if project.state != Project.State.DONE:
+    if not Project.objects.filter(pk=project.pk, state=Project.State.DONE).exists():
         raise AllianceError(_("Projects are rated once they are complete."))
     values = {
         "stars": stars,
