@@ -7,14 +7,16 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliance.models import AllianceSettings, HomeVisit, Need, Project, ProjectUpdate, Rating
+from portal import roles
 from portal.cache import content_changed
 from portal.models import Household, HouseholdMember
-from portal.notices import Kind, notify
+from portal.notices import Kind, notify, notify_role
 
 # What a resident is told when their need moves on (in their language, see portal.notices).
 STATE_NOTICES = {
@@ -83,6 +85,15 @@ def post_need(
         building=author.building,
         received_at=timezone.now(),
     )
+    # Waiting for alliance staff: in their inbox (the request's words stay on the staff page).
+    notify_role(
+        roles.ALLIANCE_STAFF,
+        Kind.TO_DECIDE,
+        gettext_lazy("A resident posted a request (%(kind)s) that waits for an answer."),
+        reverse("alliance:manage-need", args=[need.pk]),
+        params={"kind": Need.Kind(need.kind).label},
+        exclude=author,
+    )
     _changed()
     return need
 
@@ -130,8 +141,8 @@ def _answer(need: Need, by, at: datetime, fields: list[str]) -> None:
 
 
 @transaction.atomic
-def accept(need: Need, *, by, public_summary: str = "") -> Need:
-    """Take a new need up; the resident is told."""
+def accept(need: Need, *, by, public_summary: str = "", urgency: str = "") -> Need:
+    """Take a new need up (with staff's public summary and urgency); the resident is told."""
     need = _locked(need)
     if need.state != Need.State.NEW:
         raise AllianceError(_("Only a new request can be accepted."))
@@ -140,6 +151,9 @@ def accept(need: Need, *, by, public_summary: str = "") -> Need:
     if public_summary.strip():
         need.public_summary = public_summary.strip()[:120]
         fields.append("public_summary")
+    if urgency in Need.Urgency.values:
+        need.urgency = urgency
+        fields.append("urgency")
     _answer(need, by, timezone.now(), fields)
     _tell(need, Need.State.ACCEPTED)
     _changed()
