@@ -62,6 +62,7 @@ APP_PERMISSIONS = {
     CANTEEN_STAFF: ["canteen"],
     # classes staff keep the community micro-fund (fund/), as when it was the classroom's
     CLASSES_STAFF: ["classes", "fund"],
+    ALLIANCE_STAFF: ["alliance"],
     COMMUNITY_ADMIN: ["portal"],
 }
 
@@ -94,6 +95,16 @@ EXTRA_PERMISSIONS = {
         "portal.view_partner",
         "portal.add_partner",
         "portal.change_partner",
+    ],
+    # The alliance keeps the partner organisations and their registered party members.
+    ALLIANCE_STAFF: [
+        *_LOOKUP,
+        "portal.view_partner",
+        "portal.add_partner",
+        "portal.change_partner",
+        "portal.view_partnermember",
+        "portal.add_partnermember",
+        "portal.change_partnermember",
     ],
     COMMUNITY_ADMIN: [],
 }

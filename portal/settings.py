@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "canteen",
     "classes",
     "fund",
+    "alliance",
 ]
 
 MIDDLEWARE = [

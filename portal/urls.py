@@ -45,6 +45,7 @@ urlpatterns = [
     path("canteen/", include("canteen.urls")),
     path("classes/", include("classes.urls")),
     path("fund/", include("fund.urls")),
+    path("alliance/", include("alliance.urls")),
 ]
 
 # Errors in the portal's own look (portal/errors.py); requests Django itself cannot read get the

@@ -32,16 +32,24 @@ ROLES = [
     "team_leader",
     "parent",
     "teacher",
+    "partner_contact",
     "coordinator",
     "events_staff",
     "canteen_staff",
     "classes_staff",
+    "alliance_staff",
     "community_admin",
     "superuser",
 ]
 SIGNED_IN = ROLES[1:]
-RESIDENTS = ["resident", "volunteer", "team_leader", "parent", "teacher"]
-MODULE_STAFF = ["coordinator", "events_staff", "canteen_staff", "classes_staff"]
+RESIDENTS = ["resident", "volunteer", "team_leader", "parent", "teacher", "partner_contact"]
+MODULE_STAFF = [
+    "coordinator",
+    "events_staff",
+    "canteen_staff",
+    "classes_staff",
+    "alliance_staff",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,13 +260,35 @@ MATRIX = {
     # the community micro-fund: classes staff keep it; alliance staff propose spending (the
     # ledger page, without the managers' forms: tests/fund/test_fund_access.py)
     "fund:index": everyone(),
-    "fund:manage": only("classes_staff"),
+    "fund:manage": only("classes_staff", "alliance_staff"),
     "fund:income": POST_ONLY,
     "fund:propose": POST_ONLY,
     "fund:reverse": POST_ONLY,
     "fund:action": POST_ONLY,
     # without a period, staff are sent back to choose one
     "fund:statement": only("classes_staff", status=302),
+    # alliance: the public board and projects, residents' requests, staff, partners' contacts
+    "alliance:board": everyone(),
+    "alliance:project": everyone(),
+    "alliance:rate": POST_ONLY,
+    "alliance:ask": signed_in(),
+    "alliance:mine": signed_in(),
+    # a request: only its author (the resident here) and alliance staff
+    "alliance:need": signed_in(404, resident=200, alliance_staff=200, superuser=200),
+    "alliance:manage": only("alliance_staff"),
+    "alliance:need-record": POST_ONLY,
+    "alliance:manage-need": only("alliance_staff"),
+    "alliance:need-answer": POST_ONLY,
+    "alliance:projects": only("alliance_staff"),
+    "alliance:project-new": only("alliance_staff"),
+    "alliance:project-manage": only("alliance_staff"),
+    "alliance:project-action": POST_ONLY,
+    # home visits are private: alliance staff and community admins
+    "alliance:visits": only("alliance_staff", "community_admin"),
+    "alliance:figures-export": only("alliance_staff"),
+    # a partner organisation's contact person only (a superuser is nobody's contact)
+    "alliance:partner": only("partner_contact", superuser=403),
+    "alliance:claim": POST_ONLY,
 }
 
 # URLs served only in development (DEBUG), never by the portal in production.
@@ -293,6 +323,16 @@ ADMIN_ACCESS = {
         "view": {"classes", "fund", "portal.user", "portal.household", "portal.partner"},
         "add": {"classes", "fund", "portal.partner"},
     },
+    "alliance_staff": {
+        "view": {
+            "alliance",
+            "portal.user",
+            "portal.household",
+            "portal.partner",
+            "portal.partnermember",
+        },
+        "add": {"alliance", "portal.partner", "portal.partnermember"},
+    },
     "community_admin": {"view": {"portal"}, "add": {"portal"}},
     "superuser": {"view": {EVERYTHING}, "add": {EVERYTHING}},
 }
@@ -322,6 +362,7 @@ NO_ADD = {
     "portal.delivery",
     "portal.broadcast",
     "classes.lotterydraw",
+    "alliance.rating",
     "django_tasks_database.dbtaskresult",
 }
 # The community's settings: the changelist goes straight to its one row.
@@ -379,6 +420,8 @@ def _world():
         "events_staff": make_user("吴活动", role_list=[roles.EVENTS_STAFF]),
         "canteen_staff": make_user("郑食堂", role_list=[roles.CANTEEN_STAFF]),
         "classes_staff": make_user("王课堂", role_list=[roles.CLASSES_STAFF]),
+        "alliance_staff": make_user("赵联盟", role_list=[roles.ALLIANCE_STAFF]),
+        "partner_contact": make_user("钱联络"),
         "community_admin": make_user("管理员", role_list=[roles.COMMUNITY_ADMIN]),
         "superuser": User.objects.create_superuser("root", password="x", mobile="13600000001"),
     }
@@ -440,8 +483,45 @@ def _world():
     from portal.my_calendar import reset_key
 
     calendar_key = reset_key(reg.parent)
+    from alliance import services as alliance_services
+    from alliance.models import Need, Resource
+    from portal.models import Partner
+
+    partner = Partner.objects.create(name="公园路小学", contact_user=people["partner_contact"])
+    resource = Resource.objects.create(partner=partner, kind="venue", title="礼堂")
+    need = alliance_services.post_need(
+        reg.registrant, kind="need", category="facilities", title="扶手", description="楼道扶手"
+    )
+    other = alliance_services.record_need(
+        people["alliance_staff"],
+        source="home_visit",
+        category="elderly",
+        title="助浴",
+        description="助浴",
+    )
+    alliance_services.accept(other, by=people["alliance_staff"])
+    project = alliance_services.create_project(
+        people["alliance_staff"],
+        title="助浴服务",
+        plan="计划",
+        starts_on=date(2026, 9, 1),
+        needs=[other],
+        resources=[resource],
+        owner=partner,
+    )
+    assert Need.objects.count() == 2
+
     args = {
         "my-calendar-feed": {"token": calendar_key.token},
+        "alliance:project": {"pk": project.pk},
+        "alliance:rate": {"pk": project.pk},
+        "alliance:need": {"pk": need.pk},
+        "alliance:manage-need": {"pk": need.pk},
+        "alliance:need-answer": {"pk": need.pk, "action": "accept"},
+        "alliance:project-manage": {"pk": project.pk},
+        "alliance:project-action": {"pk": project.pk, "action": "update"},
+        "alliance:figures-export": {"year": 2026, "fmt": "csv"},
+        "alliance:claim": {"pk": need.pk},
         "announcement-detail": {"pk": announcement.pk},
         "household-member-edit": {"pk": reg.child.pk},
         "household-member-remove": {"pk": reg.child.pk},
