@@ -1,0 +1,13 @@
+"""URLs of the questionnaires, included under /alliance/questionnaires/ by alliance/urls.py."""
+
+from django.urls import path
+
+from alliance import questionnaire_views as views
+
+urlpatterns = [
+    path("questionnaires/", views.questionnaire_list, name="questionnaires"),
+    path("questionnaires/<int:pk>/", views.answer, name="questionnaire-answer"),
+    path("questionnaires/staff/", views.staff_list, name="questionnaire-staff"),
+    path("questionnaires/staff/<int:pk>/", views.results, name="questionnaire-results"),
+    path("questionnaires/staff/<int:pk>/paper/", views.paper, name="questionnaire-paper"),
+]
