@@ -857,7 +857,6 @@ class Generator:
             ClassSession,
             Course,
             Enrolment,
-            Institution,
             Teacher,
             Term,
             TimetableSlot,
@@ -866,10 +865,17 @@ class Generator:
 
         r = self.rng
         staff = self.staff["classes_staff"]
+        from portal.models import Partner
+
         insts = bulk(
-            Institution,
+            Partner,
             [
-                Institution(name=n, contact_name=self.name(), contact_phone=f"028-8888{i:04d}")
+                Partner(
+                    name=n,
+                    kind=Partner.Kind.EDUCATION,
+                    contact_name=self.name(),
+                    contact_phone=f"028-8888{i:04d}",
+                )
                 for i, n in enumerate(["启航教育", "小画家美术", "乐之声音乐", "棋趣围棋"])
             ],
         )

@@ -20,7 +20,6 @@ from classes.models import (
     Enrolment,
     FeePayment,
     FundEntry,
-    Institution,
     LotteryDraw,
     Teacher,
     Term,
@@ -28,13 +27,6 @@ from classes.models import (
     VolunteerOffer,
 )
 from portal.lib import params
-
-
-@admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "contact_name", "contact_phone", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "contact_name"]
 
 
 @admin.register(Teacher)

@@ -19,14 +19,13 @@ from classes.models import (
     Course,
     Enrolment,
     FundEntry,
-    Institution,
     Teacher,
     Term,
     TimetableSlot,
 )
 from portal import roles
 from portal.lib.money import format_yuan
-from portal.models import Household, HouseholdMember, User
+from portal.models import Household, HouseholdMember, Partner, User
 
 INSTITUTIONS = [
     ("星光教育培训学校", "乐高、科学与数学思维课程"),
@@ -120,7 +119,7 @@ def _term_name(starts_on: date) -> str:
 def seed(command, community, people):
     """Create demo data for the module; idempotent. Returns lines to print."""
     lines = []
-    if Institution.objects.filter(name=INSTITUTIONS[0][0]).exists():
+    if Teacher.objects.filter(institution__name=INSTITUTIONS[0][0]).exists():
         lines.append("classes: demo classroom and fund already present")
     else:
         lines += _seed_classroom(people)
@@ -132,7 +131,12 @@ def seed(command, community, people):
 def _seed_classroom(people) -> list[str]:
     rng = random.Random(2019)
     today = timezone.localdate()
-    institutions = [Institution.objects.create(name=n, about=a) for n, a in INSTITUTIONS]
+    institutions = [
+        Partner.objects.get_or_create(
+            name=n, defaults={"about": a, "kind": Partner.Kind.EDUCATION}
+        )[0]
+        for n, a in INSTITUTIONS
+    ]
     teacher_user = _teacher_account()
     teachers = []
     for i, (name, inst) in enumerate(TEACHERS):

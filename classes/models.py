@@ -1,5 +1,5 @@
-"""The Neighbour Classroom (睦邻课堂): partner institutions, teachers, terms, courses, sessions,
-enrolments and attendance; and the community micro-fund (微基金) ledger."""
+"""The Neighbour Classroom (睦邻课堂): teachers (from partner institutions, `portal.Partner`),
+terms, courses, sessions, enrolments and attendance; and the micro-fund (微基金) ledger."""
 
 import secrets
 from datetime import datetime, timedelta
@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from classes import lottery
 from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
-from portal.models import Community, HouseholdMember
+from portal.models import Community, HouseholdMember, Partner
 from portal.validators import validate_image_file
 
 WEEKDAYS = [
@@ -38,30 +38,12 @@ WEEKDAYS = [
 WEEKDAY_NAMES = dict(WEEKDAYS)
 
 
-class Institution(models.Model):
-    """A partner education institution (教育机构) that provides teachers."""
-
-    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100, unique=True)
-    about = models.TextField(_("about"), blank=True)
-    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    is_active = models.BooleanField(_("active partner"), default=True)
-
-    class Meta:
-        verbose_name = _("partner institution")
-        verbose_name_plural = _("partner institutions")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
 class Teacher(models.Model):
     """Someone who teaches courses; linked to an account to see their own courses and registers."""
 
     name = models.CharField(_("name"), max_length=50)
     institution = models.ForeignKey(
-        Institution,
+        Partner,
         verbose_name=_("institution"),
         null=True,
         blank=True,
@@ -164,7 +146,7 @@ class Course(models.Model):
     title = models.CharField(_("title"), max_length=100)
     subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices)
     institution = models.ForeignKey(
-        Institution,
+        Partner,
         verbose_name=_("partner institution"),
         null=True,
         blank=True,

@@ -22,8 +22,11 @@ from portal.models import (
     HouseholdMember,
     MobileReveal,
     Notice,
+    Partner,
+    PartnerMember,
     User,
 )
+from portal.people import mask_phone
 from portal.people_admin import (
     HouseholdPeopleMixin,
     MemberInlineMixin,
@@ -450,3 +453,32 @@ class BroadcastAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PartnerMemberInline(admin.TabularInline):
+    model = PartnerMember
+    fields = ["name", "user", "registered_on"]
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    """The one list of partner organisations (辖区单位): community admins keep it, classes staff
+    keep their partner institutions (`portal.roles`); the contact phone is masked in the list."""
+
+    list_display = ["name", "kind", "contact_name", "masked_contact_phone", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "contact_name"]
+    raw_id_fields = ["contact_user"]
+    inlines = [PartnerMemberInline]
+
+    @admin.display(description=_("contact phone"), ordering="contact_phone")
+    def masked_contact_phone(self, obj):
+        return mask_phone(obj.contact_phone)
+
+    def get_inlines(self, request, obj):
+        # the registered party members are the alliance's and the community's, not the classroom's
+        if request.user.has_perm("portal.view_partnermember"):
+            return self.inlines
+        return []

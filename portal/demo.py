@@ -57,6 +57,15 @@ DEMO_PEOPLE = {
         [roles.CLASSES_STAFF],
         False,
     ),
+    "alliance_staff": (
+        "13800000011",
+        "alliance@example.com",
+        "赵联盟",
+        date(1983, 10, 1),
+        ("3", "1", "301"),
+        [roles.ALLIANCE_STAFF],
+        False,
+    ),
     "leader": (
         "13800000006",
         "leader@example.com",

@@ -9,8 +9,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.timezone import now
+from django.utils.timezone import localdate, now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
@@ -721,3 +722,77 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} · {self.kind} · {self.get_state_display()}"
+
+
+# --- Partner organisations (辖区单位) --------------------------------------------------------
+# One list for the whole portal: the classroom's partner education institutions and the units of
+# the party-building alliance (党建联盟) are the same organisations.
+
+
+class Partner(models.Model):
+    """A partner organisation in the community's area (辖区单位): an office, firm, school…
+
+    The contact's phone is private: only staff who need it see it, lists mask it.
+    """
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government office")
+        FIRM = "firm", _("Firm")
+        SCHOOL = "school", _("School")
+        HOSPITAL = "hospital", _("Hospital")
+        SOCIAL = "social", _("Social organisation")
+        EDUCATION = "education", _("Education institution")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    about = models.TextField(_("about"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_user = models.ForeignKey(
+        "portal.User",
+        verbose_name=_("contact's account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partners",
+        help_text=_("The account of the contact person: they see their own organisation."),
+    )
+    is_active = models.BooleanField(_("active partner"), default=True)
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerMember(models.Model):
+    """A party member working at a partner who registered with the community (在职党员报到)."""
+
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner organisation"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    user = models.ForeignKey(
+        "portal.User",
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partner_memberships",
+    )
+    registered_on = models.DateField(_("registered with the community on"), default=localdate)
+
+    class Meta:
+        verbose_name = _("party member registered with the community")
+        verbose_name_plural = _("party members registered with the community")
+        ordering = ["partner", "name"]
+
+    def __str__(self):
+        return f"{self.name} · {self.partner}"

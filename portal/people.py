@@ -156,3 +156,17 @@ def visible_households(viewer, qs: QuerySet | None = None) -> QuerySet:
     qs = Household.objects.all() if qs is None else qs
     scope = scope_for(viewer)
     return qs if scope is None else qs.filter(scope.households_q())
+
+
+def mask_phone(number: str) -> str:
+    """A phone number as lists show it: 138****0009, 028****0001 (short numbers: ****).
+
+    Mobiles of accounts have `User.masked_mobile`; this masks any other number on a list (a
+    partner's contact phone).
+    """
+    digits = (number or "").strip()
+    if not digits:
+        return ""
+    if len(digits) < 8:
+        return "****"
+    return f"{digits[:3]}****{digits[-4:]}"

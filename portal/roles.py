@@ -16,6 +16,7 @@ VOLUNTEER_COORDINATOR = "volunteer_coordinator"
 EVENTS_STAFF = "events_staff"
 CANTEEN_STAFF = "canteen_staff"
 CLASSES_STAFF = "classes_staff"
+ALLIANCE_STAFF = "alliance_staff"
 COMMUNITY_ADMIN = "community_admin"
 
 ALL_ROLES = [
@@ -26,6 +27,7 @@ ALL_ROLES = [
     EVENTS_STAFF,
     CANTEEN_STAFF,
     CLASSES_STAFF,
+    ALLIANCE_STAFF,
     COMMUNITY_ADMIN,
 ]
 
@@ -38,6 +40,7 @@ ROLE_LABELS = {
     EVENTS_STAFF: pgettext_lazy("role", "Events staff"),
     CANTEEN_STAFF: pgettext_lazy("role", "Canteen staff"),
     CLASSES_STAFF: pgettext_lazy("role", "Classes staff"),
+    ALLIANCE_STAFF: pgettext_lazy("role", "Alliance staff"),
     COMMUNITY_ADMIN: pgettext_lazy("role", "Community administrator"),
 }
 
@@ -48,6 +51,7 @@ ADMIN_ROLES = {
     EVENTS_STAFF,
     CANTEEN_STAFF,
     CLASSES_STAFF,
+    ALLIANCE_STAFF,
     COMMUNITY_ADMIN,
 }
 
@@ -57,6 +61,7 @@ APP_PERMISSIONS = {
     EVENTS_STAFF: ["events"],
     CANTEEN_STAFF: ["canteen"],
     CLASSES_STAFF: ["classes"],
+    ALLIANCE_STAFF: ["alliance"],
     COMMUNITY_ADMIN: ["portal"],
 }
 
@@ -83,7 +88,23 @@ EXTRA_PERMISSIONS = {
     VOLUNTEER_COORDINATOR: _LOOKUP,
     EVENTS_STAFF: _LOOKUP,
     CANTEEN_STAFF: _LOOKUP,
-    CLASSES_STAFF: _LOOKUP,
+    # The classroom's partner institutions are partner organisations (portal.Partner).
+    CLASSES_STAFF: [
+        *_LOOKUP,
+        "portal.view_partner",
+        "portal.add_partner",
+        "portal.change_partner",
+    ],
+    # The alliance keeps the partner organisations and their registered party members.
+    ALLIANCE_STAFF: [
+        *_LOOKUP,
+        "portal.view_partner",
+        "portal.add_partner",
+        "portal.change_partner",
+        "portal.view_partnermember",
+        "portal.add_partnermember",
+        "portal.change_partnermember",
+    ],
     COMMUNITY_ADMIN: [],
 }
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("canteen/", include("canteen.urls")),
     path("classes/", include("classes.urls")),
+    path("alliance/", include("alliance.urls")),
 ]
 
 # Errors in the portal's own look (portal/errors.py); requests Django itself cannot read get the

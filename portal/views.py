@@ -37,7 +37,7 @@ from portal.people import visible_users
 
 # Each module contributes a section to the home page through `<app>.home.section(request)`,
 # which returns the context for `<app>/_home_section.html` (or None to show nothing).
-HOME_SECTION_APPS = ["volunteers", "events", "canteen", "classes"]
+HOME_SECTION_APPS = ["volunteers", "events", "canteen", "classes", "alliance"]
 
 
 def _comes_first(template: str, section: dict) -> bool:

@@ -112,6 +112,11 @@ def canteen_staff(db):
 
 
 @pytest.fixture
+def alliance_staff(db):
+    return make_user("赵联盟", role_list=[roles.ALLIANCE_STAFF])
+
+
+@pytest.fixture
 def classes_staff(db):
     return make_user("王课堂", role_list=[roles.CLASSES_STAFF])
 

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from classes import services
-from classes.models import Course, Institution, Teacher, Term, TimetableSlot
+from classes.models import Course, Teacher, Term, TimetableSlot
 from portal import roles
+from portal.models import Partner
 from tests.factories import make_user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -37,7 +38,7 @@ def term(db):
 
 @pytest.fixture
 def institution(db):
-    return Institution.objects.create(name="星光教育")
+    return Partner.objects.create(name="星光教育", kind=Partner.Kind.EDUCATION)
 
 
 @pytest.fixture

@@ -179,7 +179,6 @@ def test_admin_actions_generate_and_copy(admin_client, term, course):
 @pytest.mark.parametrize(
     "model",
     [
-        "institution",
         "teacher",
         "term",
         "course",

@@ -10,8 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from classes import stats
-from classes.models import Course, Institution
+from classes.models import Course
 from classes.services import take_register
+from portal.models import Partner
 from tests.classes.conftest import at, enrol, make_course
 from tests.exports import csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.factories import make_child, make_user
@@ -87,7 +88,7 @@ def test_the_exports_neutralise_formula_course_titles_and_keep_numbers_numbers(
     client, classes_staff, taught
 ):
     Course.objects.filter(title="乐高").update(title="=1+1")
-    Institution.objects.update(name="-2+3")
+    Partner.objects.update(name="-2+3")
     client.force_login(classes_staff)
 
     for grouping, name in (("course", "=1+1 · 2026年秋季"), ("institution", "-2+3")):

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from canteen.models import Booking as MealBooking
-from classes.models import Enrolment, Institution, Teacher, Term
+from classes.models import Enrolment, Teacher, Term
 from events.models import Booking as EventBooking
 from events.models import Registration
 from portal import roles
-from portal.models import HouseholdMember, User
+from portal.models import HouseholdMember, Partner, User
 from tests.canteen.conftest import make_menu
 from tests.classes.conftest import make_course
 from tests.events.conftest import make_activity
@@ -72,7 +72,7 @@ def build_register() -> Register:
     term = Term.objects.create(
         name="2026年秋季", starts_on=date(2026, 9, 7), ends_on=date(2026, 12, 31)
     )
-    institution = Institution.objects.create(name="星光教育")
+    institution = Partner.objects.create(name="星光教育", kind=Partner.Kind.EDUCATION)
     teacher = Teacher.objects.create(name="林老师", institution=institution, user=teacher_user)
     course = make_course(term, teacher=teacher, institution=institution)
     Enrolment.objects.create(

@@ -274,7 +274,7 @@ def _url_names():
     """Every named URL of the portal's own pages."""
     root = get_resolver()
     names = {f":{p.name}" for p in root.url_patterns if getattr(p, "name", None)}
-    for namespace in ("volunteers", "events", "canteen", "classes"):
+    for namespace in ("volunteers", "events", "canteen", "classes", "alliance"):
         patterns = root.namespace_dict[namespace][1].url_patterns
         names |= {f"{namespace}:{p.name}" for p in patterns}
     return names

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from classes.models import Course, Enrolment, Institution, Term
-from portal.models import Notice
+from classes.models import Course, Enrolment, Term
+from portal.models import Notice, Partner
 from tests.factories import make_child, make_user
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,7 +53,7 @@ def test_the_three_modules_notices_arrive_in_the_inbox_as_they_were(back_to_late
         age_max=12,
         capacity=10,
         place="活动室",
-        institution=Institution.objects.create(name="星光教育"),
+        institution=Partner.objects.create(name="星光教育"),
         enrol_opens_at=t(1, 9),
         enrol_closes_at=t(6, 20),
     )

@@ -36,12 +36,19 @@ ROLES = [
     "events_staff",
     "canteen_staff",
     "classes_staff",
+    "alliance_staff",
     "community_admin",
     "superuser",
 ]
 SIGNED_IN = ROLES[1:]
 RESIDENTS = ["resident", "volunteer", "team_leader", "parent", "teacher"]
-MODULE_STAFF = ["coordinator", "events_staff", "canteen_staff", "classes_staff"]
+MODULE_STAFF = [
+    "coordinator",
+    "events_staff",
+    "canteen_staff",
+    "classes_staff",
+    "alliance_staff",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,6 +256,8 @@ MATRIX = {
     "classes:fund-action": POST_ONLY,
     # without a period, staff are sent back to choose one
     "classes:fund-statement": only("classes_staff", status=302),
+    # alliance
+    "alliance:board": everyone(),
 }
 
 # URLs served only in development (DEBUG), never by the portal in production.
@@ -279,7 +288,20 @@ ADMIN_ACCESS = {
     },
     "events_staff": {"view": {"events", "portal.user", "portal.household"}, "add": {"events"}},
     "canteen_staff": {"view": {"canteen", "portal.user", "portal.household"}, "add": {"canteen"}},
-    "classes_staff": {"view": {"classes", "portal.user", "portal.household"}, "add": {"classes"}},
+    "classes_staff": {
+        "view": {"classes", "portal.user", "portal.household", "portal.partner"},
+        "add": {"classes", "portal.partner"},
+    },
+    "alliance_staff": {
+        "view": {
+            "alliance",
+            "portal.user",
+            "portal.household",
+            "portal.partner",
+            "portal.partnermember",
+        },
+        "add": {"alliance", "portal.partner", "portal.partnermember"},
+    },
     "community_admin": {"view": {"portal"}, "add": {"portal"}},
     "superuser": {"view": {EVERYTHING}, "add": {EVERYTHING}},
 }
@@ -365,6 +387,7 @@ def _world():
         "events_staff": make_user("吴活动", role_list=[roles.EVENTS_STAFF]),
         "canteen_staff": make_user("郑食堂", role_list=[roles.CANTEEN_STAFF]),
         "classes_staff": make_user("王课堂", role_list=[roles.CLASSES_STAFF]),
+        "alliance_staff": make_user("赵联盟", role_list=[roles.ALLIANCE_STAFF]),
         "community_admin": make_user("管理员", role_list=[roles.COMMUNITY_ADMIN]),
         "superuser": User.objects.create_superuser("root", password="x", mobile="13600000001"),
     }

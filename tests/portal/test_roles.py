@@ -10,7 +10,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-MODULE_APPS = ["portal", "volunteers", "events", "canteen", "classes"]
+MODULE_APPS = ["portal", "volunteers", "events", "canteen", "classes", "alliance"]
 ROLE_APPS = {role: set(apps) for role, apps in roles.APP_PERMISSIONS.items()}
 LOOKUP = {"portal.view_user", "portal.view_household", "portal.view_householdmember"}
 

@@ -7,7 +7,7 @@ from django.test.utils import override_settings
 from portal import demo
 from portal.models import User
 
-MODULES = ["volunteers", "events", "canteen", "classes"]
+MODULES = ["volunteers", "events", "canteen", "classes", "alliance"]
 
 # Who each demo account is, for the table printed at the end (a developer's aid, in English).
 WHO = {
@@ -16,6 +16,7 @@ WHO = {
     "events_staff": "events staff",
     "canteen_staff": "canteen staff",
     "classes_staff": "classes staff",
+    "alliance_staff": "alliance staff",
     "leader": "team leader",
     "volunteer": "volunteer",
     "parent": "parent with a child",

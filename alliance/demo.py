@@ -1,0 +1,5 @@
+"""The alliance's demo data (run by `seed_demo`)."""
+
+
+def seed(command, community, people):
+    return []
