@@ -31,3 +31,6 @@ class HomeVisitAdmin(admin.ModelAdmin):
     list_select_related = ["household", "recorded_by"]
     raw_id_fields = ["household", "recorded_by", "visitors"]
     date_hierarchy = "visited_on"
+
+
+from alliance import questionnaire_admin  # noqa: E402, F401  (the questionnaires' admin)

@@ -250,3 +250,6 @@ class Need(models.Model):
         if self.answered_at is None:
             return None
         return (self.answered_at - self.received_at).days
+
+
+from alliance.questionnaires import Answer, Participation, Question, Questionnaire, Response  # noqa: E402, F401, I001

@@ -69,7 +69,10 @@ class QuestionnaireAdminForm(forms.ModelForm):
         ):
             self.add_error(
                 "anonymous",
-                _("Answers came in already: a questionnaire cannot change between named and anonymous."),
+                _(
+                    "Answers came in already: a questionnaire cannot change between named "
+                    "and anonymous."
+                ),
             )
         return data
 
@@ -84,9 +87,13 @@ class QuestionAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        options = [line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()]
+        options = [
+            line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()
+        ]
         if kind in CHOICE_KINDS and len(options) < 2:
-            self.add_error("choices", _("A choice question needs at least two options, one per line."))
+            self.add_error(
+                "choices", _("A choice question needs at least two options, one per line.")
+            )
         if len(set(options)) != len(options):
             self.add_error("choices", _("Each option may appear only once."))
         return data

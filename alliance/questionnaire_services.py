@@ -7,6 +7,7 @@ the same person collides with it, even in the same second on PostgreSQL.
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils.text import Truncator
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -244,6 +245,46 @@ def results(questionnaire: Questionnaire, group: str = ""):
     )
     tallied = tally(questions, ((a.question_id, a.value, a) for a in rows))
     return responses.count(), tallied
+
+
+@transaction.atomic
+def answer_to_need(answer: Answer, *, by):
+    """Put a text answer on the needs list (source: questionnaire), once.
+
+    A named questionnaire's need keeps who answered and their household (private, as on every
+    need); an anonymous one's keeps nobody.
+    """
+    from alliance.models import Need
+
+    locked = (
+        Answer.objects.select_for_update()
+        .select_related("question__questionnaire", "response__respondent")
+        .get(pk=answer.pk)
+    )
+    if locked.need_id:
+        raise QuestionnaireError(_("This answer is on the needs list already."))
+    text = locked.value if isinstance(locked.value, str) else ""
+    if not locked.question.is_text or not text.strip():
+        raise QuestionnaireError(_("Only a written answer can become a need."))
+    questionnaire = locked.question.questionnaire
+    respondent = None if questionnaire.anonymous else locked.response.respondent
+    origin = _("From the questionnaire “%(title)s”, question “%(question)s”.") % {
+        "title": questionnaire.title,
+        "question": locked.question.label,
+    }
+    description = f"{text.strip()}\n\n{origin}"
+    limit = Need._meta.get_field("description").max_length
+    need = Need.objects.create(
+        category=Need.Category.OTHER,
+        title=Truncator(" ".join(text.split())).chars(Need._meta.get_field("title").max_length),
+        description=description[:limit],
+        source=Need.Source.QUESTIONNAIRE,
+        author=respondent,
+        household_id=respondent.household_id if respondent else None,
+    )
+    locked.need = need
+    locked.save(update_fields=["need"])
+    return need
 
 
 def response_counts(questionnaires) -> dict[int, int]:

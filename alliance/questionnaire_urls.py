@@ -10,4 +10,9 @@ urlpatterns = [
     path("questionnaires/staff/", views.staff_list, name="questionnaire-staff"),
     path("questionnaires/staff/<int:pk>/", views.results, name="questionnaire-results"),
     path("questionnaires/staff/<int:pk>/paper/", views.paper, name="questionnaire-paper"),
+    path(
+        "questionnaires/staff/answers/<int:pk>/need/",
+        views.answer_to_need,
+        name="questionnaire-answer-need",
+    ),
 ]

@@ -9,14 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from alliance import questionnaire_services as services
 from alliance.questionnaire_forms import AnswerForm, PaperAnswerForm, ResultsFilterForm
-from alliance.questionnaires import Questionnaire
+from alliance.questionnaires import Answer, Questionnaire
 from portal import exports, roles
-from portal.lib import charts
 from portal.questions import display_answer
 
 TEXTS_SHOWN = 100  # text answers listed per question on the page (the export has them all)
@@ -116,11 +117,7 @@ def _results_tables(questionnaire, tallied, total):
             exports.Column(_("Count"), exports.INTEGER),
             exports.Column(_("Percent"), exports.DECIMAL),
         ],
-        [
-            [r.question.label, bar.label, bar.count, bar.percent]
-            for r in tallied
-            for bar in r.bars
-        ],
+        [[r.question.label, bar.label, bar.count, bar.percent] for r in tallied for bar in r.bars],
     )
     texts = exports.Table(
         _("Text answers"),
@@ -136,13 +133,27 @@ def _results_tables(questionnaire, tallied, total):
             + (
                 []
                 if questionnaire.anonymous
-                else [masked_name(a.response.respondent.display_name) if a.response.respondent_id else ""]
+                else [
+                    masked_name(a.response.respondent.display_name)
+                    if a.response.respondent_id
+                    else ""
+                ]
             )
             for r in tallied
             for a in r.texts
         ],
     )
     return [counts, texts]
+
+
+def _chart(result):
+    """The question's bar chart as inline SVG (drawn on the server, no script)."""
+    from portal.lib import charts
+
+    return charts.bar_chart(
+        [(b.label, b.count) for b in result.bars],
+        title=result.question.label,
+    )
 
 
 @login_required
@@ -161,15 +172,15 @@ def results(request, pk):
             _results_tables(questionnaire, tallied, total), fmt, f"questionnaire-{pk}{suffix}"
         )
     for r in tallied:
-        r.chart = (
-            charts.bar_chart(
-                [(b.label, b.count) for b in r.bars],
-                title=r.question.label,
-            )
-            if r.bars
-            else ""
-        )
+        r.chart = _chart(r) if r.bars else ""
         r.shown_texts = r.texts[:TEXTS_SHOWN]
+        for a in r.shown_texts:
+            respondent = a.response.respondent
+            a.who = (
+                ""
+                if questionnaire.anonymous or not respondent
+                else masked_name(respondent.display_name)
+            )
         r.more_texts = max(len(r.texts) - TEXTS_SHOWN, 0)
     ctx = {
         "questionnaire": questionnaire,
@@ -178,7 +189,7 @@ def results(request, pk):
         "total": total,
         "results": tallied,
         "state": questionnaire.state(now()),
-        "masked_name": masked_name,
+        "needs_enabled": True,
     }
     return render(request, "alliance/questionnaires/results.html", ctx)
 
@@ -204,3 +215,22 @@ def paper(request, pk):
             return redirect("alliance:questionnaire-paper", pk=questionnaire.pk)
     ctx = {"questionnaire": questionnaire, "form": form}
     return render(request, "alliance/questionnaires/paper.html", ctx)
+
+
+@require_POST
+@login_required
+def answer_to_need(request, pk):
+    """One click: a text answer goes on the needs list (source: questionnaire)."""
+    _require_staff(request)
+    answer = get_object_or_404(Answer.objects.select_related("question"), pk=pk)
+    back = reverse("alliance:questionnaire-results", args=[answer.question.questionnaire_id])
+    try:
+        need = services.answer_to_need(answer, by=request.user)
+    except services.QuestionnaireError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _("The answer is on the needs list: “%(title)s”.") % {"title": need.title},
+        )
+    return redirect(back)

@@ -74,9 +74,7 @@ class Questionnaire(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
-    announced_at = models.DateTimeField(
-        _("residents told"), null=True, blank=True, editable=False
-    )
+    announced_at = models.DateTimeField(_("residents told"), null=True, blank=True, editable=False)
 
     objects = QuestionnaireQuerySet.as_manager()
 
@@ -117,7 +115,7 @@ class Questionnaire(models.Model):
 
 
 class Question(QuestionBase):
-    """One question of a questionnaire: single or several choices, a 1–5 scale, short or long text."""
+    """A questionnaire's question: one or several choices, a 1–5 scale, short or long text."""
 
     KINDS = [Kind.CHOICE, Kind.MULTIPLE, Kind.SCALE, Kind.TEXT, Kind.LONG_TEXT]
 
@@ -206,6 +204,15 @@ class Answer(models.Model):
         Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers"
     )
     value = models.JSONField(_("answer"), blank=True, default=str)
+    # The need staff made of a text answer ("one click turns an answer into a need").
+    need = models.ForeignKey(
+        "alliance.Need",
+        verbose_name=_("need"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questionnaire_answers",
+    )
 
     class Meta:
         verbose_name = _("answer")

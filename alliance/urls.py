@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from alliance import views
 
@@ -6,4 +6,5 @@ app_name = "alliance"
 
 urlpatterns = [
     path("", views.board, name="board"),
+    path("", include("alliance.questionnaire_urls")),
 ]

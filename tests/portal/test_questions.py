@@ -34,7 +34,7 @@ def q(kind, choices="", required=True, pk=1, label="问题"):
         (Kind.CONSENT, "", True, True),
         (Kind.LONG_TEXT, "", "很长的意见", "很长的意见"),
     ],
-    ids=["text", "number", "choice", "multiple-in-order-once", "scale", "yes-no", "consent", "long"],
+    ids=["text", "number", "choice", "multiple-once", "scale", "yes-no", "consent", "long"],
 )
 def test_a_good_answer_is_stored_in_its_kinds_form(kind, choices, value, stored):
     assert check_answer(q(kind, choices), value) == stored
