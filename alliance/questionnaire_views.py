@@ -18,6 +18,7 @@ from alliance import questionnaire_services as services
 from alliance.questionnaire_forms import AnswerForm, PaperAnswerForm, ResultsFilterForm
 from alliance.questionnaires import Answer, Questionnaire
 from portal import exports, roles
+from portal.lib import charts
 from portal.questions import display_answer
 
 TEXTS_SHOWN = 100  # text answers listed per question on the page (the export has them all)
@@ -147,12 +148,12 @@ def _results_tables(questionnaire, tallied, total):
 
 
 def _chart(result):
-    """The question's bar chart as inline SVG (drawn on the server, no script)."""
-    from portal.lib import charts
-
+    """The question's bar chart as inline SVG (drawn on the server, no script): each bar is the
+    count, with its share of those who answered."""
     return charts.bar_chart(
-        [(b.label, b.count) for b in result.bars],
+        [charts.Bar(b.label, b.count, f"{b.count} ({b.percent}%)") for b in result.bars],
         title=result.question.label,
+        max_value=result.answered,
     )
 
 
