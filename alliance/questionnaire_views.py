@@ -115,14 +115,14 @@ def _results_tables(questionnaire, tallied, total):
         [
             _("Question"),
             _("Answer"),
-            exports.Column(_("Count"), exports.INTEGER),
-            exports.Column(_("Percent"), exports.DECIMAL),
+            exports.Column(_("Count"), exports.INT),
+            exports.Column(_("Percent"), exports.NUMBER),
         ],
         [[r.question.label, bar.label, bar.count, bar.percent] for r in tallied for bar in r.bars],
     )
     texts = exports.Table(
         _("Text answers"),
-        [_("Question"), _("Answer"), _("Source"), _("Answered on")]
+        [_("Question"), _("Answer"), _("Source"), exports.Column(_("Answered on"), exports.DATE)]
         + ([] if questionnaire.anonymous else [_("Name")]),
         [
             [
