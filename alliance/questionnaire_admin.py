@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from alliance import questionnaire_services as services
 from alliance.questionnaire_forms import QuestionAdminForm, QuestionnaireAdminForm
 from alliance.questionnaires import Answer, Question, Questionnaire, Response
 
@@ -40,6 +41,12 @@ class QuestionnaireAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Opening now: tell its audience at once (the cron job tells the later ones).
+        if form.instance.is_open() and form.instance.announced_at is None:
+            services.announce_open()
 
 
 class AnswerInline(admin.TabularInline):

@@ -218,8 +218,8 @@ def paper(request, pk):
     return render(request, "alliance/questionnaires/paper.html", ctx)
 
 
-@require_POST
 @login_required
+@require_POST
 def answer_to_need(request, pk):
     """One click: a text answer goes on the needs list (source: questionnaire)."""
     _require_staff(request)
