@@ -257,7 +257,7 @@ def answer_to_need(answer: Answer, *, by):
     from alliance.models import Need
 
     locked = (
-        Answer.objects.select_for_update()
+        Answer.objects.select_for_update(of=("self",))
         .select_related("question__questionnaire", "response__respondent")
         .get(pk=answer.pk)
     )

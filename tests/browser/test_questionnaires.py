@@ -15,9 +15,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_resident_answers_without_javascript_and_staff_see_the_chart(
-    browser, live_server, page
-):
+def test_a_resident_answers_without_javascript_and_staff_see_the_chart(browser, live_server, page):
     questionnaire = make_questionnaire(title="社区服务需求调查")
     q_choice, q_multiple, q_scale, q_text = questions_of(questionnaire)
     services.answer(questionnaire, user=make_user("早答者"), values=good_values(questionnaire))
