@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -182,6 +183,31 @@ class Need(models.Model):
         on_delete=models.SET_NULL,
         related_name="needs",
     )
+    # What the public board and partners read instead of the resident's own words (which may
+    # name people or homes): written by staff when they answer.
+    public_summary = models.CharField(
+        _("summary for the public board"),
+        max_length=120,
+        blank=True,
+        help_text=_("No names, no addresses: shown on the public board and to partners."),
+    )
+    project = models.ForeignKey(
+        "alliance.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="needs",
+    )
+    claimed_by = models.ForeignKey(
+        "portal.Partner",
+        verbose_name=_("claimed by partner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_needs",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     # The answer: a reason the resident reads when declined; the need it joined when merged.
     reason = models.TextField(_("reason given to the resident"), blank=True, max_length=1000)
     merged_into = models.ForeignKey(
@@ -240,10 +266,28 @@ class Need(models.Model):
                 condition=Q(answered_at__isnull=True) | Q(answered_at__gte=models.F("received_at")),
                 name="alliance_need_answered_after_received",
             ),
+            # A need "in a project" belongs to one.
+            models.CheckConstraint(
+                condition=~Q(state="in_project") | Q(project__isnull=False),
+                name="alliance_need_in_project_has_project",
+            ),
+            # A claim names the partner and when, together.
+            models.CheckConstraint(
+                condition=Q(claimed_by__isnull=True, claimed_at__isnull=True)
+                | Q(claimed_by__isnull=False, claimed_at__isnull=False),
+                name="alliance_need_claim_complete",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("alliance:need", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.NEW, self.State.ACCEPTED)
 
     @property
     def days_to_answer(self):
@@ -252,4 +296,203 @@ class Need(models.Model):
         return (self.answered_at - self.received_at).days
 
 
+class ResourceQuerySet(models.QuerySet):
+    def current(self, today=None):
+        """Resources on offer today: active and within their validity."""
+        today = today or timezone.localdate()
+        return self.filter(is_active=True).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+        )
+
+
+class Resource(models.Model):
+    """One entry of the resources list (资源清单): what a partner organisation offers."""
+
+    class Kind(models.TextChoices):
+        VENUE = "venue", _("venue")
+        VOLUNTEERS = "volunteers", _("volunteers")
+        MONEY = "money", _("money")
+        SKILLS = "skills", _("skills")
+        EQUIPMENT = "equipment", _("equipment")
+        TRAINING = "training", _("training")
+        OTHER = "other", _("other")
+
+    partner = models.ForeignKey(
+        "portal.Partner",
+        verbose_name=_("partner organisation"),
+        on_delete=models.PROTECT,
+        related_name="alliance_resources",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=80)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    unit = models.CharField(
+        _("unit"), max_length=20, blank=True, help_text=_("e.g. people, seats, yuan")
+    )
+    hours = models.CharField(
+        _("opening hours"), max_length=100, blank=True, help_text=_("For venues: when it is open.")
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True, max_length=1000)
+    is_active = models.BooleanField(_("on offer"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["partner__name", "title"]
+        constraints = [
+            # A validity period ends after it starts.
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="alliance_resource_valid_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {self.partner}"
+
+
+class Project(models.Model):
+    """One entry of the projects list (项目清单): needs met with resources, owned by a partner
+    or by the community, with a plan, dates, a budget, progress and, to close, an outcome."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        RUNNING = "running", _("under way")
+        DONE = "done", _("completed")
+
+    title = models.CharField(_("title"), max_length=100)
+    plan = models.TextField(_("plan"), max_length=4000)
+    owner = models.ForeignKey(
+        "portal.Partner",
+        verbose_name=_("run by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alliance_projects",
+        help_text=_("Empty: the community runs it."),
+    )
+    resources = models.ManyToManyField(
+        Resource, verbose_name=_("resources"), blank=True, related_name="projects"
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PLANNED
+    )
+    outcome = models.TextField(_("outcome"), blank=True, max_length=4000)
+    volunteer_posts = models.ManyToManyField(
+        "volunteers.Post", verbose_name=_("volunteer posts"), blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            # A project cannot close without an outcome, and is closed exactly when done.
+            models.CheckConstraint(
+                condition=~Q(state="done") | (~Q(outcome="") & Q(closed_at__isnull=False)),
+                name="alliance_project_done_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="alliance_project_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="alliance_project_budget"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("alliance:project", args=[self.pk])
+
+
+class ProjectUpdate(models.Model):
+    """Progress on a project, with an optional photo: shown on the public board."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="updates"
+    )
+    text = models.TextField(_("progress"), max_length=2000)
+    photo = ImageField(
+        _("photo"), upload_to="alliance/projects/", blank=True, validators=[validate_image_file]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.project} {self.created_at:%Y-%m-%d}"
+
+
+class Rating(models.Model):
+    """A resident's rating (1–5) and comment on a completed project: one per person."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="alliance_ratings",
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("rated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One rating per person and project (rating again replaces it).
+            models.UniqueConstraint(fields=["project", "user"], name="alliance_rating_once"),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1, stars__lte=5), name="alliance_rating_stars"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.stars}"
 from alliance.questionnaires import Answer, Participation, Question, Questionnaire, Response  # noqa: E402, F401, I001

@@ -19,7 +19,6 @@ from classes.models import (
     Course,
     Enrolment,
     FeePayment,
-    FundEntry,
     LotteryDraw,
     Teacher,
     Term,
@@ -248,36 +247,6 @@ class VolunteerOfferAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__real_name", "user__mobile", "message"]
     raw_id_fields = ["user", "enrolment"]
-
-
-@admin.register(FundEntry)
-class FundEntryAdmin(SimpleHistoryAdmin):
-    """Read-only: the ledger is written through the fund pages' services (append-only)."""
-
-    list_display = [
-        "date",
-        "kind",
-        "category",
-        "amount",
-        "description",
-        "status",
-        "proposed_by",
-        "approved_by",
-        "reverses",
-    ]
-    list_filter = ["kind", "category", "status"]
-    list_select_related = ["proposed_by", "approved_by", "reverses"]
-    search_fields = ["description", "donor_name", "reason"]
-    date_hierarchy = "date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LotteryDraw)

@@ -2,8 +2,8 @@
 
 Partner institutions, teachers, the 18 courses in four past terms and the current one, demo
 families' children, registers for every class held so far (which adds up to the classroom's
-class hours), 张小明's enrolment, and the micro-fund's ledger. Runs once: a second run only
-makes sure the parent persona's child is enrolled.
+class hours) and 张小明's enrolment (the micro-fund's demo ledger: fund/demo.py). Runs once: a
+second run only makes sure the parent persona's child is enrolled.
 """
 
 import random
@@ -18,13 +18,11 @@ from classes.models import (
     ClassSession,
     Course,
     Enrolment,
-    FundEntry,
     Teacher,
     Term,
     TimetableSlot,
 )
 from portal import roles
-from portal.lib.money import format_yuan
 from portal.models import Household, HouseholdMember, Partner, User
 
 INSTITUTIONS = [
@@ -120,10 +118,9 @@ def seed(command, community, people):
     """Create demo data for the module; idempotent. Returns lines to print."""
     lines = []
     if Teacher.objects.filter(institution__name=INSTITUTIONS[0][0]).exists():
-        lines.append("classes: demo classroom and fund already present")
+        lines.append("classes: demo classroom already present")
     else:
         lines += _seed_classroom(people)
-        lines += _seed_fund(people)
     lines += _enrol_demo_child(people)
     return lines
 
@@ -354,78 +351,3 @@ def _enrol_demo_child(people) -> list[str]:
         placed_at=now,
     )
     return [f"classes: 张小明 enrolled in {course.title}"]
-
-
-def _seed_fund(people) -> list[str]:
-    staff, admin = people["classes_staff"], people["admin"]
-    today = timezone.localdate()
-    start = today.replace(day=1)
-    made = 0
-    for k in range(6, 0, -1):
-        month = (start - timedelta(days=30 * k)).replace(day=15)
-        services.record_income(
-            by=staff,
-            date=month,
-            amount=Decimal("300.00") + 20 * k,
-            category="classroom",
-            description="睦邻课堂材料费分成",
-        )
-        made += 1
-    services.record_income(
-        by=staff,
-        date=start - timedelta(days=120),
-        amount="2000.00",
-        category="partner",
-        description="辖区单位共建资金",
-        donor_name="红星超市",
-        donor_is_public=True,
-    )
-    services.record_income(
-        by=staff,
-        date=start - timedelta(days=75),
-        amount="500.00",
-        category="donation",
-        description="居民爱心捐款",
-        donor_name="某居民",
-    )
-    wrong = services.record_income(
-        by=staff,
-        date=start - timedelta(days=40),
-        amount="800.00",
-        category="donation",
-        description="居民爱心捐款",
-    )
-    services.reverse_entry(wrong, by=admin, reason="金额录入错误，应为80元")
-    services.record_income(
-        by=staff,
-        date=start - timedelta(days=40),
-        amount="80.00",
-        category="donation",
-        description="居民爱心捐款",
-    )
-    made += 5
-    for days, amount, description in [
-        (100, "650.00", "为空巢老人购买助行器和防滑垫"),
-        (60, "420.00", "邻里节公益绿跑物资"),
-        (20, "380.00", "困难家庭儿童学习用品"),
-    ]:
-        entry = services.propose_expenditure(
-            by=staff,
-            date=start - timedelta(days=days),
-            amount=amount,
-            category="project",
-            description=description,
-        )
-        services.approve_expenditure(entry, by=admin)
-        services.pay_expenditure(entry, by=admin)
-        made += 1
-    services.propose_expenditure(
-        by=staff,
-        date=today,
-        amount="260.00",
-        category="supplies",
-        description="课堂画材补充（待审批）",
-    )
-    made += 1
-    balance = format_yuan(FundEntry.objects.balance())
-    return [f"classes: {made} micro-fund entries, balance {balance}"]

@@ -2,7 +2,8 @@
 
 from django.utils import timezone
 
-from classes.models import ClassSession, Course, Enrolment, FundEntry, Teacher
+from classes.models import ClassSession, Course, Enrolment, Teacher
+from fund.services import spending_to_approve
 from portal import roles
 from portal.cache import cached
 from portal.models import Community
@@ -37,12 +38,8 @@ def section(request):
     if user.is_authenticated:
         ctx["teaches"] = user.pk in cached("classes:teacher-users", ("classes",), _teacher_user_ids)
         if user.is_staff and user.has_role(roles.CLASSES_STAFF):  # staff roles make staff
-            # Waiting for this member of staff: spending someone else proposed (one query).
-            ctx["spending_to_approve"] = (
-                FundEntry.objects.filter(status=FundEntry.Status.PROPOSED)
-                .exclude(proposed_by=user)
-                .count()
-            )
+            # Waiting for this fund manager: spending someone else proposed (one query).
+            ctx["spending_to_approve"] = spending_to_approve(user)
     if user.is_authenticated and user.household_id:
         ctx["next_session"] = (
             ClassSession.objects.filter(

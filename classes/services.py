@@ -1,12 +1,12 @@
-"""Workflows of the Neighbour Classroom and the micro-fund: each holds a capacity, moves money or
-tells parents something, so each runs in one transaction and raises a translated domain error."""
+"""Workflows of the Neighbour Classroom: each holds a capacity, moves money (a fee's share goes to
+`fund.services`) or tells parents something, so each runs in one transaction and raises a
+translated domain error."""
 
 import logging
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.functional import lazy
@@ -22,18 +22,18 @@ from classes.models import (
     Course,
     Enrolment,
     FeePayment,
-    FundEntry,
     LotteryDraw,
     Term,
     VolunteerOffer,
     hours_between,
     new_calendar_token,
 )
-from portal import roles
+from fund import services as fund_services
+from fund.models import FundEntry
 from portal.cache import content_changed
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
-from portal.notices import Kind, notify, notify_many, notify_role, urgent_for
+from portal.notices import Kind, notify, notify_many, urgent_for
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ class RegisterError(ClassesError):
     pass
 
 
-class FundError(ClassesError):
-    pass
+# A fee that cannot be recorded is refused like the fund's own actions (fund.services).
+FundError = fund_services.FundError
 
 
 # Timetable ------------------------------------------------------------------------------------
@@ -644,7 +644,7 @@ def _notify(enrolment: Enrolment, kind: str, text, params):
     )
 
 
-# The micro-fund -------------------------------------------------------------------------------
+# Fees: their share goes to the community micro-fund (fund/) -----------------------------------
 
 
 @transaction.atomic
@@ -671,164 +671,16 @@ def record_fee_payment(enrolment: Enrolment, *, by) -> FeePayment:
     )
     share = yuan(enrolment.fee * percent / 100)
     if share > 0:
-        FundEntry.objects.create(
-            kind=FundEntry.Kind.INCOME,
-            category=FundEntry.Category.CLASSROOM,
+        fund_services.record_income(
+            by=by,
             date=timezone.localdate(),
             amount=share,
+            category=FundEntry.Category.CLASSROOM,
             description=_("Classroom's share of fees: %(course)s")
             % {"course": enrolment.course.title},
-            status=FundEntry.Status.POSTED,
-            proposed_by=by,
             source_payment=payment,
         )
     return payment
-
-
-def _positive(amount):
-    value = yuan(amount)
-    if value <= 0:
-        raise FundError(_("Enter an amount above zero."))
-    return value
-
-
-@transaction.atomic
-def record_income(
-    *, by, date, amount, category, description, donor_name="", donor_is_public=False, receipt=None
-) -> FundEntry:
-    """Post income to the fund (a share of proceeds, a donation, a partner's contribution)."""
-    if category not in (
-        FundEntry.Category.CLASSROOM,
-        FundEntry.Category.DONATION,
-        FundEntry.Category.PARTNER,
-        FundEntry.Category.OTHER,
-    ):
-        raise FundError(_("Choose an income category."))
-    return FundEntry.objects.create(
-        kind=FundEntry.Kind.INCOME,
-        category=category,
-        date=date,
-        amount=_positive(amount),
-        description=description.strip(),
-        donor_name=donor_name.strip(),
-        donor_is_public=donor_is_public,
-        status=FundEntry.Status.POSTED,
-        proposed_by=by,
-        receipt=receipt or "",
-    )
-
-
-@transaction.atomic
-def propose_expenditure(*, by, date, amount, category, description, receipt=None) -> FundEntry:
-    """Propose spending; it moves the balance only once approved by someone else and paid."""
-    if category not in (
-        FundEntry.Category.PROJECT,
-        FundEntry.Category.SUPPLIES,
-        FundEntry.Category.OTHER,
-    ):
-        raise FundError(_("Choose a spending category."))
-    entry = FundEntry.objects.create(
-        kind=FundEntry.Kind.EXPENDITURE,
-        category=category,
-        date=date,
-        amount=_positive(amount),
-        description=description.strip(),
-        status=FundEntry.Status.PROPOSED,
-        proposed_by=by,
-        receipt=receipt or "",
-    )
-    # Waiting for someone else's approval (never the proposer's): the other classes staff.
-    notify_role(
-        roles.CLASSES_STAFF,
-        Kind.TO_DECIDE,
-        gettext_lazy(
-            "%(name)s proposed spending ¥%(amount)s from the micro-fund (%(description)s); it "
-            "waits for your approval."
-        ),
-        reverse("classes:fund-manage"),
-        params={
-            "name": by.display_name,
-            "amount": f"{entry.amount:.2f}",
-            "description": entry.description[:60],
-        },
-        exclude=by,
-    )
-    return entry
-
-
-def _locked_expenditure(entry: FundEntry) -> FundEntry:
-    entry = FundEntry.objects.select_for_update().get(pk=entry.pk)
-    if entry.kind != FundEntry.Kind.EXPENDITURE or entry.is_reversal:
-        raise FundError(_("Only proposed spending goes through approval."))
-    return entry
-
-
-@transaction.atomic
-def approve_expenditure(entry: FundEntry, *, by) -> FundEntry:
-    entry = _locked_expenditure(entry)
-    if entry.status != FundEntry.Status.PROPOSED:
-        raise FundError(_("Only proposed spending can be approved."))
-    if entry.proposed_by_id == by.pk:
-        raise FundError(_("Whoever proposed spending cannot approve it; ask a colleague."))
-    entry.status, entry.approved_by, entry.approved_at = (
-        FundEntry.Status.APPROVED,
-        by,
-        timezone.now(),
-    )
-    entry.save(update_fields=["status", "approved_by", "approved_at"])
-    return entry
-
-
-@transaction.atomic
-def reject_expenditure(entry: FundEntry, *, by) -> FundEntry:
-    entry = _locked_expenditure(entry)
-    if entry.status != FundEntry.Status.PROPOSED:
-        raise FundError(_("Only proposed spending can be rejected."))
-    if entry.proposed_by_id == by.pk:
-        raise FundError(_("Whoever proposed spending cannot decide on it; ask a colleague."))
-    entry.status = FundEntry.Status.REJECTED
-    entry.save(update_fields=["status"])
-    return entry
-
-
-@transaction.atomic
-def pay_expenditure(entry: FundEntry, *, by, receipt=None) -> FundEntry:
-    """Record that approved spending was paid; only now does it leave the balance."""
-    entry = _locked_expenditure(entry)
-    if entry.status != FundEntry.Status.APPROVED:
-        raise FundError(_("Only approved spending can be paid."))
-    entry.status, entry.paid_at = FundEntry.Status.PAID, timezone.now()
-    fields = ["status", "paid_at"]
-    if receipt:
-        entry.receipt = receipt
-        fields.append("receipt")
-    entry.save(update_fields=fields)
-    return entry
-
-
-@transaction.atomic
-def reverse_entry(entry: FundEntry, *, by, reason: str) -> FundEntry:
-    """Correct a posted or paid entry with a new entry of the opposite amount and a reason."""
-    entry = FundEntry.objects.select_for_update().get(pk=entry.pk)
-    if not reason.strip():
-        raise FundError(_("Give the reason for the correction."))
-    if entry.is_reversal:
-        raise FundError(_("A correction cannot itself be reversed; post a new entry instead."))
-    if not entry.counts:
-        raise FundError(_("Only posted income or paid spending can be reversed."))
-    if FundEntry.objects.filter(reverses=entry).exists():
-        raise FundError(_("This entry was already reversed."))
-    return FundEntry.objects.create(
-        kind=entry.kind,
-        category=entry.category,
-        date=timezone.localdate(),
-        amount=-entry.amount,
-        description=entry.description,
-        status=entry.status,
-        proposed_by=by,
-        reverses=entry,
-        reason=reason.strip(),
-    )
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from classes import views
+from fund import views as fund_views
 
 app_name = "classes"
 
@@ -28,11 +29,6 @@ urlpatterns = [
         views.statistics_export,
         name="statistics-export",
     ),
-    path("fund/", views.fund, name="fund"),
-    path("fund/manage/", views.fund_manage, name="fund-manage"),
-    path("fund/income/", views.fund_income, name="fund-income"),
-    path("fund/propose/", views.fund_propose, name="fund-propose"),
-    path("fund/<int:pk>/reverse/", views.fund_reverse, name="fund-reverse"),
-    path("fund/<int:pk>/<str:action>/", views.fund_action, name="fund-action"),
-    path("fund/statement.<str:fmt>", views.fund_statement, name="fund-statement"),
+    # the micro-fund moved to its own app (fund/): old addresses redirect there
+    re_path(r"^fund/(?P<rest>.*)$", fund_views.moved, name="fund-moved"),
 ]

@@ -30,12 +30,8 @@ from classes.forms import (
     CancelSessionForm,
     CourseFilterForm,
     EnrolForm,
-    FundExpenditureForm,
-    FundIncomeForm,
     MoveSessionForm,
-    PeriodForm,
     RedrawForm,
-    ReverseForm,
 )
 from classes.models import (
     Attendance,
@@ -43,9 +39,9 @@ from classes.models import (
     ClassSession,
     Course,
     Enrolment,
-    FundEntry,
     TimetableSlot,
 )
+from fund.services import FundError
 from portal import exports
 from portal.cache import cached, public_page
 from portal.lib.money import format_yuan
@@ -644,7 +640,7 @@ def fee_paid(request, pk):
     enrolment = get_object_or_404(Enrolment.objects.select_related("child"), pk=pk)
     try:
         payment = services.record_fee_payment(enrolment, by=request.user)
-    except services.FundError as e:
+    except FundError as e:
         messages.error(request, str(e))
     else:
         messages.success(
@@ -753,152 +749,3 @@ def statistics_export(request, grouping, fmt):
 
 def _export(columns, data, filename, fmt):
     return exports.download(exports.Table(filename, columns, data), fmt, filename)
-
-
-# The micro-fund --------------------------------------------------------------------------------
-
-
-@public_page("classes")
-def fund(request):
-    """The public transparency page: balance, income and spending by month and category, projects.
-
-    The same for everyone (no form, no personal data), so visitors get it from the cache and
-    residents get its figures from the cache.
-    """
-    return render(request, "classes/fund.html", stats.fund_overview())
-
-
-@login_required
-def fund_manage(request):
-    require_staff(request)
-    return render(request, "classes/fund_manage.html", _fund_manage_ctx())
-
-
-def _fund_manage_ctx(income_form=None, expenditure_form=None) -> dict:
-    """The ledger page; a form that failed comes back bound, with what was typed."""
-    entries = list(
-        FundEntry.objects.select_related("proposed_by", "approved_by", "reverses")
-        .prefetch_related("reversed_by")
-        .order_by("-created_at", "-id")[:100]
-    )
-    today = timezone.localdate()
-    ctx = {
-        "entries": entries,
-        "balance": FundEntry.objects.balance(),
-        # Three forms on one page: each its own element ids (the field names stay as posted).
-        "income_form": income_form or FundIncomeForm(initial={"date": today}, auto_id="income_%s"),
-        "expenditure_form": expenditure_form
-        or FundExpenditureForm(initial={"date": today}, auto_id="spending_%s"),
-        "period_form": PeriodForm(
-            initial={"start": today.replace(day=1), "end": today}, auto_id="period_%s"
-        ),
-        "open_form": "income" if income_form else "spending" if expenditure_form else "",
-    }
-    return ctx
-
-
-@login_required
-@require_POST
-def fund_income(request):
-    require_staff(request)
-    form = FundIncomeForm(request.POST, request.FILES, auto_id="income_%s")
-    if form.is_valid():
-        try:
-            services.record_income(by=request.user, **form.cleaned_data)
-        except services.FundError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("Income posted to the fund."))
-    else:
-        messages.error(request, _form_errors(form))
-        ctx = _fund_manage_ctx(income_form=form)
-        return render(request, "classes/fund_manage.html", ctx, status=400)
-    return redirect("classes:fund-manage")
-
-
-@login_required
-@require_POST
-def fund_propose(request):
-    require_staff(request)
-    form = FundExpenditureForm(request.POST, request.FILES, auto_id="spending_%s")
-    if form.is_valid():
-        try:
-            services.propose_expenditure(by=request.user, **form.cleaned_data)
-        except services.FundError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("Spending proposed; a colleague must approve it."))
-    else:
-        messages.error(request, _form_errors(form))
-        ctx = _fund_manage_ctx(expenditure_form=form)
-        return render(request, "classes/fund_manage.html", ctx, status=400)
-    return redirect("classes:fund-manage")
-
-
-def _form_errors(form) -> str:
-    return " ".join(
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(errs)}".strip()
-        for f, errs in form.errors.items()
-    )
-
-
-FUND_ACTIONS = {
-    "approve": services.approve_expenditure,
-    "reject": services.reject_expenditure,
-    "pay": services.pay_expenditure,
-}
-
-
-@login_required
-@require_POST
-def fund_action(request, pk, action):
-    require_staff(request)
-    entry = get_object_or_404(FundEntry, pk=pk)
-    if action not in FUND_ACTIONS:
-        raise Http404
-    try:
-        FUND_ACTIONS[action](entry, by=request.user)
-    except services.FundError as e:
-        messages.error(request, str(e))
-    else:
-        done = {
-            "approve": _("Spending approved."),
-            "reject": _("Spending rejected."),
-            "pay": _("Payment recorded."),
-        }[action]
-        messages.success(request, done)
-    return redirect("classes:fund-manage")
-
-
-@login_required
-@require_POST
-def fund_reverse(request, pk):
-    require_staff(request)
-    entry = get_object_or_404(FundEntry, pk=pk)
-    form = ReverseForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise services.FundError(_("Give the reason for the correction."))
-        services.reverse_entry(entry, by=request.user, reason=form.cleaned_data["reason"])
-    except services.FundError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("Correction posted."))
-    return redirect("classes:fund-manage")
-
-
-@login_required
-def fund_statement(request, fmt):
-    """Every entry of a period, with the opening and closing balance; CSV or Excel."""
-    require_staff(request)
-    form = PeriodForm(request.GET)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
-    if not form.is_valid():
-        messages.error(request, _form_errors(form) or _("Choose a period."))
-        return redirect("classes:fund-manage")
-    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    header, data = stats.fund_statement(start, end)
-    kinds = {0: exports.DATE, 5: exports.MONEY, 6: exports.MONEY}
-    columns = [exports.Column(h, kinds.get(i, exports.TEXT)) for i, h in enumerate(header)]
-    return _export(columns, data, f"micro-fund-{start:%Y%m%d}-{end:%Y%m%d}", fmt)

@@ -746,7 +746,7 @@ class Partner(models.Model):
 
     name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    about = models.TextField(_("about"), blank=True)
+    about = models.TextField(pgettext_lazy("of an organisation", "about"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     contact_user = models.ForeignKey(

@@ -19,7 +19,7 @@ from importlib import import_module
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-PRIVACY_APPS = ["volunteers", "events", "canteen", "classes", "alliance"]
+PRIVACY_APPS = ["volunteers", "events", "canteen", "classes", "fund", "alliance"]
 
 
 def hooks(name: str):

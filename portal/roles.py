@@ -60,7 +60,8 @@ APP_PERMISSIONS = {
     VOLUNTEER_COORDINATOR: ["volunteers"],
     EVENTS_STAFF: ["events"],
     CANTEEN_STAFF: ["canteen"],
-    CLASSES_STAFF: ["classes"],
+    # classes staff keep the community micro-fund (fund/), as when it was the classroom's
+    CLASSES_STAFF: ["classes", "fund"],
     ALLIANCE_STAFF: ["alliance"],
     COMMUNITY_ADMIN: ["portal"],
 }

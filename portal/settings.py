@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "events",
     "canteen",
     "classes",
+    "fund",
     "alliance",
 ]
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("canteen/", include("canteen.urls")),
     path("classes/", include("classes.urls")),
+    path("fund/", include("fund.urls")),
     path("alliance/", include("alliance.urls")),
 ]
 

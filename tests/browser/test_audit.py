@@ -174,7 +174,7 @@ def _pages(people):
         reverse("classes:index"),
         reverse("classes:course", args=[course.pk]),
         reverse("classes:statistics"),
-        reverse("classes:fund"),
+        reverse("fund:index"),
     ]
     if day:
         public.append(reverse("volunteers:day-detail", args=[day.date.isoformat()]))
@@ -232,7 +232,7 @@ def _pages(people):
         ("canteen_staff", reverse("canteen:love-meals"), False),
         ("canteen_staff", reverse("canteen:check-on"), False),
         ("classes_staff", reverse("classes:teach"), False),
-        ("classes_staff", reverse("classes:fund-manage"), False),
+        ("classes_staff", reverse("fund:manage"), False),
         ("teacher", reverse("classes:teach"), False),
     ]
     if session:

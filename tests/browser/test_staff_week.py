@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 
 from canteen import services as canteen_services
 from canteen.models import MealRecord, MealSlot, Menu, SubsidyRule
-from classes.models import FundEntry
 from events import services as events_services
 from events.models import Activity, Event
+from fund.models import FundEntry
 from portal import roles
 from portal.models import User
 from tests.browser.conftest import log_in
@@ -89,7 +89,7 @@ def test_canteen_staff_reverse_an_earlier_days_meal(screen, time_machine):
 def test_classes_staff_post_income_with_the_date_already_right(screen, time_machine):
     time_machine.move_to(datetime(2026, 11, 30, 10, tzinfo=SHANGHAI), tick=False)
     staff = make_user("王课堂", role_list=[roles.CLASSES_STAFF])
-    log_in(screen, staff, next_url="/classes/fund/manage/")
+    log_in(screen, staff, next_url="/fund/manage/")
     expect(screen.locator("#income_date")).to_have_value("2026-11-30")
     act = Actions(screen)
     act.click(screen.locator("summary", has_text="登记收入"))

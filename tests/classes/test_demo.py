@@ -1,7 +1,8 @@
 """The classroom's demo data: realistic, and safe to seed twice."""
 
 from classes import demo
-from classes.models import ClassSession, Course, Enrolment, FundEntry
+from classes.models import ClassSession, Course, Enrolment
+from fund.models import FundEntry
 from portal import demo as portal_demo
 from portal.models import Household, HouseholdMember, Partner
 

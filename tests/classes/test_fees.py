@@ -5,8 +5,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from classes.models import ClassroomSettings, FeePayment, FundEntry
-from classes.services import FundError, record_fee_payment
+from classes.models import ClassroomSettings, FeePayment
+from classes.services import record_fee_payment
+from fund.models import FundEntry
+from fund.services import FundError
 from tests.classes.conftest import enrol, make_course
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -70,5 +72,5 @@ def test_staff_record_fees_from_the_roster_and_teachers_cannot(
     assert client.post(url).status_code == 302
     assert FeePayment.objects.get().enrolment == e
     client.logout()
-    page = client.get(reverse("classes:fund")).content.decode()
+    page = client.get(reverse("fund:index")).content.decode()
     assert "乐高材料班" in page and "张小明" not in page

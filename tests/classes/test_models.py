@@ -186,7 +186,6 @@ def test_admin_actions_generate_and_copy(admin_client, term, course):
         "enrolment",
         "attendance",
         "volunteeroffer",
-        "fundentry",
         "classroomsettings",
         "feepayment",
     ],

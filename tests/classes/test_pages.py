@@ -93,7 +93,7 @@ def test_public_pages_show_no_children(client, parent, child, course, teacher_us
     for url in (
         reverse("classes:index"),
         course.get_absolute_url(),
-        reverse("classes:fund"),
+        reverse("fund:index"),
         reverse("home"),
     ):
         page = client.get(url).content.decode()

@@ -16,13 +16,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from classes import services, stats
-from classes.models import FundEntry
+from fund import services as fund_services
+from fund import stats as fund_stats
+from fund.models import FundEntry
 from tests.classes.conftest import at, enrol, make_course
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("now")]
 
 INDEX = reverse("classes:index")
-FUND = reverse("classes:fund")
+FUND = reverse("fund:index")
 
 
 def _get(client, url, params=None):
@@ -34,7 +36,7 @@ def _get(client, url, params=None):
 def _income(by, amount="500.00", **kw):
     kw.setdefault("category", FundEntry.Category.DONATION)
     kw.setdefault("description", "爱心捐款")
-    return services.record_income(by=by, date=date(2026, 9, 1), amount=amount, **kw)
+    return fund_services.record_income(by=by, date=date(2026, 9, 1), amount=amount, **kw)
 
 
 def _sql(client, url) -> list[str]:
@@ -178,7 +180,7 @@ def test_visitors_get_the_fund_page_from_the_cache_and_see_new_income_at_once(
 def test_a_correction_shows_at_once_and_is_marked(community, classes_staff):
     entry = _income(classes_staff, "50.00")
     _get(Client(), FUND)
-    services.reverse_entry(entry, by=classes_staff, reason="金额录错")
+    fund_services.reverse_entry(entry, by=classes_staff, reason="金额录错")
     response = _get(Client(), FUND)
     assert response["X-Portal-Cache"] == "miss"
     assert response.context["balance"] == 0
@@ -192,13 +194,13 @@ def test_residents_get_the_funds_figures_from_the_cache(community, classes_staff
     resident.force_login(parent)
     first = _get(resident, FUND)
     assert "X-Portal-Cache" not in first
-    assert not [sql for sql in _sql(resident, FUND) if "classes_fundentry" in sql]
+    assert not [sql for sql in _sql(resident, FUND) if "fund_fundentry" in sql]
 
 
 def test_a_donor_who_did_not_agree_is_not_even_kept_in_the_cache(community, classes_staff):
     _income(classes_staff, donor_name="王秘密")
     _income(classes_staff, donor_name="红星超市", donor_is_public=True, description="企业捐赠")
-    overview = stats.fund_overview()
+    overview = fund_stats.fund_overview()
     assert "王秘密" not in repr(overview) and "红星超市" in repr(overview)
     for _visit in range(2):
         body = _get(Client(), FUND).content.decode()

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from canteen.models import ResidentCategory, SubsidyRule
-from classes.models import Course, FundEntry, Term
-from classes.services import approve_expenditure, propose_expenditure
+from classes.models import Course, Term
+from fund.models import FundEntry
+from fund.services import approve_expenditure, propose_expenditure
 from portal import roles
 from portal.models import Community
 from tests.factories import make_user
@@ -108,14 +109,14 @@ def test_a_fund_entrys_status_steps_are_in_its_history_with_who_took_them(
         description="颜料",
     )
     client.force_login(colleague_of_classes_staff)
-    response = client.post(f"/classes/fund/{entry.pk}/approve/")
+    response = client.post(f"/fund/{entry.pk}/approve/")
     assert response.status_code == 302
     latest = entry.history.first()
     assert latest.history_user == colleague_of_classes_staff
     assert {c.field: (c.old, c.new) for c in latest.diff_against(latest.prev_record).changes}[
         "status"
     ] == ("proposed", "approved")
-    page = client.get(f"/admin/classes/fundentry/{entry.pk}/history/")
+    page = client.get(f"/admin/fund/fundentry/{entry.pk}/history/")
     assert page.status_code == 200 and colleague_of_classes_staff.real_name in page.content.decode()
 
 

@@ -141,23 +141,23 @@ def test_the_fund_ledger_forms_render_iso_dates_and_submit_them(
 ):
     client = in_language(language)
     client.force_login(classes_staff)
-    html = client.get(reverse("classes:fund-manage")).content.decode()
+    html = client.get(reverse("fund:manage")).content.decode()
     inputs = assert_iso_values(html, expected=4)
     # Post the income form as the browser would: with the values it shows.
     income_date = next(i["value"] for i in inputs if i["id"] == "income_date")
     response = client.post(
-        reverse("classes:fund-income"),
+        reverse("fund:income"),
         {"date": income_date, "amount": "10", "category": "donation", "description": "捐款"},
     )
     assert response.status_code == 302
-    from classes.models import FundEntry
+    from fund.models import FundEntry
 
     assert FundEntry.objects.get().date.isoformat() == income_date
 
 
 def test_forms_sharing_the_fund_page_never_share_element_ids(client, classes_staff):
     client.force_login(classes_staff)
-    ids = parse(client.get(reverse("classes:fund-manage")).content.decode()).ids
+    ids = parse(client.get(reverse("fund:manage")).content.decode()).ids
     assert "income_date" in ids and "spending_date" in ids
     assert [i for i, n in Counter(ids).items() if n > 1] == []
 

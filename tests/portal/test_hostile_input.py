@@ -38,7 +38,7 @@ GET_PARAMETERS = [
 
 START_PAGES = {
     None: ["/", "/announcements/", "/volunteers/", "/events/", "/canteen/", "/classes/",
-           "/classes/fund/", "/volunteers/verify/", "/privacy/"],
+           "/fund/", "/volunteers/verify/", "/privacy/"],
     "elder": ["/canteen/", "/canteen/me/", "/canteen/me/card/", "/canteen/me/collectors/",
               "/me/", "/me/household/"],
     "parent": ["/classes/", "/classes/mine/", "/events/", "/events/my/", "/me/household/"],
@@ -49,7 +49,7 @@ START_PAGES = {
     "events_staff": ["/events/staff/"],
     "canteen_staff": ["/canteen/counter/", "/canteen/staff/week/", "/canteen/staff/settlement/",
                       "/canteen/staff/love-meals/", "/canteen/staff/check-on/"],
-    "classes_staff": ["/classes/teach/", "/classes/statistics/", "/classes/fund/manage/"],
+    "classes_staff": ["/classes/teach/", "/classes/statistics/", "/fund/manage/"],
     "admin": ["/admin/", "/admin/portal/user/", "/admin/canteen/mealrecord/"],
 }  # fmt: skip
 # Crawling stops after this many pages per persona; each url name is visited once.
@@ -464,11 +464,11 @@ def _audit_cases(people):
         ("events_staff", "get", "/events/staff/ticket/%00/", None),
         ("classes_staff", "get", f"/classes/teach/courses/{course}/enrol-for/?mobile=%00", None),
         ("classes_staff", "get", f"/classes/teach/sessions/{session}/?q=%00", None),
-        ("classes_staff", "get", f"/classes/fund/statement.csv?{far_period}", None),
+        ("classes_staff", "get", f"/fund/statement.csv?{far_period}", None),
         ("classes_staff", "get", "/classes/statistics/%00.csv", None),
         ("classes_staff", "post", f"/classes/teach/sessions/{session}/move/",
          {"day": "9999-12-31", "starts_at": "09:00", "ends_at": "10:00"}),
-        ("classes_staff", "post", "/classes/fund/income/",
+        ("classes_staff", "post", "/fund/income/",
          {"date": "9999-12-31", "amount": "10", "category": "donation", "description": "x"}),
         ("leader", "post", f"/volunteers/roster/{post}/add/", {"user": "abc"}),
         ("leader", "post", f"/volunteers/roster/{post}/add/", {"user": "9" * 30}),

@@ -10,8 +10,9 @@ from django.urls import reverse
 from PIL import Image
 
 from canteen.models import Dish
-from classes.models import Course, FundEntry
+from classes.models import Course
 from events.models import Activity
+from fund.models import FundEntry
 from portal.fields import ImageFormField
 from portal.lib import images
 from portal.models import Announcement
@@ -113,7 +114,7 @@ def test_a_huge_fund_receipt_is_refused_on_the_page_and_nothing_is_recorded(
     client.force_login(classes_staff)
 
     response = client.post(
-        reverse("classes:fund-income"),
+        reverse("fund:income"),
         {
             "date": "2026-09-01",
             "amount": "10.00",

@@ -10,7 +10,8 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone, translation
 
 from canteen.models import ClosedMonth, MealRecord, Menu, SubsidyLine
-from classes.models import Course, Enrolment, FeePayment, FundEntry, LotteryDraw, Term
+from classes.models import Course, Enrolment, FeePayment, LotteryDraw, Term
+from fund.models import FundEntry
 from portal.ledgers import AppendOnlyError
 from tests.canteen.conftest import lunch_slot, make_menu
 from tests.factories import make_child, make_user
@@ -390,12 +391,12 @@ def test_postgresql_lets_spending_take_its_forward_steps_from_raw_sql(db):
     approver = make_user("审批人")
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE classes_fundentry SET status = 'approved', approved_by_id = %s, "
+            "UPDATE fund_fundentry SET status = 'approved', approved_by_id = %s, "
             "approved_at = now() WHERE id = %s",
             [approver.pk, entry.pk],
         )
         cursor.execute(
-            "UPDATE classes_fundentry SET status = 'paid', paid_at = now() WHERE id = %s",
+            "UPDATE fund_fundentry SET status = 'paid', paid_at = now() WHERE id = %s",
             [entry.pk],
         )
     entry.refresh_from_db()

@@ -32,6 +32,7 @@ ROLES = [
     "team_leader",
     "parent",
     "teacher",
+    "partner_contact",
     "coordinator",
     "events_staff",
     "canteen_staff",
@@ -41,7 +42,7 @@ ROLES = [
     "superuser",
 ]
 SIGNED_IN = ROLES[1:]
-RESIDENTS = ["resident", "volunteer", "team_leader", "parent", "teacher"]
+RESIDENTS = ["resident", "volunteer", "team_leader", "parent", "teacher", "partner_contact"]
 MODULE_STAFF = [
     "coordinator",
     "events_staff",
@@ -248,16 +249,40 @@ MATRIX = {
     "classes:session-move": POST_ONLY,
     "classes:statistics": only("classes_staff"),
     "classes:statistics-export": only("classes_staff"),
-    "classes:fund": everyone(),
-    "classes:fund-manage": only("classes_staff"),
-    "classes:fund-income": POST_ONLY,
-    "classes:fund-propose": POST_ONLY,
-    "classes:fund-reverse": POST_ONLY,
-    "classes:fund-action": POST_ONLY,
+    # the micro-fund's old addresses (/classes/fund/...) move to /fund/ for good, for everyone
+    "classes:fund-moved": everyone(301),
+    # the community micro-fund: classes staff keep it; alliance staff propose spending (the
+    # ledger page, without the managers' forms: tests/fund/test_fund_access.py)
+    "fund:index": everyone(),
+    "fund:manage": only("classes_staff", "alliance_staff"),
+    "fund:income": POST_ONLY,
+    "fund:propose": POST_ONLY,
+    "fund:reverse": POST_ONLY,
+    "fund:action": POST_ONLY,
     # without a period, staff are sent back to choose one
-    "classes:fund-statement": only("classes_staff", status=302),
-    # alliance
+    "fund:statement": only("classes_staff", status=302),
+    # alliance: the public board and projects, residents' requests, staff, partners' contacts
     "alliance:board": everyone(),
+    "alliance:project": everyone(),
+    "alliance:rate": POST_ONLY,
+    "alliance:ask": signed_in(),
+    "alliance:mine": signed_in(),
+    # a request: only its author (the resident here) and alliance staff
+    "alliance:need": signed_in(404, resident=200, alliance_staff=200, superuser=200),
+    "alliance:manage": only("alliance_staff"),
+    "alliance:need-record": POST_ONLY,
+    "alliance:manage-need": only("alliance_staff"),
+    "alliance:need-answer": POST_ONLY,
+    "alliance:projects": only("alliance_staff"),
+    "alliance:project-new": only("alliance_staff"),
+    "alliance:project-manage": only("alliance_staff"),
+    "alliance:project-action": POST_ONLY,
+    # home visits are private: alliance staff and community admins
+    "alliance:visits": only("alliance_staff", "community_admin"),
+    "alliance:figures-export": only("alliance_staff"),
+    # a partner organisation's contact person only (a superuser is nobody's contact)
+    "alliance:partner": only("partner_contact", superuser=403),
+    "alliance:claim": POST_ONLY,
     # alliance: questionnaires (an open one for all residents, an answer to turn into a need)
     "alliance:questionnaires": signed_in(),
     "alliance:questionnaire-answer": signed_in(),
@@ -296,8 +321,8 @@ ADMIN_ACCESS = {
     "events_staff": {"view": {"events", "portal.user", "portal.household"}, "add": {"events"}},
     "canteen_staff": {"view": {"canteen", "portal.user", "portal.household"}, "add": {"canteen"}},
     "classes_staff": {
-        "view": {"classes", "portal.user", "portal.household", "portal.partner"},
-        "add": {"classes", "portal.partner"},
+        "view": {"classes", "fund", "portal.user", "portal.household", "portal.partner"},
+        "add": {"classes", "fund", "portal.partner"},
     },
     "alliance_staff": {
         "view": {
@@ -324,7 +349,7 @@ NO_ADD = {
     "canteen.mealrecord",
     "canteen.closedmonth",
     "classes.enrolment",
-    "classes.fundentry",
+    "fund.fundentry",
     "classes.feepayment",
     "events.booking",
     "events.registration",
@@ -339,6 +364,7 @@ NO_ADD = {
     "portal.delivery",
     "portal.broadcast",
     "classes.lotterydraw",
+    "alliance.rating",
     "django_tasks_database.dbtaskresult",
 }
 # The community's settings: the changelist goes straight to its one row.
@@ -377,8 +403,9 @@ def _world():
     """People for every role and one object for every id a URL takes."""
     from canteen import services as canteen_services
     from canteen.models import LoveMealDelivery, LoveMealRecipient, Menu
-    from classes.models import ClassSession, Course, Enrolment, FundEntry
+    from classes.models import ClassSession, Course, Enrolment
     from events.models import Activity, Registration, StallApplication
+    from fund.models import FundEntry
     from tests.canteen.conftest import make_menu
     from volunteers import services as volunteer_services
     from volunteers.models import Membership, Team, VolunteerProfile
@@ -396,6 +423,7 @@ def _world():
         "canteen_staff": make_user("郑食堂", role_list=[roles.CANTEEN_STAFF]),
         "classes_staff": make_user("王课堂", role_list=[roles.CLASSES_STAFF]),
         "alliance_staff": make_user("赵联盟", role_list=[roles.ALLIANCE_STAFF]),
+        "partner_contact": make_user("钱联络"),
         "community_admin": make_user("管理员", role_list=[roles.COMMUNITY_ADMIN]),
         "superuser": User.objects.create_superuser("root", password="x", mobile="13600000001"),
     }
@@ -454,6 +482,34 @@ def _world():
         source="volunteers", title="服务日", text="下雨改室内", created_by=people["coordinator"]
     )
 
+    from alliance import services as alliance_services
+    from alliance.models import Need, Resource
+    from portal.models import Partner
+
+    partner = Partner.objects.create(name="公园路小学", contact_user=people["partner_contact"])
+    resource = Resource.objects.create(partner=partner, kind="venue", title="礼堂")
+    need = alliance_services.post_need(
+        reg.registrant, kind="need", category="facilities", title="扶手", description="楼道扶手"
+    )
+    other = alliance_services.record_need(
+        people["alliance_staff"],
+        source="home_visit",
+        category="elderly",
+        title="助浴",
+        description="助浴",
+    )
+    alliance_services.accept(other, by=people["alliance_staff"])
+    project = alliance_services.create_project(
+        people["alliance_staff"],
+        title="助浴服务",
+        plan="计划",
+        starts_on=date(2026, 9, 1),
+        needs=[other],
+        resources=[resource],
+        owner=partner,
+    )
+    assert Need.objects.count() == 2
+
     from alliance import questionnaire_services
     from alliance.questionnaires import Answer
     from tests.alliance.questionnaire_helpers import good_values, make_questionnaire
@@ -465,6 +521,15 @@ def _world():
     text_answer = Answer.objects.filter(question__kind="long_text").get()
 
     args = {
+        "alliance:project": {"pk": project.pk},
+        "alliance:rate": {"pk": project.pk},
+        "alliance:need": {"pk": need.pk},
+        "alliance:manage-need": {"pk": need.pk},
+        "alliance:need-answer": {"pk": need.pk, "action": "accept"},
+        "alliance:project-manage": {"pk": project.pk},
+        "alliance:project-action": {"pk": project.pk, "action": "update"},
+        "alliance:figures-export": {"year": 2026, "fmt": "csv"},
+        "alliance:claim": {"pk": need.pk},
         "alliance:questionnaire-answer": {"pk": questionnaire.pk},
         "alliance:questionnaire-results": {"pk": questionnaire.pk},
         "alliance:questionnaire-paper": {"pk": questionnaire.pk},
@@ -548,9 +613,10 @@ def _world():
         "classes:session-cancel": {"pk": session.pk},
         "classes:session-move": {"pk": session.pk},
         "classes:statistics-export": {"grouping": "course", "fmt": "csv"},
-        "classes:fund-reverse": {"pk": fund_entry.pk},
-        "classes:fund-action": {"pk": fund_entry.pk, "action": "approve"},
-        "classes:fund-statement": {"fmt": "csv"},
+        "classes:fund-moved": {"rest": "manage/"},
+        "fund:reverse": {"pk": fund_entry.pk},
+        "fund:action": {"pk": fund_entry.pk, "action": "approve"},
+        "fund:statement": {"fmt": "csv"},
     }
     return people, args, reg
 

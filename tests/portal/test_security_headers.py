@@ -34,7 +34,7 @@ VISITOR_PAGES = [
     "/events/",
     "/canteen/",
     "/classes/",
-    "/classes/fund/",
+    "/fund/",
 ]
 RESIDENT_PAGES = [
     "/me/",
@@ -60,7 +60,7 @@ STAFF_PAGES = [
     "/canteen/staff/settlement/",
     "/classes/teach/",
     "/classes/statistics/",
-    "/classes/fund/manage/",
+    "/fund/manage/",
     "/volunteers/coordinator/",
 ]
 

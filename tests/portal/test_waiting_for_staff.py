@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from classes import services as classes_services
-from classes.models import FundEntry
+from fund import services as fund_services
+from fund.models import FundEntry
 from portal import roles
 from portal.models import Notice
 from tests.factories import make_user
@@ -25,7 +25,7 @@ def _told(user):
 
 def test_proposed_spending_waits_in_the_other_classes_staff_s_inbox(classes_staff, events_staff):
     approver = make_user("钱审批", role_list=[roles.CLASSES_STAFF])
-    classes_services.propose_expenditure(
+    fund_services.propose_expenditure(
         by=classes_staff,
         date=date(2026, 11, 30),
         amount=Decimal("80.00"),
@@ -34,7 +34,7 @@ def test_proposed_spending_waits_in_the_other_classes_staff_s_inbox(classes_staf
     )
     [notice] = _told(approver)
     assert "¥80.00" in notice.text and "彩纸" in notice.text
-    assert notice.url == "/classes/fund/manage/"
+    assert notice.url == "/fund/manage/"
     assert _told(classes_staff) == []  # never asked to approve one's own proposal
     assert _told(events_staff) == []
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from classes import services as classes_services
 from events.models import Activity, Event, StallApplication
+from fund import services as fund_services
 from portal import roles
 from tests.factories import make_user
 from volunteers import services as volunteer_services
@@ -26,7 +26,7 @@ def home(client, user):
 
 def test_a_spending_waits_for_another_classes_staff_member(client, classes_staff):
     colleague = make_user("李课堂", role_list=[roles.CLASSES_STAFF])
-    classes_services.propose_expenditure(
+    fund_services.propose_expenditure(
         by=colleague,
         date=date(2026, 11, 2),
         amount=Decimal("50.00"),

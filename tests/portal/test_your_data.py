@@ -413,8 +413,9 @@ def _ledgers():
     """Every accounting record, exactly: none may change when an account is deleted."""
     from canteen.models import MealRecord, SubsidyLine
     from classes import stats
-    from classes.models import Attendance, FeePayment, FundEntry
+    from classes.models import Attendance, FeePayment
     from events.figures import event_figures
+    from fund.models import FundEntry
     from volunteers.models import Certificate, HoursEntry
 
     figures = {}

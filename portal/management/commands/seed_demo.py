@@ -7,7 +7,7 @@ from django.test.utils import override_settings
 from portal import demo
 from portal.models import User
 
-MODULES = ["volunteers", "events", "canteen", "classes", "alliance"]
+MODULES = ["volunteers", "events", "canteen", "classes", "fund", "alliance"]
 # Demo modules of their own: "<app>.<name>" with the same `seed(command, community, people)`.
 EXTRA_DEMOS = ["alliance.questionnaire_demo"]
 
@@ -23,7 +23,7 @@ WHO = {
     "volunteer": "volunteer",
     "parent": "parent with a child",
     "elder": "resident aged 60+",
-    "teacher": "teacher (classes)",
+    "teacher": "teacher, partner contact",
 }
 TEACHER_MOBILE = "13800000010"
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from classes import services
-from classes.models import FundEntry
+from fund import services
+from fund.models import FundEntry
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -54,7 +54,7 @@ def test_the_ledger_keeps_the_correction_on_its_own_date(corrected_donation):
 
 def test_the_public_page_labels_the_correction_with_the_day_it_corrects(client, corrected_donation):
     client.cookies["portal_language"] = "en"
-    html = client.get(reverse("classes:fund")).content.decode()
+    html = client.get(reverse("fund:index")).content.decode()
     assert "correction of 2026-09-01" in html
     assert '<td>2026-11</td><td class="text-end money">¥30.00</td>' in html
 
@@ -62,7 +62,7 @@ def test_the_public_page_labels_the_correction_with_the_day_it_corrects(client, 
 def test_a_refused_income_form_comes_back_with_what_was_typed(client, classes_staff):
     client.force_login(classes_staff)
     response = client.post(
-        reverse("classes:fund-income"),
+        reverse("fund:income"),
         {"date": "2026-11-30", "amount": "-5", "category": "donation", "description": "居民捐款"},
     )
     assert response.status_code == 400

@@ -10,9 +10,9 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from classes import services
-from classes.models import FundEntry
-from classes.services import FundError
+from fund import services
+from fund.models import FundEntry
+from fund.services import FundError
 from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.factories import make_user
 
@@ -137,7 +137,7 @@ def test_the_public_page_shows_totals_and_no_personal_data(client, classes_staff
     spend = _proposal(classes_staff, "100.00")
     services.approve_expenditure(spend, by=colleague)
     services.pay_expenditure(spend, by=colleague)
-    response = client.get(reverse("classes:fund"))
+    response = client.get(reverse("fund:index"))
     page = response.content.decode()
     assert response.context["balance"] == Decimal("400.00")
     assert "¥400.00" in page and "为独居老人购买助行器" in page and "红星超市" in page
@@ -148,7 +148,7 @@ def test_the_public_page_shows_totals_and_no_personal_data(client, classes_staff
 def test_staff_post_income_and_proposals_through_the_pages(client, classes_staff, colleague):
     client.force_login(classes_staff)
     response = client.post(
-        reverse("classes:fund-income"),
+        reverse("fund:income"),
         {
             "date": "2026-09-01",
             "amount": "88.50",
@@ -159,7 +159,7 @@ def test_staff_post_income_and_proposals_through_the_pages(client, classes_staff
     assert response.status_code == 302
     assert FundEntry.objects.get().amount == Decimal("88.50")
     client.post(
-        reverse("classes:fund-propose"),
+        reverse("fund:propose"),
         {
             "date": "2026-09-01",
             "amount": "20",
@@ -169,11 +169,11 @@ def test_staff_post_income_and_proposals_through_the_pages(client, classes_staff
     )
     spend = FundEntry.objects.get(kind=FundEntry.Kind.EXPENDITURE)
     # The proposer's approval is refused with a message; a colleague's goes through.
-    client.post(reverse("classes:fund-action", args=[spend.pk, "approve"]))
+    client.post(reverse("fund:action", args=[spend.pk, "approve"]))
     spend.refresh_from_db()
     assert spend.status == FundEntry.Status.PROPOSED
     client.force_login(colleague)
-    client.post(reverse("classes:fund-action", args=[spend.pk, "approve"]))
+    client.post(reverse("fund:action", args=[spend.pk, "approve"]))
     spend.refresh_from_db()
     assert spend.status == FundEntry.Status.APPROVED and spend.approved_by == colleague
 
@@ -181,7 +181,7 @@ def test_staff_post_income_and_proposals_through_the_pages(client, classes_staff
 def test_a_negative_amount_in_the_form_is_refused(client, classes_staff):
     client.force_login(classes_staff)
     response = client.post(
-        reverse("classes:fund-income"),
+        reverse("fund:income"),
         {
             "date": "2026-09-01",
             "amount": "-5",
@@ -197,12 +197,10 @@ def test_a_negative_amount_in_the_form_is_refused(client, classes_staff):
 def test_residents_cannot_use_the_ledger_pages(client, parent, classes_staff):
     entry = _proposal(classes_staff)
     client.force_login(parent)
-    assert client.get(reverse("classes:fund-manage")).status_code == 403
-    assert (
-        client.post(reverse("classes:fund-action", args=[entry.pk, "approve"])).status_code == 403
-    )
-    assert client.post(reverse("classes:fund-income"), {}).status_code == 403
-    assert client.get(reverse("classes:fund-statement", args=["csv"])).status_code == 403
+    assert client.get(reverse("fund:manage")).status_code == 403
+    assert client.post(reverse("fund:action", args=[entry.pk, "approve"])).status_code == 403
+    assert client.post(reverse("fund:income"), {}).status_code == 403
+    assert client.get(reverse("fund:statement", args=["csv"])).status_code == 403
     entry.refresh_from_db()
     assert entry.status == FundEntry.Status.PROPOSED
 
@@ -224,14 +222,14 @@ def test_the_statement_lists_a_period_with_opening_and_closing_balance(client, c
     )
     client.force_login(classes_staff)
     response = client.get(
-        reverse("classes:fund-statement", args=["csv"]),
+        reverse("fund:statement", args=["csv"]),
         {"start": "2026-09-01", "end": "2026-09-30"},
     )
     body = response.content.decode("utf-8-sig")
     assert response.status_code == 200 and "九月" in body and "八月" not in body
     assert "100.00" in body and "140.00" in body
     xlsx = client.get(
-        reverse("classes:fund-statement", args=["xlsx"]),
+        reverse("fund:statement", args=["xlsx"]),
         {"start": "2026-09-01", "end": "2026-09-30"},
     )
     assert xlsx.content[:2] == b"PK"
@@ -246,7 +244,7 @@ def test_the_ledger_page_runs_a_fixed_number_of_queries(
             services.reverse_entry(entry, by=colleague, reason="更正")
     client.force_login(classes_staff)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("classes:fund-manage"))
+        response = client.get(reverse("fund:manage"))
     assert response.status_code == 200
 
 
@@ -256,7 +254,7 @@ def test_the_public_fund_page_runs_a_fixed_number_of_queries(
     for i in range(40):
         _income(classes_staff, f"{i + 1}.00")
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("classes:fund")).status_code == 200
+        assert client.get(reverse("fund:index")).status_code == 200
 
 
 def test_the_statement_neutralises_formula_text_and_keeps_amounts_and_dates_typed(
@@ -270,8 +268,8 @@ def test_the_statement_neutralises_formula_text_and_keeps_amounts_and_dates_type
     client.force_login(classes_staff)
     period = {"start": "2026-09-01", "end": "2026-09-30"}
 
-    rows = csv_rows(client.get(reverse("classes:fund-statement", args=["csv"]), period))
-    sheet = xlsx_rows(client.get(reverse("classes:fund-statement", args=["xlsx"]), period))
+    rows = csv_rows(client.get(reverse("fund:statement", args=["csv"]), period))
+    sheet = xlsx_rows(client.get(reverse("fund:statement", args=["xlsx"]), period))
 
     for found in (rows, sheet):
         assert live_formulas(found) == []

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alliance', '0001_initial'),
+        ('alliance', '0002_resources_projects'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,40 @@
+"""Who may do what with the community micro-fund.
+
+- Everyone reads the public page (balance, income, spending, projects; donors only if they agreed).
+- Fund managers (classes staff, who kept the fund when it was the classroom's) keep the ledger:
+  post income, propose, approve or reject (never their own proposal: the four-eyes rule), pay,
+  correct, export the statement.
+- Proposers (the managers and alliance staff) may propose spending, for an alliance project or
+  not, and follow what they proposed; someone else approves it.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from portal import roles
+
+MANAGER_ROLES = (roles.CLASSES_STAFF,)
+PROPOSER_ROLES = (*MANAGER_ROLES, roles.ALLIANCE_STAFF)
+
+
+def _has_any(user, role_names) -> bool:
+    return user.is_authenticated and any(user.has_role(r) for r in role_names)
+
+
+def manages_fund(user) -> bool:
+    """Keeps the ledger: income, approval, payment, corrections, statements."""
+    return _has_any(user, MANAGER_ROLES)
+
+
+def may_propose(user) -> bool:
+    """May propose spending (and see the spending on the ledger page)."""
+    return _has_any(user, PROPOSER_ROLES)
+
+
+def require_manager(request) -> None:
+    if not manages_fund(request.user):
+        raise PermissionDenied
+
+
+def require_proposer(request) -> None:
+    if not may_propose(request.user):
+        raise PermissionDenied
