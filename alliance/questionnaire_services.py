@@ -251,14 +251,15 @@ def results(questionnaire: Questionnaire, group: str = ""):
 def answer_to_need(answer: Answer, *, by):
     """Put a text answer on the needs list (source: questionnaire), once.
 
-    A named questionnaire's need keeps who answered and their household (private, as on every
-    need); an anonymous one's keeps nobody.
+    A named questionnaire's need keeps the household that answered (private, as on every need);
+    an anonymous one's keeps nobody.
     """
+    from alliance import services as alliance_services
     from alliance.models import Need
 
     locked = (
         Answer.objects.select_for_update(of=("self",))
-        .select_related("question__questionnaire", "response__respondent")
+        .select_related("question__questionnaire", "response__respondent__household")
         .get(pk=answer.pk)
     )
     if locked.need_id:
@@ -272,15 +273,14 @@ def answer_to_need(answer: Answer, *, by):
         "title": questionnaire.title,
         "question": locked.question.label,
     }
-    description = f"{text.strip()}\n\n{origin}"
-    limit = Need._meta.get_field("description").max_length
-    need = Need.objects.create(
+    # The needs list's own service (its length limits, the public board's cache).
+    need = alliance_services.record_need(
+        by,
+        source=Need.Source.QUESTIONNAIRE,
         category=Need.Category.OTHER,
         title=Truncator(" ".join(text.split())).chars(Need._meta.get_field("title").max_length),
-        description=description[:limit],
-        source=Need.Source.QUESTIONNAIRE,
-        author=respondent,
-        household_id=respondent.household_id if respondent else None,
+        description=f"{origin}\n\n{text.strip()}",
+        household=respondent.household if respondent else None,
     )
     locked.need = need
     locked.save(update_fields=["need"])

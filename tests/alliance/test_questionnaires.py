@@ -246,6 +246,7 @@ def test_a_written_answer_becomes_a_need_once(resident, alliance_staff):
     assert need.title == "希望多开几门课"
     assert "社区问卷" in need.description
     assert need.author is None and need.household is None  # anonymous: nobody
+    assert need.building == ""
     assert need.state == Need.State.NEW
     text_answer.refresh_from_db()
     assert text_answer.need == need
@@ -261,8 +262,8 @@ def test_a_named_answers_need_keeps_who_asked_privately(resident, alliance_staff
 
     need = services.answer_to_need(text_answer, by=alliance_staff)
 
-    assert need.author == resident
     assert need.household_id == resident.household_id
+    assert need.building == "3"
 
 
 def test_a_choice_answer_does_not_become_a_need(resident, alliance_staff):
