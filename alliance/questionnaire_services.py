@@ -5,8 +5,9 @@ The once-only rule is the database's (see `alliance.questionnaires`): an answer 
 the same person collides with it, even in the same second on PostgreSQL.
 """
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.text import Truncator
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
@@ -90,7 +91,10 @@ def audience_users(questionnaire: Questionnaire, today=None):
             born_by = today.replace(year=today.year - SENIOR_AGE, day=28)
         users = users.filter(birth_date__lte=born_by)
     elif audience == Audience.VOLUNTEERS:
-        users = users.filter(groups__name=roles.VOLUNTEER)
+        volunteers = Q(groups__name=roles.VOLUNTEER)
+        if apps.is_installed("volunteers"):
+            volunteers |= Q(volunteer_profile__isnull=False)
+        users = users.filter(volunteers)
     return users.distinct()
 
 

@@ -292,3 +292,23 @@ def test_the_audience_is_told_once_when_a_questionnaire_opens(parent, child, res
 def test_a_questionnaire_cannot_close_before_it_opens():
     with pytest.raises(IntegrityError), transaction.atomic():
         make_questionnaire(opens=now(), closes=now() - timedelta(hours=1))
+
+
+def test_volunteers_and_60_plus_residents_are_told_of_their_questionnaires(
+    volunteer, elder, resident
+):
+    for_volunteers = make_questionnaire(audience=VOLUNTEERS)
+    for_seniors = make_questionnaire(audience=SENIORS)
+
+    assert services.announce_open() == 2
+
+    assert list(
+        Notice.objects.filter(url=for_volunteers.get_absolute_url()).values_list(
+            "recipient", flat=True
+        )
+    ) == [volunteer.pk]
+    assert list(
+        Notice.objects.filter(url=for_seniors.get_absolute_url()).values_list(
+            "recipient", flat=True
+        )
+    ) == [elder.pk]
