@@ -1,4 +1,4 @@
-"""URLs of the questionnaires, included under /alliance/questionnaires/ by alliance/urls.py."""
+"""URLs of the questionnaires (/alliance/questionnaires/…), spliced into alliance/urls.py."""
 
 from django.urls import path
 
