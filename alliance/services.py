@@ -7,14 +7,16 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliance.models import AllianceSettings, HomeVisit, Need, Project, ProjectUpdate, Rating
+from portal import roles
 from portal.cache import content_changed
 from portal.models import Household, HouseholdMember
-from portal.notices import Kind, notify
+from portal.notices import Kind, notify, notify_role
 
 # What a resident is told when their need moves on (in their language, see portal.notices).
 STATE_NOTICES = {
@@ -59,7 +61,7 @@ def _tell(need: Need, state: str, **params) -> None:
 
 
 def _locked(need: Need) -> Need:
-    return Need.objects.select_for_update().select_related("author").get(pk=need.pk)
+    return Need.objects.select_for_update(of=("self",)).select_related("author").get(pk=need.pk)
 
 
 # Needs ----------------------------------------------------------------------------------------
@@ -82,6 +84,15 @@ def post_need(
         household_id=author.household_id,
         building=author.building,
         received_at=timezone.now(),
+    )
+    # Waiting for alliance staff: in their inbox (the request's words stay on the staff page).
+    notify_role(
+        roles.ALLIANCE_STAFF,
+        Kind.TO_DECIDE,
+        gettext_lazy("A resident posted a request (%(kind)s) that waits for an answer."),
+        reverse("alliance:manage-need", args=[need.pk]),
+        params={"kind": Need.Kind(need.kind).label},
+        exclude=author,
     )
     _changed()
     return need
@@ -130,8 +141,8 @@ def _answer(need: Need, by, at: datetime, fields: list[str]) -> None:
 
 
 @transaction.atomic
-def accept(need: Need, *, by, public_summary: str = "") -> Need:
-    """Take a new need up; the resident is told."""
+def accept(need: Need, *, by, public_summary: str = "", urgency: str = "") -> Need:
+    """Take a new need up (with staff's public summary and urgency); the resident is told."""
     need = _locked(need)
     if need.state != Need.State.NEW:
         raise AllianceError(_("Only a new request can be accepted."))
@@ -140,6 +151,9 @@ def accept(need: Need, *, by, public_summary: str = "") -> Need:
     if public_summary.strip():
         need.public_summary = public_summary.strip()[:120]
         fields.append("public_summary")
+    if urgency in Need.Urgency.values:
+        need.urgency = urgency
+        fields.append("urgency")
     _answer(need, by, timezone.now(), fields)
     _tell(need, Need.State.ACCEPTED)
     _changed()
@@ -171,7 +185,7 @@ def merge(need: Need, *, into: Need, by) -> Need:
     # Lock both in id order, so two merges the other way round cannot deadlock.
     locked = {
         n.pk: n
-        for n in Need.objects.select_for_update()
+        for n in Need.objects.select_for_update(of=("self",))
         .select_related("author")
         .filter(pk__in=[need.pk, into.pk])
         .order_by("pk")
@@ -234,7 +248,7 @@ def create_project(
     if budget < 0:
         raise AllianceError(_("A budget cannot be negative."))
     needs = list(
-        Need.objects.select_for_update()
+        Need.objects.select_for_update(of=("self",))
         .select_related("author")
         .filter(pk__in=[n.pk for n in needs])
         .order_by("pk")
@@ -303,7 +317,7 @@ def close_project(project: Project, *, by, outcome: str, photo=None) -> Project:
     project.closed_at = at
     project.save(update_fields=["state", "outcome", "closed_at"])
     for need in (
-        Need.objects.select_for_update()
+        Need.objects.select_for_update(of=("self",))
         .select_related("author")
         .filter(project=project, state=Need.State.IN_PROJECT)
         .order_by("pk")
@@ -350,7 +364,7 @@ def rate(project: Project, *, user, stars, comment: str = "") -> Rating:
         raise AllianceError(_("Choose from 1 to 5 stars.")) from None
     if not 1 <= stars <= 5:
         raise AllianceError(_("Choose from 1 to 5 stars."))
-    if project.state != Project.State.DONE:
+    if not Project.objects.filter(pk=project.pk, state=Project.State.DONE).exists():
         raise AllianceError(_("Projects are rated once they are complete."))
     values = {
         "stars": stars,

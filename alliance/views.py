@@ -249,9 +249,12 @@ def need_answer(request, pk, action):
     data = form.cleaned_data
     try:
         if action == "accept":
-            services.accept(need, by=request.user, public_summary=data["public_summary"])
-            if data.get("urgency"):
-                Need.objects.filter(pk=need.pk).update(urgency=data["urgency"])
+            services.accept(
+                need,
+                by=request.user,
+                public_summary=data["public_summary"],
+                urgency=data.get("urgency") or "",
+            )
             messages.success(request, _("Accepted: the resident was told."))
         elif action == "decline":
             services.decline(need, by=request.user, reason=data["reason"])

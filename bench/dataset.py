@@ -1060,7 +1060,7 @@ class Generator:
         }
 
     def fund(self):
-        from classes.models import FundEntry
+        from fund.models import FundEntry
 
         r = self.rng
         proposer, approver = self.staff["classes_staff"], self.staff["community_admin"]

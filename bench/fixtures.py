@@ -221,7 +221,7 @@ def pages(dataset: dict) -> list[Page]:
         Page("counter", "canteen counter", "/canteen/counter/", "canteen_staff", "staff"),
         Page("courses", "course list", "/classes/", None, "public"),
         Page("my_classes", "my children's classes", "/classes/mine/", "parent", "resident"),
-        Page("fund", "fund (public)", "/classes/fund/", None, "public"),
+        Page("fund", "fund (public)", "/fund/", None, "public"),
         Page(
             "settlement",
             f"monthly settlement {month:%Y-%m}",

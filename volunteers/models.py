@@ -310,6 +310,7 @@ SOURCE_LABELS = [
     ("volunteers:copied", _("copied from another service day")),
     ("canteen", _("Love Meal delivery")),
     ("events:", _("festival activity")),
+    ("alliance:", _("party-building alliance project")),
     ("demo", _("demo data")),
 ]
 
