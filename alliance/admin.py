@@ -94,3 +94,6 @@ class RatingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # residents rate on the project's page
+
+
+from alliance import questionnaire_admin  # noqa: E402, F401  (the questionnaires' admin)

@@ -495,3 +495,6 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.project} {self.stars}"
+
+
+from alliance.questionnaires import Answer, Participation, Question, Questionnaire, Response  # noqa: E402, F401, I001

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliance import views
+from alliance import questionnaire_urls, views
 
 app_name = "alliance"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("manage/figures-<int:year>.<str:fmt>", views.figures_export, name="figures-export"),
     path("partner/", views.partner, name="partner"),
     path("partner/needs/<int:pk>/claim/", views.claim, name="claim"),
+    *questionnaire_urls.urlpatterns,
 ]

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Activity, Question, StallApplication
+from portal.questions import answer_field
 
 
 class ProgrammeFilterForm(forms.Form):
@@ -31,30 +32,6 @@ class ProgrammeFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
-def _answer_field(question: Question) -> forms.Field:
-    label = question.label
-    if question.kind == Question.Kind.NUMBER:
-        return forms.DecimalField(label=label, required=False, max_digits=10, decimal_places=2)
-    if question.kind == Question.Kind.CHOICE:
-        return forms.ChoiceField(
-            label=label,
-            required=False,
-            choices=[("", "---------")] + [(o, o) for o in question.options],
-        )
-    if question.kind == Question.Kind.YES_NO:
-        return forms.TypedChoiceField(
-            label=label,
-            required=False,
-            widget=forms.RadioSelect,
-            choices=[("yes", _("Yes")), ("no", _("No"))],
-            coerce=lambda v: v == "yes",
-            empty_value=None,
-        )
-    if question.kind == Question.Kind.CONSENT:
-        return forms.BooleanField(label=label, required=False)
-    return forms.CharField(label=label, required=False, max_length=200)
-
-
 class RegistrationForm(forms.Form):
     """Who of my household to register, and each person's answers.
 
@@ -80,7 +57,7 @@ class RegistrationForm(forms.Form):
             )
             self.fields[f"person_{m.pk}"] = forms.BooleanField(label=label, required=False)
             for q in questions:
-                self.fields[f"q{q.pk}_{m.pk}"] = _answer_field(q)
+                self.fields[f"q{q.pk}_{m.pk}"] = answer_field(q)
 
     def blocks(self):
         """For the template: each member's tick box and question fields, together."""

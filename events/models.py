@@ -16,6 +16,8 @@ from portal import roles
 from portal.fields import ImageField
 from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Household, HouseholdMember
+from portal.questions import Kind as QuestionKind
+from portal.questions import QuestionBase, kind_field
 from portal.validators import validate_image_file
 
 # Unambiguous characters for the short code staff type at the gate (no 0/O, 1/I/L).
@@ -352,38 +354,29 @@ class Activity(LocalizedMixin, ThumbnailedImage):
         return ""
 
 
-class Question(models.Model):
-    """Something an activity asks each registered person: typed answer or a consent to tick."""
+class Question(QuestionBase):
+    """Something an activity asks each registered person: typed answer or a consent to tick.
 
-    class Kind(models.TextChoices):
-        TEXT = "text", _("text")
-        NUMBER = "number", _("number")
-        CHOICE = "choice", _("choice")
-        YES_NO = "yes_no", _("yes / no")
-        CONSENT = "consent", _("consent (must be ticked)")
+    The engine (form fields, checking answers) is the shared one in `portal.questions`.
+    """
 
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="questions"
     )
-    label = models.CharField(_("question"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
-    choices = models.TextField(
-        _("choices"), blank=True, help_text=_("For a choice question: one option per line.")
+    kind = kind_field(
+        [
+            QuestionKind.TEXT,
+            QuestionKind.NUMBER,
+            QuestionKind.CHOICE,
+            QuestionKind.YES_NO,
+            QuestionKind.CONSENT,
+        ]
     )
-    required = models.BooleanField(_("required"), default=True)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         ordering = ["activity_id", "position", "id"]
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def options(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
 class Booking(models.Model):

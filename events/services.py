@@ -6,7 +6,6 @@ the waiting-list order hold. On SQLite the lock is a no-op but writes are serial
 """
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.urls import reverse
@@ -27,6 +26,7 @@ from portal import roles
 from portal.access import my_household_members
 from portal.models import Community, HouseholdMember
 from portal.notices import Kind, notify, notify_role, urgent_for
+from portal.questions import AnswerError, check_answer
 
 
 class EventError(Exception):
@@ -40,40 +40,26 @@ def _lock(activity: Activity) -> Activity:
     return Activity.objects.select_for_update().get(pk=activity.pk)
 
 
+# What the festival says for each of the shared engine's refusals: the person's name first, as
+# several people of one household are registered together.
+_ANSWER_MESSAGES = {
+    "consent": gettext_lazy("%(name)s: please agree to “%(question)s”."),
+    "required": gettext_lazy("%(name)s: please answer “%(question)s”."),
+    "number": gettext_lazy("%(name)s: “%(question)s” needs a number."),
+    "choice": gettext_lazy("%(name)s: choose one of the options for “%(question)s”."),
+}
+
+
 def _check_answer(question: Question, value, name: str):
     """Return the answer as stored (str or bool), or raise EventError."""
-    empty = value is None or value == ""
-    if question.kind == Question.Kind.CONSENT:
-        if question.required and value is not True:
-            raise EventError(
-                _("%(name)s: please agree to “%(question)s”.")
-                % {"name": name, "question": question.label}
-            )
-        return bool(value)
-    if empty:
-        if question.required:
-            raise EventError(
-                _("%(name)s: please answer “%(question)s”.")
-                % {"name": name, "question": question.label}
-            )
-        return ""
-    if question.kind == Question.Kind.YES_NO:
-        return bool(value)
-    value = str(value).strip()
-    if question.kind == Question.Kind.NUMBER:
-        try:
-            Decimal(value)
-        except InvalidOperation:
-            raise EventError(
-                _("%(name)s: “%(question)s” needs a number.")
-                % {"name": name, "question": question.label}
-            ) from None
-    if question.kind == Question.Kind.CHOICE and value not in question.options:
-        raise EventError(
-            _("%(name)s: choose one of the options for “%(question)s”.")
-            % {"name": name, "question": question.label}
-        )
-    return value
+    try:
+        return check_answer(question, value)
+    except AnswerError as e:
+        if e.code in _ANSWER_MESSAGES:
+            message = str(_ANSWER_MESSAGES[e.code]) % {"name": name, "question": question.label}
+        else:
+            message = _("%(name)s: %(problem)s") % {"name": name, "problem": e.message}
+        raise EventError(message) from None
 
 
 def _places_taken(activity: Activity) -> int:

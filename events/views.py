@@ -30,7 +30,7 @@ from events.forms import (
     VolunteerPostForm,
     WalkInForm,
 )
-from events.models import Activity, Event, Question, Registration, StallApplication
+from events.models import Activity, Event, Registration, StallApplication
 from portal import broadcasts, exports, roles
 from portal.cache import cached, public_page
 from portal.calendars import calendar_response
@@ -38,6 +38,7 @@ from portal.lib import params
 from portal.lib.qr import qr_svg
 from portal.models import Household, HouseholdMember, Notice
 from portal.notices import mark_all_read
+from portal.questions import display_answer
 
 # ---------------------------------------------------------------- access (the one place)
 
@@ -586,15 +587,6 @@ def _attendees(activity):
     )
 
 
-def _as_number(value):
-    """A number answer as a Decimal (so exports keep it a number), or as it was stored."""
-    try:
-        number = Decimal(str(value))
-    except ArithmeticError:
-        return value
-    return number if number.is_finite() else value
-
-
 def _attendee_rows(activity, questions, regs):
     """Header and rows shared by the page and the exports."""
     header = [
@@ -614,14 +606,7 @@ def _attendee_rows(activity, questions, regs):
         m = r.member
         answers = []
         for q in questions:
-            value = r.answers.get(str(q.pk), "")
-            if value is True:
-                value = _("Yes")
-            elif value is False:
-                value = _("No")
-            elif q.kind == Question.Kind.NUMBER and value not in ("", None):
-                value = _as_number(value)
-            answers.append(value)
+            answers.append(display_answer(q, r.answers.get(str(q.pk), "")))
         booked_by = r.booking.booked_by
         rows.append(
             [

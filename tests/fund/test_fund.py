@@ -307,7 +307,7 @@ def test_the_excel_statement_is_titled_typed_and_totals_the_net_movement(
     client.cookies["portal_language"] = language
     period = {"start": "2026-09-01", "end": "2026-09-30"}
 
-    response = client.get(reverse("classes:fund-statement", args=["xlsx"]), period)
+    response = client.get(reverse("fund:statement", args=["xlsx"]), period)
 
     book = workbook(response)
     assert book.sheetnames == [sheet]
@@ -330,5 +330,5 @@ def test_libreoffice_opens_the_statement(client, classes_staff, tmp_path):
     _income(classes_staff, "500.00")
     client.force_login(classes_staff)
     period = {"start": "2026-09-01", "end": "2026-09-30"}
-    response = client.get(reverse("classes:fund-statement", args=["xlsx"]), period)
+    response = client.get(reverse("fund:statement", args=["xlsx"]), period)
     opens_in_libreoffice(response.content, tmp_path)

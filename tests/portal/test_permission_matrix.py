@@ -289,6 +289,13 @@ MATRIX = {
     # a partner organisation's contact person only (a superuser is nobody's contact)
     "alliance:partner": only("partner_contact", superuser=403),
     "alliance:claim": POST_ONLY,
+    # alliance: questionnaires (an open one for all residents, an answer to turn into a need)
+    "alliance:questionnaires": signed_in(),
+    "alliance:questionnaire-answer": signed_in(),
+    "alliance:questionnaire-staff": only("alliance_staff", "community_admin"),
+    "alliance:questionnaire-results": only("alliance_staff", "community_admin"),
+    "alliance:questionnaire-paper": only("alliance_staff", "community_admin"),
+    "alliance:questionnaire-answer-need": POST_ONLY,
 }
 
 # URLs served only in development (DEBUG), never by the portal in production.
@@ -343,6 +350,7 @@ for _access in ADMIN_ACCESS.values():
 # Models whose admin never adds rows by hand (ledgers, logs, records made by the services), or
 # is one row of settings that exists already.
 NO_ADD = {
+    "alliance.response",
     "canteen.changerecord",
     "canteen.mealrecord",
     "canteen.closedmonth",
@@ -511,6 +519,16 @@ def _world():
     )
     assert Need.objects.count() == 2
 
+    from alliance import questionnaire_services
+    from alliance.questionnaires import Answer
+    from tests.alliance.questionnaire_helpers import good_values, make_questionnaire
+
+    questionnaire = make_questionnaire()
+    questionnaire_services.answer(
+        questionnaire, user=reg.registrant, values=good_values(questionnaire)
+    )
+    text_answer = Answer.objects.filter(question__kind="long_text").get()
+
     args = {
         "my-calendar-feed": {"token": calendar_key.token},
         "alliance:project": {"pk": project.pk},
@@ -522,6 +540,10 @@ def _world():
         "alliance:project-action": {"pk": project.pk, "action": "update"},
         "alliance:figures-export": {"year": 2026, "fmt": "csv"},
         "alliance:claim": {"pk": need.pk},
+        "alliance:questionnaire-answer": {"pk": questionnaire.pk},
+        "alliance:questionnaire-results": {"pk": questionnaire.pk},
+        "alliance:questionnaire-paper": {"pk": questionnaire.pk},
+        "alliance:questionnaire-answer-need": {"pk": text_answer.pk},
         "announcement-detail": {"pk": announcement.pk},
         "household-member-edit": {"pk": reg.child.pk},
         "household-member-remove": {"pk": reg.child.pk},

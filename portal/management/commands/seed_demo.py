@@ -8,6 +8,8 @@ from portal import demo
 from portal.models import User
 
 MODULES = ["volunteers", "events", "canteen", "classes", "fund", "alliance"]
+# Demo modules of their own: "<app>.<name>" with the same `seed(command, community, people)`.
+EXTRA_DEMOS = ["alliance.questionnaire_demo"]
 
 # Who each demo account is, for the table printed at the end (a developer's aid, in English).
 WHO = {
@@ -44,6 +46,8 @@ class Command(BaseCommand):
             lines.append(f"deliveries: {demo.seed_deliveries(people)} failed text to resend")
             for module in MODULES:
                 lines += import_module(f"{module}.demo").seed(self, community, people) or []
+            for name in EXTRA_DEMOS:
+                lines += import_module(name).seed(self, community, people) or []
             lines.append(f"inbox: {demo.seed_notices(people)} new notices")
         teacher = User.objects.filter(mobile=TEACHER_MOBILE).first()
         if teacher is not None:
