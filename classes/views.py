@@ -47,7 +47,7 @@ from classes.models import (
     TimetableSlot,
 )
 from portal import exports
-from portal.cache import cached, public_page
+from portal.cache import cached, public_page, resident_page
 from portal.lib.money import format_yuan
 from portal.models import Notice, User
 from portal.validators import normalize_mobile
@@ -310,6 +310,7 @@ def _my_sessions(enrolments, *, since, limit=None) -> list[tuple[ClassSession, E
 
 
 @login_required
+@resident_page("classes")
 def my_classes(request):
     """My children's classes: timetable, places and waits, attendance, teachers' notes, notices.
 

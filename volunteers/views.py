@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import broadcasts, exports
-from portal.cache import cached, public_page
+from portal.cache import cached, public_page, resident_page
 from portal.lib import params
 from portal.models import Community, Notice
 from portal.notices import mark_all_read
@@ -286,6 +286,7 @@ def _day_listing(day_date: date) -> dict | None:
 
 
 @public_page("volunteers")
+@resident_page("volunteers")
 def day_detail(request, day):
     try:
         day_date = params.parse_date(day)
@@ -420,6 +421,7 @@ def signup_cancel(request, pk):
 
 
 @login_required
+@resident_page("volunteers", "canteen")
 def my_schedule(request):
     signups = list(
         Signup.objects.active()
@@ -543,6 +545,7 @@ SERVED_PER_PAGE = 20
 
 
 @login_required
+@resident_page("volunteers")
 def my_hours(request):
     """My hours: totals from the ledger (summed in the database), and the posts I served,
     newest first, a page at a time."""
