@@ -316,6 +316,37 @@ def person_changed(user_id: int) -> None:
         cache.incr(person_generation_key(user_id))
     except ValueError:
         cache.set(person_generation_key(user_id), _fresh(), timeout=None)
+    memo = _memo.get()
+    if memo is not None:
+        memo.pop(person_generation_key(user_id), None)
+
+
+def person_generation(user_id: int) -> int:
+    """This person's own generation (see `person_changed`), read once per request."""
+    key = person_generation_key(user_id)
+    memo = _memo.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, _fresh(), timeout=None)
+        value = cache.get(key, 0)
+    if memo is not None:
+        memo[key] = value
+    return value
+
+
+def personal(name: str, user_id: int, apps: Iterable[str], compute: Callable[[], object]):
+    """`compute()` for one person's part of a page (their next post, their bookings), kept for
+    them like `resident_page` keeps a page: until anything in `apps`, any account or household,
+    or their own notices change, and at most RESIDENT_PAGE_CACHE_SECONDS (what the clock
+    changes). A page made of several modules' parts then recomputes only the parts whose
+    module changed."""
+    seconds = settings.RESIDENT_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    name = f"me:{user_id}:{person_generation(user_id)}:{name}"
+    return cached(name, ("people", *apps), compute, timeout=seconds)
 
 
 def _resident_page_cacheable(request) -> bool:

@@ -157,3 +157,33 @@ def test_each_residents_page_seen_again_costs_no_query(community, client, elder,
 
     assert response[HEADER] == "resident-hit"
     assert queries == 0
+
+
+def test_home_recomputes_only_the_parts_of_the_module_that_changed(
+    community, client, volunteer, settings
+):
+    from portal.cache import bump
+
+    home = reverse("home")
+    soon = make_post(title="修雨伞", day=(NOW + timedelta(days=5)).date())
+    services.sign_up(soon, volunteer)
+    client.force_login(volunteer)
+    settings.RESIDENT_PAGE_CACHE_SECONDS = 0
+    _get(client, home)
+    uncached = _get(client, home)[1]  # every module's part of the page computed
+    settings.RESIDENT_PAGE_CACHE_SECONDS = 30
+    assert _get(client, home)[0][HEADER] == "resident-miss"
+    assert _get(client, home)[0][HEADER] == "resident-hit"
+
+    bump("canteen")  # what a meal booked by anyone does
+    response, queries = _get(client, home)
+
+    assert response[HEADER] == "resident-miss"
+    assert "修雨伞" in response.text  # the volunteers part, kept
+    assert queries < uncached
+
+    sooner = make_post(title="磨剪刀", day=(NOW + timedelta(days=2)).date())
+    services.sign_up(sooner, volunteer)  # my own write in the volunteers module
+
+    response, _n = _get(client, home)
+    assert "磨剪刀" in response.text and "修雨伞" not in response.text
