@@ -47,7 +47,7 @@ from classes.models import (
     TimetableSlot,
 )
 from portal import exports
-from portal.cache import cached, public_page, resident_page
+from portal.cache import cached, personal, public_page, resident_page
 from portal.lib.money import format_yuan
 from portal.models import Notice, User
 from portal.validators import normalize_mobile
@@ -331,11 +331,8 @@ def my_classes(request):
         .order_by("-course__term__starts_on", "child__created_at", "course__title", "pk")
     )
     _attach_slots_and_marks(enrolments)
-    notices = list(
-        Notice.objects.filter(recipient=user)
-        .about(reverse("classes:index"))
-        .only("text", "url", "created_at", "read_at")[:20]
-    )
+    # My notices change only with a notice to me or one read: kept for me apart from the rest.
+    notices = personal("classes:notices", user.pk, (), lambda: _my_notices(user))
     # The timetable comes from the same enrolments (those with a place).
     sessions = _my_sessions(enrolments, since=today, limit=30)
     for session, _enrolment in sessions:
@@ -357,6 +354,15 @@ def my_classes(request):
         "course_url": reverse("classes:course", args=[0]).removesuffix("0/"),
     }
     return render(request, "classes/my_classes.html", ctx)
+
+
+def _my_notices(user) -> list:
+    """My latest notices about the classes."""
+    return list(
+        Notice.objects.filter(recipient=user)
+        .about(reverse("classes:index"))
+        .only("text", "url", "created_at", "read_at")[:20]
+    )
 
 
 # What My children's classes and its timetable show of an enrolment, its child and course.

@@ -187,3 +187,25 @@ def test_home_recomputes_only_the_parts_of_the_module_that_changed(
 
     response, _n = _get(client, home)
     assert "磨剪刀" in response.text and "修雨伞" not in response.text
+
+
+def test_my_notices_are_kept_apart_from_the_modules_rows(community, client, volunteer, settings):
+    from portal.cache import bump
+
+    classes = reverse("classes:mine")
+    client.force_login(volunteer)
+    settings.RESIDENT_PAGE_CACHE_SECONDS = 0
+    _get(client, SCHEDULE)
+    uncached = _get(client, SCHEDULE)[1]
+    settings.RESIDENT_PAGE_CACHE_SECONDS = 30
+    _get(client, SCHEDULE)
+
+    bump("volunteers")  # anyone's sign-up
+    response, queries = _get(client, SCHEDULE)
+    assert response[HEADER] == "resident-miss"
+    assert queries < uncached  # my notices were not read again
+
+    notify(volunteer, Kind.OTHER, "课程改到周六", classes)
+    assert "课程改到周六" in _get(client, classes)[0].text
+    notify(volunteer, Kind.OTHER, "岗位改到九点", SCHEDULE)
+    assert "岗位改到九点" in _get(client, SCHEDULE)[0].text
