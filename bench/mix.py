@@ -308,7 +308,9 @@ def _mix_targets():
             is_published=True,
         )
         rules = VolunteerSettings.current()
-        earliest = timezone.localtime(now + timedelta(hours=rules.signup_closes_hours + 1))
+        # After both the sign-up and the cancellation cut-offs: each sign-up can be undone.
+        hours = max(rules.signup_closes_hours, rules.cancel_cutoff_hours) + 1
+        earliest = timezone.localtime(now + timedelta(hours=hours))
         start = earliest.replace(hour=3, minute=0, second=0, microsecond=0)
         if start < earliest:
             start += timedelta(days=1)
@@ -341,10 +343,9 @@ def _write_actors(n: int, dataset: dict, fixtures) -> list[dict]:
 
 
 def _redis_stats() -> dict:
-    from django.core.cache import cache
+    from django_redis import get_redis_connection
 
-    client = cache._cache.get_client()  # django's RedisCache
-    info = client.info("stats")
+    info = get_redis_connection("default").info("stats")
     return {k: info.get(k, 0) for k in ("keyspace_hits", "keyspace_misses")}
 
 

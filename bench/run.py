@@ -363,10 +363,12 @@ def main(argv=None) -> int:
     ]
     port = free_port()
     server = Gunicorn(env, port, args.workers, RESULTS / f"{stamp}-gunicorn.log")
+    out = RESULTS / f"{stamp}.md"
     try:
         server.wait_ready()
         if not args.no_pages:
             report += measure_pages(args, port, dataset, fixtures)
+            out.write_text("\n".join(report) + "\n", encoding="utf-8")  # kept if a later part fails
         if args.mix:
             from bench import mix
 
@@ -384,7 +386,6 @@ def main(argv=None) -> int:
         shutil.rmtree(static_root, ignore_errors=True)
         fixtures.forget_sessions()
     text = "\n".join(report) + "\n"
-    out = RESULTS / f"{stamp}.md"
     out.write_text(text, encoding="utf-8")
     print(text)
     print(f"written to {out.relative_to(ROOT)}")
