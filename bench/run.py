@@ -195,6 +195,54 @@ def run_wrk(port: int, page, duration: int, connections: int, script: Path) -> d
     return data
 
 
+def _proc_stat(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = _proc_stat(pid)
+    if len(fields) < 13:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+class CpuMeter:
+    """CPU seconds used by gunicorn's workers and their PostgreSQL backends (from /proc).
+
+    On a machine shared with other work, requests/s and latency depend on what else runs; the
+    CPU a request costs the server and its database does much less. The ceiling's CPU per
+    request over a page's gives a ratio that other load barely moves."""
+
+    def __init__(self, master_pid: int):
+        self.master = master_pid
+
+    def pids(self) -> list[int]:
+        from django.db import connection
+
+        workers = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            fields = _proc_stat(int(stat.parent.name))
+            if len(fields) > 1 and fields[1] == str(self.master):  # ppid
+                workers.append(int(stat.parent.name))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+            backends = [row[0] for row in cursor.fetchall()]
+        return workers + backends
+
+    def snapshot(self) -> dict[int, float]:
+        return {pid: _cpu_seconds(pid) for pid in self.pids()}
+
+    @staticmethod
+    def used(before: dict, after: dict) -> float:
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 def count_queries(page_list) -> dict:
     """SQL queries per page, in-process with the test client against the same database: of a
     request with the cache emptied first (cold) and of the next one (warm)."""
@@ -367,7 +415,7 @@ def main(argv=None) -> int:
     try:
         server.wait_ready()
         if not args.no_pages:
-            report += measure_pages(args, port, dataset, fixtures)
+            report += measure_pages(args, port, dataset, fixtures, server.proc.pid)
             out.write_text("\n".join(report) + "\n", encoding="utf-8")  # kept if a later part fails
         if args.mix:
             from bench import mix
@@ -392,7 +440,8 @@ def main(argv=None) -> int:
     return 0
 
 
-def measure_pages(args, port, dataset, fixtures) -> list[str]:
+def measure_pages(args, port, dataset, fixtures, master_pid) -> list[str]:
+    meter = CpuMeter(master_pid)
     page_list = fixtures.pages(dataset)
     if args.only:
         wanted = {"ceiling", *args.only.split(",")}
@@ -410,7 +459,9 @@ def measure_pages(args, port, dataset, fixtures) -> list[str]:
         if args.warmup:
             run_wrk(port, page, args.warmup, args.connections, script)
         print(f"  {page.key}: {args.duration}s at {args.connections} connections", flush=True)
+        cpu_before = meter.snapshot()
         r = run_wrk(port, page, args.duration, args.connections, script)
+        r["cpu_ms"] = CpuMeter.used(cpu_before, meter.snapshot()) * 1000 / max(1, r["requests"])
         r["page_bytes"] = len(body)
         r["encoding"] = headers.get("content-encoding", "identity")
         r["gzip_bytes"] = len(body if r["encoding"] == "gzip" else gzip.compress(body, 6))
@@ -422,8 +473,11 @@ def measure_pages(args, port, dataset, fixtures) -> list[str]:
     # ratios use the mean of the two ceiling measurements.
     ceiling = page_list[0]
     print(f"  {ceiling.key} (again): {args.duration}s", flush=True)
+    cpu_before = meter.snapshot()
     again = run_wrk(port, ceiling, args.duration, args.connections, script)
+    again["cpu_ms"] = CpuMeter.used(cpu_before, meter.snapshot()) * 1000 / max(1, again["requests"])
     ceiling_rps = (results["ceiling"]["rps"] + again["rps"]) / 2
+    ceiling_cpu = (results["ceiling"]["cpu_ms"] + again["cpu_ms"]) / 2
     lines = ["## Personas", "", "| persona | user id | age | what their pages show (now) |"]
     lines += ["|---|---:|---:|---|"]
     today = datetime.now(UTC).date()
@@ -440,6 +494,26 @@ def measure_pages(args, port, dataset, fixtures) -> list[str]:
         "",
     ]
     lines += pages_table(page_list, results, queries, ceiling_rps)
+    lines += [
+        "",
+        "### CPU per request (gunicorn workers + their PostgreSQL backends)",
+        "",
+        "| page | kind | CPU ms/request | × ceiling (CPU) | ≥ 0.10 |",
+        "|---|---|---:|---:|---|",
+    ]
+    for page in page_list:
+        cpu = results[page.key]["cpu_ms"]
+        ratio = ceiling_cpu / cpu if cpu else 0
+        ok = "—" if page.kind == "ceiling" else verdict(ratio >= RATIO_RESIDENT)
+        lines.append(f"| {page.label} | {page.kind} | {cpu:.2f} | {ratio:.2f} | {ok} |")
+    lines += [
+        "",
+        f"Ceiling: {results['ceiling']['cpu_ms']:.2f} ms of CPU a request at the start, "
+        f"{again['cpu_ms']:.2f} at the end; ratios use the mean, {ceiling_cpu:.2f}. "
+        "Read from /proc before and after each wrk run: the workers' and their database "
+        "backends' user + system time over the requests served (wrk's own CPU is not in it). "
+        "Other work on the machine barely moves it, unlike requests/s.",
+    ]
     lines += [
         "",
         f"Ceiling: {results['ceiling']['rps']:.0f} req/s at the start, {again['rps']:.0f} at the "
