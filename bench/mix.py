@@ -356,10 +356,13 @@ def _percentile(values, q):
     return values[min(len(values) - 1, int(len(values) * q))]
 
 
-def run(port: int, dataset: dict, fixtures, duration: int = 60, rate: float = 4.0) -> list[str]:
+def run(
+    port: int, dataset: dict, fixtures, duration: int = 60, rate: float = 4.0, master_pid=None
+) -> list[str]:
     """The mix against gunicorn on `port`; returns the report's lines."""
     from django.utils import timezone
 
+    from bench.run import CpuMeter
     from canteen.models import Menu
 
     page_list = fixtures.pages(dataset)
@@ -409,6 +412,8 @@ def run(port: int, dataset: dict, fixtures, duration: int = 60, rate: float = 4.
         scripts.append(path)
 
     before = _redis_stats()
+    meter = CpuMeter(master_pid) if master_pid else None
+    cpu_before = meter.snapshot() if meter else {}
     env = dict(os.environ)
     writer = subprocess.Popen(
         [sys.executable, "-m", "bench.mix", "--writer", str(plan_file)],
@@ -432,6 +437,7 @@ def run(port: int, dataset: dict, fixtures, duration: int = 60, rate: float = 4.
     outs = [p.communicate()[0] for p in procs]
     writer.wait(timeout=duration + 120)
     after = _redis_stats()
+    cpu = CpuMeter.used(cpu_before, meter.snapshot()) if meter else 0.0
     for script in scripts:
         script.unlink(missing_ok=True)
     plan_file.unlink(missing_ok=True)
@@ -446,12 +452,14 @@ def run(port: int, dataset: dict, fixtures, duration: int = 60, rate: float = 4.
         "| page | who | conns | req/s | p50 ms | p99 ms | non-2xx | page cache hits | target |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
+    served = 0
     for page, out in zip(reads, outs, strict=True):
         match = re.search(r"WRKJSON (\{.*\})", out or "")
         if not match:
             lines.append(f"| {page['label']} | — | — | — | — | — | — | — | no result |")
             continue
         r = json.loads(match.group(1))
+        served += r["requests"]
         rps = r["requests"] / (r["duration_us"] / 1e6)
         seen = r["hits"] + r["misses"]
         hits = f"{r['hits'] / seen:.0%} of {seen:,}" if seen else "—"
@@ -489,6 +497,9 @@ def run(port: int, dataset: dict, fixtures, duration: int = 60, rate: float = 4.
         "succeeded when its answer led where a success leads (a booking's page, my schedule, "
         "my children's classes, the meal's receipt) and, for cancellations and withdrawals, "
         "the row changed in the database.",
+        f"Reads served: {served:,} ({served / duration:.0f}/s). Server CPU (gunicorn workers and "
+        f"their PostgreSQL backends) per request, reads and writes together: "
+        f"{cpu * 1000 / max(1, served + len(records)):.2f} ms.",
         f"Redis over the run: {hits:,} hits, {misses:,} misses "
         f"({hits / max(1, hits + misses):.1%} hits; every cache read: sessions, users, "
         "generations, pages, shared parts).",

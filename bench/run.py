@@ -420,7 +420,9 @@ def main(argv=None) -> int:
         if args.mix:
             from bench import mix
 
-            report += mix.run(port, dataset, fixtures, args.mix_duration, args.mix_rate)
+            report += mix.run(
+                port, dataset, fixtures, args.mix_duration, args.mix_rate, server.proc.pid
+            )
         if args.burst:
             from bench import burst
 
