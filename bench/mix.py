@@ -70,6 +70,13 @@ function request()
   if t[2] ~= "" then headers["Cookie"] = t[2] end
   return wrk.format("GET", t[1], headers)
 end
+function delay()
+  -- each connection is a person reading: a think time between pages (exponential, mean
+  -- %(think_ms)d ms), so the readers arrive at about the mix's rate instead of saturating the
+  -- server (wrk does not time the think time)
+  if %(think_ms)d <= 0 then return 0 end
+  return math.floor(-math.log(1 - math.random()) * %(think_ms)d)
+end
 function response(status, headers, body)
   if status < 200 or status > 299 then bad = bad + 1 end
   local c = headers["X-Portal-Cache"] or headers["x-portal-cache"]
@@ -97,12 +104,18 @@ def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def lua_script(targets: list[tuple[str, str]], seed: int = 0) -> str:
-    """wrk's script for one page: each request picks one (path, cookie) of `targets`."""
+def lua_script(targets: list[tuple[str, str]], seed: int = 0, think_ms: int = 0) -> str:
+    """wrk's script for one page: each request picks one (path, cookie) of `targets`, after a
+    think time of `think_ms` on average (0: none, the connection reads as fast as it can)."""
     if not targets:
         raise ValueError("a page needs at least one target")
     rows = ",\n  ".join(f"{{{_lua_string(p)}, {_lua_string(c)}}}" for p, c in targets)
-    return LUA % {"targets": "{\n  " + rows + "\n}", "seed": seed, "host": HOST}
+    return LUA % {
+        "targets": "{\n  " + rows + "\n}",
+        "seed": seed,
+        "host": HOST,
+        "think_ms": think_ms,
+    }
 
 
 def read_plan(page_list, cookies_by_kind: dict[str, list[str]]) -> list[dict]:
@@ -357,7 +370,13 @@ def _percentile(values, q):
 
 
 def run(
-    port: int, dataset: dict, fixtures, duration: int = 60, rate: float = 4.0, master_pid=None
+    port: int,
+    dataset: dict,
+    fixtures,
+    duration: int = 60,
+    rate: float = 4.0,
+    master_pid=None,
+    read_rate: float = 60.0,
 ) -> list[str]:
     """The mix against gunicorn on `port`; returns the report's lines."""
     from django.utils import timezone
@@ -406,9 +425,13 @@ def run(
         encoding="utf-8",
     )
     scripts = []
+    connections = sum(p["connections"] for p in reads)
     for i, page in enumerate(reads):
         path = RESULTS / f"mix-{stamp}-{page['key']}.lua"
-        path.write_text(lua_script(page["targets"], seed=i * 7919), encoding="utf-8")
+        think_ms = int(connections * 1000 / read_rate) if read_rate > 0 else 0
+        path.write_text(
+            lua_script(page["targets"], seed=i * 7919, think_ms=think_ms), encoding="utf-8"
+        )
         scripts.append(path)
 
     before = _redis_stats()
@@ -445,9 +468,15 @@ def run(
     lines = [
         "## Mix: reads and writes at once",
         "",
-        f"{duration} s; {sum(p['connections'] for p in reads)} reading connections over "
-        f"{len(reads)} pages (one wrk each; resident pages rotate over up to 30 residents of "
-        f"their kind), and one writer process posting {rate:g} writes a second.",
+        f"{duration} s; {connections} reading connections over {len(reads)} pages (one wrk "
+        "each; resident pages rotate over up to 30 residents of their kind), "
+        + (
+            f"each reading with a think time between pages (exponential, mean "
+            f"{connections * 1000 / read_rate:.0f} ms: about {read_rate:g} reads a second in all)"
+            if read_rate > 0
+            else "each reading as fast as the server answers (closed loop, saturated)"
+        )
+        + f", and one writer process posting {rate:g} writes a second.",
         "",
         "| page | who | conns | req/s | p50 ms | p99 ms | non-2xx | page cache hits | target |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",

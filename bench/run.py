@@ -371,6 +371,12 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--mix-duration", type=int, default=60, help="seconds of the mix")
     parser.add_argument("--mix-rate", type=float, default=4.0, help="writes a second in the mix")
+    parser.add_argument(
+        "--mix-read-rate",
+        type=float,
+        default=60.0,
+        help="reads a second in the mix, from think times (0: every connection reads flat out)",
+    )
     args = parser.parse_args(argv)
 
     # A plain `kill` must still stop gunicorn and remove the temporary STATIC_ROOT.
@@ -421,7 +427,13 @@ def main(argv=None) -> int:
             from bench import mix
 
             report += mix.run(
-                port, dataset, fixtures, args.mix_duration, args.mix_rate, server.proc.pid
+                port,
+                dataset,
+                fixtures,
+                args.mix_duration,
+                args.mix_rate,
+                server.proc.pid,
+                args.mix_read_rate,
             )
         if args.burst:
             from bench import burst

@@ -62,3 +62,8 @@ def test_the_wrk_script_lists_every_target_and_counts_cache_answers():
     # what the report parses
     assert re.search(r"WRKJSON \{.*\"hits\": %d, \"misses\": %d\}", script, re.S)
     assert "%%" not in script  # every format escape was resolved
+
+
+def test_readers_think_between_pages_unless_told_to_read_flat_out():
+    assert "* 250)" in mix.lua_script([("/", "")], think_ms=250)
+    assert "if 0 <= 0 then return 0 end" in mix.lua_script([("/", "")], think_ms=0)
