@@ -19,6 +19,7 @@ writes must be visible to it. The generation is bumped when it commits.
 
 import contextvars
 import functools
+import hashlib
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -387,8 +388,12 @@ def resident_page(*apps: str, seconds: int | None = None):
             user = request.user
             secret = request.COOKIES[settings.CSRF_COOKIE_NAME]
             where = f"{request.get_host()}{request.get_full_path()}"
+            # The session key and the CSRF secret are hashed: no secret in a key's name.
+            browser = hashlib.sha256(
+                f"{request.session.session_key}:{secret}".encode()
+            ).hexdigest()[:32]
             key = (
-                f"r:{user.pk}:{request.session.session_key}:{secret}:{get_language()}:"
+                f"r:{user.pk}:{browser}:{get_language()}:"
                 f"{int(wants_large_text(request))}:{timezone.localdate().isoformat()}:{where}"
             )
             gen_keys = [*(_key(app) for app in depends), person_generation_key(user.pk)]
