@@ -3,11 +3,13 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
         .venv/bin/python -m bench.dataset --scale 1.0 --seed 2026 [--wipe]
 
-Reproducible: every choice comes from `random.Random(seed)` and every date from a fixed base day
-(2026-11-01; `--today` uses today's date instead). Rows are written with `bulk_create` in batches,
-keeping the invariants the modules' services keep (a household and a SELF member per account,
-capacities and seats, statuses, the hours ledger, price and subsidy copied onto meals, one
-subsidised meal per person, slot and day, four eyes on the fund). Writes the handles the harness
+Reproducible: every choice comes from `random.Random(seed)` and every date from the base day: the
+day it is generated (today in Asia/Shanghai), so the coming posts, classes and meals are coming on
+the day the bench runs; `--base-day 2026-11-01` reproduces an earlier data set exactly.
+Rows are written with `bulk_create` in batches, keeping the invariants the modules' services keep
+(a household and a SELF member per account, capacities and seats, statuses, the hours ledger,
+price and subsidy copied onto meals, one subsidised meal per person, slot and day, four eyes on
+the fund). Writes the handles the harness
 needs to `bench/results/dataset.json`. See bench/README.md, section "Data set".
 """
 
@@ -157,7 +159,8 @@ def bulk(model, objs: list) -> list:
 
 
 class Generator:
-    def __init__(self, scale: float, seed: int, base: date):
+    def __init__(self, scale: float, seed: int, base: date, meals: int | None = None):
+        self.meals = meals  # the canteen's meal records in all (None: 300,000 × scale)
         self.scale = scale
         self.rng = random.Random(seed)
         self.seed = seed
@@ -1226,8 +1229,8 @@ class Generator:
         # Meals: 60 months before the base day; the last one is the big month (~10,000).
         # (the 60 whole months before the base day's month; the last is the big one)
         months = self.months(60, self.base.replace(day=1) - timedelta(days=1))
-        total = self.n(300000, 100)
         big = self.n(10000, 20)
+        total = self.n(300000, 100) if self.meals is None else max(self.meals, big + 59)
         per_month = (total - big) // (len(months) - 1)
         quotes = {}
         n_meals = n_lines = n_claims = n_reversals = 0
@@ -1432,7 +1435,22 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--wipe", action="store_true", help="flush the database first")
     p.add_argument("--allow-sqlite", action="store_true", help="run on SQLite anyway (slow)")
-    p.add_argument("--today", action="store_true", help=f"base dates on today, not {BASE_DATE}")
+    p.add_argument(
+        "--base-day",
+        type=date.fromisoformat,
+        default=None,
+        help="the day every date is relative to (YYYY-MM-DD; default: today in Asia/Shanghai; "
+        f"the data set published before was built with {BASE_DATE})",
+    )
+    p.add_argument(
+        "--meals",
+        type=int,
+        default=None,
+        help="meal records in all (default 300,000 × scale; the largest month keeps its "
+        "10,000 × scale, the rest share what is left): a quicker canteen history",
+    )
+    # Kept for old command lines: today is now the default.
+    p.add_argument("--today", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
@@ -1463,9 +1481,12 @@ def main(argv=None) -> int:
         # post_migrate re-creates the roles' groups.
         with Part("flush"):
             call_command("flush", interactive=False, verbosity=0)
-    base = timezone.localdate() if args.today else BASE_DATE
-    log(f"Data set: scale {args.scale}, seed {args.seed}, base day {base}, database {db_name}")
-    gen = Generator(args.scale, args.seed, base)
+    base = args.base_day or timezone.localdate()  # TIME_ZONE is Asia/Shanghai
+    log(
+        f"Data set: scale {args.scale}, seed {args.seed}, base day {base}, "
+        f"meals {args.meals or 'by scale'}, database {db_name}"
+    )
+    gen = Generator(args.scale, args.seed, base, meals=args.meals)
     counts = {}
     started = time.perf_counter()
     with transaction.atomic():
@@ -1492,6 +1513,7 @@ def main(argv=None) -> int:
         "generated_at": timezone.now().isoformat(),
         "database": connection.settings_dict["NAME"],
         "scale": args.scale,
+        "meals": args.meals,
         "seed": args.seed,
         "base_date": base.isoformat(),
         "password": PASSWORD,

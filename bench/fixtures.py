@@ -7,6 +7,7 @@ runs on the demo data and on the large data set. Needs `django.setup()` first.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -86,9 +87,14 @@ def _user_from(handle):
 
 
 def persona(name: str, dataset: dict):
-    """The user playing `name`: the dataset's choice when it has one, else the demo account."""
+    """The user playing `name`: chosen relative to now for the personas whose pages show coming
+    rows (`current_persona`), else the dataset's choice, else the demo account."""
     from portal.models import User
 
+    if name in CURRENT_PERSONAS:
+        user = current_persona(name)
+        if user is not None:
+            return user
     for section in ("personas", "users"):
         user = _user_from((dataset.get(section) or {}).get(name))
         if user is not None:
@@ -99,6 +105,92 @@ def persona(name: str, dataset: dict):
             f"No user for persona {name!r}: run `manage.py seed_demo` or bench/dataset.py first."
         )
     return user
+
+
+def _coming_volunteer(k=1):
+    """Volunteers (not staff) with hours credited and the most coming posts (ties: lowest id)."""
+    from volunteers.models import HoursEntry, Signup
+
+    credited = HoursEntry.objects.values("volunteer_id")
+    row = (
+        Signup.objects.active()
+        .filter(post__end__gt=timezone.now(), volunteer__is_staff=False)
+        .filter(volunteer_id__in=credited)
+        .values("volunteer_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "volunteer_id")[:k]
+    )
+    return [r["volunteer_id"] for r in row]
+
+
+def _coming_parent(k=1):
+    """Parents whose children have places in courses with the most coming sessions."""
+    from classes.models import ClassSession, Enrolment
+    from portal.models import User
+
+    today = timezone.localdate()
+    hh = "course__enrolments__child__household_id"
+    row = (
+        ClassSession.objects.filter(
+            date__gte=today,
+            course__enrolments__status=Enrolment.Status.ENROLLED,
+            course__enrolments__child__household__isnull=False,
+        )
+        .exclude(status=ClassSession.Status.CANCELLED)
+        .values(hh)
+        .annotate(n=Count("pk"))
+        .order_by("-n", hh)[:k]
+    )
+    ids = []
+    for r in row:
+        user = User.objects.filter(household_id=r[hh], is_staff=False).order_by("pk").first()
+        if user is not None:
+            ids.append(user.pk)
+    return ids
+
+
+def _coming_elder(k=1):
+    """Elders (not staff) with the most lunches and dinners booked this week (today + 6 days)."""
+    from canteen.models import Booking
+
+    today = timezone.localdate()
+    row = (
+        Booking.objects.filter(
+            status=Booking.Status.BOOKED,
+            menu__day__gte=today,
+            menu__day__lte=today + timedelta(days=6),
+            member__user__isnull=False,
+            member__user__is_staff=False,
+            member__user__birth_date__lte=today.replace(year=today.year - 60),
+        )
+        .values("member__user_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "member__user_id")[:k]
+    )
+    return [r["member__user_id"] for r in row]
+
+
+# Personas whose pages show what is coming: picked in the database at run time, so the pages
+# measured have rows on the day the bench runs, however old the data set is.
+CURRENT_PERSONAS = {
+    "volunteer": _coming_volunteer,
+    "parent": _coming_parent,
+    "elder": _coming_elder,
+}
+
+
+def coming_users(name: str, k: int) -> list:
+    """Up to k users of this kind with the most coming rows, most first."""
+    from portal.models import User
+
+    ids = CURRENT_PERSONAS[name](k)
+    found = User.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def current_persona(name: str):
+    users = coming_users(name, 1)
+    return users[0] if users else None
 
 
 def session_data(user) -> dict:
@@ -124,7 +216,17 @@ def session_cookie(user) -> str:
     store.update(session_data(user))
     store.create()
     CREATED_SESSIONS.append(store.session_key)
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    # A browser also keeps the CSRF cookie the first page gave it (its secret: 32 characters).
+    csrf = get_random_string(32)
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+
+
+def set_cookies(client, cookie: str) -> None:
+    """Put a Cookie header's cookies ("a=1; b=2") on a django.test.Client."""
+    for part in cookie.split(";"):
+        name, _sep, value = part.strip().partition("=")
+        if name:
+            client.cookies[name] = value
 
 
 def _handle_id(dataset: dict, *keys):
@@ -222,6 +324,10 @@ def pages(dataset: dict) -> list[Page]:
         Page("courses", "course list", "/classes/", None, "public"),
         Page("my_classes", "my children's classes", "/classes/mine/", "parent", "resident"),
         Page("fund", "fund (public)", "/fund/", None, "public"),
+        Page("elder_home", "home (elder)", "/", "elder", "resident"),
+        Page("elder_menu", "menu and booking (elder)", "/canteen/", "elder", "resident"),
+        Page("elder_meals", "my meals (elder)", "/canteen/me/", "elder", "resident"),
+        Page("parent_home", "home (parent)", "/", "parent", "resident"),
         Page(
             "settlement",
             f"monthly settlement {month:%Y-%m}",
@@ -389,3 +495,52 @@ def burst_targets(capacity_course: int = 20, capacity_post: int = 5):
         capacity=capacity_post,
     )
     return course, post
+
+
+# ------------------------------------------------------------------------- what a page shows
+
+_MAIN = re.compile(r"<main\b.*?</main>", re.S)
+_ROWS = re.compile(r"<(?:li|tr)\b")
+
+
+def rows_in_html(html: str) -> int:
+    """List items and table rows inside <main> (the navigation is outside it): how many rows
+    the page measured shows, counted the same way on every page."""
+    match = _MAIN.search(html)
+    return len(_ROWS.findall(match.group(0) if match else html))
+
+
+def persona_facts(name: str, user) -> str:
+    """What this persona has that their pages show, counted in the database now."""
+    from canteen.models import Booking
+    from classes.models import ClassSession, Enrolment
+    from volunteers.models import HoursEntry, Signup
+
+    now = timezone.now()
+    today = timezone.localdate()
+    if name == "volunteer":
+        coming = Signup.objects.active().filter(volunteer=user, post__end__gt=now).count()
+        served = Signup.objects.filter(volunteer=user, hours_confirmed_at__isnull=False).count()
+        credits = HoursEntry.objects.filter(volunteer=user).count()
+        return f"{coming} coming posts, {served} posts served, {credits} hours credits"
+    if name == "parent":
+        places = Enrolment.objects.filter(
+            child__household_id=user.household_id,
+            status=Enrolment.Status.ENROLLED,
+            course__term__ends_on__gte=today,
+        )
+        sessions = (
+            ClassSession.objects.filter(course__in=places.values("course"), date__gte=today)
+            .exclude(status=ClassSession.Status.CANCELLED)
+            .count()
+        )
+        return f"{places.count()} places this term, {sessions} coming sessions"
+    if name == "elder":
+        week = Booking.objects.filter(
+            member__household_id=user.household_id,
+            status=Booking.Status.BOOKED,
+            menu__day__gte=today,
+            menu__day__lte=today + timedelta(days=6),
+        ).count()
+        return f"{week} meals booked this week (household), born {user.birth_date}"
+    return ""

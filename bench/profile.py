@@ -82,8 +82,7 @@ def main(argv=None) -> int:
     for page in page_list:
         client = Client(HTTP_HOST=HOST)
         if page.cookie:
-            name, _sep, value = page.cookie.partition("=")
-            client.cookies[name] = value
+            fixtures.set_cookies(client, page.cookie)
         for _ in range(3):
             client.get(page.url)
         db_time[:] = [0.0, 0]

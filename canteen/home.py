@@ -8,7 +8,7 @@ from django.utils import timezone
 from canteen import services
 from canteen.access import my_deliveries_q
 from canteen.models import Booking, LoveMealDelivery, Menu, ResidentCategory, SubsidyRule
-from portal.cache import cached
+from portal.cache import cached, personal
 from portal.lib.dates import day_in_words
 from portal.models import HouseholdMember
 
@@ -97,11 +97,25 @@ def section(request):
         ctx["elder_age"] = elder_age
     user = request.user
     age = user.age_on(today) if user.is_authenticated else None
-    if elder_age is not None and age is not None and age >= elder_age:
-        # An elder's home page opens on the canteen: today's and tomorrow's meals, one tap each.
-        ctx["elder"] = _for_an_elder(user, today)
-    if user.is_authenticated and user.household_id:
-        ctx["next_booking"] = (
+    is_elder = elder_age is not None and age is not None and age >= elder_age
+    if user.is_authenticated:
+        ctx.update(
+            personal(
+                f"home:canteen:{today}",
+                user.pk,
+                ("canteen", "volunteers"),  # a Love Meal delivery may come with a post
+                lambda: _mine(user, today, is_elder),
+            )
+        )
+    return ctx
+
+
+def _mine(user, today, is_elder) -> dict:
+    """An elder's meals of today and tomorrow (their home page opens on the canteen: one tap
+    each), my household's next booking and whether I have deliveries to make."""
+    mine = {"elder": _for_an_elder(user, today) if is_elder else None}
+    if user.household_id:
+        mine["next_booking"] = (
             Booking.objects.filter(
                 member__household_id=user.household_id,
                 status=Booking.Status.BOOKED,
@@ -111,7 +125,7 @@ def section(request):
             .order_by("menu__day", "menu__slot__order")
             .first()
         )
-        ctx["deliveries"] = LoveMealDelivery.objects.filter(
+        mine["deliveries"] = LoveMealDelivery.objects.filter(
             my_deliveries_q(user, _posts_taken_by), day__gte=today, delivered_at__isnull=True
         ).exists()
-    return ctx
+    return mine

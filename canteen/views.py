@@ -56,7 +56,7 @@ from canteen.models import (
 )
 from portal import exports, roles
 from portal.access import my_household_members
-from portal.cache import cached, public_page
+from portal.cache import cached, public_page, resident_page
 from portal.lib import params
 from portal.lib.dates import day_in_words
 from portal.models import HouseholdMember, User
@@ -111,6 +111,7 @@ def _dish_lists(menus, first_day: date, end: date) -> dict:
 
 
 @public_page("canteen", params=["week"])
+@resident_page("canteen")
 def index(request):
     """Today's and tomorrow's menus (or one chosen day), with my price after subsidy and booking.
 
@@ -246,6 +247,7 @@ def cancel(request, pk):
 
 
 @login_required
+@resident_page("canteen")
 def my_meals(request):
     """My household's bookings and meals: what we ate, paid and received in subsidy this month."""
     today = timezone.localdate()

@@ -5,7 +5,7 @@ from django.utils import timezone
 from classes.models import ClassSession, Course, Enrolment, Teacher
 from fund.services import spending_to_approve
 from portal import roles
-from portal.cache import cached
+from portal.cache import cached, personal
 from portal.models import Community
 
 
@@ -41,15 +41,22 @@ def section(request):
             # Waiting for this fund manager: spending someone else proposed (one query).
             ctx["spending_to_approve"] = spending_to_approve(user)
     if user.is_authenticated and user.household_id:
-        ctx["next_session"] = (
-            ClassSession.objects.filter(
-                date__gte=today,
-                course__enrolments__child__household_id=user.household_id,
-                course__enrolments__status=Enrolment.Status.ENROLLED,
-            )
-            .exclude(status=ClassSession.Status.CANCELLED)
-            .select_related("course")
-            .order_by("date", "starts_at")
-            .first()
+        ctx["next_session"] = personal(
+            f"home:classes:{today}", user.pk, ("classes",), lambda: _next_session(user, today)
         )
     return ctx
+
+
+def _next_session(user, today):
+    """My household's children's next class."""
+    return (
+        ClassSession.objects.filter(
+            date__gte=today,
+            course__enrolments__child__household_id=user.household_id,
+            course__enrolments__status=Enrolment.Status.ENROLLED,
+        )
+        .exclude(status=ClassSession.Status.CANCELLED)
+        .select_related("course")
+        .order_by("date", "starts_at")
+        .first()
+    )

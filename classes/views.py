@@ -43,7 +43,7 @@ from classes.models import (
 )
 from fund.services import FundError
 from portal import broadcasts, exports
-from portal.cache import cached, public_page
+from portal.cache import cached, personal, public_page, resident_page
 from portal.calendars import calendar_response
 from portal.lib.money import format_yuan
 from portal.models import Notice, User
@@ -337,6 +337,7 @@ def _my_sessions(enrolments, *, since, limit=None) -> list[tuple[ClassSession, E
 
 
 @login_required
+@resident_page("classes")
 def my_classes(request):
     """My children's classes: timetable, places and waits, attendance, teachers' notes, notices.
 
@@ -357,11 +358,8 @@ def my_classes(request):
         .order_by("-course__term__starts_on", "child__created_at", "course__title", "pk")
     )
     _attach_slots_and_marks(enrolments)
-    notices = list(
-        Notice.objects.filter(recipient=user)
-        .about(reverse("classes:index"))
-        .only("text", "url", "created_at", "read_at")[:20]
-    )
+    # My notices change only with a notice to me or one read: kept for me apart from the rest.
+    notices = personal("classes:notices", user.pk, (), lambda: _my_notices(user))
     # The timetable comes from the same enrolments (those with a place).
     sessions = _my_sessions(enrolments, since=today, limit=30)
     for session, _enrolment in sessions:
@@ -383,6 +381,15 @@ def my_classes(request):
         "course_url": reverse("classes:course", args=[0]).removesuffix("0/"),
     }
     return render(request, "classes/my_classes.html", ctx)
+
+
+def _my_notices(user) -> list:
+    """My latest notices about the classes."""
+    return list(
+        Notice.objects.filter(recipient=user)
+        .about(reverse("classes:index"))
+        .only("text", "url", "created_at", "read_at")[:20]
+    )
 
 
 # What My children's classes and its timetable show of an enrolment, its child and course.

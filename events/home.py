@@ -5,7 +5,7 @@ from django.utils.timezone import localdate, now
 
 from events.models import Event, Registration, StallApplication
 from portal import roles
-from portal.cache import cached
+from portal.cache import cached, personal
 from portal.models import Notice
 
 
@@ -29,15 +29,7 @@ def section(request):
     }
     user = request.user
     if user.is_authenticated and user.household_id:
-        ctx["my_count"] = (
-            Registration.objects.active()
-            .of_household(user.household_id)
-            .filter(activity__ends_at__gte=now())
-            .count()
-        )
-        ctx["unread"] = (
-            Notice.objects.filter(recipient=user).unread().about(reverse("events:index")).count()
-        )
+        ctx.update(personal("home:events", user.pk, ("events",), lambda: _mine(user)))
     ctx["stalls_to_review"] = 0
     if user.is_authenticated and user.is_staff and user.has_role(roles.EVENTS_STAFF):
         # Waiting for events staff: stall applications to decide (one query); the staff page
@@ -46,3 +38,18 @@ def section(request):
             status=StallApplication.Status.PENDING
         ).count()
     return ctx
+
+
+def _mine(user) -> dict:
+    """My household's coming tickets and my unread notices about events."""
+    return {
+        "my_count": (
+            Registration.objects.active()
+            .of_household(user.household_id)
+            .filter(activity__ends_at__gte=now())
+            .count()
+        ),
+        "unread": (
+            Notice.objects.filter(recipient=user).unread().about(reverse("events:index")).count()
+        ),
+    }

@@ -230,9 +230,16 @@ def _unread_key(user_id: int) -> str:
 
 
 def unread_changed(user_id: int) -> None:
-    """Forget the person's cached unread count, now and when the transaction commits."""
-    cache.delete(_unread_key(user_id))
-    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)))
+    """Forget the person's cached unread count and pages (their notices show there), now and
+    when the transaction commits."""
+    from portal.cache import person_changed
+
+    def forget():
+        cache.delete(_unread_key(user_id))
+        person_changed(user_id)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def unread_count(user) -> int:

@@ -178,6 +178,9 @@ CACHES["local"] = {
 # does not pass through the portal (or a clock-driven one) can stay unseen.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 30)
 CONTENT_CACHE_SECONDS = env_int("CONTENT_CACHE_SECONDS", 300)
+# A resident's own pages (portal.cache.resident_page): kept until anything they show changes,
+# and at most this long (what the clock changes: a post ended, a cut-off passed). 0: off.
+RESIDENT_PAGE_CACHE_SECONDS = env_int("RESIDENT_PAGE_CACHE_SECONDS", 30)
 
 # Sessions live in the database so any app server can serve any request, and are read through
 # the cache (shared Redis in production) so a request does not wait for the database for them.

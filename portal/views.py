@@ -23,7 +23,7 @@ from django.views.i18n import set_language as django_set_language
 from portal import privacy as your_data
 from portal import services
 from portal.access import get_member_of_my_household, my_household_members
-from portal.cache import cached, public_page
+from portal.cache import cached, public_page, resident_page
 from portal.context_processors import LARGE_TEXT_COOKIE, wants_large_text
 from portal.forms import (
     DeleteAccountForm,
@@ -53,6 +53,7 @@ def _announcements():
 
 
 @public_page(*HOME_SECTION_APPS)
+@resident_page(*HOME_SECTION_APPS, "fund")  # classes staff see the spending to approve
 def home(request):
     sections = []
     for app in HOME_SECTION_APPS:

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.timezone import localdate, now
 
 from portal import roles
-from portal.cache import cached
+from portal.cache import cached, personal
 from portal.models import Notice
 from volunteers.models import Membership, ServiceDay, Signup
 
@@ -23,22 +23,31 @@ def section(request):
         "unread": 0,
         "applications": 0,
     }
-    if request.user.is_authenticated:
-        ctx["next_signup"] = (
+    user = request.user
+    if user.is_authenticated:
+        ctx.update(personal("home:volunteers", user.pk, ("volunteers",), lambda: _mine(user)))
+    return ctx
+
+
+def _mine(user) -> dict:
+    """My next post, my unread notices about volunteering, the applications waiting for me."""
+    mine = {
+        "next_signup": (
             Signup.objects.active()
-            .filter(volunteer=request.user, post__end__gt=now())
+            .filter(volunteer=user, post__end__gt=now())
             .select_related("post")
             .order_by("post__start")
             .first()
-        )
-        ctx["unread"] = (
-            Notice.objects.filter(recipient=request.user)
+        ),
+        "unread": (
+            Notice.objects.filter(recipient=user)
             .unread()
             .about(reverse("volunteers:index"))
             .count()
-        )
-        ctx["applications"], ctx["applications_url"] = _applications_waiting(request.user)
-    return ctx
+        ),
+    }
+    mine["applications"], mine["applications_url"] = _applications_waiting(user)
+    return mine
 
 
 def _applications_waiting(user) -> tuple[int, str]:

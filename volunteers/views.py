@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import broadcasts, exports
-from portal.cache import cached, public_page
+from portal.cache import cached, personal, public_page, resident_page
 from portal.calendars import calendar_response
 from portal.lib import params
 from portal.lib.qr import qr_svg
@@ -288,6 +288,7 @@ def _day_listing(day_date: date) -> dict | None:
 
 
 @public_page("volunteers")
+@resident_page("volunteers")
 def day_detail(request, day):
     try:
         day_date = params.parse_date(day)
@@ -421,6 +422,7 @@ def signup_cancel(request, pk):
 
 
 @login_required
+@resident_page("volunteers", "canteen")
 def my_schedule(request):
     signups = list(
         Signup.objects.active()
@@ -434,14 +436,18 @@ def my_schedule(request):
         feed_url = request.build_absolute_uri(
             reverse("volunteers:calendar-feed", args=[profile.calendar_token])
         )
-    notices = list(_my_notices(request.user)[:NOTICES_SHOWN])
+    # My notices change only with a notice to me or one read: kept for me apart from the rest,
+    # which any write in the module makes stale.
+    notices, has_unread = personal(
+        "volunteers:notices", request.user.pk, (), lambda: _notices_shown(request.user)
+    )
     ctx = {
         "signups": signups,
         "profile": profile,
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
         "notices": notices,
-        "has_unread": _has_unread(request.user, notices),
+        "has_unread": has_unread,
         "cutoff_hours": VolunteerSettings.current().cancel_cutoff_hours,
     }
     return render(request, "volunteers/my_schedule.html", ctx)
@@ -453,6 +459,12 @@ NOTICES_SHOWN = 10
 def _my_notices(user):
     """The user's notices about volunteering (those linking to this module's pages)."""
     return Notice.objects.filter(recipient=user).about(reverse("volunteers:index"))
+
+
+def _notices_shown(user) -> tuple[list, bool]:
+    """My latest notices about volunteering, and whether any of mine is unread."""
+    notices = list(_my_notices(user)[:NOTICES_SHOWN])
+    return notices, _has_unread(user, notices)
 
 
 def _has_unread(user, latest: list) -> bool:
@@ -536,6 +548,7 @@ SERVED_PER_PAGE = 20
 
 
 @login_required
+@resident_page("volunteers")
 def my_hours(request):
     """My hours: totals from the ledger (summed in the database), and the posts I served,
     newest first, a page at a time."""
