@@ -342,15 +342,17 @@ def _project_manage_ctx(project, **forms):
         ),
         "spend_form": forms.get("spend")
         or FundExpenditureForm(
-            initial={"date": timezone.localdate(), "category": FundEntry.Category.PROJECT}
+            initial={"date": timezone.localdate(), "category": FundEntry.Category.PROJECT},
+            auto_id="spend_%s",
         ),
         "project": project,
         "needs": list(project.needs.only("pk", "title", "state", "public_summary")),
         "resources": list(project.resources.select_related("partner")),
         "posts": list(project.volunteer_posts.order_by("start")),
-        "update_form": forms.get("update") or UpdateForm(),
-        "close_form": forms.get("close") or CloseForm(),
-        "post_form": forms.get("post") or VolunteerPostForm(),
+        # Four forms on one page: each its own element ids (the field names stay as posted).
+        "update_form": forms.get("update") or UpdateForm(auto_id="update_%s"),
+        "close_form": forms.get("close") or CloseForm(auto_id="close_%s"),
+        "post_form": forms.get("post") or VolunteerPostForm(auto_id="post_%s"),
     }
 
 
@@ -377,7 +379,7 @@ def project_action(request, pk, action):
     }
     if action not in forms:
         raise Http404
-    form = forms[action](request.POST, request.FILES)
+    form = forms[action](request.POST, request.FILES, auto_id=f"{action}_%s")
     if not form.is_valid():
         project = stats.projects_with_progress().get(pk=pk)
         ctx = _project_manage_ctx(project, **{action: form})

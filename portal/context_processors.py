@@ -33,6 +33,8 @@ SECTIONS = {
     "events": _("Events"),
     "canteen": _("Neighbour Canteen"),
     "classes": _("Neighbour Classroom"),
+    "fund": _("Micro-fund"),
+    "alliance": _("Party-building alliance"),
 }
 
 

@@ -209,6 +209,13 @@ DEMO_NOTICES = [
     ("canteen_staff", "message", "本周菜单尚未发布。", "canteen:index", False),
     ("classes_staff", "message", "“英语绘本”的抽签已完成，请查看结果。", "classes:index", False),
     ("admin", "message", "本月补贴结算已可导出。", "home", False),
+    (
+        "alliance_staff",
+        "message",
+        "3号楼居民提交了新的微心愿，请及时处理。",
+        "alliance:manage",
+        False,
+    ),
 ]
 
 

@@ -27,6 +27,8 @@ SECTIONS = {
     "events": "Events",
     "canteen": "Neighbour Canteen",
     "classes": "Neighbour Classroom",
+    "fund": "Micro-fund",
+    "alliance": "Party-building alliance",
 }
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0012_history_follows_community_settings'),
+        ('portal', '0014_my_calendar'),
     ]
 
     operations = [

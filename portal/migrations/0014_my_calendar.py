@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0012_history_follows_community_settings'),
+        ('portal', '0013_partners'),
     ]
 
     operations = [

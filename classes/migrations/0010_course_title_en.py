@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classes', '0007_merge_20261130_1738'),
+        ('classes', '0009_fund_moves_out'),
     ]
 
     operations = [
