@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from classes.models import (
     ClassSession,
     Course,
     Enrolment,
+    EnrolmentRequest,
     FeePayment,
     FundEntry,
     LotteryDraw,
@@ -287,6 +288,157 @@ def enrol(
     if volunteer:
         offer_to_volunteer(user, enrolment=enrolment, message=volunteer_message)
     return enrolment
+
+
+# The enrolment rush: accept at once, decide in arrival order -----------------------------------
+
+# Requests decided in one transaction: parents see their answers in steps of this many, and the
+# worker pays the course lock and the commit once per step instead of once per request.
+DECIDE_BATCH = 20
+
+
+def request_enrolment(
+    user,
+    course: Course,
+    child: HouseholdMember,
+    *,
+    photo_consent: bool,
+    pickup_people: str,
+    volunteer: bool = False,
+    volunteer_message: str = "",
+) -> EnrolmentRequest:
+    """Accept a parent's enrolment form: one INSERT, no lock, then the task worker decides it.
+
+    The caller has checked that the child is of the user's household (the form offers only
+    those). Everything else is decided by `decide_enrolment_requests` with `enrol`, in the order
+    the requests arrived (their id). With the immediate task backend (development, tests) the
+    request is decided before this returns.
+    """
+    if not pickup_people.strip():
+        raise EnrolmentError(_("Say who may pick the child up."))
+    request = EnrolmentRequest.objects.create(
+        course=course,
+        child=child,
+        requested_by=user,
+        photo_consent=photo_consent,
+        pickup_people=pickup_people.strip()[:200],
+        volunteer=volunteer,
+        volunteer_message=volunteer_message.strip(),
+    )
+    # Not on commit: the view runs in autocommit, so the row is already visible to the worker;
+    # a caller's transaction commits the request and its task together.
+    _enqueue_decision(course.pk)
+    return request
+
+
+def _enqueue_decision(course_id: int) -> None:
+    from classes.tasks import decide_enrolments
+
+    try:
+        decide_enrolments.enqueue(course_id)
+    except Exception:  # the request stays queued; the next request's task (or a sweep) decides it
+        log.exception("Could not enqueue the enrolment decision of course %s", course_id)
+
+
+def decide_enrolment_requests(course_id: int) -> int:
+    """Decide the course's queued requests in arrival order; returns how many were decided.
+
+    Each step locks the course row, so two workers never decide the same course at once (the
+    second waits, then finds the requests already decided) and the order is the ids' order.
+    """
+    decided = 0
+    while True:
+        with transaction.atomic():
+            course = Course.objects.select_for_update().select_related("term").get(pk=course_id)
+            batch = list(
+                EnrolmentRequest.objects.filter(
+                    course_id=course_id, status=EnrolmentRequest.Status.QUEUED
+                )
+                .select_related("child", "requested_by")
+                .order_by("id")[:DECIDE_BATCH]
+            )
+            for request in batch:
+                _decide(request, course)
+        decided += len(batch)
+        if len(batch) < DECIDE_BATCH:
+            return decided
+
+
+def _decide(request: EnrolmentRequest, course: Course) -> None:
+    """Run the enrolment rules on one request, record the outcome and tell the parent."""
+    user = request.requested_by
+    params = {"name": request.child.full_name, "course": course.title}
+    with translation.override(user.preferred_language()):
+        try:
+            enrolment = enrol(
+                user,
+                course,
+                request.child,
+                photo_consent=request.photo_consent,
+                pickup_people=request.pickup_people,
+                volunteer=request.volunteer,
+                volunteer_message=request.volunteer_message,
+            )
+        except EnrolmentError as e:
+            request.status, request.reason = EnrolmentRequest.Status.REFUSED, str(e)
+            text = gettext_lazy("%(name)s could not be enrolled in %(course)s: %(reason)s")
+            params["reason"] = request.reason
+            kind = Kind.OTHER
+        else:
+            request.status, request.enrolment = EnrolmentRequest.Status.DECIDED, enrolment
+            text, kind = _outcome_notice(enrolment)
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "enrolment", "reason", "decided_at"])
+    notify(
+        user,
+        kind,
+        text,
+        reverse("classes:request", args=[request.pk]),
+        subject=gettext_lazy("Neighbour Classroom: %(course)s"),
+        params=params,
+    )
+
+
+def _outcome_notice(enrolment: Enrolment):
+    if enrolment.status == Enrolment.Status.ENROLLED:
+        return gettext_lazy("%(name)s has a place in %(course)s."), Kind.CONFIRMED
+    if enrolment.status == Enrolment.Status.WAITLISTED:
+        return (
+            gettext_lazy(
+                "%(course)s is full; %(name)s is on the waiting list and you will be told when a "
+                "place comes free."
+            ),
+            Kind.CONFIRMED,
+        )
+    return (
+        gettext_lazy("%(name)s is in the lottery for %(course)s; you will be told the result."),
+        Kind.CONFIRMED,
+    )
+
+
+def waiting_position(enrolment: Enrolment) -> int | None:
+    """The child's place on the course's waiting list (1 = next to get a place), else None."""
+    if enrolment.status != Enrolment.Status.WAITLISTED:
+        return None
+    ahead = (
+        Enrolment.objects.waiting_order()
+        .filter(course_id=enrolment.course_id)
+        .filter(
+            Q(queued_at__lt=enrolment.queued_at)
+            | Q(queued_at=enrolment.queued_at, id__lt=enrolment.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def queue_position(request: EnrolmentRequest) -> int | None:
+    """How many requests of the course, this one included, wait to be decided up to this one."""
+    if request.status != EnrolmentRequest.Status.QUEUED:
+        return None
+    return EnrolmentRequest.objects.filter(
+        course_id=request.course_id, status=EnrolmentRequest.Status.QUEUED, id__lte=request.pk
+    ).count()
 
 
 @transaction.atomic
