@@ -340,6 +340,16 @@ def _enqueue_decision(course_id: int) -> None:
         log.exception("Could not enqueue the enrolment decision of course %s", course_id)
 
 
+def decided_at_once() -> bool:
+    """Whether the task backend runs tasks at once (development, tests), so a request is decided
+    before `request_enrolment` returns; with the database queue a worker decides it later."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    from classes.tasks import decide_enrolments
+
+    return isinstance(decide_enrolments.get_backend(), ImmediateBackend)
+
+
 def decide_enrolment_requests(course_id: int) -> int:
     """Decide the course's queued requests in arrival order; returns how many were decided.
 

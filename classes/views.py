@@ -287,6 +287,8 @@ def _request_enrolment(request, pk) -> HttpResponse | str | None:
     except services.EnrolmentError as e:
         return str(e)
     # With the immediate task backend (development) it is decided already: answer as before.
+    if not services.decided_at_once():
+        return redirect("classes:request", pk=accepted.pk)
     decided = (
         EnrolmentRequest.objects.filter(pk=accepted.pk)
         .exclude(status=EnrolmentRequest.Status.QUEUED)
