@@ -15,7 +15,7 @@ Afterwards the database is checked: every request decided (the task worker drain
 exactly the capacity enrolled, the places and the waiting list in arrival order.
 
 Layouts (`--layout`): `nginx` (default): nginx in front of two gunicorn pools, the enrolment
-POSTs to a pool of their own; `single`: one gunicorn pool, no proxy (the layout of `bench.run`).
+POSTs to a pool of their own; `single`: the same nginx in front of one pool for everything.
 `--sync` enrols inside the request as before this issue (BENCH_ENROL_QUEUE=0), for comparison.
 """
 
@@ -389,17 +389,19 @@ def main(argv=None) -> int:
     try:
         main_port = free_port()
         servers.append(Gunicorn(env, main_port, args.workers, tmp / "main.log"))
+        # nginx in front in both layouts, as in production: it also holds the connections wrk
+        # opens again after each answer (gunicorn closes them), which would otherwise each keep
+        # a sync worker waiting for a request that never comes
+        rush_port = main_port
         if args.layout == "nginx":
             rush_port = free_port()
             servers.append(Gunicorn(env, rush_port, args.workers, tmp / "rush.log"))
-            port = free_port()
-            proxy = Nginx(port, [main_port], [rush_port])
-        else:
-            port, proxy = main_port, None
+        port = free_port()
+        proxy = Nginx(port, [main_port], [rush_port])
         for s in servers:
             s.wait_ready()
-        if proxy:
-            proxy.wait_ready()
+        proxy.wait_ready()
+        if args.layout == "nginx":
             # the rush pool yields the CPU to the pages of everyone else when both are busy
             os.setpriority(os.PRIO_PGRP, servers[1].proc.pid, args.rush_nice)
         if not args.sync:
@@ -441,7 +443,7 @@ def main(argv=None) -> int:
     finally:
         for p in procs:
             p.stop()
-        if args.layout == "nginx" and "proxy" in locals() and proxy:
+        if "proxy" in locals():
             proxy.stop()
         for s in servers:
             s.stop()
@@ -461,7 +463,7 @@ def report_lines(args, stamp, n, course, noop, rush, quiet, busy, drained, db, p
         f"nginx → main pool ({args.workers} sync workers) + rush pool ({args.workers} sync "
         f"workers, nice {args.rush_nice}) for the enrolment POSTs"
         if args.layout == "nginx"
-        else "one gunicorn pool (2 sync workers), no proxy"
+        else f"nginx → one gunicorn pool ({args.workers} sync workers) for everything"
     )
     mode = (
         "enrolled inside the request (before)"

@@ -203,3 +203,11 @@ def test_many_parents_and_two_workers_at_once_keep_order_and_capacity(term):
     waiting = [e.pk for e in course.enrolments.waiting_order()]
     assert waiting == [r.enrolment_id for r in requests[5:]]
     assert Notice.objects.count() == 30
+
+
+def test_a_deleted_account_leaves_no_request_behind(queue, parent, child, course):
+    from portal.services import delete_account
+
+    request_enrolment(parent, course, child, photo_consent=True, pickup_people="张妈妈")
+    delete_account(parent)
+    assert not EnrolmentRequest.objects.exists()
