@@ -2,6 +2,7 @@
 tells parents something, so each runs in one transaction and raises a translated domain error."""
 
 import logging
+import time
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
@@ -295,6 +296,9 @@ def enrol(
 # Requests decided in one transaction: parents see their answers in steps of this many, and the
 # worker pays the course lock and the commit once per step instead of once per request.
 DECIDE_BATCH = 20
+# How long a request may take from being received to being committed (see
+# `decide_enrolment_requests`): its decision waits that long, its answer does not.
+SETTLE_SECONDS = 2.0
 
 
 def request_enrolment(
@@ -350,19 +354,28 @@ def decided_at_once() -> bool:
     return isinstance(decide_enrolments.get_backend(), ImmediateBackend)
 
 
-def decide_enrolment_requests(course_id: int) -> int:
+def decide_enrolment_requests(course_id: int, *, settle: float | None = None) -> int:
     """Decide the course's queued requests in arrival order; returns how many were decided.
 
     Each step locks the course row, so two workers never decide the same course at once (the
     second waits, then finds the requests already decided) and the order is the ids' order.
+    A request's id is taken at its INSERT but seen only once it commits: on a busy machine a
+    request can commit after one that arrived just after it. So only requests received at least
+    `settle` seconds ago (SETTLE_SECONDS with the database queue; none when tasks run at once)
+    are decided, and the task waits for the younger ones.
     """
+    if settle is None:
+        settle = 0 if decided_at_once() else SETTLE_SECONDS
     decided = 0
     while True:
+        cutoff = timezone.now() - timedelta(seconds=settle)
         with transaction.atomic():
             course = Course.objects.select_for_update().select_related("term").get(pk=course_id)
             batch = list(
                 EnrolmentRequest.objects.filter(
-                    course_id=course_id, status=EnrolmentRequest.Status.QUEUED
+                    course_id=course_id,
+                    status=EnrolmentRequest.Status.QUEUED,
+                    created_at__lte=cutoff,
                 )
                 .select_related("child", "requested_by")
                 .order_by("id")[:DECIDE_BATCH]
@@ -370,8 +383,16 @@ def decide_enrolment_requests(course_id: int) -> int:
             for request in batch:
                 _decide(request, course)
         decided += len(batch)
-        if len(batch) < DECIDE_BATCH:
+        if len(batch) == DECIDE_BATCH:
+            continue
+        if (
+            not settle
+            or not EnrolmentRequest.objects.filter(
+                course_id=course_id, status=EnrolmentRequest.Status.QUEUED
+            ).exists()
+        ):
             return decided
+        time.sleep(min(settle, 0.2))
 
 
 def _decide(request: EnrolmentRequest, course: Course) -> None:
