@@ -1,6 +1,7 @@
 """Workflows of the Neighbour Classroom and the micro-fund: each holds a capacity, moves money or
 tells parents something, so each runs in one transaction and raises a translated domain error."""
 
+import itertools
 import logging
 import time
 from datetime import date, timedelta
@@ -371,19 +372,19 @@ def decide_enrolment_requests(course_id: int, *, settle: float | None = None) ->
         cutoff = timezone.now() - timedelta(seconds=settle)
         with transaction.atomic():
             course = Course.objects.select_for_update().select_related("term").get(pk=course_id)
-            batch = list(
+            queued = list(
                 EnrolmentRequest.objects.filter(
-                    course_id=course_id,
-                    status=EnrolmentRequest.Status.QUEUED,
-                    created_at__lte=cutoff,
+                    course_id=course_id, status=EnrolmentRequest.Status.QUEUED
                 )
                 .select_related("child", "requested_by")
                 .order_by("id")[:DECIDE_BATCH]
             )
+            # in id order, up to the first one too young to be sure nothing before it is unseen
+            batch = list(itertools.takewhile(lambda r, c=cutoff: r.created_at <= c, queued))
             for request in batch:
                 _decide(request, course)
         decided += len(batch)
-        if len(batch) == DECIDE_BATCH:
+        if batch and len(batch) == len(queued) == DECIDE_BATCH:
             continue
         if (
             not settle
