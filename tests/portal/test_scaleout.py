@@ -29,6 +29,12 @@ def test_two_servers_serve_each_others_changes_at_once(settings, cluster_db_url)
     tmp = Path(tempfile.mkdtemp(prefix="test-scaleout-"))
     try:
         env = scaleout.cluster_env(cluster_db_url, tmp)
+        # sessions made here (bench.fixtures.session_cookie) are signed with the servers' key
+        settings.SECRET_KEY = env["SECRET_KEY"]
+        # and passwords hashed as the servers check them (the tests' MD5 is not in production)
+        from django.conf import global_settings
+
+        settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
         collectstatic(env)
         scaleout.flush_redis()
         people = scaleout.make_people()
