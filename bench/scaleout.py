@@ -494,7 +494,10 @@ def measure(db_url, tmp, *, duration=10, connections=16, reverse=False) -> list[
     fixtures.attach_cookies(pages, dataset)
     script = tmp / "wrk.lua"
     script.write_text(WRK_SCRIPT)
+    from django.conf import settings
+
     env = cluster_env(db_url, tmp)
+    env["SECRET_KEY"] = settings.SECRET_KEY  # the personas' sessions are signed with it
     table = {}
     layouts = [("one server × 2 workers", 1, 2), ("two servers × 1 worker", 2, 1)]
     if reverse:  # the box's load drifts: run the other way round too
