@@ -6,6 +6,7 @@ import logging
 import time
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -300,6 +301,7 @@ DECIDE_BATCH = 20
 # How long a request may take from being received to being committed (see
 # `decide_enrolment_requests`): its decision waits that long, its answer does not.
 SETTLE_SECONDS = 2.0
+ENQUEUE_WINDOW = 1
 
 
 def request_enrolment(
@@ -331,9 +333,21 @@ def request_enrolment(
         volunteer_message=volunteer_message.strip(),
     )
     # Not on commit: the view runs in autocommit, so the row is already visible to the worker;
-    # a caller's transaction commits the request and its task together.
-    _enqueue_decision(course.pk)
+    # a caller's transaction commits the request and its task together. One task per course
+    # and ENQUEUE_WINDOW is enough: it runs until no request of the course is left queued, and
+    # it cannot end before its first request is SETTLE_SECONDS old, so it sees every request
+    # sent in the window (ENQUEUE_WINDOW < SETTLE_SECONDS). A thousand parents → a few tasks.
+    if decided_at_once() or _first_in_window(course.pk):
+        _enqueue_decision(course.pk)
     return request
+
+
+def _first_in_window(course_id: int) -> bool:
+    try:
+        return cache.add(f"classes:decide:{course_id}", 1, ENQUEUE_WINDOW)
+    except Exception:  # no cache: a task for every request (each finds little to do)
+        log.exception("Could not reach the cache; enqueueing a decision anyway")
+        return True
 
 
 def _enqueue_decision(course_id: int) -> None:
