@@ -260,15 +260,21 @@ def others_result(proc) -> dict:
     return {"requests": 0, "rps": 0, "p50_us": nan, "p99_us": nan, "max_us": nan, "non200": nan}
 
 
-def prepare(n, dataset):
-    """The burst families with sessions, a fresh 20-place course, the other residents' pages."""
+def forget_burst_requests() -> None:
+    """Earlier runs' requests hold their courses (PROTECT): removed so the courses can go."""
     from bench import fixtures
     from classes.models import Course, EnrolmentRequest
 
-    # earlier runs' requests hold their courses (PROTECT): remove them so the course goes too
     EnrolmentRequest.objects.filter(
         course__in=Course.objects.filter(title__startswith=fixtures.BURST_COURSE_TITLE)
     ).delete()
+
+
+def prepare(n, dataset):
+    """The burst families with sessions, a fresh 20-place course, the other residents' pages."""
+    from bench import fixtures
+
+    forget_burst_requests()
     from portal.models import HouseholdMember
 
     named = min(n, len((dataset.get("burst") or {}).get("users") or []))
