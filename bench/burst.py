@@ -91,6 +91,9 @@ def run(port: int, n: int, dataset: dict) -> list[str]:
     pairs = fixtures.burst_users(n, dataset)
     pairs = [(u, c) for u, c in pairs if c is not None]
     keys = fixtures.burst_sessions([u for u, _c in pairs])
+    from bench.rush import forget_burst_requests
+
+    forget_burst_requests()  # they hold the earlier bursts' courses, which burst_targets removes
     course, post = fixtures.burst_targets()
     lines = ["## Burst", ""]
     lines += [
@@ -116,6 +119,11 @@ def run(port: int, n: int, dataset: dict) -> list[str]:
             ],
         )
     )
+    # The form's POST only queues the request (issue 16; bench.rush measures that path with
+    # a task worker): decide them here, in arrival order, as `manage.py db_worker` would.
+    from classes.services import decide_enrolment_requests
+
+    decide_enrolment_requests(course.pk, settle=0)
     rows = list(Enrolment.objects.filter(course=course).order_by("created_at", "pk"))
     filled = [e for e in rows if e.status == Enrolment.Status.ENROLLED]
     waiting = [e for e in rows if e.status == Enrolment.Status.WAITLISTED]

@@ -6,6 +6,7 @@ model, so each page's requests per second divided by the ceiling's compares acro
 
 from pathlib import Path
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
@@ -23,4 +24,17 @@ def ceiling(request):
     return HttpResponse(_CEILING.render({"title": "天花板", "items": items}))
 
 
-urlpatterns = [path("bench/ceiling/", ceiling, name="bench-ceiling"), *portal_urlpatterns]
+@login_required
+def noop_post(request):
+    """The rush's yardstick (issue 16): a logged-in POST through the same middleware (session,
+    CSRF, log-in) that writes nothing; `python -m bench.rush` bursts it in the same run."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/ceiling/", ceiling, name="bench-ceiling"),
+    path("bench/noop-post/", noop_post, name="bench-noop-post"),
+    *portal_urlpatterns,
+]

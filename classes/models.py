@@ -568,6 +568,70 @@ class Enrolment(models.Model):
         return str(self.Status(self.status).label)
 
 
+class EnrolmentRequest(models.Model):
+    """A parent's enrolment form as it arrived, before the enrolment rules decide it.
+
+    Accepting one is a single INSERT with no lock on the course, so a thousand parents at the
+    opening minute are each answered at once; the task worker then decides the requests of a
+    course one after the other in arrival order (the id) with `services.enrol`, so every rule
+    (age, clashes, duplicates, capacity, waiting list, lottery) is the one the form always used.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting to be decided")
+        DECIDED = "decided", _("decided")
+        REFUSED = "refused", _("refused")
+
+    course = models.ForeignKey(
+        Course,
+        verbose_name=_("course"),
+        on_delete=models.PROTECT,
+        related_name="enrolment_requests",
+    )
+    child = models.ForeignKey(
+        HouseholdMember,
+        verbose_name=_("child"),
+        on_delete=models.PROTECT,
+        related_name="class_enrolment_requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="class_enrolment_requests",
+    )
+    photo_consent = models.BooleanField(_("may be photographed"), default=False)
+    pickup_people = models.CharField(_("who may pick the child up"), max_length=200)
+    volunteer = models.BooleanField(_("offers to volunteer"), default=False)
+    volunteer_message = models.TextField(_("volunteer message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("enrolment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason refused"), blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment request")
+        verbose_name_plural = _("enrolment requests")
+        ordering = ["id"]
+        indexes = [
+            # the worker's next request of a course, and a parent's position in the queue
+            models.Index(fields=["course", "status", "id"], name="enrolrequest_course_status"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.child} → {self.course}"
+
+
 class Attendance(models.Model):
     """A child's mark in a session's register."""
 

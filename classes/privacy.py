@@ -1,6 +1,6 @@
 """The classroom's part in a household change and in a resident's own data (portal.privacy)."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from classes.models import (
     Attendance,
     Course,
     Enrolment,
+    EnrolmentRequest,
     FeePayment,
     Teacher,
     VolunteerOffer,
@@ -49,6 +50,24 @@ def export(user, members) -> list:
                 "fee",
                 "created_at",
                 "withdrawn_at",
+            ],
+        ),
+        table(
+            "class_enrolment_requests",
+            _("Enrolment requests"),
+            EnrolmentRequest.objects.filter(Q(child__in=members) | Q(requested_by=user))
+            .select_related("course", "child")
+            .order_by("pk"),
+            [
+                ("course.title", _("course")),
+                ("child.full_name", _("child")),
+                "status",
+                "photo_consent",
+                "pickup_people",
+                "volunteer_message",
+                "reason",
+                "created_at",
+                "decided_at",
             ],
         ),
         table(
@@ -92,6 +111,8 @@ def forget(user, members, tally) -> None:
     """Enrolments without a class attended or a fee paid go (places freed go to the waiting
     list); the others stay, withdrawn if still running, with their marks and fees (the class-hour
     statistics and the micro-fund); notices and offers to volunteer go."""
+    # the forms as they arrived (the enrolments, kept or not, are handled below)
+    tally.remove(EnrolmentRequest.objects.filter(Q(child__in=members) | Q(requested_by=user)))
     enrolments = Enrolment.objects.filter(child__in=members)
     history = Exists(Attendance.objects.filter(enrolment=OuterRef("pk"))) | Exists(
         FeePayment.objects.filter(enrolment=OuterRef("pk"))

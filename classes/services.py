@@ -2,12 +2,16 @@
 `fund.services`) or tells parents something, so each runs in one transaction and raises a
 translated domain error."""
 
+import itertools
 import logging
+import time
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -21,6 +25,7 @@ from classes.models import (
     ClassSession,
     Course,
     Enrolment,
+    EnrolmentRequest,
     FeePayment,
     LotteryDraw,
     Term,
@@ -307,6 +312,200 @@ def enrol(
     if volunteer:
         offer_to_volunteer(user, enrolment=enrolment, message=volunteer_message)
     return enrolment
+
+
+# The enrolment rush: accept at once, decide in arrival order -----------------------------------
+
+# Requests decided in one transaction: parents see their answers in steps of this many, and the
+# worker pays the course lock and the commit once per step instead of once per request.
+DECIDE_BATCH = 20
+# How long a request may take from being received to being committed (see
+# `decide_enrolment_requests`): its decision waits that long, its answer does not.
+SETTLE_SECONDS = 2.0
+ENQUEUE_WINDOW = 1
+
+
+def request_enrolment(
+    user,
+    course: Course,
+    child: HouseholdMember,
+    *,
+    photo_consent: bool,
+    pickup_people: str,
+    volunteer: bool = False,
+    volunteer_message: str = "",
+) -> EnrolmentRequest:
+    """Accept a parent's enrolment form: one INSERT, no lock, then the task worker decides it.
+
+    The caller has checked that the child is of the user's household (the form offers only
+    those). Everything else is decided by `decide_enrolment_requests` with `enrol`, in the order
+    the requests arrived (their id). With the immediate task backend (development, tests) the
+    request is decided before this returns.
+    """
+    if not pickup_people.strip():
+        raise EnrolmentError(_("Say who may pick the child up."))
+    request = EnrolmentRequest.objects.create(
+        course=course,
+        child=child,
+        requested_by=user,
+        photo_consent=photo_consent,
+        pickup_people=pickup_people.strip()[:200],
+        volunteer=volunteer,
+        volunteer_message=volunteer_message.strip(),
+    )
+    # Not on commit: the view runs in autocommit, so the row is already visible to the worker;
+    # a caller's transaction commits the request and its task together. One task per course
+    # and ENQUEUE_WINDOW is enough: it runs until no request of the course is left queued, and
+    # it cannot end before its first request is SETTLE_SECONDS old, so it sees every request
+    # sent in the window (ENQUEUE_WINDOW < SETTLE_SECONDS). A thousand parents → a few tasks.
+    if decided_at_once() or _first_in_window(course.pk):
+        _enqueue_decision(course.pk)
+    return request
+
+
+def _first_in_window(course_id: int) -> bool:
+    try:
+        return cache.add(f"classes:decide:{course_id}", 1, ENQUEUE_WINDOW)
+    except Exception:  # no cache: a task for every request (each finds little to do)
+        log.exception("Could not reach the cache; enqueueing a decision anyway")
+        return True
+
+
+def _enqueue_decision(course_id: int) -> None:
+    from classes.tasks import decide_enrolments
+
+    try:
+        decide_enrolments.enqueue(course_id)
+    except Exception:  # the request stays queued; the next request's task (or a sweep) decides it
+        log.exception("Could not enqueue the enrolment decision of course %s", course_id)
+
+
+def decided_at_once() -> bool:
+    """Whether the task backend runs tasks at once (development, tests), so a request is decided
+    before `request_enrolment` returns; with the database queue a worker decides it later."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    from classes.tasks import decide_enrolments
+
+    return isinstance(decide_enrolments.get_backend(), ImmediateBackend)
+
+
+def decide_enrolment_requests(course_id: int, *, settle: float | None = None) -> int:
+    """Decide the course's queued requests in arrival order; returns how many were decided.
+
+    Each step locks the course row, so two workers never decide the same course at once (the
+    second waits, then finds the requests already decided) and the order is the ids' order.
+    A request's id is taken at its INSERT but seen only once it commits: on a busy machine a
+    request can commit after one that arrived just after it. So only requests received at least
+    `settle` seconds ago (SETTLE_SECONDS with the database queue; none when tasks run at once)
+    are decided, and the task waits for the younger ones.
+    """
+    if settle is None:
+        settle = 0 if decided_at_once() else SETTLE_SECONDS
+    decided = 0
+    while True:
+        cutoff = timezone.now() - timedelta(seconds=settle)
+        with transaction.atomic():
+            course = Course.objects.select_for_update().select_related("term").get(pk=course_id)
+            queued = list(
+                EnrolmentRequest.objects.filter(
+                    course_id=course_id, status=EnrolmentRequest.Status.QUEUED
+                )
+                .select_related("child", "requested_by")
+                .order_by("id")[:DECIDE_BATCH]
+            )
+            # in id order, up to the first one too young to be sure nothing before it is unseen
+            batch = list(itertools.takewhile(lambda r, c=cutoff: r.created_at <= c, queued))
+            for request in batch:
+                _decide(request, course)
+        decided += len(batch)
+        if batch and len(batch) == len(queued) == DECIDE_BATCH:
+            continue
+        if (
+            not settle
+            or not EnrolmentRequest.objects.filter(
+                course_id=course_id, status=EnrolmentRequest.Status.QUEUED
+            ).exists()
+        ):
+            return decided
+        time.sleep(min(settle, 0.2))
+
+
+def _decide(request: EnrolmentRequest, course: Course) -> None:
+    """Run the enrolment rules on one request, record the outcome and tell the parent."""
+    user = request.requested_by
+    params = {"name": request.child.full_name, "course": course.title}
+    with translation.override(user.preferred_language()):
+        try:
+            enrolment = enrol(
+                user,
+                course,
+                request.child,
+                photo_consent=request.photo_consent,
+                pickup_people=request.pickup_people,
+                volunteer=request.volunteer,
+                volunteer_message=request.volunteer_message,
+            )
+        except EnrolmentError as e:
+            request.status, request.reason = EnrolmentRequest.Status.REFUSED, str(e)
+            text = gettext_lazy("%(name)s could not be enrolled in %(course)s: %(reason)s")
+            params["reason"] = request.reason
+            kind = Kind.OTHER
+        else:
+            request.status, request.enrolment = EnrolmentRequest.Status.DECIDED, enrolment
+            text, kind = _outcome_notice(enrolment)
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "enrolment", "reason", "decided_at"])
+    notify(
+        user,
+        kind,
+        text,
+        reverse("classes:request", args=[request.pk]),
+        subject=gettext_lazy("Neighbour Classroom: %(course)s"),
+        params=params,
+    )
+
+
+def _outcome_notice(enrolment: Enrolment):
+    if enrolment.status == Enrolment.Status.ENROLLED:
+        return gettext_lazy("%(name)s has a place in %(course)s."), Kind.CONFIRMED
+    if enrolment.status == Enrolment.Status.WAITLISTED:
+        return (
+            gettext_lazy(
+                "%(course)s is full; %(name)s is on the waiting list and you will be told when a "
+                "place comes free."
+            ),
+            Kind.CONFIRMED,
+        )
+    return (
+        gettext_lazy("%(name)s is in the lottery for %(course)s; you will be told the result."),
+        Kind.CONFIRMED,
+    )
+
+
+def waiting_position(enrolment: Enrolment) -> int | None:
+    """The child's place on the course's waiting list (1 = next to get a place), else None."""
+    if enrolment.status != Enrolment.Status.WAITLISTED:
+        return None
+    ahead = (
+        Enrolment.objects.waiting_order()
+        .filter(course_id=enrolment.course_id)
+        .filter(
+            Q(queued_at__lt=enrolment.queued_at)
+            | Q(queued_at=enrolment.queued_at, id__lt=enrolment.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def queue_position(request: EnrolmentRequest) -> int | None:
+    """How many requests of the course, this one included, wait to be decided up to this one."""
+    if request.status != EnrolmentRequest.Status.QUEUED:
+        return None
+    return EnrolmentRequest.objects.filter(
+        course_id=request.course_id, status=EnrolmentRequest.Status.QUEUED, id__lte=request.pk
+    ).count()
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("courses/<int:pk>/", views.course_detail, name="course"),
     path("courses/<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("requests/<int:pk>/", views.enrolment_request, name="request"),
     path("courses/<int:pk>/lottery/", views.lottery_result, name="lottery"),
     path("enrolments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("mine/", views.my_classes, name="mine"),

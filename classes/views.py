@@ -2,9 +2,10 @@ import hashlib
 from collections import defaultdict
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -39,6 +40,7 @@ from classes.models import (
     ClassSession,
     Course,
     Enrolment,
+    EnrolmentRequest,
     TimetableSlot,
 )
 from fund.services import FundError
@@ -240,6 +242,13 @@ def _lottery_names(course, result) -> dict:
 
 @login_required
 def enrol(request, pk):
+    queued = request.method == "POST" and getattr(settings, "CLASSES_ENROL_QUEUE", True)
+    refusal = None
+    if queued:
+        outcome = _request_enrolment(request, pk)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        refusal = outcome
     course = get_object_or_404(
         Course.objects.published().with_counts().select_related("term").prefetch_related("slots"),
         pk=pk,
@@ -254,30 +263,107 @@ def enrol(request, pk):
         needs_photo_consent=course.needs_photo_consent,
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        child = next(c for c in children if c.pk == data["child"])
-        try:
-            enrolment = services.enrol(
-                request.user,
-                course,
-                child,
-                photo_consent=data.get("photo_consent") == "yes",
-                pickup_people=data["pickup_people"],
-                volunteer=data["volunteer"],
-                volunteer_message=data["volunteer_message"],
-            )
-        except services.EnrolmentError as e:
-            form.add_error(None, str(e))
+        if queued:
+            form.add_error(None, refusal)
         else:
-            messages.success(request, _enrolled_message(enrolment))
-            if data["volunteer"]:
-                messages.info(
-                    request,
-                    _("Thank you for offering to volunteer; the coordinator will be in touch."),
+            data = form.cleaned_data
+            child = next(c for c in children if c.pk == data["child"])
+            try:
+                enrolment = services.enrol(
+                    request.user,
+                    course,
+                    child,
+                    photo_consent=data.get("photo_consent") == "yes",
+                    pickup_people=data["pickup_people"],
+                    volunteer=data["volunteer"],
+                    volunteer_message=data["volunteer_message"],
                 )
-            return redirect("classes:mine")
+            except services.EnrolmentError as e:
+                form.add_error(None, str(e))
+            else:
+                return _enrolled(request, enrolment, data["volunteer"])
     ctx = {"course": course, "form": form, **choices}
     return render(request, "classes/enrol.html", ctx)
+
+
+def _request_enrolment(request, pk) -> HttpResponse | str | None:
+    """The enrolment form's POST as the rush needs it: a few cheap queries and one INSERT.
+
+    Returns the answer (the request's page, or my classes when it was decided at once), else
+    the refusal to show on the form, or None when the form itself is invalid.
+    """
+    course = get_object_or_404(Course.objects.published().only("pk", "needs_photo_consent"), pk=pk)
+    children = list(my_children(request.user))
+    form = EnrolForm(
+        request.POST, children=children, needs_photo_consent=course.needs_photo_consent
+    )
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    child = next(c for c in children if c.pk == data["child"])
+    try:
+        accepted = services.request_enrolment(
+            request.user,
+            course,
+            child,
+            photo_consent=data.get("photo_consent") == "yes",
+            pickup_people=data["pickup_people"],
+            volunteer=data["volunteer"],
+            volunteer_message=data["volunteer_message"],
+        )
+    except services.EnrolmentError as e:
+        return str(e)
+    # With the immediate task backend (development) it is decided already: answer as before.
+    if not services.decided_at_once():
+        return redirect("classes:request", pk=accepted.pk)
+    decided = (
+        EnrolmentRequest.objects.filter(pk=accepted.pk)
+        .exclude(status=EnrolmentRequest.Status.QUEUED)
+        .select_related("enrolment__child", "enrolment__course")
+        .first()
+    )
+    if decided is None:
+        return redirect("classes:request", pk=accepted.pk)
+    if decided.status == EnrolmentRequest.Status.REFUSED:
+        return decided.reason
+    return _enrolled(request, decided.enrolment, data["volunteer"])
+
+
+@login_required
+def enrolment_request(request, pk):
+    """A parent's enrolment request: queued (with its position; the page checks again by
+    itself, without JavaScript), or its outcome: a place, the waiting list, or the refusal."""
+    enrolment_request = get_object_or_404(
+        EnrolmentRequest.objects.select_related("course", "child", "enrolment"),
+        pk=pk,
+        requested_by=request.user,
+    )
+    ctx = {
+        "req": enrolment_request,
+        "course": enrolment_request.course,
+        "position": services.queue_position(enrolment_request),
+        "refresh_seconds": REQUEST_REFRESH_SECONDS,
+        "waiting_position": (
+            services.waiting_position(enrolment_request.enrolment)
+            if enrolment_request.enrolment_id
+            else None
+        ),
+    }
+    return render(request, "classes/request.html", ctx)
+
+
+# How often a queued request's page reloads itself (a meta refresh: no script, allowed by the CSP).
+REQUEST_REFRESH_SECONDS = 3
+
+
+def _enrolled(request, enrolment, volunteered):
+    messages.success(request, _enrolled_message(enrolment))
+    if volunteered:
+        messages.info(
+            request,
+            _("Thank you for offering to volunteer; the coordinator will be in touch."),
+        )
+    return redirect("classes:mine")
 
 
 def _enrolled_message(enrolment):

@@ -238,6 +238,8 @@ MATRIX = {
     "classes:index": everyone(),
     "classes:course": everyone(),
     "classes:enrol": signed_in(),
+    # an enrolment request is seen only by the parent who sent it (none of these accounts)
+    "classes:request": signed_in(404),
     "classes:lottery": everyone(404),  # first come, first served: no lottery to show
     "classes:withdraw": POST_ONLY,
     "classes:mine": signed_in(),
@@ -611,6 +613,7 @@ def _world():
         "canteen:mark-delivered": {"pk": delivery.pk},
         "classes:course": {"pk": course.pk},
         "classes:enrol": {"pk": course.pk},
+        "classes:request": {"pk": 999999},
         "classes:lottery": {"pk": course.pk},
         "classes:withdraw": {"pk": enrolment.pk},
         "classes:calendar": {"token": "no-such-token"},
