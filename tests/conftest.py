@@ -58,7 +58,7 @@ def _no_connection_outlives_the_run(django_db_setup, django_db_blocker):
         return
     gc.collect()
     query = (
-        "SELECT pid, state, left(query, 80) FROM pg_stat_activity "
+        "SELECT pid, state, backend_start, left(query, 80) FROM pg_stat_activity "
         "WHERE datname = current_database() AND pid <> pg_backend_pid()"
     )
     with django_db_blocker.unblock():
@@ -72,9 +72,14 @@ def _no_connection_outlives_the_run(django_db_setup, django_db_blocker):
             gc.collect()
             time.sleep(0.1)
         if others:  # named, then ended, so the database can still be dropped
+            import threading
             import warnings
 
-            warnings.warn(f"sessions still on the test database at the end: {others}", stacklevel=1)
+            threads = sorted(t.name for t in threading.enumerate())
+            warnings.warn(
+                f"sessions still on the test database at the end: {others}; threads: {threads}",
+                stacklevel=1,
+            )
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -70,6 +70,7 @@ def rendered_pages(client, people, args) -> dict[str, str]:
                 continue
             pages[f"{role} {url}"] = response.content.decode()
         for url in EXTRA_URLS.get(role, []):
+            url = url.replace("<roster>", str(args["volunteers:roster"]["pk"]))
             response = client.get(url)
             assert response.status_code == 200, url
             pages[f"{role} {url}"] = response.content.decode()
@@ -116,7 +117,8 @@ def more_rows(people, reg):
 # Pages in a state the matrix's plain GET does not show (a query, a chosen day).
 EXTRA_URLS = {
     "canteen_staff": ["/canteen/staff/love-meals/?day=2026-09-08", "/canteen/counter/?q=赵"],
-    "team_leader": ["/volunteers/roster/1/?print=1"],
+    # ids as the matrix's data set has them (PostgreSQL's sequences do not restart at 1)
+    "team_leader": ["/volunteers/roster/<roster>/?print=1"],
 }
 
 
