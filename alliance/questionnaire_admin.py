@@ -15,7 +15,7 @@ from alliance.questionnaires import Answer, Question, Questionnaire, Response
 class QuestionInline(admin.TabularInline):
     model = Question
     form = QuestionAdminForm
-    fields = ["position", "label", "kind", "choices", "required"]
+    fields = ["position", "label", "label_en", "kind", "choices", "required"]
     extra = 3
 
 

@@ -92,7 +92,7 @@ class TrackAdmin(admin.ModelAdmin):
 
 class QuestionInline(admin.TabularInline):
     model = Question
-    fields = ["position", "label", "kind", "choices", "required"]
+    fields = ["position", "label", "label_en", "kind", "choices", "required"]
     extra = 0
 
 

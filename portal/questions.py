@@ -19,6 +19,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.localized import english_version, localized
+
 SCALE = range(1, 6)  # a 1–5 scale: 1 is the lowest, 5 the highest
 SHORT_TEXT_LENGTH = 200
 LONG_TEXT_LENGTH = 2000
@@ -55,6 +57,8 @@ class QuestionBase(models.Model):
     Kind = Kind
 
     label = models.CharField(_("question"), max_length=200)
+    # What English pages ask (optional; the Chinese label stays the answers' key).
+    label_en = english_version(200)
     kind = kind_field(Kind)
     choices = models.TextField(
         _("choices"), blank=True, help_text=_("For a choice question: one option per line.")
@@ -95,7 +99,7 @@ def answer_field(question: QuestionBase, *, required: bool = False, radios: bool
     `required=False` leaves the rule to the form's own `clean` (the festival asks only the people
     ticked); `radios` shows a single choice as radio buttons (easier on a phone than a list).
     """
-    label = question.label
+    label = localized(question, "label")
     kind = question.kind
     if kind == Kind.NUMBER:
         return forms.DecimalField(label=label, required=required, max_digits=10, decimal_places=2)

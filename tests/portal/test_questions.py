@@ -129,3 +129,14 @@ def test_tally_counts_options_shares_and_the_scales_mean():
 def test_percent_of_nobody_is_zero():
     assert percent(0, 0) == Decimal("0.0")
     assert percent(1, 3) == Decimal("33.3")
+
+
+def test_english_pages_ask_the_english_label_and_chinese_pages_the_chinese():
+    question = EventQuestion(pk=1, label="孩子的年龄", label_en="Your child's age", kind=Kind.TEXT)
+    with translation.override("en"):
+        assert answer_field(question).label == "Your child's age"
+    with translation.override("zh-hans"):
+        assert answer_field(question).label == "孩子的年龄"
+    untranslated = EventQuestion(pk=2, label="过敏情况", kind=Kind.TEXT)
+    with translation.override("en"):
+        assert answer_field(untranslated).label == "过敏情况"  # falls back to the Chinese
