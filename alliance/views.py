@@ -475,11 +475,15 @@ def visits(request):
         )
         .order_by("-visited_on", "-pk")[:30]
     )
+    from canteen.reports import check_on_list
+
     ctx = {
         "form": form,
         "due": list(due),
         "recent": list(recent),
         "months": settings_.visit_overdue_months,
+        # Next to it, the canteen's welfare watch: regular elders who stopped coming to eat.
+        "stopped_eating": check_on_list(timezone.localdate())[:50],
     }
     return render(request, "alliance/visits.html", ctx, status=status)
 

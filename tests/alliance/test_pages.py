@@ -312,3 +312,34 @@ def test_a_resident_sees_only_their_own_requests(client, now, staff, asker):
     assert client.get(reverse("alliance:need", args=[other.pk])).status_code == 404
     page = client.get(reverse("alliance:mine")).content.decode()
     assert mine.title in page and other.title not in page
+
+
+def test_the_visits_page_shows_the_canteens_welfare_watch_beside_the_elders_due(
+    client, now, staff, community
+):
+    """Regular elders who stopped coming to the canteen are listed next to the elders living
+    alone due a visit: two signals the same visitor acts on."""
+    from canteen.models import MealRecord
+    from tests.canteen.conftest import lunch_slot, make_menu
+
+    today = now.date()
+    elder = make_user("孙奶奶", birth_date=date(1940, 3, 1), building="5", room="502")
+    slot = lunch_slot()
+    for n in range(10, 20):  # ten lunches, the last ten days ago
+        day = today - timedelta(days=n)
+        menu = make_menu(day, slot)
+        MealRecord.objects.create(
+            menu=menu,
+            day=day,
+            slot=slot,
+            month=day.replace(day=1),
+            member=elder.member,
+            person_name=elder.member.full_name,
+            price="14.00",
+            subsidy="4.00",
+            paid="10.00",
+        )
+    client.force_login(staff)
+    page = client.get(reverse("alliance:visits")).content.decode()
+    watch = page.split('data-testid="canteen-watch"', 1)[1].split("</ul>", 1)[0]
+    assert "孙奶奶" in watch and "5" in watch
