@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from alliance.models import Need, Rating
+from portal.models import Partner, PartnerMember
 from portal.privacy import table
 
 
@@ -30,6 +31,18 @@ def export(user, members) -> list:
             Rating.objects.filter(user=user).select_related("project").order_by("created_at"),
             [("project.title", _("project")), "stars", "comment", "created_at"],
         ),
+        table(
+            "alliance_party_member",
+            _("Your registration with the community as a party member"),
+            PartnerMember.objects.filter(user=user).select_related("partner").order_by("pk"),
+            [("partner.name", _("partner organisation")), "name", "registered_on"],
+        ),
+        table(
+            "alliance_partner_contact",
+            _("Partner organisations you are the contact person of"),
+            Partner.objects.filter(contact_user=user).order_by("name"),
+            ["name", "kind"],
+        ),
     ]
 
 
@@ -54,3 +67,8 @@ def forget(user, members, tally) -> None:
         kept += 1
     tally.keep(Need, kept)
     tally.remove(Rating.objects.filter(user=user))
+    # The person's own registration as a party member goes; an organisation they were the
+    # contact of stays, without the link to their account.
+    tally.remove(PartnerMember.objects.filter(user=user))
+    contact_of = Partner.objects.filter(contact_user=user).update(contact_user=None)
+    tally.keep(Partner, contact_of)

@@ -41,3 +41,23 @@ def test_deleting_the_account_keeps_the_need_but_not_who_asked(now, staff, asker
     assert need.description == "" and need.title == "单元门口坡道"
     assert need.state == "done"  # the figures keep it
     assert not Rating.objects.exists()
+
+
+def test_a_party_members_registration_and_partner_contact_are_theirs_to_see_and_to_erase(
+    now, asker
+):
+    from portal.models import Partner, PartnerMember
+
+    school = Partner.objects.create(name="公园路小学", kind="school", contact_user=asker)
+    PartnerMember.objects.create(partner=school, name=asker.real_name, user=asker)
+    other = PartnerMember.objects.create(partner=school, name="别人")
+
+    tables = {t.key: t for t in privacy.collect(asker)}
+    assert len(tables["alliance_party_member"].rows) == 1
+    assert len(tables["alliance_partner_contact"].rows) == 1
+
+    portal_services.delete_account(asker)
+
+    assert list(PartnerMember.objects.all()) == [other]  # only their own registration goes
+    school.refresh_from_db()
+    assert school.contact_user is None  # the organisation stays, without their account
