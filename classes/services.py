@@ -835,17 +835,9 @@ def course_parents(course) -> list:
     """The parents to tell about a course: one account per household with a child enrolled, on
     the waiting list or in the lottery (see `parent_to_tell`), each once. Two queries."""
     enrolments = list(course.enrolments.active().select_related("enrolled_by", "child"))
-    orphans = {e.child.household_id for e in enrolments if e.enrolled_by_id is None}
-    holders = {}
-    if orphans:
-        for member in (
-            HouseholdMember.objects.filter(
-                household_id__in=orphans, user__isnull=False, user__is_active=True
-            )
-            .select_related("user")
-            .order_by("created_at", "id")
-        ):
-            holders.setdefault(member.household_id, member.user)
+    holders = _account_holders(
+        {e.child.household_id for e in enrolments if e.enrolled_by_id is None}
+    )
     people = {}
     for e in enrolments:
         if e.enrolled_by_id is not None:
@@ -857,20 +849,29 @@ def course_parents(course) -> list:
     return list(people.values())
 
 
+def _account_holders(household_ids) -> dict:
+    """The first active account holder of each of these households (by household id): who hears
+    about a child whose enrolling parent's account was removed. One query (none for no ids)."""
+    holders = {}
+    if household_ids:
+        for member in (
+            HouseholdMember.objects.filter(
+                household_id__in=household_ids, user__isnull=False, user__is_active=True
+            )
+            .select_related("user")
+            .order_by("created_at", "id")
+        ):
+            holders.setdefault(member.household_id, member.user)
+    return holders
+
+
 def parent_to_tell(enrolment: Enrolment):
     """Who hears about a child's enrolment: the parent who enrolled them, else (that account was
     removed) the first account holder of the child's household; None if there is nobody."""
     if enrolment.enrolled_by_id is not None:
         return enrolment.enrolled_by
-    holder = (
-        HouseholdMember.objects.filter(
-            household_id=enrolment.child.household_id, user__isnull=False, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("created_at", "id")
-        .first()
-    )
-    return holder.user if holder else None
+    household_id = enrolment.child.household_id
+    return _account_holders([household_id]).get(household_id)
 
 
 def _notify(enrolment: Enrolment, kind: str, text, params):
