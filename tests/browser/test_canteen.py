@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from canteen.models import Booking, Dish, MealRecord, MealSlot, Menu, SubsidyRule
 from portal import roles
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_it_fits
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,10 +18,7 @@ MEAL_DAY = date(2026, 5, 6)
 
 
 def fits_the_phone(page):
-    # Right after a redirect Chromium may lay the new page out once at a transient width (seen:
-    # 428 px for under 200 ms); what the resident sees is the settled layout, and this still
-    # fails (TimeoutError) when that never fits.
-    page.wait_for_function("document.documentElement.scrollWidth <= 360", timeout=3000)
+    wait_until_it_fits(page)
 
 
 def test_elder_books_lunch_and_staff_record_it_at_the_counter(page, time_machine):

@@ -19,7 +19,7 @@ from events.models import Activity, Event
 from fund.models import FundEntry
 from portal import roles
 from portal.models import User
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_it_fits
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -187,7 +187,7 @@ def test_the_roster_and_the_counter_fit_a_phone(page, time_machine):
     log_in(page, leader, next_url=f"/volunteers/roster/{post.pk}/")
     expect(page.get_by_test_id("confirm-hours")).to_be_visible()
     expect(page.locator("button[value=undo_out]")).to_be_visible()
-    page.wait_for_function("document.documentElement.scrollWidth <= 360", timeout=3000)
+    wait_until_it_fits(page)
 
     lunch = MealSlot.objects.get_or_create(name="午餐", defaults={"order": 1})[0]
     elder = make_user("刘奶奶", birth_date=date(1950, 2, 14))
@@ -198,4 +198,4 @@ def test_the_roster_and_the_counter_fit_a_phone(page, time_machine):
     log_in(page, staff, next_url=f"/canteen/counter/{elder.member.pk}/")
     page.get_by_test_id("add-collector").locator("summary").click()
     page.get_by_test_id("meal-row").first.locator("summary").click()
-    page.wait_for_function("document.documentElement.scrollWidth <= 360", timeout=3000)
+    wait_until_it_fits(page)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from portal import sms
 from portal.models import User
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_it_fits
 from tests.factories import make_user
 from tests.volunteers.conftest import DAY, NOW, make_post, make_team
 from volunteers import services as volunteer_services
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def fits_the_phone(page):
     page.wait_for_load_state()
-    page.wait_for_function("document.documentElement.scrollWidth <= 360", timeout=3000)
+    wait_until_it_fits(page)
 
 
 def last_code(number):
