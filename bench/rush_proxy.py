@@ -24,7 +24,8 @@ pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 events {{ worker_connections 8192; }}
 http {{
-    access_log off;
+    log_format timed '$upstream_response_time $request_time $status "$request"';
+    {access_log}
     client_body_temp_path {tmp}/client_body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
@@ -61,6 +62,7 @@ class Nginx:
         rush_ports: list[int] | None = None,
         *,
         media_root: str | None = None,
+        access_log: Path | None = None,
     ):
         if shutil.which("nginx") is None:
             raise SystemExit("nginx is not installed: apt-get install -y nginx")
@@ -76,6 +78,8 @@ class Nginx:
             rush_location=RUSH_LOCATION,
             # uploads are served from the shared media folder by the proxy, as in production
             media=f"        location /media/ {{ alias {media_root}/; }}" if media_root else "",
+            # Each request's time in gunicorn and in all (the mix lists the slowest), or none.
+            access_log=f"access_log {access_log} timed;" if access_log else "access_log off;",
         )
         (self.tmp / "nginx.conf").write_text(conf)
         self.log = (self.tmp / "stdout.log").open("w")
