@@ -211,9 +211,10 @@ def settlement_rows(month: date, funder: str | None = None):
 def export(month: date, fmt: str, funder: str | None = None, by: str = "") -> tuple[bytes, str]:
     """The settlement as CSV (UTF-8 with BOM, so Excel opens Chinese correctly) or XLSX.
 
-    The Excel file opens with the title block (`by` names who made it); one funder's file is
-    the claim sent to that funder: a cover sheet first, with the totals of the page's line for
-    the funder, and lines for the signatures and the committee's seal.
+    The Excel file opens with a cover sheet (the title block, the page's totals, lines for the
+    preparer's and reviewer's signatures and the committee's seal): one funder's file is the
+    claim sent to that funder, with that funder's totals; the whole settlement's cover has each
+    funder's totals, all funders together and the love meals.
     """
     filters = []
     cover = None
@@ -221,18 +222,8 @@ def export(month: date, fmt: str, funder: str | None = None, by: str = "") -> tu
     if funder:
         label = str(dict(Funder.choices).get(funder, funder))
         filters.append((_("Paid by"), label))
-        if fmt == "xlsx":
-            line = next(
-                (f for f in month_summary(month)["funders"] if f["funder"] == funder),
-                {"lines": 0, "amount": ZERO},
-            )
-            cover = exports.Cover(
-                title=_("Cover"),
-                figures=[
-                    (_("Subsidy lines"), line["lines"], exports.INT),
-                    (_("Subsidy claimed (yuan)"), line["amount"], exports.MONEY),
-                ],
-            )
+    if fmt == "xlsx":
+        cover = exports.Cover(title=_("Cover"), figures=_cover_figures(month, funder))
     heading = exports.Heading(
         report=_("Canteen subsidy settlement") if not funder else _("Canteen subsidy claim"),
         period=exports.month_period(month),
@@ -240,6 +231,41 @@ def export(month: date, fmt: str, funder: str | None = None, by: str = "") -> tu
         by=by,
     )
     return exports.render(table, fmt, heading, cover)
+
+
+def _cover_figures(month: date, funder: str | None) -> list[tuple[str, object, str]]:
+    """The cover's totals, the page's figures: one funder's claim, or the whole settlement (each
+    funder's lines and amount, all funders together, and the love meals, which no funder's claim
+    for ordinary meals includes)."""
+    summary = month_summary(month)
+    if funder:
+        line = next(
+            (f for f in summary["funders"] if f["funder"] == funder), {"lines": 0, "amount": ZERO}
+        )
+        return [
+            (_("Subsidy lines"), line["lines"], exports.INT),
+            (_("Subsidy claimed (yuan)"), line["amount"], exports.MONEY),
+        ]
+    figures: list[tuple[str, object, str]] = [
+        (_("Meals served"), summary["meals"], exports.INT),
+        (_("Subsidised meals"), summary["subsidised"], exports.INT),
+        (_("Corrections"), summary["reversals"], exports.INT),
+        (_("List price (yuan)"), summary["price"], exports.MONEY),
+    ]
+    for line in summary["funders"]:
+        label = line["label"]
+        figures.append(
+            (_("%(funder)s: subsidy lines") % {"funder": label}, line["lines"], exports.INT)
+        )
+        figures.append(
+            (_("%(funder)s: subsidy (yuan)") % {"funder": label}, line["amount"], exports.MONEY)
+        )
+    figures += [
+        (_("Subsidy, all funders (yuan)"), summary["subsidy"], exports.MONEY),
+        (_("Paid by residents (yuan)"), summary["paid"], exports.MONEY),
+        (_("Love meals (portions, funded apart)"), summary["love_meals"], exports.INT),
+    ]
+    return figures
 
 
 def meals_per_day_and_slot(month: date) -> list[dict]:

@@ -24,7 +24,8 @@ def xlsx_rows(response, sheet=None) -> list[tuple]:
     return reads back as a line feed (XML normalises it), so it is put back to compare with what
     was typed."""
     book = load_workbook(io.BytesIO(response.content))
-    ws = book[sheet] if sheet else book.active
+    # Without a name: the first table (a claim's cover comes first and has no header row).
+    ws = book[sheet] if sheet else next((w for w in book if w.freeze_panes), book.active)
     rows = ws.iter_rows(min_row=header_row(ws), values_only=True)
     return [tuple(_cr(v) for v in row) for row in rows]
 

@@ -369,10 +369,10 @@ def test_the_excel_settlement_is_typed_titled_and_totals_match_the_page(
 
     book = workbook(_settlement_xlsx(client, language))
 
-    assert len(book.sheetnames) == 1 and book.sheetnames[0] != "Sheet"
-    ws = book.active
+    assert len(book.sheetnames) == 2 and "Sheet" not in book.sheetnames
+    ws = book.worksheets[1]
     if sheet:
-        assert ws.title == sheet
+        assert book.sheetnames == ["封面", sheet]
     lines = title_block(ws)
     assert lines[0].startswith("公园路社区 ") and any("李会计" in line for line in lines)
     assert period is None or period in lines
@@ -413,6 +413,33 @@ def test_the_government_claim_opens_with_a_cover_equal_to_the_page(
     assert Decimal(str(detail[detail.max_row][7].value)) == government["amount"]
     for ws in book.worksheets:
         assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_whole_settlement_opens_with_a_cover_of_every_funder_equal_to_the_page(
+    client, canteen_staff, may_meals
+):
+    client.force_login(canteen_staff)
+    page = client.get("/canteen/staff/settlement/?month=2026-05").context["summary"]
+    assert len(page["funders"]) >= 2  # the government's elder rule and the charity's stacking one
+
+    book = workbook(_settlement_xlsx(client, "zh-hans"))
+
+    assert book.sheetnames == ["封面", "补贴明细"]
+    cover = [[v for v in row if v is not None] for row in book["封面"].iter_rows(values_only=True)]
+    assert cover[0] == ["公园路社区 食堂助餐补贴结算表"]
+    figures = {row[0]: row[1] for row in cover if len(row) == 2}
+    assert figures["就餐份数"] == page["meals"]
+    assert figures["补贴餐数"] == page["subsidised"]
+    for funder in page["funders"]:
+        assert figures[f"{funder['label']}：补贴笔数"] == funder["lines"]
+        assert Decimal(str(figures[f"{funder['label']}：补贴金额（元）"])) == funder["amount"]
+    total = Decimal(str(figures["各出资方补贴合计（元）"]))
+    assert total == page["subsidy"] == sum(f["amount"] for f in page["funders"])
+    assert Decimal(str(figures["居民实付（元）"])) == page["paid"]
+    flat = {v for row in cover for v in row}
+    assert {"编制人（签字）：", "审核人（签字）：", "公园路社区居民委员会（盖章）"} <= flat
+    money = [c for row in book["封面"].iter_rows() for c in row if c.number_format == "0.00"]
+    assert len(money) == len(page["funders"]) + 3  # list price, each funder, total, paid
 
 
 def test_the_csv_settlement_has_no_title_block_and_keeps_its_totals(
