@@ -139,7 +139,7 @@ def regenerate_future_sessions(course: Course, *, today: date) -> dict:
     a teacher's move or a cancellation (those are kept as they are); the missing ones are
     created. Today's and past sessions are never touched. Returns the counts.
     """
-    course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
+    course = Course.objects.select_for_update(no_key=True).select_related("term").get(pk=course.pk)
     preview = timetable_change_preview(course, today=today)
     ClassSession.objects.filter(
         pk__in=list(_replaceable(_off_timetable(course, today)).values_list("pk", flat=True))
@@ -280,8 +280,12 @@ def enrol(
         raise EnrolmentError(_("Say who may pick the child up."))
     try:
         with transaction.atomic():
-            HouseholdMember.objects.select_for_update().get(pk=child.pk)
-            course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
+            HouseholdMember.objects.select_for_update(no_key=True).get(pk=child.pk)
+            course = (
+                Course.objects.select_for_update(no_key=True)
+                .select_related("term")
+                .get(pk=course.pk)
+            )
             moment = timezone.now()
             reason = can_enrol(user, course, child, moment=moment)
             if reason:
@@ -406,7 +410,15 @@ def decide_enrolment_requests(course_id: int, *, settle: float | None = None) ->
     while True:
         cutoff = timezone.now() - timedelta(seconds=settle)
         with transaction.atomic():
-            course = Course.objects.select_for_update().select_related("term").get(pk=course_id)
+            # FOR NO KEY UPDATE, as every course lock here: it excludes the other deciders and
+            # enrolments, but not the FOR KEY SHARE that each new request's INSERT takes on the
+            # course (its foreign key). With FOR UPDATE, every parent's "received" waited for
+            # the batch being decided (the rush measured 18 answers a second against 133).
+            course = (
+                Course.objects.select_for_update(no_key=True)
+                .select_related("term")
+                .get(pk=course_id)
+            )
             queued = list(
                 EnrolmentRequest.objects.filter(
                     course_id=course_id, status=EnrolmentRequest.Status.QUEUED
@@ -511,7 +523,7 @@ def queue_position(request: EnrolmentRequest) -> int | None:
 @transaction.atomic
 def withdraw(user, enrolment: Enrolment) -> Enrolment | None:
     """Take a child out of a course (or off its waiting list); returns whoever got the place."""
-    course = Course.objects.select_for_update().get(pk=enrolment.course_id)
+    course = Course.objects.select_for_update(no_key=True).get(pk=enrolment.course_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.child.household_id != user.household_id:
         raise EnrolmentError(_("You can withdraw only the children of your household."))
@@ -570,7 +582,7 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
 def run_lottery(course: Course, *, by=None) -> dict:
     """Draw the lottery of a course once, with the seed it committed to: places to whole
     sibling groups, clashes skipped. Recorded as the course's first LotteryDraw."""
-    course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
+    course = Course.objects.select_for_update(no_key=True).select_related("term").get(pk=course.pk)
     if not course.is_lottery:
         raise EnrolmentError(_("This course does not use a lottery."))
     if course.lottery_drawn_at:
@@ -593,7 +605,7 @@ def redraw_lottery(course: Course, *, by, reason: str) -> dict:
     reason = (reason or "").strip()
     if not reason:
         raise EnrolmentError(_("A re-draw needs a reason; it is published with the new result."))
-    course = Course.objects.select_for_update().select_related("term").get(pk=course.pk)
+    course = Course.objects.select_for_update(no_key=True).select_related("term").get(pk=course.pk)
     if not course.is_lottery or not course.lottery_drawn_at:
         raise EnrolmentError(_("This lottery has not been drawn yet; draw it first."))
     earlier = course.lottery_result or {}

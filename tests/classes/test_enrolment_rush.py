@@ -219,3 +219,57 @@ def test_a_deleted_account_leaves_no_request_behind(queue, parent, child, course
     request_enrolment(parent, course, child, photo_consent=True, pickup_people="张妈妈")
     delete_account(parent)
     assert not EnrolmentRequest.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_parent_is_answered_while_the_worker_decides_the_same_course(queue, term, monkeypatch):
+    """Accepting is one INSERT whose foreign key takes a KEY SHARE lock on the course: the
+    worker's course lock must not exclude it, or every parent waits for the batch being decided."""
+    from classes import services
+
+    course = make_course(term, capacity=5)
+    (first, first_kid), (second, second_kid) = _families(2)
+    request_enrolment(first, course, first_kid, photo_consent=True, pickup_people="x")
+    deciding, release, answered = threading.Event(), threading.Event(), threading.Event()
+    decide = services._decide
+    errors = []
+
+    def slow_decision(request, locked_course):
+        deciding.set()  # inside the worker's transaction, the course locked
+        release.wait(10)
+        decide(request, locked_course)
+
+    monkeypatch.setattr(services, "_decide", slow_decision)
+
+    def work():
+        try:
+            decide_enrolment_requests(course.pk, settle=0)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            connection.close()
+
+    def send():
+        try:
+            request_enrolment(second, course, second_kid, photo_consent=True, pickup_people="x")
+            answered.set()
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    assert deciding.wait(10)
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        assert answered.wait(5), "the parent's request waited for the worker's course lock"
+        assert not release.is_set() and worker.is_alive()  # still deciding when answered
+    finally:
+        release.set()
+        worker.join(20)
+        sender.join(20)
+    assert errors == []
+    assert EnrolmentRequest.objects.filter(course=course).count() == 2
