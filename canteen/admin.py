@@ -188,12 +188,43 @@ class CollectorAdmin(SimpleHistoryAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
+    """Look-up, and cancelling for a resident who called: bookings are made through the
+    service (the resident's page, the counter's phone booking), which holds the portions."""
+
     list_display = ["menu", "member", "status", "channel", "created_at"]
     list_filter = ["status", "channel", "menu__slot"]
     search_fields = ["member__name", "member__user__real_name", "member__user__mobile"]
     list_select_related = ["menu__slot", "member__user"]
     raw_id_fields = ["menu", "member", "booked_by"]
-    readonly_fields = ["created_at", "cancelled_at"]
+    readonly_fields = [
+        "menu",
+        "member",
+        "status",
+        "channel",
+        "booked_by",
+        "created_at",
+        "cancelled_at",
+    ]
+    actions = ["cancel"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Cancel the selected bookings (the person called)"))
+    def cancel(self, request, queryset):
+        cancelled = 0
+        for booking in queryset:
+            try:
+                services.cancel_booking(booking, after_cutoff=True)
+            except services.CanteenError as e:
+                self.message_user(request, f"{booking}: {e}", messages.WARNING)
+            else:
+                cancelled += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d booking cancelled.", "%(n)d bookings cancelled.", cancelled)
+            % {"n": cancelled},
+        )
 
 
 class SubsidyLineInline(admin.TabularInline):

@@ -185,12 +185,15 @@ def book(menu: Menu, member: HouseholdMember, *, by, channel=Booking.Channel.ONL
 
 
 @transaction.atomic
-def cancel_booking(booking: Booking) -> Booking:
-    """Cancel a booking until the slot's cut-off; the portion goes back to the pool."""
+def cancel_booking(booking: Booking, *, after_cutoff: bool = False) -> Booking:
+    """Cancel a booking until the slot's cut-off; the portion goes back to the pool.
+
+    `after_cutoff`: staff cancel later for a resident who called (the admin's action).
+    """
     booking = Booking.objects.select_for_update().select_related("menu__slot").get(pk=booking.pk)
     if booking.status != Booking.Status.BOOKED:
         raise CanteenError(_("This booking is already cancelled."))
-    if now() >= booking.menu.cutoff():
+    if now() >= booking.menu.cutoff() and not after_cutoff:
         raise CanteenError(
             _("It is past the cut-off; please call the canteen to cancel %(menu)s.")
             % {"menu": booking.menu}

@@ -53,8 +53,20 @@ class CourseActionForm(ActionForm):
     term = forms.ModelChoiceField(Term.objects.all(), required=False, label=_("Copy to term"))
 
 
+class CourseAdminForm(forms.ModelForm):
+    """The admin builds the fields; this adds the service's refusal of too few places."""
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        reason = services.capacity_refusal(self.instance, capacity)
+        if reason:
+            raise forms.ValidationError(reason)
+        return capacity
+
+
 @admin.register(Course)
 class CourseAdmin(SimpleHistoryAdmin):
+    form = CourseAdminForm
     list_display = [
         "title",
         "term",
@@ -77,6 +89,25 @@ class CourseAdmin(SimpleHistoryAdmin):
     inlines = [TimetableSlotInline]
     action_form = CourseActionForm
     actions = ["generate_sessions", "copy_to_term"]
+
+    def save_model(self, request, obj, form, change):
+        """Places change through the service: a raise gives the free places to the waiting list
+        at once, in its order, and tells the parents."""
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            promoted = services.set_capacity(obj, obj.capacity)
+            if promoted:
+                count = len(promoted)
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d child on the waiting list got a place; the parent was told.",
+                        "%(count)d children on the waiting list got a place; the parents were "
+                        "told.",
+                        count,
+                    )
+                    % {"count": count},
+                )
 
     def save_related(self, request, form, formsets, change):
         """A new course gets its term's sessions from the weekly timetable at once (teachers and
@@ -199,7 +230,8 @@ class ClassSessionAdmin(admin.ModelAdmin):
     search_fields = ["course__title"]
     date_hierarchy = "date"
     raw_id_fields = ["course"]
-    readonly_fields = ["hours", "register_taken_at", "moved_from"]
+    # cancelled on the register page (which tells the parents), held when the register is taken
+    readonly_fields = ["status", "hours", "register_taken_at", "moved_from"]
 
 
 @admin.register(Enrolment)

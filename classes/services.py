@@ -578,6 +578,47 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
     return None
 
 
+def capacity_refusal(course: Course, capacity) -> str | None:
+    """Why `course` cannot have `capacity` places, or None: none at all, or fewer than the
+    children enrolled. Asked by the admin's form before saving, and by `set_capacity` under the
+    course's lock."""
+    if capacity < 1:
+        return _("A course needs at least one place.")
+    if course.pk is None:
+        return None
+    enrolled = course.enrolments.enrolled().count()
+    if capacity < enrolled:
+        return _("%(count)s children are enrolled; the places cannot be fewer.") % {
+            "count": enrolled
+        }
+    return None
+
+
+@transaction.atomic
+def set_capacity(course: Course, capacity: int) -> list[Enrolment]:
+    """Change the number of places; free places go to the waiting list at once, in its order
+    (`promote_from_waitlist`'s rules), and each parent is told. Returns the promoted enrolments.
+
+    The admin changes places here. Raises ClassesError when the places would be too few.
+    """
+    course = Course.objects.select_for_update(no_key=True).get(pk=course.pk)
+    reason = capacity_refusal(course, capacity)
+    if reason:
+        raise ClassesError(reason)
+    if course.capacity != capacity:
+        course.capacity = capacity
+        course.save(update_fields=["capacity"])
+    waiting = list(course.enrolments.waiting_order().values_list("pk", flat=True))
+    while promote_from_waitlist(course) is not None:
+        pass  # one child (or family) at a time, until the places or the fitting waiters run out
+    return list(
+        Enrolment.objects.enrolled()
+        .filter(pk__in=waiting)
+        .select_related("child")
+        .order_by("placed_at", "queued_at", "pk")
+    )
+
+
 @transaction.atomic
 def run_lottery(course: Course, *, by=None) -> dict:
     """Draw the lottery of a course once, with the seed it committed to: places to whole

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import roles
+from volunteers import services
 from volunteers.models import (
     SOURCE_LABELS,
     Certificate,
@@ -110,9 +111,18 @@ class MembershipAdmin(SourceLabelMixin, TeamScopedAdmin):
     list_filter = ["status", "team", SourceFilter]
     search_fields = ["user__real_name", "user__mobile", "message"]
     list_select_related = ["user", "team", "decided_by"]
-    raw_id_fields = ["user", "decided_by"]
+    raw_id_fields = ["user"]
     exclude = ["source"]
-    readonly_fields = ["came_from", "created_at", "decided_at"]
+    # answered on the leader's or coordinator's page, which grants the volunteer role and tells
+    # the applicant; the admin only shows the answer
+    readonly_fields = [
+        "status",
+        "decision_message",
+        "decided_by",
+        "decided_at",
+        "came_from",
+        "created_at",
+    ]
 
 
 @admin.register(VolunteerProfile)
@@ -122,7 +132,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
     search_fields = ["number", "user__real_name", "user__mobile"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-    readonly_fields = ["number", "created_at"]
+    readonly_fields = ["number", "no_shows_cleared_at", "created_at"]
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -132,6 +142,13 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
             user__volunteer_memberships__team__leader=request.user,
             user__volunteer_memberships__status=Membership.Status.APPROVED,
         ).distinct()
+
+    def save_model(self, request, obj, form, change):
+        """Lifting the approval hold goes through the service, as on the leader's page, so the
+        earlier no-shows stop counting (else the next one would set the hold again)."""
+        super().save_model(request, obj, form, change)
+        if change and "needs_approval" in form.changed_data and not obj.needs_approval:
+            services.clear_no_shows(obj, by=request.user)
 
 
 @admin.register(ServiceDay)
@@ -191,14 +208,10 @@ class PostAdminForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("end", _("A post must end after it starts."))
         capacity = cleaned.get("capacity")
-        if self.instance.pk and capacity:
-            highest = self.instance.signups.holding_place().aggregate(m=Max("seat"))["m"] or 0
-            if capacity < highest:
-                self.add_error(
-                    "capacity",
-                    _("%(count)s places are taken; cancel sign-ups before reducing the places.")
-                    % {"count": self.instance.signups.holding_place().count()},
-                )
+        if self.instance.pk and capacity is not None:
+            reason = services.capacity_refusal(self.instance, capacity)
+            if reason:
+                self.add_error("capacity", reason)
         return cleaned
 
 
@@ -213,6 +226,24 @@ class PostAdmin(SourceLabelMixin, TeamScopedAdmin):
     date_hierarchy = "start"
     readonly_fields = ["came_from", "created_at"]
     inlines = [SignupInline]
+
+    def save_model(self, request, obj, form, change):
+        """Places change through the service, as on the leader's post page: a raise gives the
+        free places to the waiting list at once, in order, and tells each volunteer."""
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            promoted = services.set_capacity(obj, obj.capacity)
+            if promoted:
+                count = len(promoted)
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d volunteer on the waiting list got a place and was told.",
+                        "%(count)d volunteers on the waiting list got a place and were told.",
+                        count,
+                    )
+                    % {"count": count},
+                )
 
 
 @admin.register(Signup)

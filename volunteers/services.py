@@ -194,20 +194,11 @@ def create_post(
 @transaction.atomic
 def update_post(post: Post, *, by, **fields) -> Post:
     """Change a post's details; places already taken are kept, extra places go to the queue."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).get(pk=post.pk)
     start, end = fields.get("start", post.start), fields.get("end", post.end)
     if end <= start:
         raise PostError(_("A post must end after it starts."))
-    capacity = fields.get("capacity", post.capacity)
-    if capacity is None or capacity < 1:
-        raise PostError(_("A post needs at least one volunteer."))
-    highest_seat = post.signups.holding_place().aggregate(m=Max("seat"))["m"] or 0
-    if capacity < highest_seat:
-        raise PostError(
-            _("%(count)s places are taken; cancel sign-ups before reducing the places.")
-            % {"count": post.signups.holding_place().count()}
-        )
-    more_places = capacity > post.capacity
+    capacity = fields.pop("capacity", post.capacity)
     for name, value in fields.items():
         setattr(post, name, value)
     update_fields = list(fields)
@@ -215,10 +206,42 @@ def update_post(post: Post, *, by, **fields) -> Post:
         # a post moved to another date is listed on that date's service day (if any)
         post.service_day = ServiceDay.objects.filter(date=localtime(start).date()).first()
         update_fields.append("service_day")
-    post.save(update_fields=update_fields)
-    if more_places:
-        promote_from_waitlist(post)
+    if update_fields:
+        post.save(update_fields=update_fields)
+    # after the move (the waiting list is promoted for the new time); a refusal undoes it all
+    set_capacity(post, capacity)
+    post.capacity = capacity
     return post
+
+
+def capacity_refusal(post: Post, capacity) -> str | None:
+    """Why `post` cannot have `capacity` places, or None: below one, or below a seat taken.
+
+    Asked by the admin's form before saving, and by `set_capacity` under the post's lock.
+    """
+    if capacity is None or capacity < 1:
+        return _("A post needs at least one volunteer.")
+    highest_seat = post.signups.holding_place().aggregate(m=Max("seat"))["m"] or 0
+    if capacity < highest_seat:
+        return _("%(count)s places are taken; cancel sign-ups before reducing the places.") % {
+            "count": post.signups.holding_place().count()
+        }
+    return None
+
+
+@transaction.atomic
+def set_capacity(post: Post, capacity: int) -> list[Signup]:
+    """Change the number of places; free places go to the waiting list at once, oldest first,
+    and each promoted volunteer is told. The leader's post page (through `update_post`) and the
+    admin both change places here. Raises PostError when the places would be too few."""
+    post = Post.objects.select_for_update(of=("self",)).get(pk=post.pk)
+    reason = capacity_refusal(post, capacity)
+    if reason:
+        raise PostError(reason)
+    if post.capacity != capacity:
+        post.capacity = capacity
+        post.save(update_fields=["capacity"])
+    return promote_from_waitlist(post)
 
 
 @transaction.atomic

@@ -2,8 +2,9 @@
 
 from decimal import Decimal
 
-from canteen.models import Menu, SubsidyRule
-from tests.canteen.conftest import MEAL_DAY, make_menu
+from canteen import services
+from canteen.models import Booking, Menu, SubsidyRule
+from tests.canteen.conftest import MEAL_DAY, at, make_menu
 
 
 def test_changing_a_subsidy_rule_keeps_who_changed_what_and_when(client, canteen_staff, elder_rule):
@@ -65,3 +66,41 @@ def test_a_rule_needs_an_age_or_a_category(client, canteen_staff):
     assert response.status_code == 200
     assert SubsidyRule.objects.filter(name="无条件").count() == 0
     assert Menu.objects.count() == 0
+
+
+def test_bookings_are_made_and_changed_only_through_the_service(
+    client, canteen_staff, elder, menu, time_machine
+):
+    time_machine.move_to(at(MEAL_DAY, 8, 0), tick=False)
+    booking = services.book(menu, elder.member, by=elder)
+    client.force_login(canteen_staff)
+    assert client.get("/admin/canteen/booking/add/").status_code == 403
+
+    # the form shows the booking but cannot cancel it (or reopen one, past the portion limit)
+    client.post(f"/admin/canteen/booking/{booking.pk}/change/", {"status": "cancelled"})
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
+
+
+def test_staff_cancel_a_booking_after_the_cutoff_for_a_resident_who_called(
+    client, canteen_staff, elder, menu, time_machine
+):
+    time_machine.move_to(at(MEAL_DAY, 8, 0), tick=False)
+    booking = services.book(menu, elder.member, by=elder)
+    time_machine.move_to(at(MEAL_DAY, 10, 0), tick=False)  # past the 09:00 cut-off
+    client.force_login(canteen_staff)
+
+    client.post(
+        "/admin/canteen/booking/",
+        {"action": "cancel", "_selected_action": [booking.pk]},
+    )
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED and booking.cancelled_at is not None
+    again = client.post(
+        "/admin/canteen/booking/",
+        {"action": "cancel", "_selected_action": [booking.pk]},
+        follow=True,
+    )
+    assert "该预订已取消" in again.content.decode()

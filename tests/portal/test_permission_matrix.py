@@ -353,6 +353,7 @@ for _access in ADMIN_ACCESS.values():
 # is one row of settings that exists already.
 NO_ADD = {
     "alliance.response",
+    "canteen.booking",
     "canteen.changerecord",
     "canteen.mealrecord",
     "canteen.closedmonth",

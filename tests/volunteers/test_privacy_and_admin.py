@@ -159,34 +159,3 @@ def test_choosing_a_leader_in_the_admin_gives_them_the_leader_role(client, coord
     resident.refresh_from_db()
     assert resident.has_role(roles.TEAM_LEADER)
     assert resident.is_staff
-
-
-@pytest.mark.django_db
-def test_the_admin_refuses_fewer_places_than_taken(client, coordinator, post, volunteer):
-    services.sign_up(post, volunteer)
-    services.sign_up(post, make_user("甲"))
-    client.force_login(coordinator)
-    start = post.start.astimezone()
-    response = client.post(
-        f"/admin/volunteers/post/{post.pk}/change/",
-        {
-            "title": post.title,
-            "place": post.place,
-            "start_0": start.strftime("%Y-%m-%d"),
-            "start_1": "09:00:00",
-            "end_0": start.strftime("%Y-%m-%d"),
-            "end_1": "11:00:00",
-            "capacity": 1,
-            "residents_served": 0,
-            "items_repaired": 0,
-            "meals_delivered": 0,
-            "signups-TOTAL_FORMS": 2,
-            "signups-INITIAL_FORMS": 2,
-            "signups-MIN_NUM_FORMS": 0,
-            "signups-MAX_NUM_FORMS": 1000,
-        },
-    )
-    assert response.status_code == 200
-    assert "places are taken" in response.text
-    post.refresh_from_db()
-    assert post.capacity == 3
