@@ -32,9 +32,11 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
-# The apps whose content pages and aggregates are cached. "portal" holds the community's settings
-# and announcements, which every page shows.
-CONTENT_APPS = ("portal", "volunteers", "events", "canteen", "classes", "fund", "alliance")
+from portal import modules
+
+# The apps whose content pages and aggregates are cached: every module (portal.modules), and
+# "portal" for the community's settings and announcements, which every page shows.
+CONTENT_APPS = ("portal", *modules.labels())
 # People's accounts, roles and households are shown on no public page: their changes (a sign-up,
 # a profile saved, a role given) bump a generation of their own and leave the public pages cached.
 PEOPLE_MODELS = {"portal.user", "portal.user_groups", "portal.household", "portal.householdmember"}

@@ -1,9 +1,9 @@
 import functools
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
 from portal.models import Community
+from portal.modules import navigation, section_titles
 
 LARGE_TEXT_COOKIE = "portal_large_text"
 
@@ -24,18 +24,9 @@ def portal(request):
         # Called by the template only where it is shown (base.html's header), from the cache.
         "unread_notices": functools.partial(_unread_notices, request),
         "section_title": section_title(request),
+        # The modules' links in the main navigation, read only where the nav is rendered anew.
+        "nav_modules": navigation,
     }
-
-
-# The modules' names, for the page title: "活动报名 · 邻里节 · 社区活动 · 公园路社区".
-SECTIONS = {
-    "volunteers": _("Volunteers"),
-    "events": _("Events"),
-    "canteen": _("Neighbour Canteen"),
-    "classes": _("Neighbour Classroom"),
-    "fund": _("Micro-fund"),
-    "alliance": _("Party-building alliance"),
-}
 
 
 def section_title(request) -> str:
@@ -43,7 +34,8 @@ def section_title(request) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None or match.url_name == "index":
         return ""
-    return SECTIONS.get(match.namespace, "")
+    # The modules' names (portal.modules): "活动报名 · 邻里节 · 社区活动 · 公园路社区".
+    return section_titles().get(match.namespace, "")
 
 
 def _unread_notices(request) -> int:

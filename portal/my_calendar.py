@@ -8,7 +8,6 @@ logging in); the person may reset it (the old address then answers 404) or stop 
 
 import hmac
 import secrets
-from importlib import import_module
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,18 +19,18 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import modules
 from portal.calendars import calendar_response
 from portal.models import CalendarKey, calendar_digest, calendar_token
 
-CALENDAR_APPS = ["volunteers", "events", "classes", "canteen"]
 TOKEN_MAX = 64
 
 
 def items_for(user) -> list:
     """Everything of the user's, from every module, in time order."""
     items = []
-    for app in CALENDAR_APPS:
-        items.extend(import_module(f"{app}.calendar").items_for(user, labelled=True))
+    for _app, calendar in modules.parts("calendar"):
+        items.extend(calendar.items_for(user, labelled=True))
     items.sort(key=lambda item: (item.start, item.uid))
     return items
 

@@ -14,22 +14,17 @@ Each module contributes a `<app>.privacy` module with any of:
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import import_module
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-PRIVACY_APPS = ["volunteers", "events", "canteen", "classes", "fund", "alliance"]
+from portal import modules
 
 
 def hooks(name: str):
-    """The modules' functions called `name`, in PRIVACY_APPS order (modules without one skipped)."""
+    """The modules' functions called `name`, in the modules' order (modules without one skipped)."""
     found = []
-    for app in PRIVACY_APPS:
-        try:
-            module = import_module(f"{app}.privacy")
-        except ModuleNotFoundError:
-            continue
+    for app, module in modules.parts("privacy"):
         func = getattr(module, name, None)
         if func is not None:
             found.append((app, func))

@@ -9,6 +9,8 @@ residents their work involves (`portal.people` narrows what the view permission 
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import pgettext_lazy
 
+from portal import modules
+
 RESIDENT = "resident"
 VOLUNTEER = "volunteer"
 TEAM_LEADER = "team_leader"
@@ -55,16 +57,15 @@ ADMIN_ROLES = {
     COMMUNITY_ADMIN,
 }
 
-# Every permission of these apps' models (add, change, delete, view).
-APP_PERMISSIONS = {
-    VOLUNTEER_COORDINATOR: ["volunteers"],
-    EVENTS_STAFF: ["events"],
-    CANTEEN_STAFF: ["canteen"],
-    # classes staff keep the community micro-fund (fund/), as when it was the classroom's
-    CLASSES_STAFF: ["classes", "fund"],
-    ALLIANCE_STAFF: ["alliance"],
-    COMMUNITY_ADMIN: ["portal"],
-}
+
+def app_permissions() -> dict[str, list[str]]:
+    """The apps each role holds every permission of (add, change, delete, view): the community
+    administrator the shared layer's, each module's `staff_role` the module's (portal.modules)."""
+    result = {COMMUNITY_ADMIN: ["portal"]}
+    for module in modules.modules():
+        result.setdefault(module.staff_role, []).append(module.label)
+    return result
+
 
 _LOOKUP = ["portal.view_user", "portal.view_household", "portal.view_householdmember"]
 
@@ -113,7 +114,7 @@ EXTRA_PERMISSIONS = {
 def expected_permissions(role: str) -> set[str]:
     """The permissions a role should hold, as "app_label.codename" strings."""
     wanted = set(EXTRA_PERMISSIONS.get(role, []))
-    apps = APP_PERMISSIONS.get(role, [])
+    apps = app_permissions().get(role, [])
     if apps:
         for app_label, codename in Permission.objects.filter(
             content_type__app_label__in=apps

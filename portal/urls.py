@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from portal import inbox, my_calendar, views
+from portal import inbox, modules, my_calendar, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -40,12 +40,8 @@ urlpatterns = [
     path("accounts/signup/sent/", views.signup_sent, name="signup-sent"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("volunteers/", include("volunteers.urls")),
-    path("events/", include("events.urls")),
-    path("canteen/", include("canteen.urls")),
-    path("classes/", include("classes.urls")),
-    path("fund/", include("fund.urls")),
-    path("alliance/", include("alliance.urls")),
+    # Each module's pages, at /<label>/ under its own namespace (portal.modules).
+    *(path(f"{module.label}/", include(f"{module.name}.urls")) for module in modules.modules()),
 ]
 
 # Errors in the portal's own look (portal/errors.py); requests Django itself cannot read get the

@@ -20,8 +20,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from portal import modules, services
 from portal import privacy as your_data
-from portal import services
 from portal.access import get_member_of_my_household, my_household_members
 from portal.cache import cached, public_page, resident_page
 from portal.context_processors import LARGE_TEXT_COOKIE, wants_large_text
@@ -35,9 +35,9 @@ from portal.forms import (
 from portal.models import Announcement, ConsentChange
 from portal.people import visible_users
 
-# Each module contributes a section to the home page through `<app>.home.section(request)`,
+# Each module may contribute a section to the home page through `<app>.home.section(request)`,
 # which returns the context for `<app>/_home_section.html` (or None to show nothing).
-HOME_SECTION_APPS = ["volunteers", "events", "canteen", "classes", "alliance"]
+HOME_SECTION_APPS = modules.having("home")
 
 
 def _comes_first(template: str, section: dict) -> bool:

@@ -10,8 +10,8 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-MODULE_APPS = ["portal", "volunteers", "events", "canteen", "classes", "alliance"]
-ROLE_APPS = {role: set(apps) for role, apps in roles.APP_PERMISSIONS.items()}
+MODULE_APPS = ["portal", "volunteers", "events", "canteen", "classes", "fund", "alliance"]
+ROLE_APPS = {role: set(apps) for role, apps in roles.app_permissions().items()}
 LOOKUP = {"portal.view_user", "portal.view_household", "portal.view_householdmember"}
 
 

@@ -4,10 +4,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from portal import demo
+from portal import demo, modules
 from portal.models import User
 
-MODULES = ["volunteers", "events", "canteen", "classes", "fund", "alliance"]
 # Demo modules of their own: "<app>.<name>" with the same `seed(command, community, people)`.
 EXTRA_DEMOS = ["alliance.questionnaire_demo"]
 
@@ -44,8 +43,8 @@ class Command(BaseCommand):
             made = demo.seed_announcements(people["admin"])
             lines = [f"announcements: {made} new"]
             lines.append(f"deliveries: {demo.seed_deliveries(people)} failed text to resend")
-            for module in MODULES:
-                lines += import_module(f"{module}.demo").seed(self, community, people) or []
+            for _app, module_demo in modules.parts("demo"):
+                lines += module_demo.seed(self, community, people) or []
             for name in EXTRA_DEMOS:
                 lines += import_module(name).seed(self, community, people) or []
             lines.append(f"inbox: {demo.seed_notices(people)} new notices")
