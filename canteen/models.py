@@ -22,6 +22,7 @@ from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
 from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Address, Community, HouseholdMember
+from portal.singleton import SingletonSettings
 from portal.validators import validate_image_file
 
 MONEY = {"max_digits": 8, "decimal_places": 2}
@@ -40,7 +41,7 @@ class Funder(models.TextChoices):
     CHARITY = "charity", _("charity")
 
 
-class CanteenSettings(models.Model):
+class CanteenSettings(SingletonSettings):
     """The canteen's own knobs (a single row, pk=1), beside the community's prices and days."""
 
     watch_after_days = models.PositiveSmallIntegerField(
@@ -72,12 +73,6 @@ class CanteenSettings(models.Model):
 
     def __str__(self):
         return str(_("canteen settings"))
-
-    @classmethod
-    def current(cls) -> "CanteenSettings":
-        """The settings row, created with the defaults on first use."""
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class MealSlot(LocalizedMixin, models.Model):

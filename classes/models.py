@@ -22,6 +22,7 @@ from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, append_only_triggers
 from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Community, HouseholdMember, Partner
+from portal.singleton import SingletonSettings
 from portal.validators import validate_image_file
 
 WEEKDAYS = [
@@ -762,7 +763,7 @@ def term_weeks(term: Term):
         day += timedelta(days=1)
 
 
-class ClassroomSettings(models.Model):
+class ClassroomSettings(SingletonSettings):
     """The classroom's own knobs (one row, pk=1), edited by staff in the admin."""
 
     fund_share_percent = models.DecimalField(
@@ -790,11 +791,6 @@ class ClassroomSettings(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
-
-    @classmethod
-    def current(cls) -> "ClassroomSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class FeePayment(AppendOnlyModel):

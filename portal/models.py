@@ -1,7 +1,6 @@
 """The shared layer: residents' accounts, households, the community's settings, announcements."""
 
 import base64
-import copy
 import hashlib
 import hmac
 from datetime import date
@@ -21,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from portal.fields import ImageField
 from portal.lib.ages import age_on
 from portal.lib.localized import LocalizedMixin, english_version
+from portal.singleton import SingletonSettings
 from portal.validators import validate_birth_date, validate_image_file, validate_mainland_mobile
 
 
@@ -273,7 +273,7 @@ class HouseholdMember(models.Model):
         return age is not None and age < self.ADULT_AGE
 
 
-class Community(Address):
+class Community(SingletonSettings, Address):
     """The one community this portal serves, and the numbers and days its services run on.
 
     A single row (pk=1), edited by staff in the admin; every module reads its knobs from here so
@@ -347,20 +347,6 @@ class Community(Address):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def current(cls) -> "Community":
-        """The community's row, created with the defaults on first use (cached: every page and
-        many services read it; any change to it makes the cached copy stale)."""
-        from portal.cache import cached
-
-        # Read on every page: kept in the process too. A caller may change its copy.
-        return copy.copy(cached("community", ("portal",), cls._load, in_process=True))
-
-    @classmethod
-    def _load(cls) -> "Community":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class AnnouncementQuerySet(models.QuerySet):
