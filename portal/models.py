@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
 from portal.lib.ages import age_on
+from portal.lib.images import ThumbnailMixin
 from portal.lib.localized import LocalizedMixin, english_version
 from portal.singleton import SingletonSettings
 from portal.validators import validate_birth_date, validate_image_file, validate_mainland_mobile
@@ -357,8 +358,8 @@ class AnnouncementQuerySet(models.QuerySet):
         )
 
 
-class Announcement(LocalizedMixin, models.Model):
-    """A notice staff write for residents, with an optional image."""
+class Announcement(ThumbnailMixin, LocalizedMixin, models.Model):
+    """A notice staff write for residents, with an optional image (and its thumbnail)."""
 
     title = models.CharField(_("title"), max_length=120)
     title_en = english_version(120)
@@ -392,24 +393,8 @@ class Announcement(LocalizedMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        self._refresh_thumbnail()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("announcement-detail", args=[self.pk])
-
-    def _refresh_thumbnail(self):
-        """Keep the thumbnail in step with the image (a new upload gets a new thumbnail)."""
-        from portal.lib.images import thumbnail
-
-        if not self.image:
-            self.thumbnail = ""
-            return
-        if getattr(self.image, "_committed", True) and self.thumbnail:
-            return
-        thumb = thumbnail(self.image)
-        self.thumbnail.save(thumb.name, thumb, save=False)
 
 
 class ConsentChange(models.Model):
