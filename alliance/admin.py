@@ -1,5 +1,4 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from alliance.models import (
     AllianceSettings,
@@ -10,17 +9,9 @@ from alliance.models import (
     Rating,
     Resource,
 )
+from portal.admin_singleton import SingletonSettingsAdmin
 
-
-@admin.register(AllianceSettings)
-class AllianceSettingsAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "board_min_households", "visit_overdue_months"]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not AllianceSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+admin.site.register(AllianceSettings, SingletonSettingsAdmin)
 
 
 @admin.register(Need)

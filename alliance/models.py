@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
+from portal.singleton import SingletonSettings
 from portal.validators import validate_image_file
 
 
-class AllianceSettings(models.Model):
+class AllianceSettings(SingletonSettings):
     """The alliance's own knobs (one row, pk=1), edited by staff in the admin."""
 
     board_min_households = models.PositiveSmallIntegerField(
@@ -47,11 +48,6 @@ class AllianceSettings(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
-
-    @classmethod
-    def current(cls) -> "AllianceSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class HomeVisit(models.Model):

@@ -27,6 +27,7 @@ from canteen.models import (
     SubsidyLine,
     SubsidyRule,
 )
+from portal.admin_singleton import SingletonSettingsAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,16 +43,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(CanteenSettings)
-class CanteenSettingsAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "watch_after_days", "regular_meals"]
-
-    def has_add_permission(self, request):
-        # The one row of settings, added only by those who may add it (any staff could before).
-        return super().has_add_permission(request) and not CanteenSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+admin.site.register(CanteenSettings, SingletonSettingsAdmin)
 
 
 @admin.register(MealSlot)

@@ -20,8 +20,10 @@ from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
+from portal.lib.images import ThumbnailMixin
 from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Address, Community, HouseholdMember
+from portal.singleton import SingletonSettings
 from portal.validators import validate_image_file
 
 MONEY = {"max_digits": 8, "decimal_places": 2}
@@ -40,7 +42,7 @@ class Funder(models.TextChoices):
     CHARITY = "charity", _("charity")
 
 
-class CanteenSettings(models.Model):
+class CanteenSettings(SingletonSettings):
     """The canteen's own knobs (a single row, pk=1), beside the community's prices and days."""
 
     watch_after_days = models.PositiveSmallIntegerField(
@@ -72,12 +74,6 @@ class CanteenSettings(models.Model):
 
     def __str__(self):
         return str(_("canteen settings"))
-
-    @classmethod
-    def current(cls) -> "CanteenSettings":
-        """The settings row, created with the defaults on first use."""
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class MealSlot(LocalizedMixin, models.Model):
@@ -117,7 +113,7 @@ class MealSlot(LocalizedMixin, models.Model):
         return timezone.make_aware(naive, timezone.get_current_timezone())
 
 
-class Dish(LocalizedMixin, models.Model):
+class Dish(ThumbnailMixin, LocalizedMixin, models.Model):
     """A dish on the canteen's repertoire, with the tags elders ask about."""
 
     class Balance(models.TextChoices):
@@ -164,6 +160,9 @@ class Dish(LocalizedMixin, models.Model):
     thumbnail = models.ImageField(
         _("thumbnail"), upload_to="canteen/dishes/thumbs/", blank=True, editable=False
     )
+    # ThumbnailMixin: the menu page shows only thumbnails, small ones.
+    thumbnail_source = "photo"
+    thumbnail_size = (320, 320)
     is_active = models.BooleanField(_("on the repertoire"), default=True)
 
     # who changed what, old and new values, in the admin (django-simple-history)
@@ -176,22 +175,6 @@ class Dish(LocalizedMixin, models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        self._refresh_thumbnail()
-        super().save(*args, **kwargs)
-
-    def _refresh_thumbnail(self):
-        """A new photo gets a new web-sized thumbnail (the menu page shows only thumbnails)."""
-        from portal.lib.images import thumbnail
-
-        if not self.photo:
-            self.thumbnail = ""
-            return
-        if getattr(self.photo, "_committed", True) and self.thumbnail:
-            return
-        thumb = thumbnail(self.photo, max_size=(320, 320))
-        self.thumbnail.save(thumb.name, thumb, save=False)
 
     @property
     def allergen_codes(self) -> list[str]:

@@ -25,6 +25,7 @@ from classes.models import (
     TimetableSlot,
     VolunteerOffer,
 )
+from portal.admin_singleton import SingletonSettingsAdmin
 from portal.lib import params
 
 
@@ -300,16 +301,7 @@ class LotteryDrawAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(ClassroomSettings)
-class ClassroomSettingsAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "fund_share_percent"]
-
-    def has_add_permission(self, request):
-        # The one row of settings, added only by those who may add it (any staff could before).
-        return super().has_add_permission(request) and not ClassroomSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+admin.site.register(ClassroomSettings, SingletonSettingsAdmin)
 
 
 @admin.register(FeePayment)

@@ -20,8 +20,10 @@ from simple_history.models import HistoricalRecords
 from classes import lottery
 from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, append_only_triggers
+from portal.lib.images import ThumbnailMixin
 from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Community, HouseholdMember, Partner
+from portal.singleton import SingletonSettings
 from portal.validators import validate_image_file
 
 WEEKDAYS = [
@@ -133,7 +135,7 @@ class CourseQuerySet(models.QuerySet):
         )
 
 
-class Course(LocalizedMixin, models.Model):
+class Course(ThumbnailMixin, LocalizedMixin, models.Model):
     """A free course for children in one term, with a weekly timetable and a number of places."""
 
     class Mode(models.TextChoices):
@@ -173,6 +175,9 @@ class Course(LocalizedMixin, models.Model):
     thumbnail = models.ImageField(
         _("thumbnail"), upload_to="classes/thumbs/%Y/", blank=True, editable=False
     )
+    # ThumbnailMixin: the course cards' small picture.
+    thumbnail_source = "picture"
+    thumbnail_size = (480, 360)
     enrol_opens_at = models.DateTimeField(_("enrolment opens"))
     enrol_closes_at = models.DateTimeField(_("enrolment closes"))
     mode = models.CharField(
@@ -265,7 +270,6 @@ class Course(LocalizedMixin, models.Model):
         return f"{self.title} ({self.term})"
 
     def save(self, *args, **kwargs):
-        self._refresh_thumbnail()
         fields = kwargs.get("update_fields")
         if self._commit_lottery_seed() and fields is not None:
             kwargs["update_fields"] = {*fields, *self.COMMITMENT_FIELDS}
@@ -302,18 +306,6 @@ class Course(LocalizedMixin, models.Model):
                 errors["enrol_closes_at"] = _("Enrolment must close after it opens.")
         if errors:
             raise ValidationError(errors)
-
-    def _refresh_thumbnail(self):
-        """Keep the list's small picture in step with the uploaded one."""
-        from portal.lib.images import thumbnail
-
-        if not self.picture:
-            self.thumbnail = ""
-            return
-        if getattr(self.picture, "_committed", True) and self.thumbnail:
-            return
-        thumb = thumbnail(self.picture, max_size=(480, 360))
-        self.thumbnail.save(thumb.name, thumb, save=False)
 
     def window_open(self, moment: datetime) -> bool:
         return self.enrol_opens_at <= moment < self.enrol_closes_at
@@ -762,7 +754,7 @@ def term_weeks(term: Term):
         day += timedelta(days=1)
 
 
-class ClassroomSettings(models.Model):
+class ClassroomSettings(SingletonSettings):
     """The classroom's own knobs (one row, pk=1), edited by staff in the admin."""
 
     fund_share_percent = models.DecimalField(
@@ -790,11 +782,6 @@ class ClassroomSettings(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
-
-    @classmethod
-    def current(cls) -> "ClassroomSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class FeePayment(AppendOnlyModel):

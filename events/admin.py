@@ -36,8 +36,18 @@ class ActivityInline(admin.TabularInline):
         return False
 
 
+class WebImagePreview:
+    """The web-sized copy of an event's or activity's image, read-only on its form."""
+
+    @admin.display(description=_("web-sized image"))
+    def preview(self, obj):
+        if not obj.thumbnail:
+            return "—"
+        return format_html('<img src="{}" alt="" width="240">', obj.thumbnail.url)
+
+
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(WebImagePreview, admin.ModelAdmin):
     list_display = ["title", "kind", "starts_on", "ends_on", "is_published", "cloned_from"]
     list_filter = ["kind", "is_published"]
     search_fields = ["title", "summary"]
@@ -46,12 +56,6 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["preview", "cloned_from"]
     inlines = [TrackInline, ActivityInline]
     actions = ["clone_as_draft", "publish", "unpublish"]
-
-    @admin.display(description=_("web-sized image"))
-    def preview(self, obj):
-        if not obj.thumbnail:
-            return "—"
-        return format_html('<img src="{}" alt="" width="240">', obj.thumbnail.url)
 
     @admin.action(description=_("Copy to next year as an unpublished draft"))
     def clone_as_draft(self, request, queryset):
@@ -97,7 +101,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(WebImagePreview, admin.ModelAdmin):
     list_display = [
         "title",
         "event",
@@ -137,12 +141,6 @@ class ActivityAdmin(admin.ModelAdmin):
         ),
         (_("Poster"), {"fields": ["image", "preview"]}),
     ]
-
-    @admin.display(description=_("web-sized image"))
-    def preview(self, obj):
-        if not obj.thumbnail:
-            return "—"
-        return format_html('<img src="{}" alt="" width="240">', obj.thumbnail.url)
 
     def save_model(self, request, obj, form, change):
         """A raised capacity promotes the waiting list at once, like any other change would."""

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal import roles
 from portal.fields import ImageField
+from portal.lib.images import ThumbnailMixin
 from portal.lib.localized import LocalizedMixin, english_version
 from portal.models import Household, HouseholdMember
 from portal.questions import Kind as QuestionKind
@@ -35,7 +36,7 @@ def new_ticket_code() -> str:
     return "".join(secrets.choice(TICKET_CODE_ALPHABET) for _ in range(TICKET_CODE_LENGTH))
 
 
-class ThumbnailedImage(models.Model):
+class ThumbnailedImage(ThumbnailMixin, models.Model):
     """An uploaded image plus a Pillow-made web-sized copy that pages show."""
 
     image = ImageField(
@@ -44,25 +45,11 @@ class ThumbnailedImage(models.Model):
     thumbnail = models.ImageField(
         _("web-sized image"), upload_to="events/thumbs/%Y/%m/", blank=True, editable=False
     )
+    # ThumbnailMixin: posters and activity pictures, shown large on the programme.
+    thumbnail_size = (960, 960)
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        self._refresh_thumbnail()
-        super().save(*args, **kwargs)
-
-    def _refresh_thumbnail(self):
-        """Keep the web copy in step with the image (a new upload gets a new copy)."""
-        from portal.lib.images import thumbnail
-
-        if not self.image:
-            self.thumbnail = ""
-            return
-        if getattr(self.image, "_committed", True) and self.thumbnail:
-            return
-        thumb = thumbnail(self.image, max_size=(960, 960))
-        self.thumbnail.save(thumb.name, thumb, save=False)
 
 
 class EventQuerySet(models.QuerySet):

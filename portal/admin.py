@@ -2,16 +2,14 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal import delivery as delivery_service
 from portal.admin_privileges import UserPrivilegesMixin
+from portal.admin_singleton import SingletonSettingsAdmin
 from portal.models import (
     AccountDeletion,
     Announcement,
@@ -211,8 +209,8 @@ class UserAdmin(
 
 
 @admin.register(Community)
-class CommunityAdmin(SimpleHistoryAdmin):
-    """One row of settings: the changelist goes straight to it."""
+class CommunityAdmin(SingletonSettingsAdmin):
+    """The community's settings, in sections (the changelist goes straight to the one row)."""
 
     fieldsets = [
         (
@@ -262,18 +260,6 @@ class CommunityAdmin(SimpleHistoryAdmin):
                 )
             fieldsets.append((title, options))
         return fieldsets
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        Community.current()
-        return redirect("admin:portal_community_change", 1)
 
 
 @admin.register(Announcement)

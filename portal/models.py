@@ -1,7 +1,6 @@
 """The shared layer: residents' accounts, households, the community's settings, announcements."""
 
 import base64
-import copy
 import hashlib
 import hmac
 from datetime import date
@@ -20,7 +19,9 @@ from simple_history.models import HistoricalRecords
 
 from portal.fields import ImageField
 from portal.lib.ages import age_on
+from portal.lib.images import ThumbnailMixin
 from portal.lib.localized import LocalizedMixin, english_version
+from portal.singleton import SingletonSettings
 from portal.validators import validate_birth_date, validate_image_file, validate_mainland_mobile
 
 
@@ -273,7 +274,7 @@ class HouseholdMember(models.Model):
         return age is not None and age < self.ADULT_AGE
 
 
-class Community(Address):
+class Community(SingletonSettings, Address):
     """The one community this portal serves, and the numbers and days its services run on.
 
     A single row (pk=1), edited by staff in the admin; every module reads its knobs from here so
@@ -348,20 +349,6 @@ class Community(Address):
     def __str__(self):
         return self.name
 
-    @classmethod
-    def current(cls) -> "Community":
-        """The community's row, created with the defaults on first use (cached: every page and
-        many services read it; any change to it makes the cached copy stale)."""
-        from portal.cache import cached
-
-        # Read on every page: kept in the process too. A caller may change its copy.
-        return copy.copy(cached("community", ("portal",), cls._load, in_process=True))
-
-    @classmethod
-    def _load(cls) -> "Community":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
-
 
 class AnnouncementQuerySet(models.QuerySet):
     def published(self):
@@ -371,8 +358,8 @@ class AnnouncementQuerySet(models.QuerySet):
         )
 
 
-class Announcement(LocalizedMixin, models.Model):
-    """A notice staff write for residents, with an optional image."""
+class Announcement(ThumbnailMixin, LocalizedMixin, models.Model):
+    """A notice staff write for residents, with an optional image (and its thumbnail)."""
 
     title = models.CharField(_("title"), max_length=120)
     title_en = english_version(120)
@@ -406,24 +393,8 @@ class Announcement(LocalizedMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        self._refresh_thumbnail()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("announcement-detail", args=[self.pk])
-
-    def _refresh_thumbnail(self):
-        """Keep the thumbnail in step with the image (a new upload gets a new thumbnail)."""
-        from portal.lib.images import thumbnail
-
-        if not self.image:
-            self.thumbnail = ""
-            return
-        if getattr(self.image, "_committed", True) and self.thumbnail:
-            return
-        thumb = thumbnail(self.image)
-        self.thumbnail.save(thumb.name, thumb, save=False)
 
 
 class ConsentChange(models.Model):

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import roles
+from portal.admin_singleton import SingletonSettingsAdmin
 from volunteers import services
 from volunteers.models import (
     SOURCE_LABELS,
@@ -47,19 +48,12 @@ class TeamScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(VolunteerSettings)
-class VolunteerSettingsAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "cancel_cutoff_hours", "min_share_percent", "star_thresholds"]
+class VolunteerSettingsAdmin(SingletonSettingsAdmin):
     readonly_fields = ["star_levels_understood"]
 
     @admin.display(description=_("star levels as understood"))
     def star_levels_understood(self, obj):
         return obj.star_levels_text() if obj else ""
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not VolunteerSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Team)

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
 from portal.lib.lists import split_list, split_numbers
+from portal.singleton import SingletonSettings
 from portal.validators import validate_image_file
 
 # Posts the canteen creates for a Love Meal delivery (canteen.services._post_for_delivery) carry
@@ -39,7 +40,7 @@ def _new_verification_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
-class VolunteerSettings(models.Model):
+class VolunteerSettings(SingletonSettings):
     """The volunteer module's rules, one row (pk=1) edited by the coordinator in the admin."""
 
     cancel_cutoff_hours = models.PositiveSmallIntegerField(
@@ -92,19 +93,6 @@ class VolunteerSettings(models.Model):
 
     def __str__(self):
         return str(_("Volunteer settings"))
-
-    @classmethod
-    def current(cls) -> "VolunteerSettings":
-        """The module's settings, created with the defaults on first use (cached: sign-ups and
-        the volunteers' pages read them; any change to the module's data makes the copy stale)."""
-        from portal.cache import cached
-
-        return cached("volunteers:settings", ("volunteers",), cls._load)
-
-    @classmethod
-    def _load(cls) -> "VolunteerSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
     def star_levels(self) -> list[Decimal]:
         try:

@@ -76,3 +76,34 @@ def thumbnail(source, max_size=(640, 640), quality=82) -> ContentFile:
         img.save(out, format="JPEG", quality=quality, optimize=True)
     stem = PurePath(getattr(source, "name", "image") or "image").stem
     return ContentFile(out.getvalue(), name=f"{stem}-thumb.jpg")
+
+
+class ThumbnailMixin:
+    """For a model with an uploaded image and a web-sized copy of it that pages show.
+
+    On save, a new upload gets a new thumbnail, no image means no thumbnail, and a saved image
+    keeps the one it has. Configured by class attributes: the image field's name
+    (`thumbnail_source`), the thumbnail field's (`thumbnail_field`, an `ImageField` with
+    `editable=False`) and the largest size (`thumbnail_size`). TooManyPixels passes through:
+    the upload's validators refuse such an image first.
+    """
+
+    thumbnail_source = "image"
+    thumbnail_field = "thumbnail"
+    thumbnail_size = (640, 640)
+
+    def save(self, *args, **kwargs):
+        self.refresh_thumbnail()
+        super().save(*args, **kwargs)
+
+    def refresh_thumbnail(self) -> None:
+        """Keep the thumbnail in step with the image (without saving the row)."""
+        image = getattr(self, self.thumbnail_source)
+        if not image:
+            setattr(self, self.thumbnail_field, "")
+            return
+        current = getattr(self, self.thumbnail_field)
+        if getattr(image, "_committed", True) and current:
+            return
+        thumb = thumbnail(image, max_size=self.thumbnail_size)
+        current.save(thumb.name, thumb, save=False)

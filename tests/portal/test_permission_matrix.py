@@ -366,6 +366,9 @@ NO_ADD = {
     "volunteers.correctionrequest",
     "volunteers.certificate",
     "volunteers.volunteersettings",
+    "canteen.canteensettings",
+    "classes.classroomsettings",
+    "alliance.alliancesettings",
     "portal.community",
     "portal.mobilereveal",
     "portal.accountdeletion",
@@ -376,8 +379,14 @@ NO_ADD = {
     "alliance.rating",
     "django_tasks_database.dbtaskresult",
 }
-# The community's settings: the changelist goes straight to its one row.
-REDIRECTING_CHANGELISTS = {"portal.community"}
+# One row of settings (portal.singleton): the changelist goes straight to it.
+REDIRECTING_CHANGELISTS = {
+    "portal.community",
+    "volunteers.volunteersettings",
+    "canteen.canteensettings",
+    "classes.classroomsettings",
+    "alliance.alliancesettings",
+}
 
 
 def _grants(levels: set[str], model_key: str) -> bool:
