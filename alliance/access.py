@@ -3,28 +3,25 @@
 from django.core.exceptions import PermissionDenied
 
 from portal import roles
+from portal.access import holds_role
 from portal.models import Partner
+
+# Home visits are private: alliance staff and community admins only.
+VISIT_ROLES = (roles.ALLIANCE_STAFF, roles.COMMUNITY_ADMIN)
+# Questionnaires are written and read out by alliance staff and community admins.
+QUESTIONNAIRE_ROLES = (roles.ALLIANCE_STAFF, roles.COMMUNITY_ADMIN)
 
 
 def is_alliance_staff(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(roles.ALLIANCE_STAFF))
+    return holds_role(user, roles.ALLIANCE_STAFF)
 
 
 def sees_visits(user) -> bool:
-    """Home visits are private: alliance staff and community admins only."""
-    return is_alliance_staff(user) or (
-        user.is_authenticated and user.has_role(roles.COMMUNITY_ADMIN)
-    )
+    return holds_role(user, *VISIT_ROLES)
 
 
-def require_staff(request) -> None:
-    if not is_alliance_staff(request.user):
-        raise PermissionDenied
-
-
-def require_visits(request) -> None:
-    if not sees_visits(request.user):
-        raise PermissionDenied
+def is_questionnaire_staff(user) -> bool:
+    return holds_role(user, *QUESTIONNAIRE_ROLES)
 
 
 def my_partners(user) -> list[Partner]:

@@ -15,28 +15,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alliance import questionnaire_services as services
+from alliance.access import QUESTIONNAIRE_ROLES, is_questionnaire_staff
 from alliance.questionnaire_forms import AnswerForm, PaperAnswerForm, ResultsFilterForm
 from alliance.questionnaires import Answer, Questionnaire
-from portal import exports, roles
+from portal import exports
+from portal.access import require_role
 from portal.lib import charts
 from portal.questions import display_answer
 
 TEXTS_SHOWN = 100  # text answers listed per question on the page (the export has them all)
 
 
-def is_questionnaire_staff(user) -> bool:
-    return user.is_authenticated and (
-        user.has_role(roles.ALLIANCE_STAFF) or user.has_role(roles.COMMUNITY_ADMIN)
-    )
-
-
-def _require_staff(request) -> None:
-    if not is_questionnaire_staff(request.user):
-        raise PermissionDenied
-
-
 def _staff_questionnaire(request, pk) -> Questionnaire:
-    _require_staff(request)
+    require_role(request, *QUESTIONNAIRE_ROLES)
     return get_object_or_404(Questionnaire, pk=pk)
 
 
@@ -98,7 +89,7 @@ def answer(request, pk):
 @login_required
 def staff_list(request):
     """Every questionnaire with its state and how many answered."""
-    _require_staff(request)
+    require_role(request, *QUESTIONNAIRE_ROLES)
     questionnaires = list(Questionnaire.objects.all())
     counts = services.response_counts(questionnaires)
     at = now()
@@ -222,7 +213,7 @@ def paper(request, pk):
 @require_POST
 def answer_to_need(request, pk):
     """One click: a text answer goes on the needs list (source: questionnaire)."""
-    _require_staff(request)
+    require_role(request, *QUESTIONNAIRE_ROLES)
     answer = get_object_or_404(Answer.objects.select_related("question"), pk=pk)
     back = reverse("alliance:questionnaire-results", args=[answer.question.questionnaire_id])
     try:

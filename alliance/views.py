@@ -12,13 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alliance import services, stats
-from alliance.access import (
-    is_alliance_staff,
-    my_partners,
-    require_partner,
-    require_staff,
-    require_visits,
-)
+from alliance.access import VISIT_ROLES, is_alliance_staff, my_partners, require_partner
 from alliance.forms import (
     AcceptForm,
     CloseForm,
@@ -33,7 +27,8 @@ from alliance.forms import (
     VolunteerPostForm,
 )
 from alliance.models import AllianceSettings, HomeVisit, Need, Project, Rating, Resource
-from portal import exports
+from portal import exports, roles
+from portal.access import require_role
 from portal.cache import cached, public_page
 from portal.lib import params
 from portal.lib.charts import Bar, bar_chart
@@ -189,7 +184,7 @@ STATE_CODES = {c for c, _label in Need.State.choices}
 @login_required
 def manage(request):
     """The needs list for staff, newest first, by state; with the counts of each state."""
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     state = params.clean_text(request.GET.get("state"), 20) or Need.State.NEW
     if state not in STATE_CODES and state != "all":
         state = Need.State.NEW
@@ -213,7 +208,7 @@ def manage(request):
 
 @login_required
 def manage_need(request, pk):
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     need = get_object_or_404(
         Need.objects.select_related(
             "author", "household", "merged_into", "project", "claimed_by", "home_visit"
@@ -232,7 +227,7 @@ def manage_need(request, pk):
 @login_required
 @require_POST
 def need_answer(request, pk, action):
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     need = get_object_or_404(Need, pk=pk)
     forms = {"accept": AcceptForm, "decline": DeclineForm, "merge": MergeForm}
     if action not in forms:
@@ -274,7 +269,7 @@ def need_answer(request, pk, action):
 @require_POST
 def need_record(request):
     """A need from a home visit or a questionnaire, written down by staff."""
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     form = StaffNeedForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request was not saved: check the fields below."))
@@ -296,7 +291,7 @@ def need_record(request):
 
 @login_required
 def projects(request):
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     qs = stats.projects_with_progress().order_by("state", "-starts_on", "-pk")
     page = Paginator(qs, 30).get_page(params.parse_int(request.GET.get("page"), 1) or 1)
     return render(request, "alliance/projects.html", {"page": page})
@@ -304,7 +299,7 @@ def projects(request):
 
 @login_required
 def project_new(request):
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     wanted = params.parse_int(request.GET.get("need"))
     form = ProjectForm(request.POST or None, initial={"needs": [wanted] if wanted else []})
     if request.method == "POST" and form.is_valid():
@@ -358,7 +353,7 @@ def _project_manage_ctx(project, **forms):
 
 @login_required
 def project_manage(request, pk):
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     project = get_object_or_404(stats.projects_with_progress(), pk=pk)
     return render(request, "alliance/project_manage.html", _project_manage_ctx(project))
 
@@ -366,7 +361,7 @@ def project_manage(request, pk):
 @login_required
 @require_POST
 def project_action(request, pk, action):
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     project = get_object_or_404(Project, pk=pk)
     from fund import services as fund_services
     from fund.forms import FundExpenditureForm
@@ -431,7 +426,7 @@ def project_action(request, pk, action):
 @login_required
 def visits(request):
     """Recent home visits, elders living alone due a visit, and the form to record one."""
-    require_visits(request)
+    require_role(request, *VISIT_ROLES)
     form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
@@ -493,7 +488,7 @@ def visits(request):
 
 @login_required
 def figures_export(request, year, fmt):
-    require_staff(request)
+    require_role(request, roles.ALLIANCE_STAFF)
     if fmt not in ("csv", "xlsx") or not 2000 <= year <= 2100:
         raise Http404
     f = stats.figures(year)

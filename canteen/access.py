@@ -1,16 +1,16 @@
 """Who may see what in the canteen: the one place views ask for guarded objects."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from canteen.models import Booking, Collector, LoveMealDelivery, MealRecord
 from portal import roles
+from portal.access import holds_role
 
 
 def is_canteen_staff(user) -> bool:
-    return user.is_authenticated and user.has_role(roles.CANTEEN_STAFF)
+    return holds_role(user, roles.CANTEEN_STAFF)
 
 
 def is_staff_request(request) -> bool:
@@ -18,12 +18,6 @@ def is_staff_request(request) -> bool:
     if not hasattr(request, "_canteen_staff"):
         request._canteen_staff = is_canteen_staff(request.user)
     return request._canteen_staff
-
-
-def require_canteen_staff(request) -> None:
-    """403 unless the user works in the canteen (superusers pass)."""
-    if not is_staff_request(request):
-        raise PermissionDenied
 
 
 def get_my_booking(request, pk) -> Booking:

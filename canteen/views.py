@@ -24,7 +24,6 @@ from canteen.access import (
     is_canteen_staff,
     is_staff_request,
     my_deliveries_q,
-    require_canteen_staff,
 )
 from canteen.forms import (
     AssignDeliveryForm,
@@ -55,7 +54,7 @@ from canteen.models import (
     week_start,
 )
 from portal import exports, roles
-from portal.access import my_household_members
+from portal.access import my_household_members, require_role
 from portal.cache import cached, public_page, resident_page
 from portal.lib import params
 from portal.lib.dates import day_in_words
@@ -356,7 +355,7 @@ def _find_members(query: str):
 
 @login_required
 def counter(request):
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     form = CounterSearchForm(request.GET or None)
     results = None
     today = timezone.localdate()
@@ -378,7 +377,7 @@ def counter(request):
 @login_required
 def counter_member(request, pk):
     """One person at the counter: today's menus priced for them, their booking, record a meal."""
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     member = get_object_or_404(HouseholdMember.objects.select_related("user", "household"), pk=pk)
     today = timezone.localdate()
     todays = Menu.objects.published().filter(day=today).select_related("slot")
@@ -506,7 +505,7 @@ def _meals_to_correct(member, day: date | None, today: date) -> list:
 @login_required
 @require_POST
 def reverse_meal(request, pk):
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     record = get_object_or_404(MealRecord, pk=pk)
     form = ReverseMealForm(request.POST)
     if not form.is_valid():
@@ -529,7 +528,7 @@ def reverse_meal(request, pk):
 @login_required
 def week_plan(request):
     """Staff: the week's menus (drafts and published), portions booked; copy last week, publish."""
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     today = timezone.localdate()
     start = week_start(_parse_day(request.GET.get("week") or request.POST.get("week"), today))
     if request.method == "POST":
@@ -561,7 +560,7 @@ def week_plan(request):
 @login_required
 def menu_edit(request, pk=None):
     """Staff: plan or change one menu on a phone or tablet (the admin offers the same)."""
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     menu = get_object_or_404(Menu, pk=pk) if pk else None
     initial = {"day": _parse_day(request.GET.get("day"), None)} if menu is None else None
     form = MenuForm(request.POST or None, instance=menu, initial=initial)
@@ -575,7 +574,7 @@ def menu_edit(request, pk=None):
 @login_required
 def settlement(request):
     """Staff: the month's subsidised meals, totals per funder, love meals apart; close; export."""
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     today = timezone.localdate()
     month = _parse_month(request.GET.get("month"), first_of_month(today))
     fmt = request.GET.get("format")
@@ -613,7 +612,7 @@ def settlement(request):
 @login_required
 @require_POST
 def close_month(request):
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     month = _parse_month(request.POST.get("month"), None)
     if month is None:
         messages.error(request, _("Choose a month."))
@@ -630,7 +629,7 @@ def close_month(request):
 @login_required
 def check_on(request):
     """Staff: regular elders who have stopped coming (a phone call may matter more than a meal)."""
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     from canteen.models import CanteenSettings
 
     ctx = {
@@ -655,7 +654,7 @@ def _volunteers():
 @login_required
 def love_meals(request):
     """Staff: the Love Meal Day: generate the free meals, assign volunteers, see what is left."""
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     today = timezone.localdate()
     day = _parse_day(request.GET.get("day") or request.POST.get("day"), None)
     if day is None:
@@ -702,7 +701,7 @@ def love_meals(request):
 @login_required
 @require_POST
 def assign_delivery(request, pk):
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     delivery = get_object_or_404(LoveMealDelivery, pk=pk)
     form = AssignDeliveryForm(request.POST, volunteers=_volunteers())
     if form.is_valid():
@@ -720,7 +719,7 @@ def assign_delivery(request, pk):
 @login_required
 def route_sheet(request, day):
     """Staff: printable route sheets, one per volunteer, ordered by building."""
-    require_canteen_staff(request)
+    require_role(request, roles.CANTEEN_STAFF)
     day = _parse_day(day, None)
     if day is None:
         return redirect("canteen:love-meals")

@@ -7,21 +7,16 @@ from django.utils import timezone
 
 from classes.models import ClassSession, Course, Enrolment
 from portal import roles
-from portal.access import my_household_members
+from portal.access import holds_role, my_household_members
 from portal.models import HouseholdMember
 
 
 def is_classes_staff(user) -> bool:
-    return user.is_authenticated and user.has_role(roles.CLASSES_STAFF)
+    return holds_role(user, roles.CLASSES_STAFF)
 
 
 def is_teacher(user) -> bool:
     return user.is_authenticated and hasattr(user, "teacher")
-
-
-def require_staff(request) -> None:
-    if not is_classes_staff(request.user):
-        raise PermissionDenied
 
 
 def teaching_courses(request):

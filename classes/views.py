@@ -24,7 +24,6 @@ from classes.access import (
     is_classes_staff,
     is_teacher,
     my_children,
-    require_staff,
     teaching_courses,
 )
 from classes.forms import (
@@ -44,7 +43,8 @@ from classes.models import (
     TimetableSlot,
 )
 from fund.services import FundError
-from portal import broadcasts, exports
+from portal import broadcasts, exports, roles
+from portal.access import require_role
 from portal.cache import cached, personal, public_page, resident_page
 from portal.calendars import calendar_response
 from portal.lib.money import format_yuan
@@ -737,7 +737,7 @@ def session_move(request, pk):
 @login_required
 def enrol_for_parent(request, pk):
     """Staff enrol a child for a parent who phones in or comes to the office (same rules)."""
-    require_staff(request)
+    require_role(request, roles.CLASSES_STAFF)
     course = get_object_or_404(Course.objects.select_related("term"), pk=pk)
     mobile = normalize_mobile(request.GET.get("mobile", ""))
     parent = User.objects.filter(mobile=mobile).first() if mobile else None
@@ -770,7 +770,7 @@ def enrol_for_parent(request, pk):
 @require_POST
 def fee_paid(request, pk):
     """Staff record a child's course fee; the fund's share is posted with it."""
-    require_staff(request)
+    require_role(request, roles.CLASSES_STAFF)
     enrolment = get_object_or_404(Enrolment.objects.select_related("child"), pk=pk)
     try:
         payment = services.record_fee_payment(enrolment, by=request.user)
@@ -788,7 +788,7 @@ def fee_paid(request, pk):
 @login_required
 @require_POST
 def lottery_draw(request, pk):
-    require_staff(request)
+    require_role(request, roles.CLASSES_STAFF)
     course = get_object_or_404(Course, pk=pk)
     try:
         result = services.run_lottery(course, by=request.user)
@@ -811,7 +811,7 @@ def lottery_draw(request, pk):
 @require_POST
 def lottery_redraw(request, pk):
     """Staff draw a lottery again after a data error, saying why (published on the page)."""
-    require_staff(request)
+    require_role(request, roles.CLASSES_STAFF)
     course = get_object_or_404(Course, pk=pk)
     form = RedrawForm(request.POST)
     if not form.is_valid():
@@ -837,7 +837,7 @@ def lottery_redraw(request, pk):
 
 @login_required
 def statistics(request):
-    require_staff(request)
+    require_role(request, roles.CLASSES_STAFF)
     ctx = {
         "totals": stats.totals(),
         "tables": [
@@ -862,7 +862,7 @@ def _stat_header(grouping):
 
 @login_required
 def statistics_export(request, grouping, fmt):
-    require_staff(request)
+    require_role(request, roles.CLASSES_STAFF)
     if grouping not in stats.GROUPINGS or fmt not in ("csv", "xlsx"):
         raise Http404
     kinds = [exports.TEXT, exports.INT, exports.NUMBER, exports.INT, exports.PERCENT]

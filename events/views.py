@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,13 @@ from django.views.decorators.http import require_POST
 
 from events import calendar as event_calendar
 from events import services
+from events.access import (
+    get_my_registration,
+    get_staff_activity,
+    get_visible_activity,
+    get_visible_event,
+    is_events_staff,
+)
 from events.figures import event_figures
 from events.forms import (
     ProgrammeFilterForm,
@@ -32,6 +38,7 @@ from events.forms import (
 )
 from events.models import Activity, Event, Registration, StallApplication
 from portal import broadcasts, exports, roles
+from portal.access import require_role
 from portal.cache import cached, public_page
 from portal.calendars import calendar_response
 from portal.lib import params
@@ -40,46 +47,7 @@ from portal.models import Household, HouseholdMember, Notice
 from portal.notices import mark_all_read
 from portal.questions import display_answer
 
-# ---------------------------------------------------------------- access (the one place)
-
-
-def _is_staff(user) -> bool:
-    return user.is_authenticated and user.has_role(roles.EVENTS_STAFF)
-
-
-def _require_staff(request) -> None:
-    if not _is_staff(request.user):
-        raise PermissionDenied
-
-
-def _visible_event(request, pk) -> Event:
-    return get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
-
-
-def _visible_activity(request, pk, queryset=None) -> Activity:
-    qs = queryset if queryset is not None else Activity.objects.all()
-    if not _is_staff(request.user):
-        qs = qs.published()
-    return get_object_or_404(qs.select_related("event", "track"), pk=pk)
-
-
-def _my_registration(request, pk=None, token=None) -> Registration:
-    """A registration of the requesting user's household, or 404 (never another's)."""
-    if not request.user.household_id:
-        raise Http404
-    lookup = {"pk": pk} if pk is not None else {"ticket_token": token}
-    return get_object_or_404(
-        Registration.objects.select_related("activity__event", "activity__track", "member__user"),
-        booking__household_id=request.user.household_id,
-        **lookup,
-    )
-
-
-def _staff_activity(request, pk, queryset=None) -> Activity:
-    """An activity for an events-staff page; 403 for anyone else."""
-    _require_staff(request)
-    qs = queryset if queryset is not None else Activity.objects.all()
-    return get_object_or_404(qs.select_related("event", "track"), pk=pk)
+# ---------------------------------------------------------------- helpers
 
 
 def _members_queryset():
@@ -99,7 +67,7 @@ def index(request):
     ctx = {
         "upcoming": [e for e in events if e.ends_on >= today][::-1],
         "past": [e for e in events if e.ends_on < today],
-        "is_staff": _is_staff(request.user),
+        "is_staff": is_events_staff(request.user),
     }
     return render(request, "events/index.html", ctx)
 
@@ -160,7 +128,7 @@ def programme(request, pk):
     the listing (identical for everyone) comes from the cache, keyed by the filters and by the
     next moment a registration opens or closes, so a listing is never shown past such a moment.
     """
-    event = _visible_event(request, pk)
+    event = get_visible_event(request, pk)
     outline = _programme_outline(event)
     form = ProgrammeFilterForm(request.GET or None, event=event, tracks=outline["tracks"])
     filters = form.filters()
@@ -181,7 +149,7 @@ def programme(request, pk):
         "tracks": outline["tracks"],
         "has_market": outline["has_market"],
         "listing": cached(key, ("events",), lambda: _programme_listing(event, filters, form, at)),
-        "is_staff": _is_staff(request.user),
+        "is_staff": is_events_staff(request.user),
     }
     return render(request, "events/programme.html", ctx)
 
@@ -189,7 +157,7 @@ def programme(request, pk):
 @public_page("events", params=["day"])
 def timetable(request, pk):
     """One day at a time, hour by hour: the phone-sized view of the programme."""
-    event = _visible_event(request, pk)
+    event = get_visible_event(request, pk)
     days = event.days
     wanted = request.GET.get("day", "")
     day = next((d for d in days if d.isoformat() == wanted), None)
@@ -209,7 +177,7 @@ def timetable(request, pk):
 
 @public_page("events")
 def activity_detail(request, pk):
-    activity = _visible_activity(request, pk, Activity.objects.with_counts())
+    activity = get_visible_activity(request, pk, Activity.objects.with_counts())
     at = now()
     mine, positions = [], {}
     if request.user.is_authenticated and request.user.household_id:
@@ -248,7 +216,7 @@ def activity_detail(request, pk):
 
 
 def activity_calendar_file(request, pk):
-    activity = _visible_activity(request, pk)
+    activity = get_visible_activity(request, pk)
     url = request.build_absolute_uri(activity.get_absolute_url())
     return calendar_response(
         [event_calendar.activity_item(activity, url=url)],
@@ -262,7 +230,7 @@ def activity_calendar_file(request, pk):
 @public_page("events")
 def stall_list(request, pk):
     """Approved stalls of an event's markets: numbers and goods, never who runs them."""
-    event = _visible_event(request, pk)
+    event = get_visible_event(request, pk)
     stalls = list(
         StallApplication.objects.filter(
             activity__event=event, status=StallApplication.Status.APPROVED
@@ -279,7 +247,7 @@ def stall_list(request, pk):
 
 @login_required
 def register(request, pk):
-    activity = _visible_activity(request, pk, Activity.objects.with_counts())
+    activity = get_visible_activity(request, pk, Activity.objects.with_counts())
     questions = list(activity.questions.all())
     members = services.members_for_registration(request.user)
     form = RegistrationForm(
@@ -367,7 +335,7 @@ def notices_read(request):
 
 @login_required
 def ticket(request, token):
-    reg = _my_registration(request, token=token)
+    reg = get_my_registration(request, token=token)
     url = request.build_absolute_uri(reverse("events:staff-ticket", args=[reg.ticket_token]))
     # the SVG is built from the URL alone (our own absolute URL with a url-safe token)
     qr = qr_svg(url, label=_("QR code of the ticket"), scalable=True)
@@ -387,7 +355,7 @@ def ticket(request, token):
 @login_required
 @require_POST
 def cancel(request, pk):
-    reg = _my_registration(request, pk=pk)
+    reg = get_my_registration(request, pk=pk)
     try:
         services.cancel_registration(reg, by=request.user)
     except services.EventError as e:
@@ -403,7 +371,7 @@ def cancel(request, pk):
 
 @login_required
 def stall_apply(request, pk):
-    activity = _visible_activity(request, pk)
+    activity = get_visible_activity(request, pk)
     if activity.kind != Activity.Kind.MARKET:
         raise Http404
     form = StallApplicationForm(request.POST if request.method == "POST" else None)
@@ -436,7 +404,7 @@ def stall_withdraw(request, pk):
 
 @login_required
 def staff_home(request):
-    _require_staff(request)
+    require_role(request, roles.EVENTS_STAFF)
     events = list(
         Event.objects.prefetch_related(
             Prefetch(
@@ -490,7 +458,7 @@ def _check_in_ctx(activity, **extra):
 @login_required
 def check_in_page(request, pk):
     """The gate on a phone: type a ticket code, or search by name, and check people in."""
-    activity = _staff_activity(request, pk)
+    activity = get_staff_activity(request, pk)
     code_form = TicketCodeForm(request.POST if "code" in request.POST else None)
     if request.method == "POST" and code_form.is_valid():
         try:
@@ -527,7 +495,7 @@ def check_in_page(request, pk):
 @require_POST
 def check_in_registration(request, pk):
     """The "check in" button next to a search result."""
-    _require_staff(request)
+    require_role(request, roles.EVENTS_STAFF)
     reg = get_object_or_404(Registration.objects.select_related("activity"), pk=pk)
     try:
         services.check_in(by=request.user, token=reg.ticket_token, activity=reg.activity)
@@ -541,7 +509,7 @@ def check_in_registration(request, pk):
 @login_required
 def staff_ticket(request, token):
     """Where the ticket's QR code leads: staff see the ticket and check it in with one tap."""
-    _require_staff(request)
+    require_role(request, roles.EVENTS_STAFF)
     reg = (
         Registration.objects.select_related("activity__event", "member__user")
         .filter(ticket_token=token)
@@ -564,7 +532,7 @@ def staff_ticket(request, token):
 @login_required
 @require_POST
 def walk_in(request, pk):
-    activity = _staff_activity(request, pk)
+    activity = get_staff_activity(request, pk)
     form = WalkInForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the walk-in's name."))
@@ -628,7 +596,7 @@ def _attendee_rows(activity, questions, regs):
 
 @login_required
 def attendees(request, pk):
-    activity = _staff_activity(request, pk)
+    activity = get_staff_activity(request, pk)
     questions = list(activity.questions.all())
     header, rows = _attendee_rows(activity, questions, _attendees(activity))
     fmt = request.GET.get("format")
@@ -662,7 +630,7 @@ def _household_holder(household):
 @login_required
 def staff_register(request, pk):
     """Register a resident who phones in or comes to the office: find the household, then tick."""
-    activity = _staff_activity(request, pk, Activity.objects.with_counts())
+    activity = get_staff_activity(request, pk, Activity.objects.with_counts())
     q = request.GET.get("q", "").strip()
     households = []
     if q:
@@ -733,7 +701,7 @@ def staff_register(request, pk):
 @login_required
 @require_POST
 def message_attendees(request, pk):
-    activity = _staff_activity(request, pk)
+    activity = get_staff_activity(request, pk)
     # A preview (recipients per channel, text segments), then the worker sends it.
     return broadcasts.respond(
         request,
@@ -747,7 +715,7 @@ def message_attendees(request, pk):
 
 @login_required
 def stall_review(request, pk):
-    activity = _staff_activity(request, pk)
+    activity = get_staff_activity(request, pk)
     applications = list(
         activity.stall_applications.select_related("applicant", "decided_by").order_by(
             "status", "created_at", "id"
@@ -760,7 +728,7 @@ def stall_review(request, pk):
 @login_required
 @require_POST
 def stall_decide(request, pk):
-    _require_staff(request)
+    require_role(request, roles.EVENTS_STAFF)
     application = get_object_or_404(StallApplication.objects.select_related("activity"), pk=pk)
     form = StallDecisionForm(request.POST)
     if not form.is_valid():
@@ -790,7 +758,7 @@ def stall_decide(request, pk):
 @login_required
 @require_POST
 def volunteer_post(request, pk):
-    activity = _staff_activity(request, pk)
+    activity = get_staff_activity(request, pk)
     form = VolunteerPostForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter how many volunteers the stall needs."))
@@ -846,7 +814,7 @@ def _figure_numbers(line) -> list:
 
 @login_required
 def figures(request, pk):
-    _require_staff(request)
+    require_role(request, roles.EVENTS_STAFF)
     event = get_object_or_404(Event, pk=pk)
     data = event_figures(event)
     fmt = request.GET.get("format")

@@ -8,33 +8,18 @@
   not, and follow what they proposed; someone else approves it.
 """
 
-from django.core.exceptions import PermissionDenied
-
 from portal import roles
+from portal.access import holds_role
 
 MANAGER_ROLES = (roles.CLASSES_STAFF,)
 PROPOSER_ROLES = (*MANAGER_ROLES, roles.ALLIANCE_STAFF)
 
 
-def _has_any(user, role_names) -> bool:
-    return user.is_authenticated and any(user.has_role(r) for r in role_names)
-
-
 def manages_fund(user) -> bool:
     """Keeps the ledger: income, approval, payment, corrections, statements."""
-    return _has_any(user, MANAGER_ROLES)
+    return holds_role(user, *MANAGER_ROLES)
 
 
 def may_propose(user) -> bool:
     """May propose spending (and see the spending on the ledger page)."""
-    return _has_any(user, PROPOSER_ROLES)
-
-
-def require_manager(request) -> None:
-    if not manages_fund(request.user):
-        raise PermissionDenied
-
-
-def require_proposer(request) -> None:
-    if not may_propose(request.user):
-        raise PermissionDenied
+    return holds_role(user, *PROPOSER_ROLES)

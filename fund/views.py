@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fund import services, stats
-from fund.access import manages_fund, require_manager, require_proposer
+from fund.access import MANAGER_ROLES, PROPOSER_ROLES, manages_fund
 from fund.forms import FundExpenditureForm, FundIncomeForm, PeriodForm, ReverseForm
 from fund.models import FundEntry
 from portal import exports
+from portal.access import require_role
 from portal.cache import public_page
 
 
@@ -30,7 +31,7 @@ def fund(request):
 
 @login_required
 def manage(request):
-    require_proposer(request)
+    require_role(request, *PROPOSER_ROLES)
     return render(request, "fund/fund_manage.html", _manage_ctx(request.user))
 
 
@@ -64,7 +65,7 @@ def _manage_ctx(user, income_form=None, expenditure_form=None) -> dict:
 @login_required
 @require_POST
 def income(request):
-    require_manager(request)
+    require_role(request, *MANAGER_ROLES)
     form = FundIncomeForm(request.POST, request.FILES, auto_id="income_%s")
     if form.is_valid():
         try:
@@ -83,7 +84,7 @@ def income(request):
 @login_required
 @require_POST
 def propose(request):
-    require_proposer(request)
+    require_role(request, *PROPOSER_ROLES)
     form = FundExpenditureForm(request.POST, request.FILES, auto_id="spending_%s")
     if form.is_valid():
         try:
@@ -116,7 +117,7 @@ ACTIONS = {
 @login_required
 @require_POST
 def action(request, pk, action):
-    require_manager(request)
+    require_role(request, *MANAGER_ROLES)
     entry = get_object_or_404(FundEntry, pk=pk)
     if action not in ACTIONS:
         raise Http404
@@ -137,7 +138,7 @@ def action(request, pk, action):
 @login_required
 @require_POST
 def reverse_entry(request, pk):
-    require_manager(request)
+    require_role(request, *MANAGER_ROLES)
     entry = get_object_or_404(FundEntry, pk=pk)
     form = ReverseForm(request.POST)
     try:
@@ -154,7 +155,7 @@ def reverse_entry(request, pk):
 @login_required
 def statement(request, fmt):
     """Every entry of a period, with the opening and closing balance; CSV or Excel."""
-    require_manager(request)
+    require_role(request, *MANAGER_ROLES)
     form = PeriodForm(request.GET)
     if fmt not in ("csv", "xlsx"):
         raise Http404

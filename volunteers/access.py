@@ -4,13 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from portal import roles
+from portal.access import require_role
 from volunteers.models import Certificate, CorrectionRequest, Membership, Post, Signup, Team
 from volunteers.services import is_coordinator
-
-
-def require_coordinator(request) -> None:
-    if not is_coordinator(request.user):
-        raise PermissionDenied
 
 
 def led_teams(user):
@@ -62,7 +59,7 @@ def get_my_signup(request, pk) -> Signup:
 def get_membership_for_leader(request, pk) -> Membership:
     membership = get_object_or_404(Membership.objects.select_related("team", "user"), pk=pk)
     if membership.team_id is None:
-        require_coordinator(request)
+        require_role(request, roles.VOLUNTEER_COORDINATOR)
     elif not (is_coordinator(request.user) or membership.team.leader_id == request.user.pk):
         raise PermissionDenied
     return membership

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import roles
+from portal.access import holds_role
 from portal.models import Community, ConsentChange
 from portal.notices import Kind, notify, notify_many, notify_role, urgent_for
 from volunteers import lib
@@ -122,7 +123,7 @@ def set_name_visibility(user, show: bool) -> VolunteerProfile:
 
 
 def is_coordinator(user) -> bool:
-    return user.is_authenticated and user.has_role(roles.VOLUNTEER_COORDINATOR)
+    return holds_role(user, roles.VOLUNTEER_COORDINATOR)
 
 
 def can_manage_team(user, team: Team | None) -> bool:

@@ -21,7 +21,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import broadcasts, exports
+from portal import broadcasts, exports, roles
+from portal.access import require_role
 from portal.cache import cached, personal, public_page, resident_page
 from portal.calendars import calendar_response
 from portal.lib import params
@@ -1083,7 +1084,7 @@ def correction_decide(request, pk):
 
 @login_required
 def coordinator(request):
-    access.require_coordinator(request)
+    require_role(request, roles.VOLUNTEER_COORDINATOR)
     today = localdate()
     ctx = {
         "offers": list(
@@ -1109,7 +1110,7 @@ def coordinator(request):
 @login_required
 @require_POST
 def generate_year(request):
-    access.require_coordinator(request)
+    require_role(request, roles.VOLUNTEER_COORDINATOR)
     form = GenerateYearForm(request.POST)
     if form.is_valid():
         try:
@@ -1129,7 +1130,7 @@ def generate_year(request):
 @login_required
 @require_POST
 def copy_posts(request):
-    access.require_coordinator(request)
+    require_role(request, roles.VOLUNTEER_COORDINATOR)
     form = CopyPostsForm(request.POST)
     if form.is_valid():
         source = ServiceDay.objects.filter(date=form.cleaned_data["source"]).first()
@@ -1147,7 +1148,7 @@ def copy_posts(request):
 @login_required
 @require_POST
 def day_message(request, day):
-    access.require_coordinator(request)
+    require_role(request, roles.VOLUNTEER_COORDINATOR)
     try:
         day_date = params.parse_date(day)
     except params.BadParameter:
@@ -1171,7 +1172,7 @@ def day_message(request, day):
 
 @login_required
 def report(request):
-    access.require_coordinator(request)
+    require_role(request, roles.VOLUNTEER_COORDINATOR)
     form = ReportForm(request.GET or {"year": localdate().year})
     year = form.cleaned_data["year"] if form.is_valid() else localdate().year
     data = reports.build(year)
