@@ -128,18 +128,17 @@ def sync_role_permissions() -> dict[str, int]:
 
     Returns how many permissions each group holds afterwards.
     """
+    known = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     result = {}
     for role in ALL_ROLES:
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = expected_permissions(role)
-        perms = []
-        for dotted in sorted(wanted):
-            app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:  # a module not migrated yet gets its turn next time
-                perms.append(perm)
+        # a module not migrated yet gets its turn next time
+        perms = [known[dotted] for dotted in sorted(expected_permissions(role)) if dotted in known]
         group.permissions.set(perms)
         result[role] = len(perms)
     return result

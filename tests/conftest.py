@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from portal import roles
 from portal.models import Community
@@ -92,6 +93,48 @@ def _no_connection_outlives_the_run(django_db_setup, django_db_blocker):
 def _fast_password_hashing(settings):
     """Real hashing is slow on purpose; tests make many accounts and need no brute-force cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    """Assertions read the English source strings (the portal's default is 简体中文).
+
+    A test package whose tests all read English makes it autouse in its conftest by overriding
+    it: `@pytest.fixture(autouse=True)` on `def english(english): return english`.
+    """
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_client():
+    """A test client that asks for the pages in English (the cookie the language switcher sets).
+
+    A package reading English pages overrides `client` with it.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def clock_start():
+    """The moment `frozen_clock` stops the clock at: each package that freezes it sets its own."""
+    pytest.fail("frozen_clock needs a moment: define a `clock_start` fixture in the conftest")
+
+
+@pytest.fixture
+def frozen_clock(time_machine, clock_start):
+    """The clock stands still at `clock_start` (a test may still travel elsewhere); returns it.
+
+    A package whose tests all run at one moment makes it autouse by overriding it; a module that
+    needs the real clock (threads) overrides it again with a fixture that does nothing.
+    """
+    time_machine.move_to(clock_start, tick=False)
+    return clock_start
 
 
 @pytest.fixture(autouse=True)

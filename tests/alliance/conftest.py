@@ -18,9 +18,13 @@ _n = itertools.count(1)
 
 
 @pytest.fixture
-def now(time_machine):
-    time_machine.move_to(NOW, tick=False)
+def clock_start():
     return NOW
+
+
+@pytest.fixture
+def now(frozen_clock):
+    return frozen_clock
 
 
 def make_partner(name=None, *, contact=None, kind=Partner.Kind.FIRM, is_active=True) -> Partner:

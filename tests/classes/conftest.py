@@ -26,9 +26,13 @@ def at(*args) -> datetime:
 
 
 @pytest.fixture
-def now(time_machine):
-    time_machine.move_to(NOW, tick=False)
+def clock_start():
     return NOW
+
+
+@pytest.fixture
+def now(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
 
 from events.models import Activity, Event, Question
 
@@ -19,22 +18,14 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The personas' passwords hash quickly here (the default hasher is slow on purpose)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def english():
+def english(english):
     """Assertions read the English source strings; one test checks the Chinese on purpose."""
-    with translation.override("en"):
-        yield
+    return english
 
 
 @pytest.fixture
-def client(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+def client(english_client):
+    return english_client
 
 
 @pytest.fixture
@@ -44,9 +35,14 @@ def zh_client(db):
     return Client(headers={"accept-language": "zh-hans"})
 
 
+@pytest.fixture
+def clock_start():
+    return NOW
+
+
 @pytest.fixture(autouse=True)
-def frozen_clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+def frozen_clock(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture

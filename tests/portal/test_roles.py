@@ -1,6 +1,7 @@
 """The permission matrix: what each role's group can and cannot reach in the admin."""
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -118,6 +119,35 @@ def test_revoking_the_last_staff_role_closes_the_admin():
 def test_syncing_roles_twice_changes_nothing():
     first = roles.sync_role_permissions()
     assert roles.sync_role_permissions() == first
+
+
+def test_a_migrate_or_flush_syncs_the_groups_once_after_every_apps_permissions(monkeypatch):
+    """post_migrate goes to each app in turn: the groups are synced (and the cache made stale)
+    once, after the last app's, and the last app's permissions are in them."""
+    from django.contrib.auth.models import Group
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from portal import cache
+
+    last = [c for c in apps.get_app_configs() if c.models_module][-1].label
+    Permission.objects.filter(content_type__app_label=last).delete()  # as after a flush
+    syncs, bumps = [], []
+    sync = roles.sync_role_permissions
+    monkeypatch.setattr(roles, "sync_role_permissions", lambda: syncs.append(sync()))
+    monkeypatch.setattr(cache, "bump", lambda *labels: bumps.append(labels))
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert len(syncs) == 1 and bumps == [()]
+    alliance_staff = Group.objects.get(name=roles.ALLIANCE_STAFF)
+    held = {
+        f"{app_label}.{codename}"
+        for app_label, codename in alliance_staff.permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+    assert perms_of_app("alliance") and perms_of_app("alliance") <= held
+    assert held == roles.expected_permissions(roles.ALLIANCE_STAFF)
 
 
 def test_a_team_leader_reaches_the_volunteers_admin_but_not_the_ledger_edit(client, team_leader):

@@ -3,7 +3,6 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.utils import translation
 from django.utils.timezone import make_aware
 
 from volunteers import services
@@ -46,29 +45,24 @@ def make_member(user, team, by=None):
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def english(english):
     """Tests read English messages; one test checks the Chinese default explicitly."""
-    with translation.override("en"):
-        yield
+    return english
 
 
 @pytest.fixture
-def client(client):
-    client.cookies["portal_language"] = "en"
-    return client
+def client(english_client):
+    return english_client
+
+
+@pytest.fixture
+def clock_start():
+    return NOW
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Personas are made with a password; the real hasher is slow by design.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _frozen_clock(request, time_machine):
-    if "no_freeze" in request.keywords:
-        return
-    time_machine.move_to(NOW, tick=False)
+def frozen_clock(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture
