@@ -5,7 +5,6 @@ The once-only rule is the database's (see `alliance.questionnaires`): an answer 
 the same person collides with it, even in the same second on PostgreSQL.
 """
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.text import Truncator
@@ -25,6 +24,7 @@ from portal import roles
 from portal.models import HouseholdMember, User
 from portal.notices import Kind, notify_many
 from portal.questions import AnswerError, check_answer, tally
+from volunteers.models import VolunteerProfile
 
 Audience = Questionnaire.Audience
 
@@ -61,17 +61,9 @@ def audience_groups(user, today=None) -> set[str]:
     age = user.age_on(today)
     if age is not None and age >= SENIOR_AGE:
         groups.add(Audience.SENIORS.value)
-    if user.has_role(roles.VOLUNTEER) or _has_volunteer_profile(user):
+    if user.has_role(roles.VOLUNTEER) or VolunteerProfile.objects.filter(user_id=user.pk).exists():
         groups.add(Audience.VOLUNTEERS.value)
     return groups
-
-
-def _has_volunteer_profile(user) -> bool:
-    try:
-        from volunteers.models import VolunteerProfile
-    except ImportError:  # the portal works without the volunteers module
-        return False
-    return VolunteerProfile.objects.filter(user_id=user.pk).exists()
 
 
 def audience_users(questionnaire: Questionnaire, today=None):
@@ -91,10 +83,7 @@ def audience_users(questionnaire: Questionnaire, today=None):
             born_by = today.replace(year=today.year - SENIOR_AGE, day=28)
         users = users.filter(birth_date__lte=born_by)
     elif audience == Audience.VOLUNTEERS:
-        volunteers = Q(groups__name=roles.VOLUNTEER)
-        if apps.is_installed("volunteers"):
-            volunteers |= Q(volunteer_profile__isnull=False)
-        users = users.filter(volunteers)
+        users = users.filter(Q(groups__name=roles.VOLUNTEER) | Q(volunteer_profile__isnull=False))
     return users.distinct()
 
 

@@ -17,6 +17,8 @@ from portal import roles
 from portal.cache import content_changed
 from portal.models import Household, HouseholdMember
 from portal.notices import Kind, notify, notify_role
+from volunteers import services as volunteer_services
+from volunteers.models import Source as VolunteerSource
 
 # What a resident is told when their need moves on (in their language, see portal.notices).
 STATE_NOTICES = {
@@ -332,8 +334,6 @@ def close_project(project: Project, *, by, outcome: str, photo=None) -> Project:
 
 def add_volunteer_post(project: Project, *, by, title, place, start, end, capacity, description=""):
     """Ask for volunteers for a project, through the volunteers module's own service."""
-    from volunteers import services as volunteer_services
-
     if project.state == Project.State.DONE:
         raise AllianceError(_("This project is complete."))
     with transaction.atomic():
@@ -345,7 +345,7 @@ def add_volunteer_post(project: Project, *, by, title, place, start, end, capaci
                 end=end,
                 capacity=capacity,
                 description=description,
-                source=f"alliance:project:{project.pk}",
+                source=f"{VolunteerSource.ALLIANCE_PROJECT}{project.pk}",
                 created_by=by,
             )
         except volunteer_services.VolunteerError as e:

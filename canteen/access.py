@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from canteen.models import Booking, Collector, LoveMealDelivery, MealRecord
+from canteen.services import posts_taken_by
 from portal import roles
 from portal.access import holds_role
 
@@ -53,16 +54,14 @@ def get_receipt(request, pk) -> MealRecord:
 
 def get_delivery_for_volunteer(request, pk) -> LoveMealDelivery:
     """A delivery assigned to me (or any, for canteen staff); addresses are shown only then."""
-    from canteen.services import posts_taken_by
-
     qs = LoveMealDelivery.objects.select_related("recipient", "volunteer")
     if is_staff_request(request):
         return get_object_or_404(qs, pk=pk)
-    return get_object_or_404(qs.filter(my_deliveries_q(request.user, posts_taken_by)), pk=pk)
+    return get_object_or_404(qs.filter(my_deliveries_q(request.user)), pk=pk)
 
 
-def my_deliveries_q(user, posts_taken_by) -> Q:
+def my_deliveries_q(user) -> Q:
     """Deliveries staff assigned to the user or whose volunteer post the user took."""
     return Q(volunteer_id=user.pk) | Q(
-        volunteer__isnull=True, volunteer_post_id__in=posts_taken_by(user)
+        volunteer__isnull=True, volunteer_post__in=posts_taken_by(user)
     )

@@ -274,4 +274,4 @@ class LoveMealDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["recipient__name"]
     list_select_related = ["recipient", "volunteer"]
     raw_id_fields = ["recipient", "volunteer"]
-    readonly_fields = ["value", "funder", "volunteer_post_id", "created_at"]
+    readonly_fields = ["value", "funder", "volunteer_post", "created_at"]

@@ -63,13 +63,6 @@ def _for_an_elder(user, today):
     return {"member": me, "meals": [m for m in meals if m["booking"] or m["bookable"]]}
 
 
-def _posts_taken_by(user):
-    """The posts this user holds a confirmed place on, as a subquery (not a query of its own)."""
-    from volunteers.models import Signup
-
-    return Signup.objects.filter(volunteer=user, status=Signup.Status.CONFIRMED).values("post_id")
-
-
 def section(request):
     """Today's published menus (the same for everyone, cached), my next booking and my open
     deliveries (two queries)."""
@@ -126,6 +119,6 @@ def _mine(user, today, is_elder) -> dict:
             .first()
         )
         mine["deliveries"] = LoveMealDelivery.objects.filter(
-            my_deliveries_q(user, _posts_taken_by), day__gte=today, delivered_at__isnull=True
+            my_deliveries_q(user), day__gte=today, delivered_at__isnull=True
         ).exists()
     return mine

@@ -836,7 +836,16 @@ class LoveMealDelivery(models.Model):
         on_delete=models.SET_NULL,
         related_name="canteen_deliveries",
     )
-    volunteer_post_id = models.PositiveIntegerField(_("volunteer post"), null=True, blank=True)
+    # The volunteers module's post offering this delivery (`services.generate_love_meals`); the
+    # delivery stays if the post is deleted.
+    volunteer_post = models.ForeignKey(
+        "volunteers.Post",
+        verbose_name=_("volunteer post"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="love_meal_deliveries",
+    )
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=now, editable=False)
 

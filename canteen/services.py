@@ -31,6 +31,8 @@ from canteen.models import (
     week_start,
 )
 from portal.models import Community, HouseholdMember
+from volunteers.models import Signup, Source
+from volunteers.services import VolunteerError, create_post
 
 
 class CanteenError(Exception):
@@ -426,15 +428,11 @@ def generate_love_meals(day: date, *, value: Decimal | None = None, by=None) -> 
 
 
 def _post_for_delivery(delivery: LoveMealDelivery, *, by) -> None:
-    """Offer the delivery to volunteers as a post of one place, when the module is there.
+    """Offer the delivery to volunteers as a post of one place.
 
     Only the building is on the post (posts are public); the volunteer who takes it sees the
     full address on "my deliveries" (see `post_volunteers`).
     """
-    try:
-        from volunteers.services import VolunteerError, create_post
-    except ImportError:
-        return
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(delivery.day, time(11, 0)), tz)
     building = delivery.recipient.building or "-"
@@ -447,23 +445,19 @@ def _post_for_delivery(delivery: LoveMealDelivery, *, by) -> None:
             capacity=1,
             description=_("Deliver %(portions)s free meal(s) from the Neighbour Canteen.")
             % {"portions": delivery.portions},
-            source=f"canteen.lovemealdelivery:{delivery.pk}",
+            source=f"{Source.LOVE_MEAL_DELIVERY}{delivery.pk}",
             created_by=by,
         )
     except VolunteerError as e:
         raise CanteenError(str(e)) from None
-    delivery.volunteer_post_id = post.pk
-    delivery.save(update_fields=["volunteer_post_id"])
+    delivery.volunteer_post = post
+    delivery.save(update_fields=["volunteer_post"])
 
 
 def post_volunteers(post_ids) -> dict:
     """{post id: user} for the volunteers who took these delivery posts (confirmed signups)."""
     post_ids = [pk for pk in post_ids if pk]
     if not post_ids:
-        return {}
-    try:
-        from volunteers.models import Signup
-    except ImportError:
         return {}
     return {
         s.post_id: s.volunteer
@@ -473,17 +467,9 @@ def post_volunteers(post_ids) -> dict:
     }
 
 
-def posts_taken_by(user) -> list[int]:
-    """Ids of the posts this user holds a confirmed place on (for "my deliveries")."""
-    try:
-        from volunteers.models import Signup
-    except ImportError:
-        return []
-    return list(
-        Signup.objects.filter(volunteer=user, status=Signup.Status.CONFIRMED).values_list(
-            "post_id", flat=True
-        )
-    )
+def posts_taken_by(user):
+    """The posts this user holds a confirmed place on, as a subquery (for "my deliveries")."""
+    return Signup.objects.filter(volunteer=user, status=Signup.Status.CONFIRMED).values("post_id")
 
 
 def delivery_volunteer(delivery: LoveMealDelivery, taken: dict):

@@ -745,7 +745,7 @@ def my_deliveries(request):
     today = timezone.localdate()
     deliveries = list(
         LoveMealDelivery.objects.filter(
-            my_deliveries_q(request.user, services.posts_taken_by),
+            my_deliveries_q(request.user),
             day__gte=today - timedelta(days=1),
         )
         .select_related("recipient")

@@ -39,6 +39,8 @@ from portal.cache import content_changed
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
 from portal.notices import Kind, notify, notify_many, urgent_for
+from volunteers.models import Source
+from volunteers.services import submit_volunteer_offer
 
 log = logging.getLogger(__name__)
 
@@ -727,18 +729,14 @@ def offer_to_volunteer(user, *, enrolment: Enrolment | None = None, message: str
     """Pass a parent's offer to volunteer to the volunteer coordinator; keep our own record too.
 
     The volunteers module receives it as an application without a team, which the coordinator
-    places; imported here so the classroom works (offers kept in our admin) without that module.
+    places.
     """
     offer = VolunteerOffer.objects.create(user=user, enrolment=enrolment, message=message.strip())
-    try:
-        from volunteers.services import submit_volunteer_offer
-    except ImportError:
-        return offer
     course = enrolment.course.title if enrolment else ""
     text = offer.message or _("Offered to help when enrolling a child in %(course)s.") % {
         "course": course
     }
-    submit_volunteer_offer(user, message=text, source="classes:parent-offer")
+    submit_volunteer_offer(user, message=text, source=Source.PARENT_OFFER)
     offer.forwarded = True
     offer.save(update_fields=["forwarded"])
     return offer

@@ -631,7 +631,7 @@ def message_parents(request, pk):
     course = get_course_for_teaching(request, pk)
     return broadcasts.respond(
         request,
-        source="classes",
+        source=broadcasts.FROM_CLASSES,
         title=course.title,
         recipients=services.course_parents(course),
         url=course.get_absolute_url(),

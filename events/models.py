@@ -240,10 +240,16 @@ class Activity(LocalizedMixin, ThumbnailedImage):
     stall_count = models.PositiveSmallIntegerField(
         _("stalls"), default=0, help_text=_("Flea market: how many stalls can be given out.")
     )
-    # The volunteers module's Post staffing this stall, if staff made one (a plain id, not a
-    # foreign key, so events does not depend on the volunteers app being installed).
-    volunteer_post_id = models.PositiveIntegerField(
-        _("volunteer post"), null=True, blank=True, editable=False
+    # The volunteers module's post staffing this stall, if staff made one
+    # (`services.create_volunteer_post`); the stall stays if the post is deleted.
+    volunteer_post = models.ForeignKey(
+        "volunteers.Post",
+        verbose_name=_("volunteer post"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="festival_stalls",
     )
 
     objects = ActivityQuerySet.as_manager()

@@ -27,6 +27,8 @@ from portal.access import my_household_members
 from portal.models import Community, HouseholdMember
 from portal.notices import Kind, notify, notify_role, urgent_for
 from portal.questions import AnswerError, check_answer
+from volunteers.models import Source
+from volunteers.services import PostError, create_post
 
 
 class EventError(Exception):
@@ -574,14 +576,7 @@ def clone_event(event: Event, *, starts_on, title: str = "") -> Event:
 
 @transaction.atomic
 def create_volunteer_post(activity: Activity, *, capacity, by):
-    """Ask the volunteers module for a post staffing a stall (once per activity).
-
-    Imported lazily: events works without the volunteers module.
-    """
-    try:
-        from volunteers.services import PostError, create_post
-    except ImportError:
-        raise EventError(_("Volunteer posts are not available on this portal.")) from None
+    """Ask the volunteers module for a post staffing a stall (once per activity)."""
     activity = _lock(activity)
     if activity.kind not in (Activity.Kind.SERVICE, Activity.Kind.TASTING):
         raise EventError(_("Volunteer posts are made for service and tasting stalls."))
@@ -595,13 +590,13 @@ def create_volunteer_post(activity: Activity, *, capacity, by):
             end=activity.ends_at,
             capacity=capacity,
             description=_("Stall at %(event)s.") % {"event": activity.event.title},
-            source=f"events:activity:{activity.pk}",
+            source=f"{Source.FESTIVAL_STALL}{activity.pk}",
             created_by=by,
         )
     except PostError as e:
         raise EventError(str(e)) from None
-    activity.volunteer_post_id = post.pk
-    activity.save(update_fields=["volunteer_post_id"])
+    activity.volunteer_post = post
+    activity.save(update_fields=["volunteer_post"])
     return post
 
 

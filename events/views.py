@@ -705,7 +705,7 @@ def message_attendees(request, pk):
     # A preview (recipients per channel, text segments), then the worker sends it.
     return broadcasts.respond(
         request,
-        source="events",
+        source=broadcasts.FROM_EVENTS,
         title=activity.title,
         recipients=services.registered_users(activity),
         url=activity.get_absolute_url(),

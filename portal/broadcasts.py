@@ -47,13 +47,19 @@ def _notify_about(user, broadcast):
     )
 
 
+# Where a broadcast comes from: the module's view passes one to `respond(source=...)`, and the
+# row keeps it to pick the sender.
+FROM_VOLUNTEERS = "volunteers"
+FROM_EVENTS = "events"
+FROM_CLASSES = "classes"
+
 # Who notifies one person for each source: `sender(user, broadcast)` puts the notice in the one
 # inbox (portal.notices), which queues the texts and mails the person chose. The key makes a
 # broadcast resumed after a killed worker tell nobody twice.
 SENDERS = {
-    "volunteers": _notify_volunteer,
-    "events": _notify_about,
-    "classes": _notify_about,
+    FROM_VOLUNTEERS: _notify_volunteer,
+    FROM_EVENTS: _notify_about,
+    FROM_CLASSES: _notify_about,
 }
 CHUNK = 50  # people notified per transaction; progress is saved after each
 

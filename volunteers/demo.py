@@ -16,7 +16,7 @@ from portal import services as portal_services
 from portal.models import User
 from portal.notices import inbox_only
 from volunteers import services
-from volunteers.models import Membership, Post, PostTemplate, Signup, Team
+from volunteers.models import Membership, Post, PostTemplate, Signup, Source, Team
 
 # slug, name, colour, description, (post title, place, start, end, capacity, skills), open
 TEAMS = [
@@ -142,7 +142,7 @@ def _member(user, team, by):
             decided_by=by,
             decided_at=now(),
             message="我想参加",
-            source="demo",
+            source=Source.DEMO,
         )
     services.ensure_profile(user)
 
@@ -205,9 +205,9 @@ def _seed(community, people):
     # an application waiting for the leader, and a parent's offer through the classes
     parent = people["parent"]
     services.submit_volunteer_offer(
-        parent, team=shoe, message="孩子上课时我可以来帮忙", source="volunteers:apply"
+        parent, team=shoe, message="孩子上课时我可以来帮忙", source=Source.APPLY
     )
-    services.submit_volunteer_offer(parent, message="周末有空", source="classes:parent-offer")
+    services.submit_volunteer_offer(parent, message="周末有空", source=Source.PARENT_OFFER)
 
     year = localdate().year
     result = services.generate_service_days(year, by=coordinator)
@@ -272,18 +272,18 @@ def _seed_signups(leader, coordinator, people) -> int:
             meals_delivered=(20 + n % 5) if "餐" in post.title else 0,
             note="",
         )
-    # a love-meal delivery on the 8th, as the canteen would create it
+    # a teamless post for the love meals on the 8th (the canteen's demo adds one per delivery)
     day = localdate().replace(day=8)
     if day < localdate():
         day = (day.replace(day=1) + timedelta(days=32)).replace(day=8)
     start = make_aware(datetime.combine(day, time(11)))
-    if not Post.objects.filter(source="canteen:love-meal", start=start).exists():
+    if not Post.objects.filter(source=Source.DEMO, start=start).exists():
         services.create_post(
             title="8号爱心餐配送",
             place="睦邻食堂",
             start=start,
             end=start + timedelta(hours=1),
             capacity=6,
-            source="canteen:love-meal",
+            source=Source.DEMO,
         )
     return attended

@@ -22,9 +22,27 @@ from portal.lib.lists import split_list, split_numbers
 from portal.singleton import SingletonSettings
 from portal.validators import validate_image_file
 
-# Posts the canteen creates for a Love Meal delivery (canteen.services._post_for_delivery) carry
-# this source; their volunteer finds the address on the canteen's page for volunteers.
-LOVE_MEAL_SOURCE_PREFIX = "canteen.lovemealdelivery:"
+
+class Source:
+    """The `source` codes saying where a post or membership came from, for every module.
+
+    The modules calling `services.create_post` and `services.submit_volunteer_offer` pass these
+    (never a copy typed by hand); a code ending in ":" is followed by the id of the other
+    module's row. Staff read them in words (`source_label`), never as codes.
+    """
+
+    APPLY = "volunteers:apply"
+    GENERATED = "volunteers:generated"
+    COPIED = "volunteers:copied"
+    PARENT_OFFER = "classes:parent-offer"
+    # a Love Meal delivery's post (canteen.services): its volunteer finds the address on the
+    # canteen's page for volunteers
+    LOVE_MEAL_DELIVERY = "canteen.lovemealdelivery:"
+    FESTIVAL_STALL = "events:activity:"
+    ALLIANCE_PROJECT = "alliance:project:"
+    DEMO = "demo"
+
+
 CANTEEN_DELIVERIES_URL = "canteen:my-deliveries"
 
 CHECKIN_SALT = "volunteers.post.checkin"
@@ -290,16 +308,17 @@ class Membership(models.Model):
         return source_label(self.source)
 
 
-# What the modules' `source` codes mean to staff, by prefix (staff never see the codes).
+# What the `source` codes (`Source`) mean to staff, by prefix (staff never see the codes); another
+# module's codes by its name, so older codes of that module read the same.
 SOURCE_LABELS = [
     ("classes:", _("Neighbour Classroom (a parent's offer)")),
-    ("volunteers:apply", _("applied to the team")),
-    ("volunteers:generated", _("generated for the service day")),
-    ("volunteers:copied", _("copied from another service day")),
+    (Source.APPLY, _("applied to the team")),
+    (Source.GENERATED, _("generated for the service day")),
+    (Source.COPIED, _("copied from another service day")),
     ("canteen", _("Love Meal delivery")),
     ("events:", _("festival activity")),
     ("alliance:", _("party-building alliance project")),
-    ("demo", _("demo data")),
+    (Source.DEMO, _("demo data")),
 ]
 
 
@@ -486,7 +505,7 @@ class Post(models.Model):
 
     @property
     def is_love_meal_delivery(self) -> bool:
-        return self.source.startswith(LOVE_MEAL_SOURCE_PREFIX)
+        return self.source.startswith(Source.LOVE_MEAL_DELIVERY)
 
     @property
     def delivery_page_url(self) -> str:

@@ -31,6 +31,7 @@ from volunteers.models import (
     PostTemplate,
     ServiceDay,
     Signup,
+    Source,
     Team,
     VolunteerProfile,
     VolunteerSettings,
@@ -320,7 +321,7 @@ def apply_to_team(user, team: Team, *, message="") -> Membership:
             _("You have already applied to %(team)s; the leader will answer soon.")
             % {"team": team.name}
         )
-    return submit_volunteer_offer(user, team=team, message=message, source="volunteers:apply")
+    return submit_volunteer_offer(user, team=team, message=message, source=Source.APPLY)
 
 
 @transaction.atomic
@@ -1129,7 +1130,7 @@ def generate_service_days(year: int, *, by=None, dry_run: bool = False) -> dict:
                 capacity=template.capacity,
                 skills=template.skills,
                 description=template.description,
-                source="volunteers:generated",
+                source=Source.GENERATED,
                 created_by=by,
             )
     if dry_run:
@@ -1156,7 +1157,7 @@ def copy_posts(source_day: ServiceDay, target_day: ServiceDay, *, by=None) -> in
             capacity=post.capacity,
             skills=post.skills,
             description=post.description,
-            source="volunteers:copied",
+            source=Source.COPIED,
             created_by=by,
         )
         created += 1

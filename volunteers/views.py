@@ -806,7 +806,7 @@ def team_message(request, slug):
     # A preview (recipients per channel, text segments), then the worker sends it.
     return broadcasts.respond(
         request,
-        source="volunteers",
+        source=broadcasts.FROM_VOLUNTEERS,
         title=str(team),
         recipients=[m.user for m in members],
         url=team.get_absolute_url(),
@@ -1046,7 +1046,7 @@ def post_message(request, pk):
     # A preview (recipients per channel, text segments), then the worker sends it.
     return broadcasts.respond(
         request,
-        source="volunteers",
+        source=broadcasts.FROM_VOLUNTEERS,
         title=str(post),
         recipients=[s.volunteer for s in signups],
         url=reverse("volunteers:my-schedule"),
@@ -1162,7 +1162,7 @@ def day_message(request, day):
     # A preview (recipients per channel, text segments), then the worker sends it.
     return broadcasts.respond(
         request,
-        source="volunteers",
+        source=broadcasts.FROM_VOLUNTEERS,
         title=_("Volunteers of the service day %(date)s") % {"date": day_date.isoformat()},
         recipients=[s.volunteer for s in signups],
         url=reverse("volunteers:my-schedule"),

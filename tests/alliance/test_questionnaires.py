@@ -44,6 +44,16 @@ def test_each_person_belongs_to_the_audiences_their_household_age_and_roles_say(
     assert services.audience_groups(volunteer) == {ALL, VOLUNTEERS}
 
 
+def test_a_volunteers_profile_without_the_role_also_counts_as_a_volunteer(resident):
+    from volunteers.services import ensure_profile
+
+    ensure_profile(resident)
+
+    assert services.audience_groups(resident) == {ALL, VOLUNTEERS}
+    questionnaire = make_questionnaire(audience=VOLUNTEERS)
+    assert list(services.audience_users(questionnaire)) == [resident]
+
+
 def test_residents_see_only_the_open_questionnaires_meant_for_them(resident, parent, child):
     for_all = make_questionnaire(title="全体")
     for_parents = make_questionnaire(audience=PARENTS, title="家长")

@@ -43,11 +43,9 @@ def test_generating_the_days_free_meals_is_idempotent(recipients, canteen_staff,
 
 
 def test_each_delivery_becomes_a_volunteer_post_without_the_address(recipients, canteen_staff):
-    from volunteers.models import Post
-
     services.generate_love_meals(DAY, by=canteen_staff)
     delivery = LoveMealDelivery.objects.get(recipient__name="独居王伯")
-    post = Post.objects.get(pk=delivery.volunteer_post_id)
+    post = delivery.volunteer_post
     assert post.capacity == 1
     assert "12" in post.place
     assert "101" not in post.place and "101" not in post.title
@@ -62,7 +60,7 @@ def test_the_volunteer_who_takes_the_post_sees_the_address_and_marks_it_delivere
     time_machine.move_to(at(DAY, 9), tick=False)
     services.generate_love_meals(DAY, by=canteen_staff)
     delivery = LoveMealDelivery.objects.get(recipient__name="独居王伯")
-    Signup.objects.create(post_id=delivery.volunteer_post_id, volunteer=volunteer)
+    Signup.objects.create(post=delivery.volunteer_post, volunteer=volunteer)
 
     client.force_login(resident)
     assert "独居王伯" not in client.get("/canteen/deliveries/").content.decode()
@@ -138,14 +136,15 @@ def test_love_meals_never_enter_the_government_claim(recipients, canteen_staff):
     assert summary["love_value"] == Decimal("48.00")
 
 
-def test_without_the_volunteers_module_deliveries_are_still_generated(
-    recipients, canteen_staff, monkeypatch
-):
-    import sys
+def test_deleting_the_volunteer_post_keeps_the_delivery(recipients, canteen_staff):
+    services.generate_love_meals(DAY, by=canteen_staff)
+    delivery = LoveMealDelivery.objects.get(recipient__name="独居王伯")
 
-    monkeypatch.setitem(sys.modules, "volunteers.services", None)  # import now fails
-    assert services.generate_love_meals(DAY, by=canteen_staff) == 2
-    assert not LoveMealDelivery.objects.filter(volunteer_post_id__isnull=False).exists()
+    delivery.volunteer_post.delete()
+
+    delivery.refresh_from_db()
+    assert delivery.volunteer_post is None
+    assert LoveMealDelivery.objects.filter(day=DAY).count() == 2
 
 
 def test_the_home_page_points_the_volunteer_to_their_deliveries(
@@ -158,7 +157,7 @@ def test_the_home_page_points_the_volunteer_to_their_deliveries(
     client.force_login(volunteer)
     assert "/canteen/deliveries/" not in client.get("/").content.decode()
     delivery = LoveMealDelivery.objects.first()
-    Signup.objects.create(post_id=delivery.volunteer_post_id, volunteer=volunteer)
+    Signup.objects.create(post=delivery.volunteer_post, volunteer=volunteer)
     assert "/canteen/deliveries/" in client.get("/").content.decode()
 
 

@@ -197,7 +197,6 @@ def test_the_figures_page_for_staff(client, events_staff, resident, festival, re
 def test_staff_ask_the_volunteers_module_for_a_post_for_a_service_stall(
     client, events_staff, festival
 ):
-    pytest.importorskip("volunteers.services", reason="the volunteers module is optional")
     from volunteers.models import Post
 
     stall = make_activity(
@@ -210,11 +209,25 @@ def test_staff_ask_the_volunteers_module_for_a_post_for_a_service_stall(
 
     assert response.status_code == 302
     stall.refresh_from_db()
-    post = Post.objects.get(pk=stall.volunteer_post_id)
+    post = stall.volunteer_post
     assert (post.title, post.capacity, post.start) == ("便民服务：磨刀", 3, stall.starts_at)
     assert post.source == f"events:activity:{stall.pk}"
     client.post(url, {"capacity": "3"})
     assert Post.objects.count() == 1
+
+
+def test_deleting_the_volunteer_post_keeps_the_stall(events_staff, festival):
+    stall = make_activity(festival, title="便民服务：磨刀", kind="service")
+    post = services.create_volunteer_post(stall, capacity=2, by=events_staff)
+
+    post.delete()
+
+    stall.refresh_from_db()
+    assert stall.volunteer_post is None
+    # and staff may ask for a new one
+    again = services.create_volunteer_post(stall, capacity=2, by=events_staff)
+    stall.refresh_from_db()
+    assert stall.volunteer_post == again
 
 
 def test_volunteer_posts_only_for_stalls_and_only_by_staff(
@@ -230,7 +243,7 @@ def test_volunteer_posts_only_for_stalls_and_only_by_staff(
     with translation.override("en"), pytest.raises(services.EventError, match="service and"):
         services.create_volunteer_post(activity, capacity=2, by=events_staff)
     activity.refresh_from_db()
-    assert activity.volunteer_post_id is None
+    assert activity.volunteer_post is None
 
 
 def test_the_figures_download_as_csv(client, events_staff, festival, registered):
