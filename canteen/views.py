@@ -109,7 +109,7 @@ def _dish_lists(menus, first_day: date, end: date) -> dict:
     return lists
 
 
-@public_page("canteen", params=["week"])
+@public_page("canteen", params=["day", "week"])
 @resident_page("canteen")
 def index(request):
     """Today's and tomorrow's menus (or one chosen day), with my price after subsidy and booking.
