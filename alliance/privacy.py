@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from alliance.models import Need, Rating
+from portal.cache import changed as cache_changed
 from portal.models import Partner, PartnerMember
 from portal.privacy import table
 
@@ -71,4 +72,5 @@ def forget(user, members, tally) -> None:
     # contact of stays, without the link to their account.
     tally.remove(PartnerMember.objects.filter(user=user))
     contact_of = Partner.objects.filter(contact_user=user).update(contact_user=None)
+    cache_changed("portal")  # the partner list is the portal's; update() sends no signals
     tally.keep(Partner, contact_of)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from alliance.models import AllianceSettings, HomeVisit, Need, Project, ProjectUpdate, Rating
 from portal import roles
-from portal.cache import content_changed
+from portal.cache import changed as cache_changed
 from portal.models import Household, HouseholdMember
 from portal.notices import Kind, notify, notify_role
 from volunteers import services as volunteer_services
@@ -44,7 +44,7 @@ class AllianceError(Exception):
 
 
 def _changed():
-    content_changed("alliance")
+    cache_changed("alliance")
 
 
 def _tell(need: Need, state: str, **params) -> None:

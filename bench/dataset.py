@@ -1494,6 +1494,9 @@ def main(argv=None) -> int:
         for name in ("people", "volunteers", "events", "classes", "fund", "canteen"):
             with Part(name):
                 counts.update(getattr(gen, name)())
+    from portal.cache import NAMESPACES, changed
+
+    changed(*NAMESPACES)  # written in bulk, without signals: nothing cached before is current
     with Part("analyze"):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -35,7 +35,7 @@ from classes.models import (
 )
 from fund import services as fund_services
 from fund.models import FundEntry
-from portal.cache import content_changed
+from portal.cache import changed as cache_changed
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
 from portal.notices import Kind, notify, notify_many, urgent_for
@@ -84,7 +84,7 @@ def generate_sessions(course: Course, *, from_day: date | None = None) -> int:
         day += timedelta(days=1)
     ClassSession.objects.bulk_create(made)
     # bulk_create sends no signals: the class hours shown on public pages count these sessions
-    content_changed("classes")
+    cache_changed("classes")
     return len(made)
 
 

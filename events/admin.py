@@ -14,6 +14,7 @@ from events.models import (
     StallApplication,
     Track,
 )
+from portal.cache import changed as cache_changed
 
 
 class TrackInline(admin.TabularInline):
@@ -75,11 +76,13 @@ class EventAdmin(WebImagePreview, admin.ModelAdmin):
     @admin.action(description=_("Publish"))
     def publish(self, request, queryset):
         n = queryset.update(is_published=True)
+        cache_changed("events")  # update() sends no signals
         self.message_user(request, ngettext("%d event published.", "%d events published.", n) % n)
 
     @admin.action(description=_("Unpublish"))
     def unpublish(self, request, queryset):
         n = queryset.update(is_published=False)
+        cache_changed("events")
         self.message_user(
             request, ngettext("%d event unpublished.", "%d events unpublished.", n) % n
         )

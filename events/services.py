@@ -24,6 +24,7 @@ from events.models import (
 )
 from portal import roles
 from portal.access import my_household_members
+from portal.cache import changed as cache_changed
 from portal.models import Community, HouseholdMember
 from portal.notices import Kind, notify, notify_role, urgent_for
 from portal.questions import AnswerError, check_answer
@@ -188,6 +189,7 @@ def promote_waiting(activity: Activity) -> list[Booking]:
         Registration.objects.filter(pk__in=[r.pk for r in regs]).update(
             status=Registration.Status.CONFIRMED, confirmed_at=at
         )
+        cache_changed("events")  # update() sends no signals
         free -= len(regs)
         booking = regs[0].booking
         promoted.append(booking)

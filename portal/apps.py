@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 def _new_code_new_cache(sender, **kwargs):
     """A deploy runs `migrate`: what was cached was rendered by the old code (templates, labels),
     so make all of it stale. Connected for the portal's own post_migrate only: once per run."""
-    from portal.cache import bump
+    from portal.cache import NAMESPACES, changed
 
-    bump()
+    changed(*NAMESPACES)
 
 
 def _is_last_to_migrate(app_config) -> bool:

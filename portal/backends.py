@@ -2,23 +2,23 @@ from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from portal.cache import cached
+from portal.cache import cached, person
 
 
 class CachedUserMixin:
     """The logged-in user's row (and roles) read through the cache.
 
     Every page of a logged-in resident loads their row, and most ask for one of their roles. Both
-    are kept under the "people" generation: saving or deleting any account or household (a
-    password, a deactivation, a move), a change of anyone's roles, and any write in the admin make
-    every kept row stale. Permissions are not kept: they are read when a page checks them.
+    are kept in the person's own cache namespace: saving or deleting their account (a password, a
+    deactivation) or a change of their roles makes the kept row stale. Permissions are not kept:
+    they are read when a page checks them.
 
     The session remembers which backend logged the user in (allauth's for the log-in form, the
     model backend for `force_login`), so both are given this `get_user`.
     """
 
     def get_user(self, user_id):
-        return cached(f"auth-user:{user_id}", ("people",), lambda: self._load(user_id))
+        return cached(f"auth-user:{user_id}", (person(user_id),), lambda: self._load(user_id))
 
     def _load(self, user_id):
         model = get_user_model()

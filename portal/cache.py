@@ -1,27 +1,29 @@
-"""Caching what every visitor sees alike, invalidated when the data behind it changes.
+"""The portal's cache: README.md, "The cache", explains it on one page. In short:
 
-Each app's content has a *generation* number kept in the shared cache (Redis in production, so
-every worker sees the same numbers). Anything cached here is keyed by the generations of the
-apps it was made from, so a change makes the old entries unreachable at once:
-
-- any save or delete of a model of a content app (signals, `connect_signals`), and
-- any write request (POST, PUT, PATCH, DELETE) that succeeds (`CacheGenerationMiddleware`),
-  which also covers bulk updates, which send no signals,
-
-bump the generation of that app. Entries also expire after a short time, which bounds what a
-write outside both (a raw SQL statement, a shell) or a clock-driven change (a registration window
-opening) can leave stale.
-
-Inside a transaction that has written something, nothing is read from or stored in the cache: the
-transaction sees its own uncommitted rows, which must never be served to anyone else, and its own
-writes must be visible to it. The generation is bumped when it commits.
+- **Namespaces.** Everything cached is made from the data of some namespaces: each module's
+  content (`portal.modules`), "portal" (the community's settings and announcements, on every
+  page), "people" (accounts and households, some shown on public pages: a team's leader) and
+  "person:<id>" (what one person alone sees of themselves: their row, roles and notices).
+- **Versions.** Each namespace has a version number in the shared cache (Redis in production).
+  An entry is stored with the versions it was made from, read before it was made, and served
+  only while they are still current. "portal" is part of every entry.
+- **Who says what changed.** `changed(namespace)`. The model signals call it for every save,
+  delete and many-to-many change of a module's model (`connect_signals`); services that write in
+  bulk (`QuerySet.update()`, `bulk_create()`: no signals) call it themselves; `migrate` (a deploy)
+  changes every namespace.
+- **Transactions.** Inside a transaction `changed()` increments the version at once and again
+  when the transaction commits: in between, other requests may store what they read of the
+  committed rows, and the second increment makes that stale. Until then this thread neither reads
+  nor stores anything cached: it must see its own writes and never hand its uncommitted rows to
+  anyone.
+- **Time limits.** Each entry also expires (settings: *_CACHE_SECONDS): that bounds what a change
+  from outside the portal (raw SQL, the shell) or the clock (a cut-off passed) leaves stale.
 """
 
 import contextvars
 import functools
 import hashlib
 import secrets
-import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -34,113 +36,138 @@ from django.utils.translation import get_language
 
 from portal import modules
 
-# The apps whose content pages and aggregates are cached: every module (portal.modules), and
-# "portal" for the community's settings and announcements, which every page shows.
-CONTENT_APPS = ("portal", *modules.labels())
-# People's accounts, roles and households are shown on no public page: their changes (a sign-up,
-# a profile saved, a role given) bump a generation of their own and leave the public pages cached.
+# The namespaces of content: every module's, and the portal's own.
+CONTENT = ("portal", *modules.labels())
+# Every namespace but the per-person ones (which each entry's "portal" version covers).
+NAMESPACES = (*CONTENT, "people")
+# Accounts, roles and households: their changes count in "people" (and the person's own).
 PEOPLE_MODELS = {"portal.user", "portal.user_groups", "portal.household", "portal.householdmember"}
-GENERATIONS = (*CONTENT_APPS, "people")
-# Rows no cached page shows: a person's own notices and choices (the unread count keeps its own
-# key, `portal.notices.unread_count`) and the outbox. Writing them makes nothing stale.
+# Rows no cached entry is made from (a person's notices have the person's namespace, changed by
+# `portal.notices`), and logs: writing them makes nothing stale.
 PRIVATE_MODELS = {
     "portal.notice",
     "portal.noticepreference",
     "portal.delivery",
     "portal.broadcast",
+    "portal.consentchange",
+    "portal.accountdeletion",
+    "portal.mobilereveal",
+    "portal.calendarkey",
 }
 
-_PREFIX = "gen:"
-# The generations read once per request (reset by the middleware), so one page costs one round
-# trip to the cache for them however many cached parts it has.
-_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "portal_cache_gen", default=None
+
+def person(user_id: int) -> str:
+    """The namespace of what only this person sees of themselves."""
+    return f"person:{user_id}"
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+# The versions this request has read (one round trip per request for all it needs), and the
+# namespaces this thread changed in a transaction that has not committed yet.
+_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("cache_read", default=None)
+_uncommitted: contextvars.ContextVar[frozenset] = contextvars.ContextVar(
+    "cache_uncommitted", default=frozenset()
 )
 
 
-def _key(app: str) -> str:
-    return f"{_PREFIX}{app}"
+def _version_key(namespace: str) -> str:
+    return f"v:{namespace}"
 
 
-def generations(apps: Iterable[str]) -> tuple[int, ...]:
-    apps = tuple(apps)
-    memo = _memo.get()
-    if memo is not None and all(app in memo for app in apps):
-        return tuple(memo[app] for app in apps)
-    # In a request, read them all at once: the next part of the page will want others.
-    wanted = GENERATIONS if memo is not None else apps
-    found = cache.get_many([_key(app) for app in wanted])
-    for app in wanted:
-        if _key(app) not in found:  # first use, or evicted: start from a number never used
-            cache.add(_key(app), _fresh(), timeout=None)
-            found[_key(app)] = cache.get(_key(app), 0)
-    if memo is not None:
-        memo.update((app, found[_key(app)]) for app in wanted)
-    return tuple(found[_key(app)] for app in apps)
-
-
-def _fresh() -> int:
-    # Random, not the clock: a cache emptied and refilled within the same microsecond (or under
-    # a frozen clock in tests) must not get back a generation an earlier copy was kept under.
+def _new_version() -> int:
+    # Random, not a count from 0: a cache emptied and refilled must not give back a version an
+    # entry of before was stored with.
     return secrets.randbits(62)
 
 
-def bump(*apps: str) -> None:
-    """Make everything cached from these apps' content (all content apps if none) stale."""
-    for app in apps or GENERATIONS:
-        key = _key(app)
+def versions(namespaces: Iterable[str], *, also: Iterable[str] = ()) -> tuple:
+    """The current versions of `namespaces`. `also` names keys to fetch in the same round trip:
+    returns (versions, {key: value found})."""
+    namespaces = tuple(namespaces)
+    read = _read.get()
+    missing = [ns for ns in namespaces if read is None or ns not in read]
+    found = cache.get_many([*map(_version_key, missing), *also]) if missing or also else {}
+    known = dict(read or {})
+    for ns in missing:
+        value = found.pop(_version_key(ns), None)
+        if value is None:  # first use, or evicted
+            cache.add(_version_key(ns), _new_version(), timeout=None)
+            value = cache.get(_version_key(ns))
+        known[ns] = value
+    if read is not None:
+        read.update(known)
+    current = tuple(known[ns] for ns in namespaces)
+    return (current, found) if also else current
+
+
+def _increment(namespaces: Iterable[str]) -> None:
+    read = _read.get()
+    for ns in namespaces:
         try:
-            cache.incr(key)
-        except ValueError:  # not in the cache yet (or evicted): any new value is a new generation
-            cache.set(key, _fresh(), timeout=None)
-    memo = _memo.get()
-    if memo is not None:
-        for app in apps or GENERATIONS:
-            memo.pop(app, None)
+            cache.incr(_version_key(ns))
+        except ValueError:  # not in the cache (evicted): any new number is a new version
+            cache.set(_version_key(ns), _new_version(), timeout=None)
+        if read is not None:
+            read.pop(ns, None)
 
 
-def _bump_on_commit(app: str) -> Callable[[], None]:
-    def after_commit():
-        bump(app)
+def changed(*namespaces: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """What is cached from these namespaces is stale: now, and again when the transaction commits
+    (see the module's doc)."""
+    if transaction.get_autocommit(using):
+        _uncommitted.set(frozenset())
+        _increment(namespaces)
+        return
+    _increment(namespaces)
+    _uncommitted.set(_uncommitted.get() | set(namespaces))
+    transaction.on_commit(functools.partial(_committed, namespaces), using=using)
 
-    after_commit.portal_cache_bump = app
-    return after_commit
 
-
-def _pending_bumps(connection) -> set:
-    return {
-        getattr(func, "portal_cache_bump", None) for _sids, func, _r in connection.run_on_commit
-    } - {None}
+def _committed(namespaces) -> None:
+    # One increment per namespace and commit: the first of its callbacks takes it.
+    pending = _uncommitted.get()
+    _increment(set(namespaces) & pending)
+    _uncommitted.set(pending - set(namespaces))
 
 
 def usable(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """False inside a transaction with uncommitted writes to content (see the module's doc)."""
-    connection = transaction.get_connection(using)
-    return not (connection.in_atomic_block and _pending_bumps(connection))
+    """False while this thread has changes in a transaction that has not committed."""
+    if transaction.get_autocommit(using):
+        _uncommitted.set(frozenset())  # a transaction rolled back: nothing of it is pending
+        return True
+    return not _uncommitted.get()
 
 
-def content_changed(app: str, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Make `app`'s cached content stale now (autocommit) or when the transaction commits.
-
-    Until it commits, other requests see only the committed rows, so what they cache is right;
-    this transaction itself bypasses the cache (`usable`). One bump per app and transaction.
-    """
-    connection = transaction.get_connection(using)
-    if not connection.in_atomic_block:
-        bump(app)
-    elif app not in _pending_bumps(connection):
-        transaction.on_commit(_bump_on_commit(app), using=using)
+# --- what changed, from the models --------------------------------------------------------------
 
 
-def _on_model_change(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
-    app = sender._meta.app_label
-    if app not in CONTENT_APPS or sender._meta.label_lower in PRIVATE_MODELS:
+def _on_model_change(sender, instance=None, update_fields=None, action=None, **kwargs):
+    if action is not None and not action.startswith("post_"):
+        return  # many-to-many: counted once, after
+    label = sender._meta.label_lower
+    if sender._meta.app_label not in CONTENT or label in PRIVATE_MODELS:
         return
-    if sender._meta.label_lower in PEOPLE_MODELS:
-        if update_fields is not None and set(update_fields) <= {"last_login"}:
-            return  # a log-in changes nothing anyone else sees
-        app = "people"
-    content_changed(app, using)
+    using = kwargs.get("using", DEFAULT_DB_ALIAS)
+    if label not in PEOPLE_MODELS:
+        changed(sender._meta.app_label, using=using)
+        return
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a log-in changes nothing anyone sees
+    touched = {"people"}
+    if label == "portal.user" and instance is not None:
+        touched.add(person(instance.pk))
+    elif label == "portal.user_groups":
+        if hasattr(instance, "user_id"):  # a membership row deleted with its group
+            ids = (instance.user_id,)
+        elif instance is not None and instance._meta.label_lower == "portal.user":
+            ids = (instance.pk,)
+        else:  # from a group's side: the users changed, or all of them (a clear)
+            ids = kwargs.get("pk_set")
+            if ids is None:
+                touched.add("portal")  # in every entry: everyone's kept roles go
+        touched.update(person(pk) for pk in ids or ())
+    changed(*touched, using=using)
 
 
 def connect_signals() -> None:
@@ -150,72 +177,51 @@ def connect_signals() -> None:
         signal.connect(_on_model_change, dispatch_uid=f"portal_cache_{id(signal)}")
 
 
-# What this process last read from the shared cache, with the time it was made: a page or a value
-# read on every request then costs no round trip for its bytes. Each entry is still checked
-# against the current generations (in its key, or stored with it) and the time limit.
-_in_process: dict[str, tuple] = {}
-IN_PROCESS = 500
+# --- entries ------------------------------------------------------------------------------------
+
+_NOTHING = object()
 
 
-def _keep_in_process(key: str, made: float, value) -> None:
-    if len(_in_process) >= IN_PROCESS:
-        _in_process.clear()  # simple and safe under threads; refilled from the cache
-    _in_process[key] = (made, value)
+def _lookup(key: str, namespaces: tuple) -> tuple:
+    """(current versions, the value stored under `key` for them, or _NOTHING): one round trip."""
+    current, found = versions(namespaces, also=[key])
+    entry = found.get(key)
+    if entry is not None and entry[0] == current:
+        return current, entry[1]
+    return current, _NOTHING
 
 
-def _kept_in_process(key: str, seconds: int):
-    """(made, value) if this process has `key` and it is younger than `seconds`, else None."""
-    kept = _in_process.get(key)
-    if kept is None or kept[0] + seconds < time.time():
-        return None
-    return kept
+def _store(key: str, current: tuple, value, seconds: int) -> None:
+    if usable():
+        cache.set(key, (current, value), seconds)
 
 
-def cached(
-    name: str,
-    apps: Iterable[str],
-    compute: Callable[[], object],
-    timeout=None,
-    in_process: bool = False,
-):
-    """`compute()`, remembered until the apps' content changes (or `timeout` seconds pass).
-
-    Put in `name` whatever else the value depends on (a date, a language, an id). With
-    `in_process`, the process keeps it too (for what every request reads): the caller gets the
-    same object each time and must not change it.
-    """
-    apps = tuple(apps)
+def cached(name: str, namespaces: Iterable[str], compute: Callable[[], object], timeout=None):
+    """`compute()`, kept until one of the namespaces changes (or `timeout` seconds pass,
+    CONTENT_CACHE_SECONDS by default). Put in `name` whatever else the value depends on (a date,
+    a language, an id)."""
     if not usable():
         return compute()
-    seconds = settings.CONTENT_CACHE_SECONDS if timeout is None else timeout
-    key = "c:{}:{}".format(name, ".".join(str(g) for g in generations(apps)))
-    stored = _kept_in_process(key, seconds) if in_process else None
-    if stored is None:
-        stored = cache.get(key)
-        if stored is None:
-            stored = (time.time(), compute())
-            cache.set(key, stored, seconds)
-        if in_process:
-            _keep_in_process(key, *stored)
-    return stored[1]
+    key = f"c:{name}"
+    current, value = _lookup(key, tuple(dict.fromkeys(("portal", *namespaces))))
+    if value is _NOTHING:
+        value = compute()
+        _store(key, current, value, settings.CONTENT_CACHE_SECONDS if timeout is None else timeout)
+    return value
 
 
-def _page_cacheable(request) -> bool:
-    if request.method not in ("GET", "HEAD"):
-        return False
-    if request.user.is_authenticated:
-        return False
-    # A flash message waiting to be shown is this visitor's alone.
-    if "messages" in request.COOKIES:
-        return False
-    return usable()
+def personal(name: str, user_id: int, namespaces: Iterable[str], compute: Callable[[], object]):
+    """`compute()` for one person's part of a page (their next post, their bookings), kept like
+    `resident_page` keeps their pages: until the namespaces, "people" or their own change, and at
+    most RESIDENT_PAGE_CACHE_SECONDS (what the clock changes)."""
+    seconds = settings.RESIDENT_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    depends = ("people", person(user_id), *namespaces)
+    return cached(f"me:{user_id}:{name}", depends, compute, timeout=seconds)
 
 
-def _not_kept_by_browsers(response):
-    # Browsers and proxies must not keep a visitor's page: the next request may be logged in.
-    patch_cache_control(response, private=True, max_age=0)
-    return response
-
+# --- whole pages --------------------------------------------------------------------------------
 
 # Bounds on what a query string may add to a page's cache key: longer values are cut (no page
 # here reads a longer one), further values of a parameter dropped.
@@ -234,71 +240,88 @@ def _normalised_query(query: QueryDict, params: tuple[str, ...]) -> QueryDict:
     return kept
 
 
-def public_page(*apps: str, params: Iterable[str] = ()):
+def _page_key(kind: str, request, *extra) -> str:
+    from portal.context_processors import wants_large_text
+
+    return ":".join(
+        str(part)
+        for part in (
+            kind,
+            *extra,
+            get_language(),
+            int(wants_large_text(request)),
+            timezone.localdate().isoformat(),
+            f"{request.get_host()}{request.get_full_path()}",
+        )
+    )
+
+
+def _served(stored, label: str) -> HttpResponse:
+    status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    response.headers["X-Portal-Cache"] = label
+    return response
+
+
+def _made(request, view, args, kwargs):
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    return response
+
+
+def _keepable(response) -> tuple | None:
+    """What to store of a page: a whole 200 that set no cookie of its own."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    headers = [
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() in ("content-type", "content-language")
+    ]
+    return response.status_code, headers, response.content
+
+
+def _not_kept_by_browsers(response):
+    # Browsers and proxies must not keep a page: the next request may be somebody else's.
+    patch_cache_control(response, private=True, max_age=0)
+    return response
+
+
+def public_page(*namespaces: str, params: Iterable[str] = ()):
     """Serve a page that looks the same to every anonymous visitor from the cache.
 
     `params` names the query parameters the page reads. For a visitor the view sees only those
-    (sorted, bounded: `_normalised_query`), and the cache key holds only those, so a crawler
-    adding parameters of its own cannot make new entries, and the page always matches its key.
-    The key also holds the host and path, the language, the text size, today's date and the
-    generations of `apps` (plus "portal": the community's settings are on every page). Logged-in
-    residents always get a fresh page from the full query. A response that used a CSRF token,
-    set a cookie or is not a 200 is never stored (it is somebody's own).
+    (sorted, bounded: `_normalised_query`), and the key holds only those, so a crawler adding
+    parameters of its own cannot make new entries. The key also holds the host and path, the
+    language, the text size and today's date. Logged-in residents always get a fresh page. A page
+    that used a CSRF token, set a cookie or is not a 200 is never stored (it is somebody's own).
     """
-    from portal.context_processors import wants_large_text
-
-    depends = tuple(dict.fromkeys(("portal", *apps)))
+    depends = tuple(dict.fromkeys(("portal", *namespaces)))
     params = tuple(params)
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not _page_cacheable(request):
+            if (
+                request.method not in ("GET", "HEAD")
+                or request.user.is_authenticated
+                or "messages" in request.COOKIES  # a flash message is this visitor's alone
+                or not usable()
+            ):
                 return view(request, *args, **kwargs)
             request.GET = _normalised_query(request.GET, params)
             request.META["QUERY_STRING"] = request.GET.urlencode()
-            large = int(wants_large_text(request))
-            today = timezone.localdate().isoformat()
-            where = f"{request.get_host()}{request.get_full_path()}"
-            key = f"p:{get_language()}:{large}:{today}:{where}"
-            # One round trip for the generations (and the page, unless this process has it); a
-            # page is stored with the generations it was made from and the time it was made, and
-            # served only while they are current and it is younger than the time limit.
-            gen_keys = [_key(app) for app in depends]
-            kept = _kept_in_process(key, settings.PUBLIC_PAGE_CACHE_SECONDS)
-            found = cache.get_many(gen_keys if kept is not None else [*gen_keys, key])
-            if all(k in found for k in gen_keys):
-                current = tuple(found[k] for k in gen_keys)
-            else:
-                current = generations(depends)
-            stored = kept if kept is not None else found.get(key)
-            if stored is not None and stored[1][0] == current:
-                if kept is None:
-                    _keep_in_process(key, *stored)
-                _gens, status, headers, content = stored[1]
-                response = HttpResponse(content, status=status)
-                for name, value in headers:
-                    response.headers[name] = value
-                response.headers["X-Portal-Cache"] = "hit"
-                return _not_kept_by_browsers(response)
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if (
-                response.status_code == 200
-                and not response.streaming
-                and not response.cookies
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-                and usable()
-            ):
-                headers = [
-                    (name, value)
-                    for name, value in response.headers.items()
-                    if name.lower() in ("content-type", "content-language")
-                ]
-                stored = (time.time(), (current, response.status_code, headers, response.content))
-                cache.set(key, stored, settings.PUBLIC_PAGE_CACHE_SECONDS)
-                _keep_in_process(key, *stored)
+            key = _page_key("p", request)
+            current, stored = _lookup(key, depends)
+            if stored is not _NOTHING:
+                return _not_kept_by_browsers(_served(stored, "hit"))
+            response = _made(request, view, args, kwargs)
+            keep = _keepable(response)
+            if keep is not None and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+                _store(key, current, keep, settings.PUBLIC_PAGE_CACHE_SECONDS)
                 response.headers["X-Portal-Cache"] = "miss"
             return _not_kept_by_browsers(response)
 
@@ -307,134 +330,51 @@ def public_page(*apps: str, params: Iterable[str] = ()):
     return decorator
 
 
-def person_generation_key(user_id: int) -> str:
-    """The generation of what only this person sees and no app's generation covers: their
-    notices (written by `portal.notices`, which bumps it: `person_changed`)."""
-    return _key(f"person:{user_id}")
-
-
-def person_changed(user_id: int) -> None:
-    """Make this person's own cached pages stale (a notice to them, or one read)."""
-    try:
-        cache.incr(person_generation_key(user_id))
-    except ValueError:
-        cache.set(person_generation_key(user_id), _fresh(), timeout=None)
-    memo = _memo.get()
-    if memo is not None:
-        memo.pop(person_generation_key(user_id), None)
-
-
-def person_generation(user_id: int) -> int:
-    """This person's own generation (see `person_changed`), read once per request."""
-    key = person_generation_key(user_id)
-    memo = _memo.get()
-    if memo is not None and key in memo:
-        return memo[key]
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, _fresh(), timeout=None)
-        value = cache.get(key, 0)
-    if memo is not None:
-        memo[key] = value
-    return value
-
-
-def personal(name: str, user_id: int, apps: Iterable[str], compute: Callable[[], object]):
-    """`compute()` for one person's part of a page (their next post, their bookings), kept for
-    them like `resident_page` keeps a page: until anything in `apps`, any account or household,
-    or their own notices change, and at most RESIDENT_PAGE_CACHE_SECONDS (what the clock
-    changes). A page made of several modules' parts then recomputes only the parts whose
-    module changed."""
-    seconds = settings.RESIDENT_PAGE_CACHE_SECONDS
-    if seconds <= 0:
-        return compute()
-    name = f"me:{user_id}:{person_generation(user_id)}:{name}"
-    return cached(name, ("people", *apps), compute, timeout=seconds)
-
-
-def _resident_page_cacheable(request) -> bool:
-    if request.method not in ("GET", "HEAD") or not request.user.is_authenticated:
-        return False
-    # The page holds CSRF tokens for this browser's secret: only when the browser sent one (a
-    # page that makes a new secret sets a cookie and is never stored), and keyed by it.
-    if not request.COOKIES.get(settings.CSRF_COOKIE_NAME):
-        return False
-    # A flash message waiting to be shown (in a cookie or in the session) is shown once.
-    if "messages" in request.COOKIES or "_messages" in request.session:
-        return False
-    return usable()
-
-
-def resident_page(*apps: str, seconds: int | None = None):
+def resident_page(*namespaces: str, seconds: int | None = None):
     """Keep a logged-in resident's own page (GET) for them, until what it shows changes.
 
-    The key holds the session, the browser's CSRF secret (the page's forms carry tokens made
-    from it), the path and query, the language, the text size and today's date; the stored page
-    is served only while the generations of `apps`, "portal", "people" (accounts, roles,
-    households) and this person's own generation (their notices) are those it was made from, and
-    for at most `seconds` (RESIDENT_PAGE_CACHE_SECONDS): what the clock changes (a post that
-    ended, a cut-off passed) is seen within that bound. Any write in one of the apps (by anyone)
-    makes it stale, so in real use it saves the repeated views between writes: the bench's mix
-    reports how often that is (`X-Portal-Cache: resident-hit|resident-miss`).
+    The key holds the person, their session and the browser's CSRF secret (the page's forms carry
+    tokens made from it; hashed, no secret in a key's name), the path and query, the language,
+    the text size and today's date. The page depends on `namespaces`, "people" and the person's
+    own, and is kept at most `seconds` (RESIDENT_PAGE_CACHE_SECONDS): what the clock changes (a
+    post that ended, a cut-off passed) shows within that. The bench's mix reports how often it is
+    served (`X-Portal-Cache: resident-hit|resident-miss`).
     """
-    from portal.context_processors import wants_large_text
-
-    depends = tuple(dict.fromkeys(("portal", "people", *apps)))
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             limit = settings.RESIDENT_PAGE_CACHE_SECONDS if seconds is None else seconds
-            if limit <= 0 or not _resident_page_cacheable(request):
+            secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+            if (
+                limit <= 0
+                or request.method not in ("GET", "HEAD")
+                or not request.user.is_authenticated
+                # A page that makes a new CSRF secret sets a cookie: it is never stored.
+                or not secret
+                # A flash message waiting to be shown (in a cookie or the session) shows once.
+                or "messages" in request.COOKIES
+                or "_messages" in request.session
+                or not usable()
+            ):
                 return view(request, *args, **kwargs)
-            user = request.user
-            secret = request.COOKIES[settings.CSRF_COOKIE_NAME]
-            where = f"{request.get_host()}{request.get_full_path()}"
-            # The session key and the CSRF secret are hashed: no secret in a key's name.
-            browser = hashlib.sha256(
-                f"{request.session.session_key}:{secret}".encode()
-            ).hexdigest()[:32]
-            key = (
-                f"r:{user.pk}:{browser}:{get_language()}:"
-                f"{int(wants_large_text(request))}:{timezone.localdate().isoformat()}:{where}"
-            )
-            gen_keys = [*(_key(app) for app in depends), person_generation_key(user.pk)]
-            found = cache.get_many([*gen_keys, key])
-            if not all(k in found for k in gen_keys):
-                generations(depends)
-                for k in gen_keys:
-                    if k not in found:
-                        cache.add(k, _fresh(), timeout=None)
-                found = {**cache.get_many(gen_keys), key: found.get(key)}
-            current = tuple(found[k] for k in gen_keys)
-            stored = found.get(key)
-            if stored is not None and stored[0] + limit >= time.time() and stored[1] == current:
-                _gens, status, headers, content = stored[1:]
-                response = HttpResponse(content, status=status)
-                for name, value in headers:
-                    response.headers[name] = value
-                response.headers["X-Portal-Cache"] = "resident-hit"
+            user_id = request.user.pk
+            browser = hashlib.sha256(f"{request.session.session_key}:{secret}".encode())
+            key = _page_key("r", request, user_id, browser.hexdigest()[:32])
+            depends = tuple(dict.fromkeys(("portal", "people", person(user_id), *namespaces)))
+            current, stored = _lookup(key, depends)
+            if stored is not _NOTHING:
                 # As rendering the tokens would: the browser's CSRF cookie is renewed.
                 request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-                return _not_kept_by_browsers(response)
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
+                return _not_kept_by_browsers(_served(stored, "resident-hit"))
+            response = _made(request, view, args, kwargs)
+            keep = _keepable(response)
             if (
-                response.status_code == 200
-                and not response.streaming
-                and not response.cookies
+                keep is not None
                 and request.META.get("CSRF_COOKIE") == secret
                 and "_messages" not in request.session
-                and usable()
             ):
-                headers = [
-                    (name, value)
-                    for name, value in response.headers.items()
-                    if name.lower() in ("content-type", "content-language")
-                ]
-                stored = (time.time(), current, response.status_code, headers, response.content)
-                cache.set(key, stored, limit)
+                _store(key, current, keep, limit)
                 response.headers["X-Portal-Cache"] = "resident-miss"
             return _not_kept_by_browsers(response)
 
@@ -443,28 +383,18 @@ def resident_page(*apps: str, seconds: int | None = None):
     return decorator
 
 
-class CacheGenerationMiddleware:
-    """Reads the generations once per request, and bumps them after a write request.
-
-    A successful write request to a module (a form posted) bumps that module's generation (the
-    URL's namespace); one to the admin (bulk actions send no signals) bumps them all.
-    """
+class CacheScopeMiddleware:
+    """Each request reads the versions it needs once, and starts with nothing uncommitted (in
+    tests, the test's own open transaction is not the request's)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _memo.set({})
+        read = _read.set({})
+        pending = _uncommitted.set(frozenset())
         try:
-            response = self.get_response(request)
+            return self.get_response(request)
         finally:
-            _memo.reset(token)
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and response.status_code < 400:
-            match = getattr(request, "resolver_match", None)
-            namespace = match.namespaces[0] if match is not None and match.namespaces else None
-            if namespace in CONTENT_APPS:
-                bump(namespace)
-            elif namespace == "admin":
-                bump()
-            # Elsewhere (log-in, profile, language) the model signals say what changed.
-        return response
+            _uncommitted.reset(pending)
+            _read.reset(read)

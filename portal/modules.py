@@ -10,7 +10,7 @@ to know of it:
 - `staff_role`: the role whose group keeps all its data in the admin (`portal.roles`).
 
 The rest follows from the app itself: its pages are at `/<label>/` under the namespace `<label>`
-(its `urls.py`); its content has a cache generation of its own (`portal.cache`); and what it adds
+(its `urls.py`); its content is a cache namespace of its own (`portal.cache`); and what it adds
 to the shared pages are its submodules by name (`parts`): `home` (a section of the home page),
 `privacy` (a resident's data), `calendar` (my calendar), `demo` (the demo data).
 

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.timezone import localtime, now
@@ -225,33 +224,24 @@ def _with_link(text: str, url: str) -> str:
 # --- the inbox ------------------------------------------------------------------------------
 
 
-def _unread_key(user_id: int) -> str:
-    return f"inbox-unread:{user_id}"
-
-
 def unread_changed(user_id: int) -> None:
-    """Forget the person's cached unread count and pages (their notices show there), now and
-    when the transaction commits."""
-    from portal.cache import person_changed
+    """The person's unread count and their own cached pages (their notices show there) are stale."""
+    from portal.cache import changed, person
 
-    def forget():
-        cache.delete(_unread_key(user_id))
-        person_changed(user_id)
-
-    forget()
-    transaction.on_commit(forget)
+    changed(person(user_id))
 
 
 def unread_count(user) -> int:
-    """How many unread notices the person has (the navigation's badge): cached, so most pages
-    ask the database nothing; a new notice or a notice read makes it stale at once."""
-    key = _unread_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Notice.objects.filter(recipient=user).unread().count()
-        # Short-lived: a count read while a notice was being written is right again soon.
-        cache.set(key, count, 60)
-    return count
+    """How many unread notices the person has (the navigation's badge): cached in the person's
+    namespace, so most pages ask the database nothing; a new notice or one read shows at once."""
+    from portal.cache import cached, person
+
+    return cached(
+        f"inbox-unread:{user.pk}",
+        (person(user.pk),),
+        lambda: Notice.objects.filter(recipient=user).unread().count(),
+        timeout=60,
+    )
 
 
 @transaction.atomic

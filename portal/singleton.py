@@ -22,16 +22,16 @@ class SingletonSettings(models.Model):
     def current(cls) -> Self:
         """The row, created with the defaults on first use.
 
-        Read through the shared cache and kept in the process too (pages and services read
-        settings on every request): any save of the row, or any other change to its app's data,
-        makes the kept copy stale at once; an UPDATE made outside the portal shows within
-        CONTENT_CACHE_SECONDS (`portal.cache.cached`). Each call returns its own copy, which the
-        caller may change and save.
+        Read through the shared cache (pages and services read settings on every request): any
+        save of the row, or any other change to its app's data, makes the kept copy stale at
+        once; an UPDATE made outside the portal shows within CONTENT_CACHE_SECONDS
+        (`portal.cache.cached`). Each call returns its own copy, which the caller may change and
+        save.
         """
         from portal.cache import cached
 
         name = f"settings:{cls._meta.label_lower}"
-        return copy.copy(cached(name, (cls._meta.app_label,), cls._load, in_process=True))
+        return copy.copy(cached(name, (cls._meta.app_label,), cls._load))
 
     @classmethod
     def _load(cls) -> Self:

@@ -139,16 +139,39 @@ def frozen_clock(time_machine, clock_start):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """The cache outlives each test's rolled-back transaction: start every test without it."""
+    """Every test runs the real cache path (portal.cache) on a shared local-memory cache, which
+    outlives each test's rolled-back transaction: start every test without it."""
     from django.core.cache import cache
 
-    from portal import cache as portal_cache
-
     cache.clear()
-    portal_cache._in_process.clear()
     yield
     cache.clear()
-    portal_cache._in_process.clear()
+
+
+@pytest.fixture(autouse=True)
+def _settings_rows(request, _empty_cache):
+    """The community's and each module's settings row exist, as they do in real use. (They are
+    made on first use: a test's first request would otherwise write them, which makes stale
+    everything that request cached.)"""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.apps import apps as django_apps
+
+    from portal.singleton import SingletonSettings
+
+    for model in django_apps.get_models():
+        if issubclass(model, SingletonSettings):
+            model.current()
 
 
 @pytest.fixture

@@ -213,6 +213,6 @@ def test_sessions_made_in_bulk_make_the_cached_figures_stale(term):
     from portal import cache as portal_cache
 
     course = make_course(term)
-    before = portal_cache.generations(["classes"])
+    before = portal_cache.versions(["classes"])
     assert services.generate_sessions(course) > 0
-    assert portal_cache.generations(["classes"]) != before
+    assert portal_cache.versions(["classes"]) != before

@@ -8,10 +8,11 @@ uncommitted writes the cache is bypassed on purpose, which is itself tested at t
 from datetime import date
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from events.models import Event
 from portal import cache as portal_cache
 from portal.models import Announcement, Community
 from tests.factories import make_user
@@ -48,35 +49,25 @@ def test_a_change_shows_at_once(client):
     assert "公园路社区（新）" in _get(client).content.decode()
 
 
-def _through_middleware(method, url, status):
-    """A request to `url` through CacheGenerationMiddleware, answered with `status`."""
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-    from django.urls import resolve
+def test_a_bulk_action_in_the_admin_shows_at_once(client):
+    """QuerySet.update() sends no signals: the admin's publish action says what it changed."""
+    from portal.models import User
 
-    request = getattr(RequestFactory(), method)(url)
-
-    def view(request):
-        request.resolver_match = resolve(url)
-        return HttpResponse(status=status)
-
-    portal_cache.CacheGenerationMiddleware(view)(request)
-
-
-def test_a_write_request_to_a_module_makes_its_pages_stale():
-    """Bulk updates send no signals: a successful POST to a module bumps its generation."""
-    apps = ["events", "canteen"]
-    before = portal_cache.generations(apps)
-    _through_middleware("get", reverse("events:index"), 200)
-    assert portal_cache.generations(apps) == before  # reading changes nothing
-    _through_middleware("post", reverse("events:register", args=[1]), 404)
-    assert portal_cache.generations(apps) == before  # a refused write changes nothing
-    _through_middleware("post", reverse("events:register", args=[1]), 302)
-    events, canteen = portal_cache.generations(apps)
-    assert events != before[0] and canteen == before[1]
-    # The admin's bulk actions send no signals either: a write there makes everything stale.
-    _through_middleware("post", reverse("admin:portal_announcement_changelist"), 302)
-    assert portal_cache.generations(apps)[1] != canteen
+    Community.current()
+    day = date(2099, 12, 1)
+    event = Event.objects.create(
+        title="百家宴二〇九九", starts_on=day, ends_on=day, is_published=False
+    )
+    url = reverse("events:index")
+    assert "百家宴二〇九九" not in _get(Client(), url).content.decode()
+    assert _get(Client(), url)["X-Portal-Cache"] == "hit"
+    client.force_login(User.objects.create_superuser("root", password="x", mobile="13600000009"))
+    changelist = reverse("admin:events_event_changelist")
+    response = client.post(
+        changelist, {"action": "publish", "_selected_action": [event.pk], "index": 0}
+    )
+    assert response.status_code == 302
+    assert "百家宴二〇九九" in _get(Client(), url).content.decode()
 
 
 def test_a_logged_in_resident_never_gets_the_visitors_page(client):
@@ -185,9 +176,9 @@ def test_a_value_is_cached_until_its_app_changes():
 
     assert portal_cache.cached("t", ("classes",), compute) == 1
     assert portal_cache.cached("t", ("classes",), compute) == 1
-    portal_cache.bump("canteen")
+    portal_cache.changed("canteen")
     assert portal_cache.cached("t", ("classes",), compute) == 1
-    portal_cache.bump("classes")
+    portal_cache.changed("classes")
     assert portal_cache.cached("t", ("classes",), compute) == 2
 
 
@@ -223,22 +214,44 @@ def test_the_navigation_is_kept_per_page_kind_and_still_marks_where_we_are(clien
     assert reverse("profile") in html and "?next=" not in html
 
 
-def test_a_transaction_makes_pages_stale_when_it_commits_and_a_rollback_changes_nothing():
-    before = portal_cache.generations(["portal"])
+def test_a_transaction_makes_entries_stale_at_once_and_again_when_it_commits():
+    before = portal_cache.versions(["portal"])
     with transaction.atomic():
         Announcement.objects.create(title="甲", body="…")
+        during = portal_cache.versions(["portal"])
+        assert during != before  # at once
         Announcement.objects.create(title="乙", body="…")
-        # Until it commits, everyone else still sees (and may cache) the committed rows.
-        assert portal_cache.generations(["portal"]) == before
-    committed = portal_cache.generations(["portal"])
-    assert committed != before
+        again = portal_cache.versions(["portal"])
+        assert again != during  # each change at once
+        assert not portal_cache.usable()
+    committed = portal_cache.versions(["portal"])
+    assert committed != again  # and once more when it commits
+    assert portal_cache.usable()
     with pytest.raises(RuntimeError), transaction.atomic():
         Announcement.objects.create(title="丙", body="…")
         raise RuntimeError("roll back")
-    assert portal_cache.generations(["portal"]) == committed
+    assert portal_cache.usable()  # nothing of the rolled-back transaction is pending
+
+
+def test_what_another_request_stored_before_the_commit_is_not_served_after_it():
+    """Between the first increment and the commit, another request reads the committed rows and
+    may store them under the new version: the increment at commit makes that entry stale."""
+    import threading
+
+    def elsewhere():  # another request: its own thread, nothing uncommitted
+        portal_cache.cached("t", ("portal",), lambda: "before the commit")
+        connection.close()
+
+    with transaction.atomic():
+        Announcement.objects.create(title="甲", body="…")
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+    assert portal_cache.cached("t", ("portal",), lambda: "after the commit") == "after the commit"
 
 
 def test_the_logged_in_users_row_is_kept_but_never_outlives_a_change(client):
+    Community.current()
     resident = make_user("王居民")
     client.force_login(resident)
     _get(client, reverse("profile"))
@@ -260,11 +273,11 @@ def test_a_deploy_makes_everything_cached_stale():
     from django.apps import apps
     from django.db.models.signals import post_migrate
 
-    before = portal_cache.generations(portal_cache.GENERATIONS)
+    before = portal_cache.versions(portal_cache.NAMESPACES)
     post_migrate.send(
         sender=apps.get_app_config("portal"), app_config=apps.get_app_config("portal")
     )
-    after = portal_cache.generations(portal_cache.GENERATIONS)
+    after = portal_cache.versions(portal_cache.NAMESPACES)
     assert all(b != a for b, a in zip(before, after, strict=True))
 
 

@@ -278,12 +278,12 @@ def test_resend_queues_a_failed_delivery_again_but_never_a_sent_one(
 
 
 def test_delivery_writes_leave_the_public_pages_cached(texter, django_capture_on_commit_callbacks):
-    from portal.cache import GENERATIONS, generations
+    from portal.cache import NAMESPACES, versions
 
-    before = generations(GENERATIONS)
+    before = versions(NAMESPACES)
     with django_capture_on_commit_callbacks(execute=True):
         queue_text(texter, urgent=True)
-    assert generations(GENERATIONS) == before
+    assert versions(NAMESPACES) == before
 
 
 @pytest.mark.parametrize(

@@ -134,8 +134,8 @@ def test_a_module_off_the_registry_leaves_a_residents_data(client, monkeypatch):
 
 
 def test_each_module_has_a_cache_generation_and_its_title():
-    assert portal_cache.CONTENT_APPS == ("portal", *SIX)
-    assert portal_cache.GENERATIONS == ("portal", *SIX, "people")
+    assert portal_cache.CONTENT == ("portal", *SIX)
+    assert portal_cache.NAMESPACES == ("portal", *SIX, "people")
     assert {app: str(title) for app, title in modules.section_titles().items()} == {
         "volunteers": "志愿服务",
         "events": "社区活动",

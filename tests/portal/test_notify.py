@@ -172,14 +172,14 @@ def test_inbox_only_writes_notices_and_queues_nothing(resident, queued):
 def test_a_notice_leaves_everyones_cached_pages_alone(
     community, resident, queued, django_capture_on_commit_callbacks
 ):
-    before = portal_cache.generations(portal_cache.GENERATIONS)
+    before = portal_cache.versions(portal_cache.NAMESPACES)
 
     with django_capture_on_commit_callbacks(execute=True):
         notify(resident, Kind.PROMOTED, "有空位了", "")
         notices.mark_all_read(resident)
         notices.save_choices(resident, {"sms": [], "email": []})
 
-    assert portal_cache.generations(portal_cache.GENERATIONS) == before
+    assert portal_cache.versions(portal_cache.NAMESPACES) == before
 
 
 def test_staff_messages_to_many_read_the_preferences_once(

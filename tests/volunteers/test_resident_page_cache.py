@@ -162,7 +162,7 @@ def test_each_residents_page_seen_again_costs_no_query(community, client, elder,
 def test_home_recomputes_only_the_parts_of_the_module_that_changed(
     community, client, volunteer, settings
 ):
-    from portal.cache import bump
+    from portal.cache import changed as bump
 
     home = reverse("home")
     soon = make_post(title="修雨伞", day=(NOW + timedelta(days=5)).date())
@@ -190,7 +190,7 @@ def test_home_recomputes_only_the_parts_of_the_module_that_changed(
 
 
 def test_my_notices_are_kept_apart_from_the_modules_rows(community, client, volunteer, settings):
-    from portal.cache import bump
+    from portal.cache import changed as bump
 
     classes = reverse("classes:mine")
     client.force_login(volunteer)

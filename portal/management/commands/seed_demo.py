@@ -5,6 +5,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from portal import demo, modules
+from portal.cache import NAMESPACES
+from portal.cache import changed as cache_changed
 from portal.models import User
 
 # Demo modules of their own: "<app>.<name>" with the same `seed(command, community, people)`.
@@ -48,6 +50,8 @@ class Command(BaseCommand):
             for name in EXTRA_DEMOS:
                 lines += import_module(name).seed(self, community, people) or []
             lines.append(f"inbox: {demo.seed_notices(people)} new notices")
+        # Much of it was written in bulk, which sends no signals: everything cached is stale.
+        cache_changed(*NAMESPACES)
         teacher = User.objects.filter(mobile=TEACHER_MOBILE).first()
         if teacher is not None:
             people = {**people, "teacher": teacher}
