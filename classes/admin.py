@@ -25,6 +25,7 @@ from classes.models import (
     TimetableSlot,
     VolunteerOffer,
 )
+from portal.admin_capacity import CapacityThroughServiceAdmin
 from portal.admin_singleton import SingletonSettingsAdmin
 from portal.lib import params
 
@@ -66,7 +67,7 @@ class CourseAdminForm(forms.ModelForm):
 
 
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):
+class CourseAdmin(CapacityThroughServiceAdmin, SimpleHistoryAdmin):
     form = CourseAdminForm
     list_display = [
         "title",
@@ -91,24 +92,15 @@ class CourseAdmin(SimpleHistoryAdmin):
     action_form = CourseActionForm
     actions = ["generate_sessions", "copy_to_term"]
 
-    def save_model(self, request, obj, form, change):
-        """Places change through the service: a raise gives the free places to the waiting list
-        at once, in its order, and tells the parents."""
-        super().save_model(request, obj, form, change)
-        if change and "capacity" in form.changed_data:
-            promoted = services.set_capacity(obj, obj.capacity)
-            if promoted:
-                count = len(promoted)
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d child on the waiting list got a place; the parent was told.",
-                        "%(count)d children on the waiting list got a place; the parents were "
-                        "told.",
-                        count,
-                    )
-                    % {"count": count},
-                )
+    capacity_service = services.set_capacity
+    capacity_errors = (services.ClassesError,)
+
+    def promoted_message(self, count):
+        return ngettext(
+            "%(count)d child on the waiting list got a place; the parent was told.",
+            "%(count)d children on the waiting list got a place; the parents were told.",
+            count,
+        ) % {"count": count}
 
     def save_related(self, request, form, formsets, change):
         """A new course gets its term's sessions from the weekly timetable at once (teachers and

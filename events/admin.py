@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,6 +13,7 @@ from events.models import (
     StallApplication,
     Track,
 )
+from portal.admin_capacity import CapacityThroughServiceAdmin
 from portal.cache import changed as cache_changed
 
 
@@ -104,7 +104,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(WebImagePreview, admin.ModelAdmin):
+class ActivityAdmin(CapacityThroughServiceAdmin, WebImagePreview, admin.ModelAdmin):
     list_display = [
         "title",
         "event",
@@ -145,18 +145,11 @@ class ActivityAdmin(WebImagePreview, admin.ModelAdmin):
         (_("Poster"), {"fields": ["image", "preview"]}),
     ]
 
-    def save_model(self, request, obj, form, change):
-        """A raised capacity promotes the waiting list at once, like any other change would."""
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if change and "capacity" in form.changed_data:
-                promoted = services.set_capacity(obj, obj.capacity)
-                if promoted:
-                    self.message_user(
-                        request,
-                        _("%(count)s waiting bookings got a place and were told.")
-                        % {"count": len(promoted)},
-                    )
+    capacity_service = services.set_capacity
+    capacity_errors = (services.EventError,)
+
+    def promoted_message(self, count):
+        return _("%(count)s waiting bookings got a place and were told.") % {"count": count}
 
 
 class RegistrationInline(admin.TabularInline):

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import roles
+from portal.admin_capacity import CapacityThroughServiceAdmin
 from portal.admin_singleton import SingletonSettingsAdmin
 from volunteers import services
 from volunteers.models import (
@@ -210,7 +211,7 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(SourceLabelMixin, TeamScopedAdmin):
+class PostAdmin(CapacityThroughServiceAdmin, SourceLabelMixin, TeamScopedAdmin):
     form = PostAdminForm
     list_display = ["title", "team", "start", "end", "place", "capacity", "came_from"]
     list_filter = ["team", SourceFilter, "service_day"]
@@ -221,23 +222,15 @@ class PostAdmin(SourceLabelMixin, TeamScopedAdmin):
     readonly_fields = ["came_from", "created_at"]
     inlines = [SignupInline]
 
-    def save_model(self, request, obj, form, change):
-        """Places change through the service, as on the leader's post page: a raise gives the
-        free places to the waiting list at once, in order, and tells each volunteer."""
-        super().save_model(request, obj, form, change)
-        if change and "capacity" in form.changed_data:
-            promoted = services.set_capacity(obj, obj.capacity)
-            if promoted:
-                count = len(promoted)
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d volunteer on the waiting list got a place and was told.",
-                        "%(count)d volunteers on the waiting list got a place and were told.",
-                        count,
-                    )
-                    % {"count": count},
-                )
+    capacity_service = services.set_capacity
+    capacity_errors = (services.VolunteerError,)
+
+    def promoted_message(self, count):
+        return ngettext(
+            "%(count)d volunteer on the waiting list got a place and was told.",
+            "%(count)d volunteers on the waiting list got a place and were told.",
+            count,
+        ) % {"count": count}
 
 
 @admin.register(Signup)

@@ -84,6 +84,30 @@ def test_the_admin_refuses_fewer_places_than_taken(client, coordinator, post, vo
     assert post.capacity == 3
 
 
+def test_a_sign_up_racing_the_admins_check_leaves_the_post_as_it_was(
+    client, coordinator, post, volunteer, monkeypatch
+):
+    """The form's check passed, then places were taken before the lock: the service refuses,
+    nothing of the form is saved, and the admin says why (no error page)."""
+    from volunteers.admin import PostAdminForm
+
+    services.sign_up(post, volunteer)
+    services.sign_up(post, make_user("甲"))
+    monkeypatch.setattr(PostAdminForm, "clean", lambda form: form.cleaned_data)  # the race
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("admin:volunteers_post_change", args=[post.pk]),
+        _post_form(post, capacity=1, title="改了名字"),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.text and "places are taken" in response.text
+    post.refresh_from_db()
+    assert post.capacity == 3 and post.title != "改了名字"
+
+
 def test_the_leaders_page_and_the_admin_change_places_through_one_service(
     team, service_day, team_leader, volunteer
 ):
