@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.volunteers.conftest import DAY, at
+from tests.volunteers.helpers import DAY, at
 from volunteers import services
 from volunteers.models import CorrectionRequest, HoursEntry, Post, Signup, VolunteerProfile
 

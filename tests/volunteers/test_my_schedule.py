@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from portal.models import Notice
 from portal.notices import Kind, notify
-from tests.volunteers.conftest import NOW, make_post
+from tests.volunteers.helpers import NOW, make_post
 from volunteers import services
 from volunteers.models import VolunteerProfile
 
