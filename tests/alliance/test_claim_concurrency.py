@@ -7,7 +7,7 @@ from django.db import connection
 
 from alliance import services
 from alliance.models import Need
-from tests.alliance.conftest import make_need, make_partner
+from tests.alliance.helpers import make_need, make_partner
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

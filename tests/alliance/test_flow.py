@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from alliance.models import Need, Project, Rating
 from portal.models import Notice
-from tests.alliance.conftest import make_resource
+from tests.alliance.helpers import make_resource
 
 pytestmark = pytest.mark.django_db
 

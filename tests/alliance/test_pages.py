@@ -14,7 +14,7 @@ from PIL import Image
 from alliance import services
 from alliance.models import AllianceSettings, HomeVisit, Need, Project
 from portal import roles
-from tests.alliance.conftest import make_need, make_partner, make_resource
+from tests.alliance.helpers import make_need, make_partner, make_resource
 from tests.exports import FORMULAS, csv_rows, live_formulas, neutralised, xlsx_rows
 from tests.factories import make_user
 
@@ -320,7 +320,7 @@ def test_the_visits_page_shows_the_canteens_welfare_watch_beside_the_elders_due(
     """Regular elders who stopped coming to the canteen are listed next to the elders living
     alone due a visit: two signals the same visitor acts on."""
     from canteen.models import MealRecord
-    from tests.canteen.conftest import lunch_slot, make_menu
+    from tests.canteen.helpers import lunch_slot, make_menu
 
     today = now.date()
     elder = make_user("孙奶奶", birth_date=date(1940, 3, 1), building="5", room="502")

@@ -7,7 +7,7 @@ from alliance import services
 from alliance.models import Need, Rating
 from portal import privacy
 from portal import services as portal_services
-from tests.alliance.conftest import make_need
+from tests.alliance.helpers import make_need
 
 pytestmark = pytest.mark.django_db
 

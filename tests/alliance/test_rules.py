@@ -7,7 +7,7 @@ from alliance import services
 from alliance.models import Need, Project, Rating
 from alliance.services import AllianceError
 from portal.models import Notice
-from tests.alliance.conftest import make_need, make_partner, make_resource
+from tests.alliance.helpers import make_need, make_partner, make_resource
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from alliance.home import section
 from portal.models import Notice
-from tests.alliance.conftest import make_need
+from tests.alliance.helpers import make_need
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

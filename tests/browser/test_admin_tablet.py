@@ -11,7 +11,7 @@ import pytest
 from canteen import services as canteen_services
 from canteen.models import MealSlot, Menu, SubsidyRule
 from portal import roles
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from alliance import services
 from alliance.models import Need, Project, Rating, Resource
 from portal import roles
 from portal.models import Partner
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.browser.conftest import PHONE
+from tests.browser.helpers import PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from canteen.models import Booking, Dish, MealRecord, MealSlot, Menu, SubsidyRule
 from portal import roles
-from tests.browser.conftest import log_in, wait_until_it_fits
+from tests.browser.helpers import log_in, wait_until_it_fits
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

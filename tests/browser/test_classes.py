@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from classes import services
 from classes.models import Attendance, ClassSession, Course, Teacher, Term, TimetableSlot
 from portal import roles
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from events.models import Activity, Event, Question, Registration
 from portal import roles
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from portal.models import Notice
 from portal.notices import Kind, inbox_only, notify
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

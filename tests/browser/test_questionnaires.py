@@ -9,7 +9,7 @@ from alliance import questionnaire_services as services
 from alliance.questionnaires import Answer, Response
 from portal import roles
 from tests.alliance.questionnaire_helpers import good_values, make_questionnaire, questions_of
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.helpers import PHONE, log_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

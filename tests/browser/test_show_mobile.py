@@ -5,9 +5,9 @@ from playwright.sync_api import expect
 
 from portal import roles
 from portal.models import MobileReveal
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import make_user
-from tests.volunteers.conftest import make_member, make_team
+from tests.volunteers.helpers import make_member, make_team
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

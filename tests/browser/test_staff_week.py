@@ -19,7 +19,7 @@ from events.models import Activity, Event
 from fund.models import FundEntry
 from portal import roles
 from portal.models import User
-from tests.browser.conftest import log_in, wait_until_it_fits
+from tests.browser.helpers import log_in, wait_until_it_fits
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,9 +8,9 @@ from playwright.sync_api import expect
 
 from portal import sms
 from portal.models import User
-from tests.browser.conftest import log_in, wait_until_it_fits
+from tests.browser.helpers import log_in, wait_until_it_fits
 from tests.factories import make_user
-from tests.volunteers.conftest import DAY, NOW, make_post, make_team
+from tests.volunteers.helpers import DAY, NOW, make_post, make_team
 from volunteers import services as volunteer_services
 from volunteers.models import ServiceDay
 

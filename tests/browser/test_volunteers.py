@@ -8,7 +8,7 @@ from django.utils.timezone import now
 from playwright.sync_api import expect
 
 from portal import roles
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.helpers import PHONE, log_in
 from tests.factories import make_user
 from volunteers import services
 from volunteers.models import Certificate, HoursEntry, Post, Signup, Team

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import AccountDeletion, HouseholdMember, User
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import PASSWORD, make_child, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

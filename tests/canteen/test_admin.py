@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from canteen import services
 from canteen.models import Booking, Menu, SubsidyRule
-from tests.canteen.conftest import MEAL_DAY, at, make_menu
+from tests.canteen.helpers import MEAL_DAY, at, make_menu
 
 
 def test_changing_a_subsidy_rule_keeps_who_changed_what_and_when(client, canteen_staff, elder_rule):

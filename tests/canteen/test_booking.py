@@ -6,7 +6,7 @@ import pytest
 
 from canteen import services
 from canteen.models import Booking
-from tests.canteen.conftest import MEAL_DAY, at, make_menu
+from tests.canteen.helpers import MEAL_DAY, at, make_menu
 from tests.factories import make_child
 
 

@@ -17,7 +17,7 @@ from django.utils import translation
 from canteen.models import Dish
 from portal.lib.localized import localized
 from portal.models import Announcement
-from tests.canteen.conftest import MEAL_DAY, make_menu
+from tests.canteen.helpers import MEAL_DAY, make_menu
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_the_admin_offers_allergens_as_tick_boxes_and_english_next_to_chinese(ad
 
 def test_an_announcement_and_a_course_show_their_english_titles(client, community):
     from classes.models import Term
-    from tests.classes.conftest import make_course
+    from tests.classes.helpers import make_course
 
     notice = Announcement.objects.create(
         title="停水通知", title_en="Water cut notice", body="明天停水", is_published=True

@@ -7,7 +7,7 @@ import pytest
 
 from canteen import reports
 from canteen.models import CanteenSettings, MealRecord
-from tests.canteen.conftest import make_menu
+from tests.canteen.helpers import make_menu
 from tests.factories import make_user
 
 TODAY = date(2026, 5, 20)
@@ -71,7 +71,7 @@ def test_the_check_on_page_is_for_canteen_staff_with_fixed_queries(
     time_machine,
     django_assert_max_num_queries,
 ):
-    from tests.canteen.conftest import at
+    from tests.canteen.helpers import at
 
     time_machine.move_to(at(TODAY, 10), tick=False)
     for i in range(12):

@@ -8,7 +8,7 @@ from django.db import connection
 
 from canteen import services
 from canteen.models import Booking, MealRecord, SubsidisedSlot
-from tests.canteen.conftest import MEAL_DAY, at, make_menu
+from tests.canteen.helpers import MEAL_DAY, at, make_menu
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from canteen.models import (
     SubsidyLine,
     SubsidyRule,
 )
-from tests.canteen.conftest import MEAL_DAY, make_menu
+from tests.canteen.helpers import MEAL_DAY, make_menu
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from canteen.models import (
     SubsidyRule,
 )
 from portal import demo as portal_demo
-from tests.canteen.conftest import at
+from tests.canteen.helpers import at
 
 
 def test_seed_is_idempotent_and_fills_the_pages(db, settings, tmp_path, time_machine, client):

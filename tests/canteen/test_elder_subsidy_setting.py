@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from canteen.models import MealRecord, SubsidyRule
 from portal.models import Community
-from tests.canteen.conftest import make_menu
+from tests.canteen.helpers import make_menu
 
 
 @pytest.fixture

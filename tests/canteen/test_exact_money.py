@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from canteen import pricing, reports, services
 from canteen.models import MealRecord, SubsidyLine, SubsidyRule
 from portal.ledgers import ExactSum
-from tests.canteen.conftest import MEAL_DAY, at, lunch_slot, make_menu
+from tests.canteen.helpers import MEAL_DAY, at, lunch_slot, make_menu
 
 FEN = Decimal("0.01")
 PRICES = [Decimal(fen) / 100 for fen in range(1200, 1601)]  # every price 12.00 … 16.00

@@ -7,7 +7,7 @@ import pytest
 
 from canteen import services
 from canteen.models import Funder, LoveMealDelivery, LoveMealRecipient
-from tests.canteen.conftest import at
+from tests.canteen.helpers import at
 
 DAY = date(2026, 5, 8)
 

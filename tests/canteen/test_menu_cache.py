@@ -14,7 +14,7 @@ from django.test import Client
 
 from canteen import services
 from canteen.models import Dish
-from tests.canteen.conftest import MEAL_DAY, make_menu
+from tests.canteen.helpers import MEAL_DAY, make_menu
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from canteen import services
 from canteen.models import Dish, Menu
-from tests.canteen.conftest import MEAL_DAY, make_menu
+from tests.canteen.helpers import MEAL_DAY, make_menu
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 
 from canteen import cards, services
 from canteen.models import Booking, Collector, Dish, MealRecord
-from tests.canteen.conftest import MEAL_DAY, make_menu
+from tests.canteen.helpers import MEAL_DAY, make_menu
 from tests.pagecache import modules_changed
 
 
@@ -174,7 +174,7 @@ def test_the_home_section_shows_todays_menu_and_my_booking(
 def test_the_book_button_disappears_after_the_cutoff(
     client, elder, menu, time_machine, hh, bookable
 ):
-    from tests.canteen.conftest import at
+    from tests.canteen.helpers import at
 
     time_machine.move_to(at(MEAL_DAY, hh), tick=False)
     client.force_login(elder)

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from canteen import reports, services
 from canteen.models import ClosedMonth, MealRecord, SubsidyLine
-from tests.canteen.conftest import MEAL_DAY, at, make_menu
+from tests.canteen.helpers import MEAL_DAY, at, make_menu
 
 MONDAY = date(2026, 5, 4)  # two days before MEAL_DAY, same month
 

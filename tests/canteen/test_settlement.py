@@ -19,7 +19,7 @@ from canteen.models import (
     SubsidyLine,
     SubsidyRule,
 )
-from tests.canteen.conftest import MEAL_DAY, at, make_menu
+from tests.canteen.helpers import MEAL_DAY, at, make_menu
 from tests.exports import (
     FORMULAS,
     csv_rows,

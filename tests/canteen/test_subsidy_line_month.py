@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from canteen import services
 from canteen.models import Funder, MealRecord, SubsidyLine
-from tests.canteen.conftest import MEAL_DAY, at
+from tests.canteen.helpers import MEAL_DAY, at
 
 MAY, JUNE = date(2026, 5, 1), date(2026, 6, 1)
 

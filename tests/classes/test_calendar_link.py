@@ -10,7 +10,7 @@ from django.urls import reverse
 from classes.models import CalendarLink
 from classes.services import reset_calendar_token
 from portal.models import HouseholdMember
-from tests.classes.conftest import enrol
+from tests.classes.helpers import enrol
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]

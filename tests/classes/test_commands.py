@@ -6,7 +6,7 @@ import time_machine
 from django.core.management import call_command
 
 from classes.models import Course, Enrolment
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 
 
 def test_it_draws_due_lotteries_once_and_dry_run_changes_nothing(now, term, parent, child):

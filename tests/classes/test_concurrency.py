@@ -8,7 +8,7 @@ from django.db import connection
 
 from classes.models import Enrolment
 from classes.services import EnrolmentError, withdraw
-from tests.classes.conftest import enrol, make_course
+from tests.classes.helpers import enrol, make_course
 from tests.factories import make_child, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ from classes import services
 from classes.admin import ClassSessionAdmin
 from classes.models import ClassSession
 from portal.models import Notice
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.usefixtures("now")

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from classes import services
 from classes.models import Attendance, ClassSession, Course, TimetableSlot
-from tests.classes.conftest import enrol, make_course
+from tests.classes.helpers import enrol, make_course
 
 # The autumn term runs from Monday 7 September to 31 December 2026: 16 Saturdays.
 SATURDAYS = 16
@@ -92,7 +92,7 @@ def test_a_course_saved_without_a_timetable_gets_sessions_once_it_has_one(staff,
 def test_a_changed_timetable_offers_to_regenerate_future_sessions(
     staff, term, teacher, time_machine
 ):
-    from tests.classes.conftest import at
+    from tests.classes.helpers import at
 
     course = make_course(term, teacher=teacher, sessions=True)  # Saturdays 09:00–10:30
     slot = course.slots.get()
@@ -111,7 +111,7 @@ def test_a_changed_timetable_offers_to_regenerate_future_sessions(
 def test_regenerating_keeps_past_sessions_and_those_with_attendance(
     staff, term, teacher, parent, child, now, time_machine
 ):
-    from tests.classes.conftest import at
+    from tests.classes.helpers import at
 
     course = make_course(term, teacher=teacher, sessions=True)
     enrolment = enrol(parent, course, child)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from classes.models import Enrolment, VolunteerOffer
 from classes.services import EnrolmentError
 from portal.models import Notice
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.usefixtures("now")

@@ -28,7 +28,7 @@ def test_staff_find_the_family_by_mobile_and_enrol_the_child(
 
 
 def test_the_same_rules_apply_for_staff(client, classes_staff, parent, term):
-    from tests.classes.conftest import make_course
+    from tests.classes.helpers import make_course
 
     course = make_course(term, age_min=6, age_max=9)
     toddler = make_child(parent, name="小宝", birth_date=date(2023, 1, 1))

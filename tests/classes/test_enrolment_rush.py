@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from classes.models import Enrolment, EnrolmentRequest
 from classes.services import decide_enrolment_requests, request_enrolment
 from portal.models import Notice
-from tests.classes.conftest import make_course
+from tests.classes.helpers import make_course
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -167,7 +167,7 @@ def test_many_parents_and_two_workers_at_once_keep_order_and_capacity(queue, ter
     but seen at the commit, and with settle=0 this test fails now and then (a request committed
     after the next one was decided).
     """
-    from tests.classes.conftest import NOW
+    from tests.classes.helpers import NOW
 
     time_machine.move_to(NOW, tick=True)  # the settle window needs the clock to run
     course = make_course(term, capacity=5)

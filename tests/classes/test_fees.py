@@ -9,7 +9,7 @@ from classes.models import ClassroomSettings, FeePayment
 from classes.services import record_fee_payment
 from fund.models import FundEntry
 from fund.services import FundError
-from tests.classes.conftest import enrol, make_course
+from tests.classes.helpers import enrol, make_course
 
 pytestmark = pytest.mark.usefixtures("now")
 

@@ -13,7 +13,7 @@ from classes import services
 from classes.models import Enrolment
 from portal import services as portal_services
 from portal.models import HouseholdMember
-from tests.classes.conftest import enrol
+from tests.classes.helpers import enrol
 
 pytestmark = pytest.mark.usefixtures("now")
 

@@ -10,7 +10,7 @@ from classes import lottery
 from classes.models import Course, Enrolment
 from classes.services import EnrolmentError, run_lottery
 from portal.models import Notice
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 from tests.factories import make_child, make_user
 
 AFTER_CLOSE = at(2026, 9, 6, 21, 0)

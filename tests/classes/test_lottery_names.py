@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from classes.models import Course
 from classes.services import run_lottery
-from tests.classes.conftest import WINDOW_CLOSES, enrol, make_course
+from tests.classes.helpers import WINDOW_CLOSES, enrol, make_course
 from tests.factories import make_child, make_user
 
 AFTER_CLOSE = WINDOW_CLOSES.replace(hour=21)

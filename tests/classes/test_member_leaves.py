@@ -11,7 +11,7 @@ from classes.access import my_children
 from classes.models import Attendance, Enrolment
 from classes.services import EnrolmentError, take_register
 from portal.models import HouseholdMember
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from classes import services
 from portal.models import Broadcast, Notice
-from tests.classes.conftest import enrol, make_course
+from tests.classes.helpers import enrol, make_course
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from classes.models import (
     TimetableSlot,
     hours_between,
 )
-from tests.classes.conftest import WINDOW_CLOSES, WINDOW_OPENS, make_course
+from tests.classes.helpers import WINDOW_CLOSES, WINDOW_OPENS, make_course
 
 
 @pytest.mark.parametrize(
@@ -193,7 +193,7 @@ def test_admin_actions_generate_and_copy(admin_client, term, course):
 def test_admin_pages_open(admin_client, now, parent, child, course, model):
     from django.urls import reverse
 
-    from tests.classes.conftest import enrol
+    from tests.classes.helpers import enrol
 
     e = enrol(parent, course, child)
     # The settings' changelist goes straight to their one row (portal.admin_singleton).

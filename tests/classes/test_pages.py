@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from classes.models import Attendance, ClassSession, Enrolment, Term
 from classes.services import reset_calendar_token, take_register
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 from tests.factories import make_child, make_user
 from tests.pagecache import modules_changed
 

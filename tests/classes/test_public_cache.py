@@ -19,7 +19,7 @@ from classes import services, stats
 from fund import services as fund_services
 from fund import stats as fund_stats
 from fund.models import FundEntry
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("now")]
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from classes import services
 from classes.models import Enrolment
-from tests.classes.conftest import enrol, make_course
+from tests.classes.helpers import enrol, make_course
 from tests.factories import make_child
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from classes.models import Attendance, ClassSession
 from classes.services import RegisterError, take_register
 from portal.models import Notice
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 
 ON_THE_DAY = at(2026, 9, 12, 10, 45)  # the first Saturday of term, after class
 

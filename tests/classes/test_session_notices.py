@@ -5,7 +5,7 @@ import time_machine
 
 from classes.services import cancel_session, move_session
 from portal.models import Notice
-from tests.classes.conftest import at, enrol
+from tests.classes.helpers import at, enrol
 
 
 @pytest.fixture

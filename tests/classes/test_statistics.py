@@ -11,7 +11,7 @@ from classes import stats
 from classes.models import Course
 from classes.services import take_register
 from portal.models import Partner
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 from tests.exports import (
     csv_rows,
     header_row,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from classes import lottery
 from classes.models import Course, Enrolment, LotteryDraw
 from classes.services import EnrolmentError, redraw_lottery, run_lottery, withdraw
-from tests.classes.conftest import at, enrol, make_course
+from tests.classes.helpers import at, enrol, make_course
 from tests.factories import make_child, make_user
 
 AFTER_CLOSE = at(2026, 9, 6, 21, 0)

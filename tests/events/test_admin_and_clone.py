@@ -13,7 +13,7 @@ from PIL import Image
 from events import services
 from events.models import Activity, Event, Question, Registration
 from portal.models import Notice
-from tests.events.conftest import add_question, make_activity
+from tests.events.helpers import add_question, make_activity
 
 pytestmark = pytest.mark.django_db
 

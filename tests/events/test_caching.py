@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events import services
-from tests.events.conftest import NOW, make_activity
+from tests.events.helpers import NOW, make_activity
 from tests.factories import make_user
 from tests.pagecache import visitor_page_is_cached
 

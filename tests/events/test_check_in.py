@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from events import services
 from events.models import Registration
-from tests.events.conftest import FESTIVAL_DAY, at, make_activity
+from tests.events.helpers import FESTIVAL_DAY, at, make_activity
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from events import services
 from events.figures import event_figures
 from events.models import Registration
 from portal.access import my_household_members
-from tests.events.conftest import at, make_activity
+from tests.events.helpers import at, make_activity
 
 pytestmark = pytest.mark.django_db
 

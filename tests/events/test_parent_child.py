@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from events import services
 from events.models import Registration
-from tests.events.conftest import make_activity
+from tests.events.helpers import make_activity
 
 pytestmark = pytest.mark.django_db
 

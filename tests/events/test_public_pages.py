@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from events import services
 from events.models import Activity, Event
-from tests.events.conftest import at, make_activity
+from tests.events.helpers import at, make_activity
 from tests.factories import make_child, make_user
 from tests.pagecache import modules_changed
 

@@ -9,7 +9,7 @@ from django.utils import translation
 from events import services
 from events.models import Booking, Question, Registration
 from portal.models import Notice
-from tests.events.conftest import NOW, add_question, at, make_activity
+from tests.events.helpers import NOW, add_question, at, make_activity
 from tests.factories import make_child, make_user
 
 pytestmark = pytest.mark.django_db

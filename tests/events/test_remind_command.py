@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from events import services
 from events.models import Booking
 from portal.models import Notice
-from tests.events.conftest import make_activity
+from tests.events.helpers import make_activity
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from events import services
 from events.models import Question, Registration
 from portal.models import Notice
-from tests.events.conftest import NOW, add_question, make_activity
+from tests.events.helpers import NOW, add_question, make_activity
 from tests.factories import make_child
 
 pytestmark = pytest.mark.django_db

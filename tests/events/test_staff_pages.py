@@ -11,7 +11,7 @@ from events import services
 from events.figures import event_figures
 from events.models import Booking, Event, Question, Registration
 from portal.models import Notice
-from tests.events.conftest import add_question, at, make_activity
+from tests.events.helpers import add_question, at, make_activity
 from tests.exports import (
     FORMULAS,
     csv_rows,

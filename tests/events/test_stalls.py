@@ -6,7 +6,7 @@ from django.urls import reverse
 from events import services
 from events.models import Activity, StallApplication
 from portal.models import Notice
-from tests.events.conftest import make_activity
+from tests.events.helpers import make_activity
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from events.models import Booking as EventBooking
 from events.models import Registration
 from portal import roles
 from portal.models import HouseholdMember, Partner, User
-from tests.canteen.conftest import make_menu
-from tests.classes.conftest import make_course
-from tests.events.conftest import make_activity
+from tests.canteen.helpers import make_menu
+from tests.classes.helpers import make_course
+from tests.events.helpers import make_activity
 from tests.factories import make_child, make_user
-from tests.volunteers.conftest import make_member, make_team
+from tests.volunteers.helpers import make_member, make_team
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.urls import reverse
 from portal import broadcasts, delivery, sms
 from portal.models import Broadcast, Delivery, Notice
 from tests.factories import make_user
-from tests.volunteers.conftest import DAY, NOW, make_post, make_team
+from tests.volunteers.helpers import DAY, NOW, make_post, make_team
 from volunteers import services as volunteer_services
 from volunteers.models import ServiceDay
 

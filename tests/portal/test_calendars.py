@@ -23,10 +23,10 @@ from events.models import Booking as EventBooking
 from portal.calendars import CalendarItem, build_calendar
 from portal.models import CalendarKey
 from portal.my_calendar import reset_key, stop_key
-from tests.canteen.conftest import make_menu
+from tests.canteen.helpers import make_menu
 from tests.factories import make_child, make_user
 from tests.portal.register import build_register
-from tests.volunteers.conftest import make_post
+from tests.volunteers.helpers import make_post
 from volunteers import services as volunteer_services
 from volunteers.models import Signup
 

@@ -17,8 +17,8 @@ from django.utils import translation
 
 from classes.models import ClassSession, Teacher, Term
 from portal.widgets import DateInput, DateTimeInput, MonthInput, TimeInput
-from tests.canteen.conftest import make_menu
-from tests.classes.conftest import make_course
+from tests.canteen.helpers import make_menu
+from tests.classes.helpers import make_course
 from tests.factories import make_user
 
 ISO_PARSERS = {

@@ -13,7 +13,7 @@ from canteen.models import ClosedMonth, MealRecord, Menu, SubsidyLine
 from classes.models import Course, Enrolment, FeePayment, LotteryDraw, Term
 from fund.models import FundEntry
 from portal.ledgers import AppendOnlyError
-from tests.canteen.conftest import lunch_slot, make_menu
+from tests.canteen.helpers import lunch_slot, make_menu
 from tests.factories import make_child, make_user
 from volunteers.models import Certificate, HoursEntry
 

@@ -75,7 +75,7 @@ def test_the_attendee_list_and_its_exports_mask_numbers(client, register, fmt):
 
 
 def test_the_leader_s_roster_on_the_day_keeps_numbers_to_call(client, register):
-    from tests.volunteers.conftest import make_post
+    from tests.volunteers.helpers import make_post
 
     team = Team.objects.get(pk=register.team_id)
     post = make_post(team=team, day=date(2026, 9, 10))

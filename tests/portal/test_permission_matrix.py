@@ -424,7 +424,7 @@ def _world():
     from classes.models import ClassSession, Course, Enrolment
     from events.models import Activity, Registration, StallApplication
     from fund.models import FundEntry
-    from tests.canteen.conftest import make_menu
+    from tests.canteen.helpers import make_menu
     from volunteers import services as volunteer_services
     from volunteers.models import Membership, Team, VolunteerProfile
 
@@ -446,7 +446,7 @@ def _world():
         "superuser": User.objects.create_superuser("root", password="x", mobile="13600000001"),
     }
     team = Team.objects.get(pk=reg.team_id)
-    from tests.volunteers.conftest import make_post
+    from tests.volunteers.helpers import make_post
 
     post = make_post(team=team, day=date(2026, 9, 10))
     signup = volunteer_services.sign_up(post, reg.volunteer)

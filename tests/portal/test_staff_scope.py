@@ -219,7 +219,7 @@ def test_scoped_changelists_run_the_same_queries_however_many_people_are_in_scop
     from django.test.utils import CaptureQueriesContext
 
     from canteen.models import Booking
-    from tests.canteen.conftest import make_menu
+    from tests.canteen.helpers import make_menu
 
     client.force_login(make_user("郑食堂", role_list=[roles.CANTEEN_STAFF]))
     names = ["user", "household", "householdmember"]
@@ -290,7 +290,7 @@ def test_a_household_search_by_name_does_not_confirm_who_else_lives_there(client
 
 def test_canteen_staff_see_an_elder_s_birth_date_but_not_a_dining_child_s(client, register):
     from canteen.models import Booking
-    from tests.canteen.conftest import make_menu
+    from tests.canteen.helpers import make_menu
 
     Booking.objects.create(
         menu=make_menu(day=date(2026, 9, 2)), member=register.child, booked_by=register.parent

@@ -91,7 +91,7 @@ def more_rows(people, reg):
     from canteen import services as canteen_services
     from canteen.models import LoveMealDelivery, LoveMealRecipient
     from portal.models import Announcement, Community
-    from tests.canteen.conftest import make_menu
+    from tests.canteen.helpers import make_menu
     from volunteers import services as volunteer_services
     from volunteers.models import Post
 

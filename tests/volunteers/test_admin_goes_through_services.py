@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from portal.models import Notice
 from tests.factories import make_user
-from tests.volunteers.conftest import make_post
+from tests.volunteers.helpers import make_post
 from volunteers import services
 from volunteers.admin import MembershipAdmin
 from volunteers.models import Membership, Signup, VolunteerProfile

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import make_user
-from tests.volunteers.conftest import make_post
+from tests.volunteers.helpers import make_post
 from volunteers import services
 from volunteers.models import HoursEntry, Signup
 

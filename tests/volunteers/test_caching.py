@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from tests.factories import make_user
 from tests.pagecache import visitor_page_is_cached
-from tests.volunteers.conftest import DAY, make_post
+from tests.volunteers.helpers import DAY, make_post
 from volunteers import services
 from volunteers.models import VolunteerSettings
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import make_user
-from tests.volunteers.conftest import make_post, make_team
+from tests.volunteers.helpers import make_post, make_team
 from volunteers import services
 from volunteers.models import Signup
 

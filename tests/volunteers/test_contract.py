@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.volunteers.conftest import DAY, at, make_team
+from tests.volunteers.helpers import DAY, at, make_team
 from volunteers import services
 from volunteers.models import Membership, Post
 

@@ -21,7 +21,7 @@ from tests.exports import (
     workbook,
     xlsx_rows,
 )
-from tests.volunteers.conftest import DAY, at, make_post
+from tests.volunteers.helpers import DAY, at, make_post
 from volunteers import services
 from volunteers.models import Membership, Post, PostTemplate, ServiceDay
 

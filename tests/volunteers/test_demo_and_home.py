@@ -51,7 +51,7 @@ def test_the_home_section_shows_my_next_post(client, post, service_day, voluntee
 @pytest.mark.django_db
 def test_refusals_are_in_chinese_by_default(client, team, volunteer):
     from tests.factories import make_user
-    from tests.volunteers.conftest import make_post
+    from tests.volunteers.helpers import make_post
     from volunteers import services
 
     post = make_post(team=team, capacity=1)

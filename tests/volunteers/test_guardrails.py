@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from tests.factories import make_user
-from tests.volunteers.conftest import make_post
+from tests.volunteers.helpers import make_post
 from volunteers import services
 from volunteers.models import Post, PostTemplate, ServiceDay
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.volunteers.conftest import make_post
+from tests.volunteers.helpers import make_post
 from volunteers import services
 from volunteers.models import Certificate, CorrectionRequest, HoursEntry
 

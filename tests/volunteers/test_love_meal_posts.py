@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from canteen import services as canteen_services
 from canteen.models import LoveMealRecipient
-from tests.volunteers.conftest import DAY, make_post
+from tests.volunteers.helpers import DAY, make_post
 from volunteers import services
 from volunteers.models import Post
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.pagecache import modules_changed
-from tests.volunteers.conftest import DAY, at
+from tests.volunteers.helpers import DAY, at
 from volunteers import services
 from volunteers.models import CorrectionRequest, HoursEntry, Post, Signup, VolunteerProfile
 

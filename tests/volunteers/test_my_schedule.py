@@ -11,7 +11,7 @@ from django.urls import reverse
 from portal.models import Notice
 from portal.notices import Kind, notify
 from tests.pagecache import modules_changed
-from tests.volunteers.conftest import NOW, make_post
+from tests.volunteers.helpers import NOW, make_post
 from volunteers import services
 from volunteers.models import VolunteerProfile
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal import roles
 from tests.factories import make_user
-from tests.volunteers.conftest import make_member, make_post, make_team
+from tests.volunteers.helpers import make_member, make_post, make_team
 from volunteers import services
 from volunteers.admin import HoursEntryAdmin, MembershipAdmin, SignupAdmin
 from volunteers.models import HoursEntry, Membership, Signup

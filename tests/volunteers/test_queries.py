@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_user
-from tests.volunteers.conftest import DAY, at, make_member, make_post, make_team
+from tests.volunteers.helpers import DAY, at, make_member, make_post, make_team
 from volunteers import services
 from volunteers.models import HoursEntry, Membership, Post, ServiceDay, Signup
 

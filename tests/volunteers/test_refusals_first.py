@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.volunteers.conftest import make_member, make_post, make_team
+from tests.volunteers.helpers import make_member, make_post, make_team
 from volunteers import services
 from volunteers.models import Signup, VolunteerSettings
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from portal.models import Notice
 from tests.factories import make_user
-from tests.volunteers.conftest import DAY, at, make_post
+from tests.volunteers.helpers import DAY, at, make_post
 from volunteers import services
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.notices import Kind, mark_all_read, notify
-from tests.volunteers.conftest import NOW, make_post
+from tests.volunteers.helpers import NOW, make_post
 from volunteers import services
 
 # These tests commit their data (transaction=True): inside a test's transaction with uncommitted

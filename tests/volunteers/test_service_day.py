@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_user
-from tests.volunteers.conftest import make_member, make_post
+from tests.volunteers.helpers import make_member, make_post
 from volunteers import services
 from volunteers.models import HoursEntry, Signup
 

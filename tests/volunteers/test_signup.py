@@ -7,7 +7,7 @@ from django.core import mail
 
 from portal.models import Notice
 from tests.factories import make_user
-from tests.volunteers.conftest import DAY, NOW, at, make_member, make_post, make_team
+from tests.volunteers.helpers import DAY, NOW, at, make_member, make_post, make_team
 from volunteers import services
 from volunteers.models import Signup
 

@@ -4,7 +4,7 @@ from django.core import mail
 
 from portal.models import Notice
 from tests.factories import make_user
-from tests.volunteers.conftest import make_post
+from tests.volunteers.helpers import make_post
 from volunteers import services
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from portal import roles
 from portal.models import Notice
 from tests.factories import make_user
-from tests.volunteers.conftest import DAY, make_member, make_post, make_team
+from tests.volunteers.helpers import DAY, make_member, make_post, make_team
 from volunteers import services
 from volunteers.models import HoursEntry, Membership, Post, Signup
 

@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from portal.notices import Kind, notify
 from tests.factories import make_user
-from tests.volunteers.conftest import make_member, make_post
+from tests.volunteers.helpers import make_member, make_post
 from volunteers import services
 from volunteers.models import Certificate, HoursEntry, Membership, Signup
 
@@ -105,7 +105,7 @@ class TestSignupViews:
     def test_posts_i_can_take_hides_full_clashing_and_members_only_posts(
         self, client, team, volunteer, team_leader
     ):
-        from tests.volunteers.conftest import make_team
+        from tests.volunteers.helpers import make_team
 
         open_post = make_post(team=team, title="可报名", start_hour=14)
         full = make_post(team=team, title="已满", start_hour=16, capacity=1)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.volunteers.conftest import make_post
+from tests.volunteers.helpers import make_post
 
 pytestmark = pytest.mark.django_db
 
