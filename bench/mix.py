@@ -13,11 +13,11 @@ Writer: a separate process (`python -m bench.mix --writer PLAN`) that does real 
 gunicorn with a session cookie and a CSRF cookie + field, at a fixed rate, in turn: book a meal,
 cancel it, sign up for a post, cancel it, enrol a child, withdraw, record a meal at the counter
 (canteen staff). Each answer's destination is checked (a refusal redirects elsewhere), and the
-cancellations and withdrawals are checked in the database. Every write bumps its module's cache
-generation, so the public pages are measured with misses, as in real use.
+cancellations and withdrawals are checked in the database. Every write changes its module's cache
+namespace (a new version), so the public pages are measured with misses, as in real use.
 
 Also reported: Redis's keyspace hits and misses over the run (every cache read: sessions, users,
-generations, pages, fragments).
+versions, pages, fragments).
 """
 
 import http.client
@@ -606,7 +606,7 @@ def _run(
         f"{cpu * 1000 / max(1, served + len(records)):.2f} ms.",
         f"Redis over the run: {hits:,} hits, {misses:,} misses "
         f"({hits / max(1, hits + misses):.1%} hits; every cache read: sessions, users, "
-        "generations, pages, shared parts).",
+        "versions, pages, shared parts).",
         "",
     ]
     return lines

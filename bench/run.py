@@ -70,7 +70,7 @@ def bench_env(db_url: str, static_root: str) -> dict:
         STATIC_ROOT=static_root,
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
-        # Several workers need one shared cache (sessions, page cache, generations), as in
+        # Several workers need one shared cache (sessions, page cache, versions), as in
         # production. A database of Redis of its own, emptied at the start of each run.
         REDIS_URL=env.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/15",
         CACHE_KEY_PREFIX="bench",

@@ -236,8 +236,7 @@ def _normalised_query(query: QueryDict, params: tuple[str, ...]) -> QueryDict:
         values = [v[:QUERY_VALUE_CHARS] for v in query.getlist(name)[:QUERY_VALUES_PER_PARAM]]
         if values:
             kept.setlist(name, values)
-    kept._mutable = False
-    return kept
+    return QueryDict(kept.urlencode())  # read-only, like the request's own
 
 
 def _page_key(kind: str, request, *extra) -> str:

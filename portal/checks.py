@@ -9,7 +9,7 @@ LOCAL_CACHES = (
 
 @register(Tags.caches, deploy=True)
 def shared_cache(app_configs, **kwargs):
-    """Sessions, cached pages and the generations that make them stale live in the cache: with
+    """Sessions, cached pages and the versions that make them stale live in the cache: with
     several app server processes, each must see the same cache."""
     if settings.CACHES["default"]["BACKEND"] in LOCAL_CACHES:
         return [
