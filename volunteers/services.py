@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from portal import roles
 from portal.access import holds_role
 from portal.models import Community, ConsentChange
-from portal.notices import Kind, notify, notify_many, notify_role, urgent_for
+from portal.notices import Kind, notify, notify_role, urgent_for
 from volunteers import lib
 from volunteers.models import (
     CHECKIN_SALT,
@@ -1162,26 +1162,6 @@ def copy_posts(source_day: ServiceDay, target_day: ServiceDay, *, by=None) -> in
         )
         created += 1
     return created
-
-
-@transaction.atomic
-def message_volunteers(signups, *, text: str, by) -> int:
-    """A message to each volunteer holding a place (by text or mail as they chose); returns
-    how many."""
-    if not text.strip():
-        raise VolunteerError(_("Write a message first."))
-    users = [signup.volunteer for signup in signups]
-    return notify_many(users, Kind.MESSAGE, text.strip(), reverse("volunteers:my-schedule"))
-
-
-@transaction.atomic
-def message_team(team: Team, *, text: str, by) -> int:
-    if not text.strip():
-        raise VolunteerError(_("Write a message first."))
-    members = [
-        m.user for m in Membership.objects.approved().filter(team=team).select_related("user")
-    ]
-    return notify_many(members, Kind.MESSAGE, text.strip(), team.get_absolute_url())
 
 
 # --- reminders ------------------------------------------------------------------------------
