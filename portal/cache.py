@@ -239,9 +239,16 @@ def _normalised_query(query: QueryDict, params: tuple[str, ...]) -> QueryDict:
     return QueryDict(kept.urlencode())  # read-only, like the request's own
 
 
+# A longer host and path is kept in a key as its hash (a hostile URL cannot make a long key).
+KEY_PATH_CHARS = 150
+
+
 def _page_key(kind: str, request, *extra) -> str:
     from portal.context_processors import wants_large_text
 
+    where = f"{request.get_host()}{request.get_full_path()}"
+    if len(where) > KEY_PATH_CHARS:
+        where = "#" + hashlib.sha256(where.encode()).hexdigest()
     return ":".join(
         str(part)
         for part in (
@@ -250,7 +257,7 @@ def _page_key(kind: str, request, *extra) -> str:
             get_language(),
             int(wants_large_text(request)),
             timezone.localdate().isoformat(),
-            f"{request.get_host()}{request.get_full_path()}",
+            where,
         )
     )
 

@@ -1,7 +1,6 @@
 """The public page cache keys on the parameters a page reads, so a crawler cannot fill it.
 
-These tests commit their data (transaction=True): inside a test's open transaction with
-uncommitted writes the cache is bypassed on purpose (see tests/portal/test_cache.py).
+These tests commit their data (transaction=True), as a real request's data is committed.
 """
 
 import pytest
@@ -91,3 +90,15 @@ def test_the_normalised_query_keeps_declared_names_sorted_and_bounded():
     assert all(len(v) == QUERY_VALUE_CHARS for v in kept.getlist("alpha"))
     assert "other" not in kept
     assert len(kept.urlencode()) < 1000
+
+
+def test_a_long_hostile_path_makes_no_long_key():
+    """A path of any length is kept in a key as its hash: every key fits a memcached's 250."""
+    from django.test import RequestFactory
+
+    from portal.cache import KEY_PATH_CHARS, _page_key
+
+    short = _page_key("p", RequestFactory().get("/fund/"))
+    long = _page_key("p", RequestFactory().get("/volunteers/teams/" + "x" * 5000 + "/"))
+    assert short.endswith("testserver/fund/")
+    assert len(long) < 250 and "x" * KEY_PATH_CHARS not in long
