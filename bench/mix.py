@@ -192,6 +192,7 @@ def _writer(plan_file: str) -> int:
     deadline = time.monotonic() + plan["duration"]
     records = []
     menus, today_menus = plan["menus"], plan["today_menus"]
+    children = {a["child"]: a for a in actors}
     tick = 0
     state = {}
     next_at = time.monotonic()
@@ -250,17 +251,21 @@ def _writer(plan_file: str) -> int:
                 loc.endswith("/classes/mine/") or QUEUED.search(loc) is not None
             )
         elif kind == "withdraw":
-            enrolment = (
-                Enrolment.objects.filter(course_id=plan["course"], child_id=actor["child"])
+            # The oldest enrolment the writer's enrolments made and the task worker decided (the
+            # one just asked for is decided SETTLE_SECONDS later), withdrawn by its parent.
+            found = (
+                Enrolment.objects.filter(course_id=plan["course"], child_id__in=children)
                 .exclude(status=Enrolment.Status.WITHDRAWN)
-                .values_list("pk", flat=True)
+                .order_by("pk")
+                .values_list("pk", "child_id")
                 .first()
             )
-            if enrolment is None:
+            if found is None:
                 tick += 1
                 continue
+            enrolment, child = found
             status, loc, ms = _post(
-                port, f"/classes/enrolments/{enrolment}/withdraw/", actor["session"], {}
+                port, f"/classes/enrolments/{enrolment}/withdraw/", children[child]["session"], {}
             )
             ok = (
                 status == 302

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from bench.run import HOST, ROOT, VENV_BIN, fetch
 
-# The enrolment form's POST: the rush's own pool when the layout has one.
-RUSH_LOCATION = r"~ ^/(classes/courses/\d+/enrol|bench/noop-post)/$"
+# The rush's own pool, when the layout has one: the enrolment form's POST, and the request's page
+# it leads to (and reloads every few seconds while queued), so that none of the rush's requests
+# waits in front of other residents' pages in the main pool's queue.
+RUSH_LOCATION = r"~ ^/(classes/courses/\d+/enrol|classes/requests/\d+|bench/noop-post)/$"
 
 NGINX_CONF = """
 worker_processes 1;
