@@ -329,6 +329,9 @@ DECIDE_BATCH = 20
 # `decide_enrolment_requests`): its decision waits that long, its answer does not.
 SETTLE_SECONDS = 2.0
 ENQUEUE_WINDOW = 1
+# A request still queued this long after it arrived has lost its decision (the enqueueing failed,
+# or the worker deciding it was killed): `sweep_enrolment_requests` enqueues it again.
+STUCK_SECONDS = 60
 
 
 def request_enrolment(
@@ -367,6 +370,25 @@ def request_enrolment(
     if decided_at_once() or _first_in_window(course.pk):
         _enqueue_decision(course.pk)
     return request
+
+
+def sweep_enrolment_requests(*, dry_run: bool = False) -> list[int]:
+    """Enqueue again the decision of every course with a request queued over STUCK_SECONDS (cron,
+    every minute); returns those courses' ids. Harmless beside a running decision: a request is
+    decided once, under the course's row lock."""
+    cutoff = timezone.now() - timedelta(seconds=STUCK_SECONDS)
+    course_ids = list(
+        EnrolmentRequest.objects.filter(
+            status=EnrolmentRequest.Status.QUEUED, created_at__lte=cutoff
+        )
+        .order_by("course_id")
+        .values_list("course_id", flat=True)
+        .distinct()
+    )
+    if not dry_run:
+        for course_id in course_ids:
+            _enqueue_decision(course_id)
+    return course_ids
 
 
 def _first_in_window(course_id: int) -> bool:

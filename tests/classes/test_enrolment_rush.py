@@ -3,14 +3,17 @@ the task worker decides the requests in arrival order with the same rules as bef
 
 import threading
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from classes.models import Enrolment, EnrolmentRequest
-from classes.services import decide_enrolment_requests, request_enrolment
+from classes.services import STUCK_SECONDS, decide_enrolment_requests, request_enrolment
 from portal.models import Notice
 from tests.classes.helpers import make_course
 from tests.factories import make_child, make_user
@@ -273,3 +276,43 @@ def test_a_parent_is_answered_while_the_worker_decides_the_same_course(queue, te
         sender.join(20)
     assert errors == []
     assert EnrolmentRequest.objects.filter(course=course).count() == 2
+
+
+def test_a_request_whose_decision_was_lost_is_enqueued_again_by_the_sweep(
+    queue, parent, child, course, time_machine
+):
+    # The parent's request was accepted but its task never reached the queue (the enqueueing
+    # failed): nothing would ever decide it, and its page would reload for ever.
+    lost = EnrolmentRequest.objects.create(
+        course=course, child=child, requested_by=parent, photo_consent=True, pickup_people="张妈妈"
+    )
+    other_parent = make_user("王家长")
+    young = EnrolmentRequest.objects.create(
+        course=make_course(course.term, title="书法"),
+        child=make_child(other_parent, name="王小红", birth_date=date(2018, 3, 1)),
+        requested_by=other_parent,
+        pickup_people="王爸爸",
+    )
+    tasks = DBTaskResult.objects.filter(task_path="classes.tasks.decide_enrolments")
+
+    out = StringIO()
+    call_command("sweep_enrolment_requests", stdout=out)  # both still young: left to their tasks
+    assert "0 courses" in out.getvalue() and not tasks.exists()
+
+    time_machine.shift(STUCK_SECONDS + 1)
+    young.created_at = timezone.now()  # the other one arrived just now
+    young.save(update_fields=["created_at"])
+    out = StringIO()
+    call_command("sweep_enrolment_requests", "--dry-run", stdout=out)
+    assert f"would enqueue the decisions of 1 courses ({course.pk})" in out.getvalue()
+    assert not tasks.exists()
+
+    call_command("sweep_enrolment_requests", stdout=StringIO())
+    assert [t.args_kwargs["args"] for t in tasks] == [[course.pk]]  # the lost one's course only
+
+    decide_enrolment_requests(course.pk, settle=0)  # what the worker then runs
+    lost.refresh_from_db()
+    assert lost.status == EnrolmentRequest.Status.DECIDED and lost.enrolment.status == "enrolled"
+    out = StringIO()
+    call_command("sweep_enrolment_requests", stdout=out)
+    assert "0 courses" in out.getvalue() and tasks.count() == 1
