@@ -569,6 +569,10 @@ class EnrolmentRequest(models.Model):
     (age, clashes, duplicates, capacity, waiting list, lottery) is the one the form always used.
     """
 
+    # Shown only on its own page, never cached (`portal.cache`): a thousand requests at the
+    # opening minute leave the course's cached pages alone; the enrolments they become do not.
+    cache_private = True
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting to be decided")
         DECIDED = "decided", _("decided")

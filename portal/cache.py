@@ -43,7 +43,8 @@ NAMESPACES = (*CONTENT, "people")
 # Accounts, roles and households: their changes count in "people" (and the person's own).
 PEOPLE_MODELS = {"portal.user", "portal.user_groups", "portal.household", "portal.householdmember"}
 # Rows no cached entry is made from (a person's notices have the person's namespace, changed by
-# `portal.notices`), and logs: writing them makes nothing stale.
+# `portal.notices`), and logs: writing them makes nothing stale. A module's model says the same
+# with a class attribute `cache_private = True`.
 PRIVATE_MODELS = {
     "portal.notice",
     "portal.noticepreference",
@@ -146,7 +147,11 @@ def _on_model_change(sender, instance=None, update_fields=None, action=None, **k
     if action is not None and not action.startswith("post_"):
         return  # many-to-many: counted once, after
     label = sender._meta.label_lower
-    if sender._meta.app_label not in CONTENT or label in PRIVATE_MODELS:
+    if (
+        sender._meta.app_label not in CONTENT
+        or label in PRIVATE_MODELS
+        or getattr(sender, "cache_private", False)
+    ):
         return
     using = kwargs.get("using", DEFAULT_DB_ALIAS)
     if label not in PEOPLE_MODELS:

@@ -316,3 +316,20 @@ def test_a_request_whose_decision_was_lost_is_enqueued_again_by_the_sweep(
     out = StringIO()
     call_command("sweep_enrolment_requests", stdout=out)
     assert "0 courses" in out.getvalue() and tasks.count() == 1
+
+
+def test_a_request_leaves_the_cached_course_pages_alone_and_its_enrolment_does_not(
+    queue, parent, child, course
+):
+    """A thousand requests at the opening minute must not rebuild every classes page a thousand
+    times: a request is shown only on its own page. The enrolment it becomes changes them."""
+    from portal import cache as portal_cache
+
+    before = portal_cache.versions(["classes"])
+    request = request_enrolment(parent, course, child, photo_consent=True, pickup_people="张妈妈")
+    assert portal_cache.versions(["classes"]) == before
+
+    decide_enrolment_requests(course.pk, settle=0)
+    request.refresh_from_db()
+    assert request.enrolment is not None
+    assert portal_cache.versions(["classes"]) != before
