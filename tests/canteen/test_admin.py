@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from canteen import services
 from canteen.models import Booking, Menu, SubsidyRule
 from tests.canteen.helpers import MEAL_DAY, at, make_menu
@@ -104,3 +106,57 @@ def test_staff_cancel_a_booking_after_the_cutoff_for_a_resident_who_called(
         follow=True,
     )
     assert "该预订已取消" in again.content.decode()
+
+
+def _menu_form(menu, **changes):
+    return {
+        "day": menu.day.isoformat(),
+        "slot": menu.slot_id,
+        "dishes": [d.pk for d in menu.dishes.all()],
+        "price": str(menu.price),
+        "portion_limit": "" if menu.portion_limit is None else str(menu.portion_limit),
+        "note": menu.note,
+        **changes,
+    }
+
+
+def test_a_booked_menu_keeps_its_day_and_never_gets_fewer_portions_than_taken(
+    client, canteen_staff, elder, resident, lunch, time_machine
+):
+    """Through the admin and the staff page alike: the elders booked that meal, on that day."""
+    menu = make_menu(MEAL_DAY, lunch, portions=10)
+    time_machine.move_to(at(MEAL_DAY, 8, 0), tick=False)
+    services.book(menu, elder.member, by=elder)
+    services.record_meal(menu, resident.member, by=canteen_staff)  # a walk-in at the counter
+    client.force_login(canteen_staff)
+    admin_url = f"/admin/canteen/menu/{menu.pk}/change/"
+    staff_url = reverse("canteen:menu-edit", args=[menu.pk])
+
+    for url in (admin_url, staff_url):
+        response = client.post(url, _menu_form(menu, portion_limit="1"))
+        assert response.status_code == 200
+        assert "2 份已被预订或取用" in response.content.decode()
+        response = client.post(url, _menu_form(menu, day="2026-05-07"))
+        assert response.status_code == 200
+        assert "此菜单的日期和餐次不能再改" in response.content.decode()
+    menu.refresh_from_db()
+    assert (menu.day, menu.portion_limit) == (MEAL_DAY, 10)
+    assert menu.history.count() == 1  # nothing saved
+
+    # as many portions as are taken is allowed; so is changing what is not the day or slot
+    response = client.post(admin_url, _menu_form(menu, portion_limit="2", note="加一道汤"))
+    assert response.status_code == 302
+    menu.refresh_from_db()
+    assert (menu.portion_limit, menu.note) == (2, "加一道汤")
+
+
+def test_a_menu_nobody_booked_can_still_move(client, canteen_staff, lunch):
+    menu = make_menu(MEAL_DAY, lunch, portions=10)
+    client.force_login(canteen_staff)
+    response = client.post(
+        reverse("canteen:menu-edit", args=[menu.pk]),
+        _menu_form(menu, day="2026-05-07", portion_limit="1"),
+    )
+    assert response.status_code == 302
+    menu.refresh_from_db()
+    assert (menu.day.isoformat(), menu.portion_limit) == ("2026-05-07", 1)
