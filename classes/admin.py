@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -215,8 +216,34 @@ class CourseAdmin(CapacityThroughServiceAdmin, SimpleHistoryAdmin):
         )
 
 
+# What moving a session changes: the parents are told.
+MOVE_FIELDS = {"date", "starts_at", "ends_at", "place"}
+
+
+class ClassSessionAdminForm(forms.ModelForm):
+    """A new day, time or place is a move: refused as the register page would refuse it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        if instance.pk is None or not MOVE_FIELDS & set(self.changed_data):
+            return cleaned
+        day, starts_at, ends_at = (cleaned.get(f) for f in ("date", "starts_at", "ends_at"))
+        if day and starts_at and ends_at:
+            reason = services.move_refusal(
+                ClassSession.objects.get(pk=instance.pk),
+                day=day,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+            if reason:
+                raise forms.ValidationError(reason)
+        return cleaned
+
+
 @admin.register(ClassSession)
 class ClassSessionAdmin(admin.ModelAdmin):
+    form = ClassSessionAdminForm
     list_display = ["course", "date", "starts_at", "ends_at", "hours", "status"]
     list_filter = ["status", "course__term", "course__institution"]
     list_select_related = ["course"]
@@ -225,6 +252,33 @@ class ClassSessionAdmin(admin.ModelAdmin):
     raw_id_fields = ["course"]
     # cancelled on the register page (which tells the parents), held when the register is taken
     readonly_fields = ["status", "hours", "register_taken_at", "moved_from"]
+
+    def save_model(self, request, obj, form, change):
+        """A new day, time or place goes through `services.move_session`, which tells the
+        parents, as on the register page; the rest of the form is saved with it."""
+        if not change or not MOVE_FIELDS & set(form.changed_data):
+            return super().save_model(request, obj, form, change)
+        try:
+            with transaction.atomic():
+                told = services.move_session(
+                    obj,
+                    day=obj.date,
+                    starts_at=obj.starts_at,
+                    ends_at=obj.ends_at,
+                    place=obj.place,
+                )
+                obj.moved_from = ClassSession.objects.values_list("moved_from", flat=True).get(
+                    pk=obj.pk
+                )
+                super().save_model(request, obj, form, change)
+        except services.RegisterError as error:  # a register taken since the form was checked
+            self.message_user(
+                request, _("Nothing was saved: %(reason)s") % {"reason": error}, messages.ERROR
+            )
+            return
+        self.message_user(
+            request, _("Session moved; %(count)s parents were told.") % {"count": told}
+        )
 
 
 @admin.register(Enrolment)

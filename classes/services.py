@@ -835,21 +835,30 @@ def cancel_session(session: ClassSession, *, reason: str) -> int:
 
 
 @transaction.atomic
-def move_session(session: ClassSession, *, day, starts_at, ends_at, place: str = "") -> int:
-    """Move a scheduled session to another day or time and tell the parents."""
-    session = ClassSession.objects.select_for_update().select_related("course").get(pk=session.pk)
+def move_refusal(session: ClassSession, *, day, starts_at, ends_at) -> str | None:
+    """Why the session cannot move to that day and time (None: it can)."""
     if session.status != ClassSession.Status.SCHEDULED:
-        raise RegisterError(_("Only a scheduled session can be moved."))
+        return _("Only a scheduled session can be moved.")
     if starts_at >= ends_at:
-        raise RegisterError(_("The session must end after it starts."))
+        return _("The session must end after it starts.")
     if day < timezone.localdate():
-        raise RegisterError(_("A session cannot be moved into the past."))
+        return _("A session cannot be moved into the past.")
     if (
         ClassSession.objects.filter(course_id=session.course_id, date=day, starts_at=starts_at)
         .exclude(pk=session.pk)
         .exists()
     ):
-        raise RegisterError(_("The course already has a session at that time."))
+        return _("The course already has a session at that time.")
+    return None
+
+
+def move_session(session: ClassSession, *, day, starts_at, ends_at, place: str = "") -> int:
+    """Move a scheduled session to another day or time and tell the parents (the register page
+    and the admin both move sessions through this)."""
+    session = ClassSession.objects.select_for_update().select_related("course").get(pk=session.pk)
+    reason = move_refusal(session, day=day, starts_at=starts_at, ends_at=ends_at)
+    if reason:
+        raise RegisterError(reason)
     old = _lazy_when(session.date, session.starts_at, session.ends_at)
     old_starts = session.starts
     session.moved_from = _when(session)

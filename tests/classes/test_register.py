@@ -320,3 +320,54 @@ def test_without_the_enrolling_account_the_households_account_holder_is_told(
     assert [m.to for m in mail.outbox] == [["wang@example.com"]]
     assert mail.outbox[0].subject.startswith("Neighbour Classroom: ")
     assert Notice.objects.get().text.endswith("is cancelled. 停电")
+
+
+def _session_form(session, **changes):
+    return {
+        "course": session.course_id,
+        "date": session.date.isoformat(),
+        "starts_at": session.starts_at.strftime("%H:%M"),
+        "ends_at": session.ends_at.strftime("%H:%M"),
+        "place": session.place,
+        "notes": session.notes,
+        **changes,
+    }
+
+
+def test_moving_a_session_in_the_admin_tells_the_parents_too(
+    client, classes_staff, enrolled, first_session
+):
+    client.force_login(classes_staff)
+    url = reverse("admin:classes_classsession_change", args=[first_session.pk])
+    response = client.post(url, _session_form(first_session, notes="带上彩笔"))
+    assert response.status_code == 302
+    assert not Notice.objects.exists()  # a note is not a move
+    first_session.refresh_from_db()
+
+    response = client.post(
+        url, _session_form(first_session, date="2026-09-13", starts_at="14:00", ends_at="15:30")
+    )
+    assert response.status_code == 302
+    first_session.refresh_from_db()
+    assert (first_session.date, first_session.starts_at) == (date(2026, 9, 13), time(14, 0))
+    assert first_session.moved_from and first_session.notes == "带上彩笔"
+    notice = Notice.objects.get(kind=Notice.Kind.TIME_CHANGED)
+    assert notice.recipient == enrolled.enrolled_by and "9月13日" in notice.text
+
+
+def test_the_admin_refuses_a_move_the_register_page_would_refuse(
+    client, classes_staff, enrolled, first_session
+):
+    client.force_login(classes_staff)
+    url = reverse("admin:classes_classsession_change", args=[first_session.pk])
+    response = client.post(
+        url, _session_form(first_session, starts_at="15:00", ends_at="14:00", notes="改")
+    )
+    assert response.status_code == 200
+    assert "下课时间必须晚于上课时间" in response.content.decode()
+    response = client.post(url, _session_form(first_session, date="2026-01-01"))
+    assert response.status_code == 200
+    assert "不能把课次调整到过去的日期" in response.content.decode()
+    first_session.refresh_from_db()
+    assert first_session.date == date(2026, 9, 12) and first_session.notes == ""
+    assert not Notice.objects.exists()
