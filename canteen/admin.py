@@ -27,21 +27,8 @@ from canteen.models import (
     SubsidyLine,
     SubsidyRule,
 )
+from portal.admin_readonly import ViewOnlyAdmin
 from portal.admin_singleton import SingletonSettingsAdmin
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ledger rows: viewable, never added, changed or deleted through the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 admin.site.register(CanteenSettings, SingletonSettingsAdmin)
 
@@ -234,7 +221,7 @@ class SubsidyLineInline(admin.TabularInline):
 
 
 @admin.register(MealRecord)
-class MealRecordAdmin(ReadOnlyAdmin):
+class MealRecordAdmin(ViewOnlyAdmin):
     list_display = [
         "day",
         "slot",
@@ -255,7 +242,7 @@ class MealRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ClosedMonth)
-class ClosedMonthAdmin(ReadOnlyAdmin):
+class ClosedMonthAdmin(ViewOnlyAdmin):
     list_display = ["month", "closed_at", "closed_by"]
 
 

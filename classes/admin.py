@@ -27,6 +27,7 @@ from classes.models import (
     VolunteerOffer,
 )
 from portal.admin_capacity import CapacityThroughServiceAdmin
+from portal.admin_readonly import ViewOnlyAdmin
 from portal.admin_singleton import SingletonSettingsAdmin
 from portal.lib import params
 
@@ -306,7 +307,10 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ViewOnlyAdmin):
+    """Marks are taken and corrected on the session's register page (`services.take_register`:
+    only children enrolled in the course, who marked and when): here they are only shown."""
+
     list_display = ["enrolment", "session", "mark", "marked_by", "marked_at"]
     list_filter = ["mark", "session__course__term"]
     list_select_related = [

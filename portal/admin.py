@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal import delivery as delivery_service
 from portal.admin_privileges import UserPrivilegesMixin
+from portal.admin_readonly import ViewOnlyAdmin
 from portal.admin_singleton import SingletonSettingsAdmin
 from portal.models import (
     AccountDeletion,
@@ -278,7 +279,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountDeletion)
-class AccountDeletionAdmin(admin.ModelAdmin):
+class AccountDeletionAdmin(ViewOnlyAdmin):
     """The log of deleted accounts: read-only, and free of personal data by construction."""
 
     list_display = ["__str__", "deleted_at", "removed_summary", "kept_summary"]
@@ -293,15 +294,6 @@ class AccountDeletionAdmin(admin.ModelAdmin):
     @admin.display(description=_("kept, pseudonymised"))
     def kept_summary(self, obj):
         return _summary(obj.kept)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notice)
@@ -324,7 +316,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(MobileReveal)
-class MobileRevealAdmin(admin.ModelAdmin):
+class MobileRevealAdmin(ViewOnlyAdmin):
     """The log of full mobile numbers shown: read by community admins, written by nobody."""
 
     list_display = ["shown_at", "viewer", "person", "place", "reason"]
@@ -332,15 +324,6 @@ class MobileRevealAdmin(admin.ModelAdmin):
     date_hierarchy = "shown_at"
     list_select_related = ["viewer", "person"]
     readonly_fields = ["shown_at", "viewer", "person", "place", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _summary(counts: dict) -> str:

@@ -371,3 +371,26 @@ def test_the_admin_refuses_a_move_the_register_page_would_refuse(
     first_session.refresh_from_db()
     assert first_session.date == date(2026, 9, 12) and first_session.notes == ""
     assert not Notice.objects.exists()
+
+
+def test_marks_are_shown_in_the_admin_and_written_only_by_the_register(
+    client, classes_staff, teacher_user, enrolled, first_session
+):
+    """A mark made in the admin could name anyone as its marker, or a child not in the course."""
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        take_register(first_session, {enrolled.pk: ("present", "")}, by=teacher_user)
+    mark = Attendance.objects.get()
+    client.force_login(classes_staff)
+    assert client.get(reverse("admin:classes_attendance_changelist")).status_code == 200
+    page = client.get(reverse("admin:classes_attendance_change", args=[mark.pk]))
+    assert page.status_code == 200 and 'name="mark"' not in page.content.decode()
+    assert client.get(reverse("admin:classes_attendance_add")).status_code == 403
+    client.post(
+        reverse("admin:classes_attendance_change", args=[mark.pk]),
+        {"mark": "absent", "marked_by": classes_staff.pk},
+    )
+    assert (
+        client.post(reverse("admin:classes_attendance_delete", args=[mark.pk])).status_code == 403
+    )
+    mark.refresh_from_db()
+    assert (mark.mark, mark.marked_by) == ("present", teacher_user)

@@ -358,6 +358,7 @@ NO_ADD = {
     "canteen.mealrecord",
     "canteen.closedmonth",
     "classes.enrolment",
+    "classes.attendance",
     "fund.fundentry",
     "classes.feepayment",
     "events.booking",
