@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from classes import lottery
@@ -304,8 +304,29 @@ class Course(ThumbnailMixin, LocalizedMixin, models.Model):
         if self.enrol_opens_at and self.enrol_closes_at:
             if self.enrol_opens_at >= self.enrol_closes_at:
                 errors["enrol_closes_at"] = _("Enrolment must close after it opens.")
+        if self.pk is not None and (reason := self._mode_change_refusal()):
+            errors["mode"] = reason
         if errors:
             raise ValidationError(errors)
+
+    def _mode_change_refusal(self):
+        """Places are given one way for the whole course: once children hold places, wait or are
+        entered in the draw, or the draw's seed is committed, the way cannot change."""
+        before = Course.objects.filter(pk=self.pk).values("mode", "lottery_commitment").first()
+        if before is None or before["mode"] == self.mode:
+            return None
+        taken = self.enrolments.filter(status__in=Enrolment.ACTIVE).count()
+        if taken:
+            return ngettext(
+                "%(count)s child is already enrolled, waiting or in the lottery: the way places "
+                "are given cannot change now.",
+                "%(count)s children are already enrolled, waiting or in the lottery: the way "
+                "places are given cannot change now.",
+                taken,
+            ) % {"count": taken}
+        if before["lottery_commitment"]:
+            return _("The lottery's seed is already committed: the course stays a lottery.")
+        return None
 
     def window_open(self, moment: datetime) -> bool:
         return self.enrol_opens_at <= moment < self.enrol_closes_at

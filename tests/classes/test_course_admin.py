@@ -129,3 +129,25 @@ def test_a_sessions_status_is_read_only_in_the_admin(classes_staff, course):
     request.user = classes_staff
     readonly = ClassSessionAdmin(ClassSession, admin.site).get_readonly_fields(request, session)
     assert "status" in readonly  # cancelled on the register page, which tells the parents
+
+
+def test_the_way_places_are_given_stays_once_children_are_in_it(staff, term):
+    """Switching a course with children in it from first come to lottery (or back) would leave
+    them in states the other way does not have."""
+    course = make_course(term, capacity=1)
+    url = reverse("admin:classes_course_change", args=[course.pk])
+    _families(course, 2)  # one place, one waiting
+
+    response = staff.post(url, _course_form(course, mode="lottery"))
+    assert response.status_code == 200
+    assert "2 children are already enrolled, waiting or in the lottery" in response.content.decode()
+    course.refresh_from_db()
+    assert course.mode == "fcfs"
+
+    empty = make_course(term, title="书法", capacity=5)
+    response = staff.post(
+        reverse("admin:classes_course_change", args=[empty.pk]), _course_form(empty, mode="lottery")
+    )
+    assert response.status_code == 302
+    empty.refresh_from_db()
+    assert empty.mode == "lottery"
