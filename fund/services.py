@@ -185,6 +185,7 @@ def reject_expenditure(entry: FundEntry, *, by) -> FundEntry:
     if entry.proposed_by_id == by.pk:
         raise FundError(_("Whoever proposed spending cannot decide on it; ask a colleague."))
     entry.status = FundEntry.Status.REJECTED
+    entry._history_user = by  # the step's history names who took it, in a request or not
     entry.save(update_fields=["status"])
     return entry
 
@@ -196,6 +197,7 @@ def pay_expenditure(entry: FundEntry, *, by, receipt=None) -> FundEntry:
     if entry.status != FundEntry.Status.APPROVED:
         raise FundError(_("Only approved spending can be paid."))
     entry.status, entry.paid_at = FundEntry.Status.PAID, timezone.now()
+    entry._history_user = by  # the step's history names who took it, in a request or not
     fields = ["status", "paid_at"]
     if receipt:
         entry.receipt = receipt

@@ -63,6 +63,22 @@ def test_balance_is_income_less_paid_spending(classes_staff, colleague):
     assert FundEntry.objects.balance() == Decimal("380.00")
 
 
+def test_each_step_of_spending_names_who_took_it(classes_staff, colleague):
+    """Paid and rejected have no column of their own for who: the row's history names them,
+    from a staff page or from anywhere else (a shell, a job)."""
+    spend = _proposal(classes_staff, "80.00")
+    services.approve_expenditure(spend, by=colleague)
+    services.pay_expenditure(spend, by=classes_staff)
+    refused = _proposal(classes_staff, "30.00")
+    services.reject_expenditure(refused, by=colleague)
+
+    def steps(entry):
+        return [(h.status, h.history_user) for h in entry.history.order_by("history_date")]
+
+    assert steps(spend)[-1] == ("paid", classes_staff)
+    assert steps(refused)[-1] == ("rejected", colleague)
+
+
 def test_whoever_proposed_cannot_approve(classes_staff):
     spend = _proposal(classes_staff)
     with pytest.raises(FundError, match="申请人不能审批"):
