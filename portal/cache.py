@@ -2,8 +2,9 @@
 
 - **Namespaces.** Everything cached is made from the data of some namespaces: each module's
   content (`portal.modules`), "portal" (the community's settings and announcements, on every
-  page), "people" (accounts and households, some shown on public pages: a team's leader) and
-  "person:<id>" (what one person alone sees of themselves: their row, roles and notices).
+  page), "people" (accounts and households, some shown on public pages: a team's leader),
+  "person:<id>" (one person's own row and roles) and "inbox:<id>" (their notices: a notice
+  written or read leaves their kept row alone).
 - **Versions.** Each namespace has a version number in the shared cache (Redis in production).
   An entry is stored with the versions it was made from, read before it was made, and served
   only while they are still current. "portal" is part of every entry.
@@ -58,8 +59,13 @@ PRIVATE_MODELS = {
 
 
 def person(user_id: int) -> str:
-    """The namespace of what only this person sees of themselves."""
+    """The namespace of this person's own row and roles."""
     return f"person:{user_id}"
+
+
+def inbox(user_id: int) -> str:
+    """The namespace of this person's notices (changed by `portal.notices`)."""
+    return f"inbox:{user_id}"
 
 
 # --- versions ---------------------------------------------------------------------------------
@@ -217,12 +223,12 @@ def cached(name: str, namespaces: Iterable[str], compute: Callable[[], object], 
 
 def personal(name: str, user_id: int, namespaces: Iterable[str], compute: Callable[[], object]):
     """`compute()` for one person's part of a page (their next post, their bookings), kept like
-    `resident_page` keeps their pages: until the namespaces, "people" or their own change, and at
-    most RESIDENT_PAGE_CACHE_SECONDS (what the clock changes)."""
+    `resident_page` keeps their pages: until the namespaces, "people" or their own (row, roles,
+    notices) change, and at most RESIDENT_PAGE_CACHE_SECONDS (what the clock changes)."""
     seconds = settings.RESIDENT_PAGE_CACHE_SECONDS
     if seconds <= 0:
         return compute()
-    depends = ("people", person(user_id), *namespaces)
+    depends = ("people", person(user_id), inbox(user_id), *namespaces)
     return cached(f"me:{user_id}:{name}", depends, compute, timeout=seconds)
 
 
@@ -347,9 +353,9 @@ def resident_page(*namespaces: str, seconds: int | None = None):
     The key holds the person, their session and the browser's CSRF secret (the page's forms carry
     tokens made from it; hashed, no secret in a key's name), the path and query, the language,
     the text size and today's date. The page depends on `namespaces`, "people" and the person's
-    own, and is kept at most `seconds` (RESIDENT_PAGE_CACHE_SECONDS): what the clock changes (a
-    post that ended, a cut-off passed) shows within that. The bench's mix reports how often it is
-    served (`X-Portal-Cache: resident-hit|resident-miss`).
+    own (row, roles, notices), and is kept at most `seconds` (RESIDENT_PAGE_CACHE_SECONDS): what
+    the clock changes (a post that ended, a cut-off passed) shows within that. The bench's mix
+    reports how often it is served (`X-Portal-Cache: resident-hit|resident-miss`).
     """
 
     def decorator(view):
@@ -372,7 +378,9 @@ def resident_page(*namespaces: str, seconds: int | None = None):
             user_id = request.user.pk
             browser = hashlib.sha256(f"{request.session.session_key}:{secret}".encode())
             key = _page_key("r", request, user_id, browser.hexdigest()[:32])
-            depends = tuple(dict.fromkeys(("portal", "people", person(user_id), *namespaces)))
+            depends = tuple(
+                dict.fromkeys(("portal", "people", person(user_id), inbox(user_id), *namespaces))
+            )
             current, stored = _lookup(key, depends)
             if stored is not _NOTHING:
                 # As rendering the tokens would: the browser's CSRF cookie is renewed.

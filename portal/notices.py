@@ -225,20 +225,22 @@ def _with_link(text: str, url: str) -> str:
 
 
 def unread_changed(user_id: int) -> None:
-    """The person's unread count and their own cached pages (their notices show there) are stale."""
-    from portal.cache import changed, person
+    """The person's unread count and their own cached pages (their notices show there) are stale;
+    their kept row and roles are not."""
+    from portal.cache import changed, inbox
 
-    changed(person(user_id))
+    changed(inbox(user_id))
 
 
 def unread_count(user) -> int:
     """How many unread notices the person has (the navigation's badge): cached in the person's
-    namespace, so most pages ask the database nothing; a new notice or one read shows at once."""
-    from portal.cache import cached, person
+    inbox namespace, so most pages ask the database nothing; a new notice or one read shows at
+    once."""
+    from portal.cache import cached, inbox
 
     return cached(
         f"inbox-unread:{user.pk}",
-        (person(user.pk),),
+        (inbox(user.pk),),
         lambda: Notice.objects.filter(recipient=user).unread().count(),
         timeout=60,
     )

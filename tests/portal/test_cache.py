@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from events.models import Event
 from portal import cache as portal_cache
-from portal.models import Announcement, Community
+from portal.models import Announcement, Community, Notice
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -383,3 +383,22 @@ def test_the_community_kept_in_process_follows_a_change_made_outside_within_the_
     assert Community.current().name == original  # kept: nothing said it changed
     time_machine.move_to(start + timedelta(seconds=settings.CONTENT_CACHE_SECONDS + 1))
     assert Community.current().name == "外部改名"
+
+
+def test_a_notice_updates_the_badge_and_leaves_the_kept_user_alone(client):
+    """Every notice (a booking confirmed, a place given) would otherwise reload the person's row
+    and roles on their next page."""
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.notices import notify
+
+    Community.current()
+    resident = make_user("王居民")
+    client.force_login(resident)
+    assert 'data-testid="unread-count"' not in _get(client, reverse("profile")).content.decode()
+    notify(resident, Notice.Kind.OTHER, "您的预订已确认。", "/")
+    with CaptureQueriesContext(connection) as ctx:
+        page = _get(client, reverse("profile"))
+    assert not any('FROM "portal_user"' in q["sql"] for q in ctx.captured_queries)
+    assert any('FROM "portal_notice"' in q["sql"] for q in ctx.captured_queries)  # the badge
+    assert 'data-testid="unread-count">1</span>' in page.content.decode()
