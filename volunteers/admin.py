@@ -225,6 +225,25 @@ class PostAdmin(CapacityThroughServiceAdmin, SourceLabelMixin, TeamScopedAdmin):
     capacity_service = services.set_capacity
     capacity_errors = (services.VolunteerError,)
 
+    def save_model(self, request, obj, form, change):
+        """A new time or place is told to the post's volunteers, as from the leader's page."""
+        fields = ("start", "end", "place")
+        before = Post.objects.filter(pk=obj.pk).values_list(*fields).first() if change else None
+        super().save_model(request, obj, form, change)
+        after = Post.objects.filter(pk=obj.pk).values_list(*fields).first()
+        if before and after and before != after:  # saved (nothing is, when the service refused)
+            told = services.tell_post_moved(obj, *before)
+            if told:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d volunteer was told of the new time or place.",
+                        "%(count)d volunteers were told of the new time or place.",
+                        told,
+                    )
+                    % {"count": told},
+                )
+
     def promoted_message(self, count):
         return ngettext(
             "%(count)d volunteer on the waiting list got a place and was told.",

@@ -147,3 +147,29 @@ def test_lifting_the_approval_hold_in_the_admin_stops_earlier_no_shows_counting(
     profile.refresh_from_db()
     assert not profile.needs_approval
     assert profile.no_shows_cleared_at is not None
+
+
+def test_a_new_place_set_in_the_admin_is_told_to_the_posts_volunteers(
+    client, coordinator, post, volunteer
+):
+    services.sign_up(post, volunteer)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:volunteers_post_change", args=[post.pk]),
+        _post_form(post, place="社区广场东侧"),
+        follow=True,
+    )
+    assert response.redirect_chain
+    notice = Notice.objects.get(kind=Notice.Kind.TIME_CHANGED)
+    assert notice.recipient == volunteer and "社区广场东侧" in notice.text
+    assert "1 volunteer was told of the new time or place" in response.text
+
+    # refused by the service (too few places): nothing saved, nobody told
+    services.sign_up(post, make_user("甲"))
+    client.post(
+        reverse("admin:volunteers_post_change", args=[post.pk]),
+        _post_form(post, place="别处", capacity=1),
+    )
+    post.refresh_from_db()
+    assert post.place == "社区广场东侧"
+    assert Notice.objects.filter(kind=Notice.Kind.TIME_CHANGED).count() == 1

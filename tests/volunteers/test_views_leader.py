@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from portal import roles
 from portal.models import Notice
@@ -329,6 +330,34 @@ class TestEditPost:
         assert post.start.hour == 2  # 10:00 Shanghai is 02:00 UTC
         waiting.refresh_from_db()
         assert waiting.status == Signup.Status.CONFIRMED
+
+    def test_a_new_time_is_told_to_everyone_on_the_post_and_a_new_title_to_nobody(
+        self, client, post, team_leader, volunteer
+    ):
+        services.sign_up(post, volunteer)
+        services.update_post(post, by=team_leader, capacity=1)
+        waiting = make_user("乙")
+        services.sign_up(post, waiting, waitlist=True)
+        client.force_login(team_leader)
+        form = {
+            "title": "补鞋",
+            "place": post.place,
+            "day": DAY.isoformat(),
+            "start_time": localtime(post.start).strftime("%H:%M"),
+            "end_time": localtime(post.end).strftime("%H:%M"),
+            "capacity": 1,
+        }
+        url = reverse("volunteers:post-edit", args=[post.pk])
+        assert client.post(url, form).status_code == 302
+        assert not Notice.objects.filter(kind=Notice.Kind.TIME_CHANGED).exists()
+
+        assert (
+            client.post(url, form | {"start_time": "14:00", "end_time": "16:00"}).status_code == 302
+        )
+        told = Notice.objects.filter(kind=Notice.Kind.TIME_CHANGED)
+        assert set(told.values_list("recipient", flat=True)) == {volunteer.pk, waiting.pk}
+        text = told.get(recipient=volunteer).text
+        assert f"{DAY:%Y-%m-%d} 14:00–16:00" in text and "原为" in text
 
     def test_places_taken_cannot_be_removed(self, client, post, team_leader, volunteer):
         services.sign_up(post, volunteer)
