@@ -13,7 +13,7 @@ from events.models import (
     StallApplication,
     Track,
 )
-from portal.admin_capacity import CapacityThroughServiceAdmin
+from portal.admin_capacity import CapacityThroughServiceAdmin, TellsOfMovesAdmin
 from portal.cache import changed as cache_changed
 
 
@@ -104,7 +104,9 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(CapacityThroughServiceAdmin, WebImagePreview, admin.ModelAdmin):
+class ActivityAdmin(
+    TellsOfMovesAdmin, CapacityThroughServiceAdmin, WebImagePreview, admin.ModelAdmin
+):
     list_display = [
         "title",
         "event",
@@ -147,6 +149,16 @@ class ActivityAdmin(CapacityThroughServiceAdmin, WebImagePreview, admin.ModelAdm
 
     capacity_service = services.set_capacity
     capacity_errors = (services.EventError,)
+
+    move_fields = ("starts_at", "ends_at", "place")
+    moved_service = services.tell_activity_moved
+
+    def moved_message(self, count):
+        return ngettext(
+            "%(count)d household was told of the new time or place.",
+            "%(count)d households were told of the new time or place.",
+            count,
+        ) % {"count": count}
 
     def promoted_message(self, count):
         return _("%(count)s waiting bookings got a place and were told.") % {"count": count}

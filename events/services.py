@@ -26,7 +26,7 @@ from portal import roles
 from portal.access import my_household_members
 from portal.cache import changed as cache_changed
 from portal.models import Community, HouseholdMember
-from portal.notices import Kind, notify, notify_role, urgent_for
+from portal.notices import Kind, notify, notify_moved, notify_role, urgent_for
 from portal.questions import AnswerError, check_answer
 from volunteers.models import Source
 from volunteers.services import PostError, create_post
@@ -209,6 +209,24 @@ def promote_waiting(activity: Activity) -> list[Booking]:
                 urgent=urgent_for(activity.starts_at),
             )
     return promoted
+
+
+def tell_activity_moved(activity: Activity, old_start, old_end, old_place) -> int:
+    """Tell each household with a place or a waiting place at `activity` (whoever booked) that
+    its time or place changed; returns how many people were told."""
+    registrations = (
+        Registration.objects.active()
+        .filter(activity=activity, booking__booked_by__isnull=False)
+        .select_related("booking__booked_by")
+    )
+    return notify_moved(
+        [reg.booking.booked_by for reg in registrations],
+        gettext_lazy("“%(title)s” has changed: now %(time)s at %(place)s (was %(old)s)."),
+        reverse("events:my"),
+        title=activity.title,
+        before=(old_start, old_end, old_place),
+        after=(activity.starts_at, activity.ends_at, activity.place),
+    )
 
 
 @transaction.atomic

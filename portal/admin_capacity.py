@@ -1,4 +1,5 @@
-"""The admin's capacity field goes through the module's service, like the staff pages."""
+"""The admin goes through the module's services, like the staff pages: a changed capacity
+(`CapacityThroughServiceAdmin`), a changed time or place (`TellsOfMovesAdmin`)."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -35,3 +36,26 @@ class CapacityThroughServiceAdmin:
             return
         if promoted:
             self.message_user(request, self.promoted_message(len(promoted)))
+
+
+class TellsOfMovesAdmin:
+    """For a model admin whose rows people book (a post, an activity): when a save changes one of
+    `move_fields` (its time and place), `moved_service(obj, *old values)` tells the people booked
+    and returns how many; `moved_message(count)` says so to the staff member. Nothing is told
+    when nothing was saved (a service refused the form)."""
+
+    move_fields: tuple[str, ...] = ()
+    moved_service = None
+
+    def moved_message(self, count: int) -> str:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        rows = type(obj)._default_manager.filter(pk=obj.pk)
+        before = rows.values_list(*self.move_fields).first() if change else None
+        super().save_model(request, obj, form, change)
+        after = rows.values_list(*self.move_fields).first()
+        if before and after and before != after:
+            told = type(self).moved_service(obj, *before)
+            if told:
+                self.message_user(request, self.moved_message(told))

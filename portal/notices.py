@@ -176,6 +176,30 @@ def notify_many(
     return len(users)
 
 
+def _time_span(start, end) -> str:
+    start, end = localtime(start), localtime(end)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+def notify_moved(users, text, url: str, *, title: str, before: tuple, after: tuple) -> int:
+    """Tell `users` (the people booked on a post or an activity) that its time or place changed:
+    `before` and `after` are (start, end, place); `text` takes %(title)s, %(time)s, %(place)s and
+    %(old)s. Urgent when either time is too close to wait for the morning. Returns how many
+    were told (none when nothing changed)."""
+    if tuple(before) == tuple(after):
+        return 0
+    (old_start, old_end, old_place), (start, end, place) = before, after
+    old = _time_span(old_start, old_end) + (f", {old_place}" if old_place != place else "")
+    return notify_many(
+        users,
+        Kind.TIME_CHANGED,
+        text,
+        url,
+        params={"title": title, "time": _time_span(start, end), "place": place, "old": old},
+        urgent=urgent_for(min(old_start, start)),
+    )
+
+
 def _notify(user, kind, text, url, subject, params, urgent, key, preference, community) -> Notice:
     kind = Kind(kind)
     with translation.override(user.preferred_language()):

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import roles
-from portal.admin_capacity import CapacityThroughServiceAdmin
+from portal.admin_capacity import CapacityThroughServiceAdmin, TellsOfMovesAdmin
 from portal.admin_singleton import SingletonSettingsAdmin
 from volunteers import services
 from volunteers.models import (
@@ -211,7 +211,7 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(CapacityThroughServiceAdmin, SourceLabelMixin, TeamScopedAdmin):
+class PostAdmin(TellsOfMovesAdmin, CapacityThroughServiceAdmin, SourceLabelMixin, TeamScopedAdmin):
     form = PostAdminForm
     list_display = ["title", "team", "start", "end", "place", "capacity", "came_from"]
     list_filter = ["team", SourceFilter, "service_day"]
@@ -225,24 +225,15 @@ class PostAdmin(CapacityThroughServiceAdmin, SourceLabelMixin, TeamScopedAdmin):
     capacity_service = services.set_capacity
     capacity_errors = (services.VolunteerError,)
 
-    def save_model(self, request, obj, form, change):
-        """A new time or place is told to the post's volunteers, as from the leader's page."""
-        fields = ("start", "end", "place")
-        before = Post.objects.filter(pk=obj.pk).values_list(*fields).first() if change else None
-        super().save_model(request, obj, form, change)
-        after = Post.objects.filter(pk=obj.pk).values_list(*fields).first()
-        if before and after and before != after:  # saved (nothing is, when the service refused)
-            told = services.tell_post_moved(obj, *before)
-            if told:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d volunteer was told of the new time or place.",
-                        "%(count)d volunteers were told of the new time or place.",
-                        told,
-                    )
-                    % {"count": told},
-                )
+    move_fields = ("start", "end", "place")
+    moved_service = services.tell_post_moved
+
+    def moved_message(self, count):
+        return ngettext(
+            "%(count)d volunteer was told of the new time or place.",
+            "%(count)d volunteers were told of the new time or place.",
+            count,
+        ) % {"count": count}
 
     def promoted_message(self, count):
         return ngettext(

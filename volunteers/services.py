@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from portal import roles
 from portal.access import holds_role
 from portal.models import Community, ConsentChange
-from portal.notices import Kind, notify, notify_many, notify_role, urgent_for
+from portal.notices import Kind, notify, notify_moved, notify_role, urgent_for
 from volunteers import lib
 from volunteers.models import (
     CHECKIN_SALT,
@@ -218,33 +218,17 @@ def update_post(post: Post, *, by, **fields) -> Post:
     return post
 
 
-def _post_time(start, end) -> str:
-    start, end = localtime(start), localtime(end)
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
-
-
 def tell_post_moved(post: Post, old_start, old_end, old_place) -> int:
     """Tell everyone with a place, a pending place or a waiting place on `post` that its time or
     place changed (from the leader's page or the admin); returns how many were told."""
-    if (post.start, post.end, post.place) == (old_start, old_end, old_place):
-        return 0
-    volunteers = [
-        signup.volunteer
-        for signup in Signup.objects.active().filter(post=post).select_related("volunteer")
-    ]
-    return notify_many(
-        volunteers,
-        Kind.TIME_CHANGED,
+    signups = Signup.objects.active().filter(post=post).select_related("volunteer")
+    return notify_moved(
+        [signup.volunteer for signup in signups],
         gettext_lazy("%(title)s has changed: now %(time)s at %(place)s (was %(old)s)."),
         reverse("volunteers:my-schedule"),
-        params={
-            "title": post.title,
-            "time": _post_time(post.start, post.end),
-            "place": post.place,
-            "old": _post_time(old_start, old_end)
-            + (f", {old_place}" if old_place != post.place else ""),
-        },
-        urgent=urgent_for(min(old_start, post.start)),
+        title=post.title,
+        before=(old_start, old_end, old_place),
+        after=(post.start, post.end, post.place),
     )
 
 

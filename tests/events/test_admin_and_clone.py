@@ -160,3 +160,33 @@ def test_bookings_cannot_be_deleted_in_the_admin(client, events_staff, resident,
 
     assert client.get(reverse("admin:events_booking_delete", args=[booking.pk])).status_code == 403
     assert Registration.objects.filter(booking=booking).exists()
+
+
+def test_a_new_time_or_place_set_in_the_admin_is_told_to_every_household_booked(
+    rf, events_staff, resident, parent, child, festival
+):
+    from datetime import timedelta
+
+    activity = make_activity(festival, capacity=1)
+    services.register(activity, user=resident, members=[resident.member])
+    services.register(activity, user=parent, members=[parent.member, child])  # waiting
+    model_admin = site._registry[Activity]
+    said = []
+    request = rf.post("/")
+    request.user = events_staff
+    request._messages = SimpleNamespace(add=lambda level, text, *a, **k: said.append(str(text)))
+
+    activity.title = "邻里游园会"
+    model_admin.save_model(request, activity, SimpleNamespace(changed_data=["title"]), True)
+    assert not Notice.objects.filter(kind=Notice.Kind.TIME_CHANGED).exists() and not said
+
+    activity.place = "社区广场北侧"
+    activity.starts_at += timedelta(hours=1)
+    activity.ends_at += timedelta(hours=1)
+    model_admin.save_model(
+        request, activity, SimpleNamespace(changed_data=["place", "starts_at", "ends_at"]), True
+    )
+    told = Notice.objects.filter(kind=Notice.Kind.TIME_CHANGED)
+    assert set(told.values_list("recipient", flat=True)) == {resident.pk, parent.pk}
+    assert "社区广场北侧" in told.get(recipient=parent).text
+    assert said == ["2 households were told of the new time or place."]
