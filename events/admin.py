@@ -13,7 +13,11 @@ from events.models import (
     StallApplication,
     Track,
 )
-from portal.admin_capacity import CapacityThroughServiceAdmin, TellsOfMovesAdmin
+from portal.admin_capacity import (
+    CapacityThroughServiceAdmin,
+    KeepsBookedRowsAdmin,
+    TellsOfMovesAdmin,
+)
 from portal.cache import changed as cache_changed
 
 
@@ -105,7 +109,11 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(
-    TellsOfMovesAdmin, CapacityThroughServiceAdmin, WebImagePreview, admin.ModelAdmin
+    KeepsBookedRowsAdmin,
+    TellsOfMovesAdmin,
+    CapacityThroughServiceAdmin,
+    WebImagePreview,
+    admin.ModelAdmin,
 ):
     list_display = [
         "title",
@@ -152,6 +160,14 @@ class ActivityAdmin(
 
     move_fields = ("starts_at", "ends_at", "place")
     moved_service = services.tell_activity_moved
+
+    def live_places(self, objs):
+        registrations = (
+            Registration.objects.active()
+            .filter(activity__in=objs)
+            .select_related("activity", "member")
+        )
+        return [f"{reg.activity} · {reg.person_name}" for reg in registrations]
 
     def moved_message(self, count):
         return ngettext(

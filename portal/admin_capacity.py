@@ -1,5 +1,6 @@
 """The admin goes through the module's services, like the staff pages: a changed capacity
-(`CapacityThroughServiceAdmin`), a changed time or place (`TellsOfMovesAdmin`)."""
+(`CapacityThroughServiceAdmin`), a changed time or place (`TellsOfMovesAdmin`); and a row people
+have booked is not deleted under them (`KeepsBookedRowsAdmin`)."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -59,3 +60,20 @@ class TellsOfMovesAdmin:
             told = type(self).moved_service(obj, *before)
             if told:
                 self.message_user(request, self.moved_message(told))
+
+
+class KeepsBookedRowsAdmin:
+    """For a model admin whose rows people book: a row with live places (or places waiting) is
+    not deleted, one by one or in bulk, since the places would vanish without a word to anyone.
+    The delete page lists them as what prevents it, in the admin's own words.
+    `live_places(objs)` gives those places (each shown as its text)."""
+
+    def live_places(self, objs):
+        raise NotImplementedError
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        places = [str(place) for place in self.live_places(objs)]
+        if places:  # the reason that matters, shown instead of the related rows' permissions
+            return deleted, counts, set(), [*protected, *places]
+        return deleted, counts, perms_needed, protected

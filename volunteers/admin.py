@@ -7,7 +7,11 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import roles
-from portal.admin_capacity import CapacityThroughServiceAdmin, TellsOfMovesAdmin
+from portal.admin_capacity import (
+    CapacityThroughServiceAdmin,
+    KeepsBookedRowsAdmin,
+    TellsOfMovesAdmin,
+)
 from portal.admin_singleton import SingletonSettingsAdmin
 from volunteers import services
 from volunteers.models import (
@@ -211,7 +215,13 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(TellsOfMovesAdmin, CapacityThroughServiceAdmin, SourceLabelMixin, TeamScopedAdmin):
+class PostAdmin(
+    KeepsBookedRowsAdmin,
+    TellsOfMovesAdmin,
+    CapacityThroughServiceAdmin,
+    SourceLabelMixin,
+    TeamScopedAdmin,
+):
     form = PostAdminForm
     list_display = ["title", "team", "start", "end", "place", "capacity", "came_from"]
     list_filter = ["team", SourceFilter, "service_day"]
@@ -227,6 +237,9 @@ class PostAdmin(TellsOfMovesAdmin, CapacityThroughServiceAdmin, SourceLabelMixin
 
     move_fields = ("start", "end", "place")
     moved_service = services.tell_post_moved
+
+    def live_places(self, objs):
+        return Signup.objects.active().filter(post__in=objs).select_related("volunteer", "post")
 
     def moved_message(self, count):
         return ngettext(

@@ -190,3 +190,27 @@ def test_a_new_time_or_place_set_in_the_admin_is_told_to_every_household_booked(
     assert set(told.values_list("recipient", flat=True)) == {resident.pk, parent.pk}
     assert "社区广场北侧" in told.get(recipient=parent).text
     assert said == ["2 households were told of the new time or place."]
+
+
+def test_an_activity_people_booked_is_not_deleted_in_the_admin(
+    client, events_staff, resident, festival
+):
+    """Their places would vanish without a word; one nobody booked goes."""
+    booked = make_activity(festival, title="剪纸课")
+    services.register(booked, user=resident, members=[resident.member])
+    empty = make_activity(festival, title="无人报名")
+    client.force_login(events_staff)
+
+    page = client.get(reverse("admin:events_activity_delete", args=[booked.pk]))
+    assert page.status_code == 200 and f"剪纸课 · {resident.member.full_name}" in page.text
+    client.post(reverse("admin:events_activity_delete", args=[booked.pk]), {"post": "yes"})
+    client.post(
+        reverse("admin:events_activity_changelist"),
+        {"action": "delete_selected", "_selected_action": [booked.pk], "post": "yes"},
+    )
+    assert Activity.objects.filter(pk=booked.pk).exists()
+
+    response = client.post(
+        reverse("admin:events_activity_delete", args=[empty.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302 and not Activity.objects.filter(pk=empty.pk).exists()

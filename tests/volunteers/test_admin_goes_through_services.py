@@ -173,3 +173,15 @@ def test_a_new_place_set_in_the_admin_is_told_to_the_posts_volunteers(
     post.refresh_from_db()
     assert post.place == "社区广场东侧"
     assert Notice.objects.filter(kind=Notice.Kind.TIME_CHANGED).count() == 1
+
+
+def test_a_post_with_volunteers_on_it_is_not_deleted_in_the_admin(
+    client, coordinator, post, volunteer
+):
+    services.sign_up(post, volunteer)
+    client.force_login(coordinator)
+    page = client.get(reverse("admin:volunteers_post_delete", args=[post.pk]))
+    assert page.status_code == 200 and str(volunteer) in page.text
+    client.post(reverse("admin:volunteers_post_delete", args=[post.pk]), {"post": "yes"})
+    post.refresh_from_db()  # still there
+    assert post.signups.active().count() == 1
