@@ -51,8 +51,13 @@ class WebImagePreview:
         return format_html('<img src="{}" alt="" width="240">', obj.thumbnail.url)
 
 
+def _live_registrations(registrations) -> list[str]:
+    registrations = registrations.active().select_related("activity", "member")
+    return [f"{reg.activity} · {reg.person_name}" for reg in registrations]
+
+
 @admin.register(Event)
-class EventAdmin(WebImagePreview, admin.ModelAdmin):
+class EventAdmin(KeepsBookedRowsAdmin, WebImagePreview, admin.ModelAdmin):
     list_display = ["title", "kind", "starts_on", "ends_on", "is_published", "cloned_from"]
     list_filter = ["kind", "is_published"]
     search_fields = ["title", "summary"]
@@ -61,6 +66,9 @@ class EventAdmin(WebImagePreview, admin.ModelAdmin):
     readonly_fields = ["preview", "cloned_from"]
     inlines = [TrackInline, ActivityInline]
     actions = ["clone_as_draft", "publish", "unpublish"]
+
+    def live_places(self, objs):
+        return _live_registrations(Registration.objects.filter(activity__event__in=objs))
 
     @admin.action(description=_("Copy to next year as an unpublished draft"))
     def clone_as_draft(self, request, queryset):
@@ -162,12 +170,7 @@ class ActivityAdmin(
     moved_service = services.tell_activity_moved
 
     def live_places(self, objs):
-        registrations = (
-            Registration.objects.active()
-            .filter(activity__in=objs)
-            .select_related("activity", "member")
-        )
-        return [f"{reg.activity} · {reg.person_name}" for reg in registrations]
+        return _live_registrations(Registration.objects.filter(activity__in=objs))
 
     def moved_message(self, count):
         return ngettext(

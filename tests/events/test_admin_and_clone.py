@@ -214,3 +214,9 @@ def test_an_activity_people_booked_is_not_deleted_in_the_admin(
         reverse("admin:events_activity_delete", args=[empty.pk]), {"post": "yes"}
     )
     assert response.status_code == 302 and not Activity.objects.filter(pk=empty.pk).exists()
+
+    # nor the festival it belongs to, which would take its activities with it
+    page = client.get(reverse("admin:events_event_delete", args=[festival.pk]))
+    assert f"剪纸课 · {resident.member.full_name}" in page.text
+    client.post(reverse("admin:events_event_delete", args=[festival.pk]), {"post": "yes"})
+    assert Activity.objects.filter(pk=booked.pk).exists()
