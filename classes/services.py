@@ -834,7 +834,6 @@ def cancel_session(session: ClassSession, *, reason: str) -> int:
     return _notify_course(session, Kind.CANCELLED, text, params, urgent=urgent_for(session.starts))
 
 
-@transaction.atomic
 def move_refusal(session: ClassSession, *, day, starts_at, ends_at) -> str | None:
     """Why the session cannot move to that day and time (None: it can)."""
     if session.status != ClassSession.Status.SCHEDULED:
@@ -852,6 +851,7 @@ def move_refusal(session: ClassSession, *, day, starts_at, ends_at) -> str | Non
     return None
 
 
+@transaction.atomic
 def move_session(session: ClassSession, *, day, starts_at, ends_at, place: str = "") -> int:
     """Move a scheduled session to another day or time and tell the parents (the register page
     and the admin both move sessions through this)."""

@@ -394,3 +394,14 @@ def test_marks_are_shown_in_the_admin_and_written_only_by_the_register(
     )
     mark.refresh_from_db()
     assert (mark.mark, mark.marked_by) == ("present", teacher_user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_is_moved_in_a_transaction_of_its_own(enrolled, first_session):
+    """Called outside any transaction (the register page runs in autocommit), the move still
+    locks the session: on PostgreSQL a row lock outside a transaction is an error."""
+    from classes.services import move_session
+
+    told = move_session(first_session, day=date(2026, 9, 13), starts_at=time(14), ends_at=time(15))
+    first_session.refresh_from_db()
+    assert told == 1 and first_session.date == date(2026, 9, 13)
