@@ -296,33 +296,36 @@ class Menu(models.Model):
         """A menu people have booked or been served keeps its day and slot (their bookings are
         for that meal), and never gets fewer portions than are already taken. The staff page and
         the admin both save through this check."""
-        before = Menu.objects.filter(pk=self.pk).values("day", "slot_id").first()
+        before = (
+            Menu.objects.with_portions_taken()
+            .filter(pk=self.pk)
+            .values("day", "slot_id", "portions_taken")
+            .first()
+        )
         if before is None:
             return
-        live = self.bookings.filter(status=Booking.Status.BOOKED).count()
-        served = self.meal_records.filter(
-            kind=MealRecord.Kind.MEAL, reversed_by__isnull=True
-        ).count()
-        moved = before["day"] != self.day or before["slot_id"] != self.slot_id
-        if moved and (live or served):
-            raise ValidationError(
-                _(
-                    "%(booked)s booked and %(served)s served: this menu keeps its day and meal "
-                    "slot. Cancel the bookings first, or plan a new menu."
+        if before["day"] != self.day or before["slot_id"] != self.slot_id:
+            live = self.bookings.filter(status=Booking.Status.BOOKED).count()
+            served = self.meal_records.filter(
+                kind=MealRecord.Kind.MEAL, reversed_by__isnull=True
+            ).count()
+            if live or served:
+                raise ValidationError(
+                    _(
+                        "%(booked)s booked and %(served)s served: this menu keeps its day and "
+                        "meal slot. Cancel the bookings first, or plan a new menu."
+                    )
+                    % {"booked": live, "served": served}
                 )
-                % {"booked": live, "served": served}
-            )
-        walk_ins = self.meal_records.filter(
-            kind=MealRecord.Kind.MEAL, booking__isnull=True, reversed_by__isnull=True
-        ).count()
-        if self.portion_limit is not None and self.portion_limit < live + walk_ins:
+        taken = before["portions_taken"]
+        if self.portion_limit is not None and self.portion_limit < taken:
             raise ValidationError(
                 {
                     "portion_limit": _(
                         "%(taken)s portions are already booked or served: the limit cannot be "
                         "lower."
                     )
-                    % {"taken": live + walk_ins}
+                    % {"taken": taken}
                 }
             )
 
