@@ -226,16 +226,13 @@ class ClassSessionAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        instance = self.instance
-        if instance.pk is None or not MOVE_FIELDS & set(self.changed_data):
+        # The instance still holds the saved session here: the form's values are put on it after.
+        if self.instance.pk is None or not MOVE_FIELDS & set(self.changed_data):
             return cleaned
         day, starts_at, ends_at = (cleaned.get(f) for f in ("date", "starts_at", "ends_at"))
         if day and starts_at and ends_at:
             reason = services.move_refusal(
-                ClassSession.objects.get(pk=instance.pk),
-                day=day,
-                starts_at=starts_at,
-                ends_at=ends_at,
+                self.instance, day=day, starts_at=starts_at, ends_at=ends_at
             )
             if reason:
                 raise forms.ValidationError(reason)
