@@ -131,7 +131,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
     search_fields = ["number", "user__real_name", "user__mobile"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-    readonly_fields = ["number", "no_shows_cleared_at", "created_at"]
+    readonly_fields = ["number", "no_shows_cleared_at", "no_shows_cleared_by", "created_at"]
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -263,7 +263,15 @@ class SignupAdmin(TeamScopedAdmin):
     list_filter = ["status", "attendance", "post__team"]
     search_fields = ["volunteer__real_name", "volunteer__mobile", "post__title"]
     list_select_related = ["volunteer", "post"]
-    raw_id_fields = ["post", "volunteer", "checked_in_by", "hours_confirmed_by"]
+    raw_id_fields = [
+        "post",
+        "volunteer",
+        "checked_in_by",
+        "checked_out_by",
+        "attendance_marked_by",
+        "decided_by",
+        "hours_confirmed_by",
+    ]
     date_hierarchy = "created_at"
     # places, the queue and hours go through the services (roster and sign-up pages), so the
     # capacity and ledger rules cannot be bypassed here
@@ -276,6 +284,11 @@ class SignupAdmin(TeamScopedAdmin):
         "checked_in_at",
         "checked_out_at",
         "checked_in_by",
+        "checked_out_by",
+        "attendance_marked_by",
+        "attendance_marked_at",
+        "decided_by",
+        "decided_at",
         "hours_confirmed_by",
         "hours_confirmed_at",
         "created_at",

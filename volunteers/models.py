@@ -166,6 +166,14 @@ class VolunteerProfile(models.Model):
         help_text=_("Set after too many no-shows; a leader clears it."),
     )
     no_shows_cleared_at = models.DateTimeField(_("no-shows cleared at"), null=True, blank=True)
+    no_shows_cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("no-shows cleared by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("joined"), default=now, editable=False)
 
     class Meta:
@@ -572,6 +580,34 @@ class Signup(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    checked_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked out by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # the no-show mark (mark_no_show): who recorded it and when; a later check-in does not erase it
+    attendance_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("no-show recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    attendance_marked_at = models.DateTimeField(_("no-show recorded at"), null=True, blank=True)
+    # the leader's answer to a sign-up waiting for approval (decide_signup)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     hours_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("hours confirmed by"),

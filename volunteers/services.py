@@ -627,14 +627,16 @@ def decide_signup(signup: Signup, *, by, approve: bool) -> Signup:
     signup = Signup.objects.select_for_update(of=("self",)).select_related("post").get(pk=signup.pk)
     if signup.status != Signup.Status.PENDING:
         raise SignupError(_("This sign-up does not need approval."))
+    signup.decided_by = by
+    signup.decided_at = now()
     if approve:
         signup.status = Signup.Status.CONFIRMED
-        signup.save(update_fields=["status", "updated_at"])
+        signup.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         text = gettext_lazy("Your place on %(title)s is confirmed.")
     else:
         signup.status = Signup.Status.DECLINED
         signup.seat = None
-        signup.save(update_fields=["status", "seat", "updated_at"])
+        signup.save(update_fields=["status", "seat", "decided_by", "decided_at", "updated_at"])
         text = gettext_lazy("The leader did not confirm your place on %(title)s.")
         promote_from_waitlist(signup.post)
     notify(
@@ -713,7 +715,8 @@ def check_out(signup: Signup, *, by, at=None) -> Signup:
         raise AttendanceError(_("The hours for this post are already confirmed."))
     _check_window(signup.post, at)
     signup.checked_out_at = max(at, signup.checked_in_at)
-    signup.save(update_fields=["checked_out_at", "updated_at"])
+    signup.checked_out_by = by
+    signup.save(update_fields=["checked_out_at", "checked_out_by", "updated_at"])
     return signup
 
 
@@ -738,7 +741,8 @@ def undo_check_out(signup: Signup, *, by, at=None) -> Signup:
     if not signup.checked_out_at:
         raise AttendanceError(_("There is no check-out to undo."))
     signup.checked_out_at = None
-    signup.save(update_fields=["checked_out_at", "updated_at"])
+    signup.checked_out_by = None
+    signup.save(update_fields=["checked_out_at", "checked_out_by", "updated_at"])
     return signup
 
 
@@ -933,7 +937,11 @@ def mark_no_show(signup: Signup, *, by, at=None) -> Signup:
     if signup.attendance == Signup.Attendance.NO_SHOW:
         raise AttendanceError(_("Already recorded as a no-show."))
     signup.attendance = Signup.Attendance.NO_SHOW
-    signup.save(update_fields=["attendance", "updated_at"])
+    signup.attendance_marked_by = by
+    signup.attendance_marked_at = at
+    signup.save(
+        update_fields=["attendance", "attendance_marked_by", "attendance_marked_at", "updated_at"]
+    )
     profile = VolunteerProfile.objects.select_for_update(of=("self",)).get(
         pk=ensure_profile(signup.volunteer).pk
     )
@@ -961,7 +969,8 @@ def clear_no_shows(profile: VolunteerProfile, *, by) -> VolunteerProfile:
     profile = VolunteerProfile.objects.select_for_update(of=("self",)).get(pk=profile.pk)
     profile.needs_approval = False
     profile.no_shows_cleared_at = now()
-    profile.save(update_fields=["needs_approval", "no_shows_cleared_at"])
+    profile.no_shows_cleared_by = by
+    profile.save(update_fields=["needs_approval", "no_shows_cleared_at", "no_shows_cleared_by"])
     return profile
 
 
