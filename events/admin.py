@@ -14,6 +14,7 @@ from events.models import (
     Track,
 )
 from portal.admin_capacity import (
+    CallsOffAdmin,
     CapacityThroughServiceAdmin,
     KeepsBookedRowsAdmin,
     TellsOfMovesAdmin,
@@ -117,6 +118,7 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(
+    CallsOffAdmin,
     KeepsBookedRowsAdmin,
     TellsOfMovesAdmin,
     CapacityThroughServiceAdmin,
@@ -168,6 +170,12 @@ class ActivityAdmin(
 
     move_fields = ("starts_at", "ends_at", "place")
     moved_service = services.tell_activity_moved
+
+    call_off_service = services.call_off_activity
+    call_off_errors = (services.EventError,)
+
+    def booked_count(self, obj):
+        return Registration.objects.active().filter(activity=obj, checked_in_at=None).count()
 
     def live_places(self, objs):
         return _live_registrations(Registration.objects.filter(activity__in=objs))

@@ -20,6 +20,7 @@ def activity_item(activity, *, url: str) -> CalendarItem:
         location=activity.place,
         description=f"{activity.event.title}\n{activity.description}".strip(),
         url=url,
+        status="CANCELLED" if activity.is_called_off else "",
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import roles
+from portal.calling_off import CalledOff
 from portal.fields import ImageField
 from portal.lib.images import ThumbnailMixin
 from portal.lib.localized import LocalizedMixin, english_version
@@ -175,7 +176,7 @@ class ActivityQuerySet(models.QuerySet):
 ADULT_AGE = 18
 
 
-class Activity(LocalizedMixin, ThumbnailedImage):
+class Activity(LocalizedMixin, CalledOff, ThumbnailedImage):
     """One thing to do at an event: a contest, a run, a stall, a gala; maybe with registration."""
 
     class Audience(models.TextChoices):
@@ -311,7 +312,9 @@ class Activity(LocalizedMixin, ThumbnailedImage):
         return self.cancel_until or self.starts_at
 
     def registration_state(self, at: datetime) -> str:
-        """ "not_needed", "not_open", "open" or "closed" at the given moment."""
+        """ "called_off", "not_needed", "not_open", "open" or "closed" at the given moment."""
+        if self.is_called_off:
+            return "called_off"
         if not self.needs_registration:
             return "not_needed"
         if self.registration_opens_at and at < self.registration_opens_at:

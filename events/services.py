@@ -25,11 +25,19 @@ from events.models import (
 from portal import roles
 from portal.access import my_household_members
 from portal.cache import changed as cache_changed
+from portal.calling_off import reason_refusal
 from portal.models import Community, HouseholdMember
-from portal.notices import Kind, notify, notify_moved, notify_role, urgent_for
+from portal.notices import (
+    Kind,
+    notify,
+    notify_called_off,
+    notify_moved,
+    notify_role,
+    urgent_for,
+)
 from portal.questions import AnswerError, check_answer
 from volunteers.models import Source
-from volunteers.services import PostError, create_post
+from volunteers.services import PostError, call_off_post, create_post
 
 
 class EventError(Exception):
@@ -81,6 +89,8 @@ def register(activity: Activity, *, user, members, answers=None, entered_by=None
     activity = _lock(activity)
     at = now()
     state = activity.registration_state(at)
+    if state == "called_off":
+        raise EventError(_("This activity has been called off."))
     if state == "not_needed":
         raise EventError(_("This activity needs no registration: just come along."))
     if state == "not_open":
@@ -230,6 +240,57 @@ def tell_activity_moved(activity: Activity, old_start, old_end, old_place) -> in
 
 
 @transaction.atomic
+def call_off_activity(activity: Activity, *, by, reason: str) -> int:
+    """Call off an activity that has not ended (rain, a burst pipe): every place and place in
+    line is cancelled, every stall application withdrawn, and each household or stallholder is
+    told once, with the reason. Tickets already checked in stay as they were (those people came).
+    Returns how many people were told; raises EventError, changing nothing, when it cannot."""
+    refusal = reason_refusal(reason)
+    if refusal:
+        raise EventError(refusal)
+    activity = Activity.objects.select_for_update().select_related("event").get(pk=activity.pk)
+    if activity.is_called_off:
+        raise EventError(_("This activity has already been called off."))
+    at = now()
+    if activity.ends_at <= at:
+        raise EventError(_("This activity is over; there is nothing left to call off."))
+    activity.called_off_at, activity.called_off_by = at, by
+    activity.called_off_reason = reason.strip()
+    activity.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
+    registrations = Registration.objects.active().filter(activity=activity, checked_in_at=None)
+    booked = list(
+        {
+            reg.booking.booked_by
+            for reg in registrations.filter(booking__booked_by__isnull=False).select_related(
+                "booking__booked_by"
+            )
+        }
+    )
+    registrations.update(status=Registration.Status.CANCELLED, cancelled_at=at)
+    stalls = StallApplication.objects.filter(
+        activity=activity,
+        status__in=[StallApplication.Status.PENDING, StallApplication.Status.APPROVED],
+    )
+    stallholders = [app.applicant for app in stalls.select_related("applicant")]
+    stalls.update(status=StallApplication.Status.WITHDRAWN, stall_number=None)
+    cache_changed("events")  # update() sends no signals
+    told = 0
+    if activity.volunteer_post_id:  # the stall's volunteers are not needed either
+        post = activity.volunteer_post
+        if not post.is_called_off and post.end > at:
+            told = call_off_post(post, by=by, reason=activity.called_off_reason, for_module=True)
+    return told + notify_called_off(
+        [*booked, *stallholders],
+        gettext_lazy("“%(title)s” (%(time)s) is called off: %(reason)s"),
+        reverse("events:activity", args=[activity.pk]),
+        title=activity.title,
+        start=activity.starts_at,
+        end=activity.ends_at,
+        reason=activity.called_off_reason,
+    )
+
+
+@transaction.atomic
 def set_capacity(activity: Activity, capacity: int) -> list[Booking]:
     """Change the number of places; a raise promotes the waiting list at once."""
     if capacity < 0:
@@ -339,6 +400,8 @@ def check_in_refusal(activity: Activity, at: datetime) -> str | None:
 
     Check-in opens on the day, the community's number of hours before the start.
     """
+    if activity.is_called_off:
+        return _("This activity has been called off.")
     hours = Community.current().event_check_in_opens_hours
     opens = activity.check_in_opens_at(hours)
     if at < opens:
@@ -449,6 +512,8 @@ def apply_for_stall(activity: Activity, *, user, goods: str, needs_table: bool):
     activity = _lock(activity)
     if activity.kind != Activity.Kind.MARKET:
         raise EventError(_("This activity does not take stall applications."))
+    if activity.is_called_off:
+        raise EventError(_("This activity has been called off."))
     if not activity.event.is_published or now() >= activity.starts_at:
         raise EventError(_("Stall applications for this market are closed."))
     goods = (goods or "").strip()
@@ -600,6 +665,8 @@ def create_volunteer_post(activity: Activity, *, capacity, by):
     activity = _lock(activity)
     if activity.kind not in (Activity.Kind.SERVICE, Activity.Kind.TASTING):
         raise EventError(_("Volunteer posts are made for service and tasting stalls."))
+    if activity.is_called_off:
+        raise EventError(_("This activity has been called off."))
     if activity.volunteer_post_id:
         raise EventError(_("This stall already has a volunteer post."))
     try:

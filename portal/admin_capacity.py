@@ -1,10 +1,19 @@
 """The admin goes through the module's services, like the staff pages: a changed capacity
-(`CapacityThroughServiceAdmin`), a changed time or place (`TellsOfMovesAdmin`); and a row people
-have booked is not deleted under them (`KeepsBookedRowsAdmin`)."""
+(`CapacityThroughServiceAdmin`), a changed time or place (`TellsOfMovesAdmin`), calling a row off
+(`CallsOffAdmin`); and a row people have booked is not deleted under them
+(`KeepsBookedRowsAdmin`)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from portal.calling_off import CallOffForm
 
 
 class CapacityThroughServiceAdmin:
@@ -77,3 +86,100 @@ class KeepsBookedRowsAdmin:
         if places:  # the reason that matters, shown instead of the related rows' permissions
             return deleted, counts, set(), [*protected, *places]
         return deleted, counts, perms_needed, protected
+
+
+class CallsOffAdmin:
+    """For a model admin whose model is a `portal.calling_off.CalledOff` that people book (a post,
+    an activity): its change page links to a page of its own that asks why, then calls
+    `call_off_service(obj, by=…, reason=…)`, which cancels every place and tells everyone booked,
+    and returns how many were told. A refusal (`call_off_errors`) is shown and changes nothing.
+    Once called off, the change page shows when, by whom and why. `booked_count(obj)` is how many
+    places the confirmation page says will be cancelled."""
+
+    call_off_service = None
+    call_off_errors: tuple[type[Exception], ...] = ()
+    CALLED_OFF_FIELDS = ("called_off", "called_off_at", "called_off_by", "called_off_reason")
+
+    def booked_count(self, obj) -> int:
+        raise NotImplementedError
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.CALLED_OFF_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            return fieldsets
+        if obj.is_called_off:
+            fields = list(self.CALLED_OFF_FIELDS[1:])
+        else:
+            fields = ["called_off"]
+        return [*fieldsets, (_("Called off"), {"fields": fields})]
+
+    def get_fields(self, request, obj=None):
+        # without fieldsets the admin lists every field: keep these to the fieldset above
+        return [f for f in super().get_fields(request, obj) if f not in self.CALLED_OFF_FIELDS]
+
+    @property
+    def _call_off_url_name(self) -> str:
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}_call_off"
+
+    def called_off(self, obj):
+        if obj is None or obj.pk is None or obj.is_called_off:
+            return "—"
+        url = reverse(f"admin:{self._call_off_url_name}", args=[obj.pk])
+        return format_html(
+            '<a class="button" href="{}" data-testid="call-off-link">{}</a>',
+            url,
+            _("Call it off and tell everyone booked…"),
+        )
+
+    called_off.short_description = gettext_lazy("call off")
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/call-off/",
+                self.admin_site.admin_view(self.call_off_view),
+                name=self._call_off_url_name,
+            ),
+            *super().get_urls(),
+        ]
+
+    def call_off_view(self, request, pk):
+        """Ask why, then call it off (a POST); nothing is changed by the GET."""
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        form = CallOffForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                told = type(self).call_off_service(
+                    obj, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except self.call_off_errors as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "“%(name)s” is called off; %(count)d person was told.",
+                        "“%(name)s” is called off; %(count)d people were told.",
+                        told,
+                    )
+                    % {"name": obj, "count": told},
+                )
+                return redirect(change_url)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "obj": obj,
+            "form": form,
+            "booked": self.booked_count(obj),
+            "called_off": obj.is_called_off,
+            "change_url": change_url,
+            "title": _("Call off “%(name)s”") % {"name": obj},
+        }
+        return TemplateResponse(request, "admin/call_off.html", ctx)

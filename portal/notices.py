@@ -200,6 +200,20 @@ def notify_moved(users, text, url: str, *, title: str, before: tuple, after: tup
     )
 
 
+def notify_called_off(users, text, url: str, *, title: str, start, end, reason: str) -> int:
+    """Tell `users` (the people who had a place on a post or an activity) that it is called off:
+    `text` takes %(title)s, %(time)s and %(reason)s. Urgent when it was to start too soon to wait
+    for the morning. Returns how many were told."""
+    return notify_many(
+        users,
+        Kind.CANCELLED,
+        text,
+        url,
+        params={"title": title, "time": _time_span(start, end), "reason": reason},
+        urgent=urgent_for(start),
+    )
+
+
 def _notify(user, kind, text, url, subject, params, urgent, key, preference, community) -> Notice:
     kind = Kind(kind)
     with translation.override(user.preferred_language()):

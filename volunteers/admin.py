@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal import roles
 from portal.admin_capacity import (
+    CallsOffAdmin,
     CapacityThroughServiceAdmin,
     KeepsBookedRowsAdmin,
     TellsOfMovesAdmin,
@@ -216,6 +217,7 @@ class PostAdminForm(forms.ModelForm):
 
 @admin.register(Post)
 class PostAdmin(
+    CallsOffAdmin,
     KeepsBookedRowsAdmin,
     TellsOfMovesAdmin,
     CapacityThroughServiceAdmin,
@@ -237,6 +239,12 @@ class PostAdmin(
 
     move_fields = ("start", "end", "place")
     moved_service = services.tell_post_moved
+
+    call_off_service = services.call_off_post
+    call_off_errors = (services.VolunteerError,)
+
+    def booked_count(self, obj):
+        return Signup.objects.active().filter(post=obj, checked_in_at=None).count()
 
     def live_places(self, objs):
         return Signup.objects.active().filter(post__in=objs).select_related("volunteer", "post")

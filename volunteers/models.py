@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from portal.calling_off import CalledOff
 from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, ExactSum, append_only_triggers
 from portal.lib.lists import split_list, split_numbers
@@ -404,7 +405,7 @@ class PostQuerySet(models.QuerySet):
         )
 
 
-class Post(models.Model):
+class Post(CalledOff, models.Model):
     """A service post (岗位): what, where, when and how many volunteers are needed."""
 
     service_day = models.ForeignKey(

@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from portal import roles
 from portal.access import holds_role
+from portal.cache import changed as cache_changed
+from portal.calling_off import reason_refusal
 from portal.models import Community, ConsentChange
-from portal.notices import Kind, notify, notify_moved, notify_role, urgent_for
+from portal.notices import Kind, notify, notify_called_off, notify_moved, notify_role, urgent_for
 from volunteers import lib
 from volunteers.models import (
     CHECKIN_SALT,
@@ -465,6 +467,8 @@ def can_sign_up(volunteer, post: Post, *, at=None, rules=None, member_team_ids=N
     if mine is None:
         # only the sign-ups that could matter: this post's and those overlapping it
         mine = my_active_signups(volunteer, after=post.start, before=post.end)
+    if post.is_called_off:
+        return _("This post has been called off.")
     if any(post_id == post.pk for post_id, _start, _end, _title in mine):
         return _("You are already signed up for this post.")
     rules = rules or VolunteerSettings.current()
@@ -585,6 +589,44 @@ def cancel_signup(signup: Signup, *, by, at=None) -> Signup:
     signup.save(update_fields=["status", "seat", "updated_at"])
     promote_from_waitlist(post, at=at)
     return signup
+
+
+@transaction.atomic
+def call_off_post(post: Post, *, by, reason: str, for_module: bool = False) -> int:
+    """Call off a post that has not ended (the service day rained off, the venue lost): every
+    place, place waiting for approval and place in line is cancelled and each volunteer is told
+    once, with the reason. A volunteer already checked in keeps their sign-up (they came; the
+    leader confirms their hours as usual). Only the team's leader or the coordinator may, or,
+    with `for_module`, the module that made the post (a festival activity called off calls off
+    its stall's post; that module checked who may). Returns how many were told; raises PostError,
+    changing nothing, when it cannot."""
+    refusal = reason_refusal(reason)
+    if refusal:
+        raise PostError(refusal)
+    post = Post.objects.select_for_update(of=("self",)).select_related("team").get(pk=post.pk)
+    if not for_module and not can_manage_team(by, post.team):
+        raise PostError(_("Only the team's leader or the coordinator can call a post off."))
+    if post.is_called_off:
+        raise PostError(_("This post has already been called off."))
+    at = now()
+    if post.end <= at:
+        raise PostError(_("This post is over; there is nothing left to call off."))
+    post.called_off_at, post.called_off_by = at, by
+    post.called_off_reason = reason.strip()
+    post.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
+    signups = Signup.objects.filter(post=post, status__in=Signup.ACTIVE, checked_in_at=None)
+    volunteers = [signup.volunteer for signup in signups.select_related("volunteer")]
+    signups.update(status=Signup.Status.CANCELLED, seat=None, updated_at=at)
+    cache_changed("volunteers")  # update() sends no signals
+    return notify_called_off(
+        volunteers,
+        gettext_lazy("Volunteer post “%(title)s” (%(time)s) is called off: %(reason)s"),
+        reverse("volunteers:my-schedule"),
+        title=post.title,
+        start=post.start,
+        end=post.end,
+        reason=post.called_off_reason,
+    )
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ urlpatterns = [
     path("members/<int:pk>/remove/", views.member_remove, name="member-remove"),
     path("roster/<int:pk>/", views.roster, name="roster"),
     path("roster/<int:pk>/edit/", views.post_edit, name="post-edit"),
+    path("roster/<int:pk>/call-off/", views.post_call_off, name="post-call-off"),
     path("roster/<int:pk>/add/", views.roster_add, name="roster-add"),
     path("roster/<int:pk>/outcome/", views.post_outcome, name="post-outcome"),
     path("roster/<int:pk>/message/", views.post_message, name="post-message"),

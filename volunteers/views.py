@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localdate, localtime, now
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +25,7 @@ from portal import broadcasts, exports, roles
 from portal.access import require_role
 from portal.cache import cached, personal, public_page, resident_page
 from portal.calendars import calendar_response
+from portal.calling_off import CallOffForm
 from portal.lib import params
 from portal.lib.qr import qr_svg
 from portal.models import Community, Notice
@@ -889,7 +890,7 @@ def roster(request, pk):
         "walk_ins": _walk_ins_open(post, rules),
         "print": request.GET.get("print") == "1",
         "blank_rows": range(max(post.capacity - len(signups), 0) + 3),
-        "can_edit": post.end > now(),
+        "can_edit": post.end > now() and not post.is_called_off,
     }
     return render(request, "volunteers/roster.html", ctx)
 
@@ -967,6 +968,35 @@ def post_edit(request, pk):
             messages.success(request, _("The post was saved."))
             return redirect("volunteers:roster", pk=post.pk)
     return render(request, "volunteers/post_edit.html", {"post": post, "form": form})
+
+
+@login_required
+def post_call_off(request, pk):
+    """The leader calls a post off (rain, the venue lost): asks why, then every volunteer booked
+    is told (the GET changes nothing)."""
+    post = access.get_post_for_leader(request, pk)
+    if post.is_called_off:
+        return redirect("volunteers:roster", pk=post.pk)
+    form = CallOffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            told = services.call_off_post(post, by=request.user, reason=form.cleaned_data["reason"])
+        except services.VolunteerError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The post is called off; %(count)d volunteer was told.",
+                    "The post is called off; %(count)d volunteers were told.",
+                    told,
+                )
+                % {"count": told},
+            )
+            return redirect("volunteers:roster", pk=post.pk)
+    booked = Signup.objects.active().filter(post=post, checked_in_at=None).count()
+    ctx = {"post": post, "form": form, "booked": booked}
+    return render(request, "volunteers/post_call_off.html", ctx)
 
 
 _ROSTER_ACTIONS = {

@@ -223,6 +223,7 @@ def _pages(people):
     ]
     if led_post:
         pages.append(("leader", reverse("volunteers:roster", args=[led_post.pk]), False))
+        pages.append(("leader", reverse("volunteers:post-call-off", args=[led_post.pk]), False))
     pages += [
         ("coordinator", reverse("volunteers:coordinator"), False),
         ("events_staff", reverse("events:staff"), False),
@@ -247,7 +248,11 @@ def _pages(people):
         pages.append(("teacher", reverse("classes:register", args=[session.pk]), False))
     admin_pages = {
         "coordinator": ["/admin/", "/admin/volunteers/post/"],
-        "events_staff": ["/admin/", "/admin/events/activity/"],
+        "events_staff": [
+            "/admin/",
+            "/admin/events/activity/",
+            reverse("admin:events_activity_call_off", args=[activity.pk]),
+        ],
         "canteen_staff": ["/admin/", "/admin/canteen/menu/"],
         "classes_staff": ["/admin/", "/admin/classes/course/"],
         "admin": [
