@@ -27,6 +27,7 @@ from canteen.models import (
     SubsidyLine,
     SubsidyRule,
 )
+from portal.admin_capacity import CallsOffAdmin
 from portal.admin_readonly import ViewOnlyAdmin
 from portal.admin_singleton import SingletonSettingsAdmin
 
@@ -111,7 +112,7 @@ class DishAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Menu)
-class MenuAdmin(SimpleHistoryAdmin):
+class MenuAdmin(CallsOffAdmin, SimpleHistoryAdmin):
     list_display = ["day", "slot", "price", "portion_limit", "is_published"]
     list_filter = ["is_published", "slot"]
     date_hierarchy = "day"
@@ -119,6 +120,12 @@ class MenuAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["dishes"]
     readonly_fields = ["is_published", "published_at"]
     actions = ["publish"]
+
+    call_off_service = services.call_off_menu
+    call_off_errors = (services.CanteenError,)
+
+    def booked_count(self, obj):
+        return obj.bookings.filter(status=Booking.Status.BOOKED, meal_records__isnull=True).count()
 
     @admin.action(description=_("Publish the selected menus"))
     def publish(self, request, queryset):

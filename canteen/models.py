@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from portal.calling_off import CalledOff
 from portal.fields import ImageField
 from portal.ledgers import AppendOnlyModel, AppendOnlyQuerySet, append_only_triggers
 from portal.lib.images import ThumbnailMixin
@@ -110,6 +111,11 @@ class MealSlot(LocalizedMixin, models.Model):
     def cutoff_on(self, day: date) -> datetime:
         """The aware moment bookings for this slot on `day` close (local time)."""
         naive = datetime.combine(day, self.booking_cutoff)
+        return timezone.make_aware(naive, timezone.get_current_timezone())
+
+    def serves_on(self, day: date) -> datetime:
+        """The aware moment this slot on `day` starts serving (local time)."""
+        naive = datetime.combine(day, self.serves_at)
         return timezone.make_aware(naive, timezone.get_current_timezone())
 
 
@@ -247,7 +253,7 @@ class MenuQuerySet(models.QuerySet):
         )
 
 
-class Menu(models.Model):
+class Menu(CalledOff, models.Model):
     """What one slot of one day serves, and the price of its meal set."""
 
     day = models.DateField(_("day"))
@@ -333,7 +339,7 @@ class Menu(models.Model):
         return self.slot.cutoff_on(self.day)
 
     def is_bookable(self, at: datetime | None = None) -> bool:
-        return self.is_published and (at or now()) < self.cutoff()
+        return self.is_published and not self.is_called_off and (at or now()) < self.cutoff()
 
     def portions_left(self) -> int | None:
         """Needs `with_portions_taken()`; None when there is no limit."""

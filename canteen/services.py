@@ -7,10 +7,12 @@ request is refused; nothing is changed then.
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canteen import pricing
 from canteen.models import (
@@ -30,7 +32,10 @@ from canteen.models import (
     price_error,
     week_start,
 )
-from portal.models import Community, HouseholdMember
+from portal.cache import changed as cache_changed
+from portal.calling_off import reason_refusal
+from portal.models import Community, HouseholdMember, User
+from portal.notices import notify_called_off
 from volunteers.models import Signup, Source
 from volunteers.services import VolunteerError, create_post
 
@@ -161,6 +166,8 @@ def book(menu: Menu, member: HouseholdMember, *, by, channel=Booking.Channel.ONL
     menu = Menu.objects.select_for_update().select_related("slot").get(pk=menu.pk)
     if not menu.is_published:
         raise CanteenError(_("This menu is not open for booking."))
+    if menu.is_called_off:
+        raise CanteenError(_("This meal has been called off."))
     if member.has_left:
         raise CanteenError(
             _("%(name)s is no longer in a household here.") % {"name": member.full_name}
@@ -207,6 +214,54 @@ def cancel_booking(booking: Booking, *, after_cutoff: bool = False) -> Booking:
     return booking
 
 
+@transaction.atomic
+def call_off_menu(menu: Menu, *, by, reason: str) -> int:
+    """Call off a published meal (the water is cut, the kitchen closed): every booking is
+    cancelled and whoever it was for is told once, with the reason, by text too (the person's
+    own account, or their household's when they have none: an elder's daughter). Meals already
+    served stay on the record. Returns how many people were told; raises CanteenError, changing
+    nothing, when it cannot."""
+    refusal = reason_refusal(reason)
+    if refusal:
+        raise CanteenError(refusal)
+    menu = Menu.objects.select_for_update().select_related("slot").get(pk=menu.pk)
+    if not menu.is_published:
+        raise CanteenError(_("Only a published menu can be called off; a draft can be deleted."))
+    if menu.is_called_off:
+        raise CanteenError(_("This meal has already been called off."))
+    at = now()
+    if menu.day < timezone.localdate(at):
+        raise CanteenError(_("This meal is over; there is nothing left to call off."))
+    menu.called_off_at, menu.called_off_by = at, by
+    menu.called_off_reason = reason.strip()
+    menu.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
+    bookings = Booking.objects.filter(menu=menu, status=Booking.Status.BOOKED).exclude(
+        meal_records__isnull=False
+    )
+    members = list(HouseholdMember.objects.filter(canteen_bookings__in=bookings).distinct())
+    bookings.update(status=Booking.Status.CANCELLED, cancelled_at=at)
+    cache_changed("canteen")  # update() sends no signals
+    return notify_called_off(
+        _accounts_to_tell(members),
+        gettext_lazy("“%(title)s” (%(time)s) is called off: %(reason)s"),
+        reverse("canteen:my-meals"),
+        title=str(menu.slot),
+        start=menu.slot.serves_on(menu.day),
+        end=None,
+        reason=menu.called_off_reason,
+    )
+
+
+def _accounts_to_tell(members) -> list:
+    """Each member's own account; for a member without one, the household's active accounts."""
+    accounts = {m.user_id for m in members if m.user_id}
+    households = [m.household_id for m in members if not m.user_id]
+    users = User.objects.filter(is_active=True).filter(
+        models.Q(pk__in=accounts) | models.Q(household_id__in=households)
+    )
+    return list(users)
+
+
 # ---------------------------------------------------------------- the counter
 
 
@@ -229,6 +284,8 @@ def record_meal(
         )
     if not menu.is_published:
         raise CanteenError(_("This menu is not published."))
+    if menu.is_called_off:
+        raise CanteenError(_("This meal has been called off."))
     if menu.day > timezone.localdate():
         raise CanteenError(_("A meal can only be recorded on its day or later."))
     if is_month_closed(menu.day):

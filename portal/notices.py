@@ -177,8 +177,11 @@ def notify_many(
 
 
 def _time_span(start, end) -> str:
-    start, end = localtime(start), localtime(end)
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    """ "2026-06-13 09:00–11:00"; only the start when there is no end (a meal is served from)."""
+    start = localtime(start)
+    if end is None:
+        return f"{start:%Y-%m-%d %H:%M}"
+    return f"{start:%Y-%m-%d %H:%M}–{localtime(end):%H:%M}"
 
 
 def notify_moved(users, text, url: str, *, title: str, before: tuple, after: tuple) -> int:
@@ -201,9 +204,9 @@ def notify_moved(users, text, url: str, *, title: str, before: tuple, after: tup
 
 
 def notify_called_off(users, text, url: str, *, title: str, start, end, reason: str) -> int:
-    """Tell `users` (the people who had a place on a post or an activity) that it is called off:
-    `text` takes %(title)s, %(time)s and %(reason)s. Urgent when it was to start too soon to wait
-    for the morning. Returns how many were told."""
+    """Tell `users` (the people who had a place on a post, an activity or a meal) that it is
+    called off: `text` takes %(title)s, %(time)s and %(reason)s (`end` may be None). Urgent when
+    it was to start too soon to wait for the morning. Returns how many were told."""
     return notify_many(
         users,
         Kind.CANCELLED,

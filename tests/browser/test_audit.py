@@ -253,7 +253,11 @@ def _pages(people):
             "/admin/events/activity/",
             reverse("admin:events_activity_call_off", args=[activity.pk]),
         ],
-        "canteen_staff": ["/admin/", "/admin/canteen/menu/"],
+        "canteen_staff": [
+            "/admin/",
+            "/admin/canteen/menu/",
+            reverse("admin:canteen_menu_call_off", args=[_a_menu().pk]),
+        ],
         "classes_staff": ["/admin/", "/admin/classes/course/"],
         "admin": [
             "/admin/",
@@ -265,6 +269,12 @@ def _pages(people):
     for persona, urls in admin_pages.items():
         pages += [(persona, url, False) for url in urls]
     return pages
+
+
+def _a_menu():
+    from canteen.models import Menu
+
+    return Menu.objects.published().order_by("-day", "pk").first()
 
 
 @pytest.fixture
