@@ -239,7 +239,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "activity__title",
     ]
     list_select_related = ["activity", "member__user"]
-    raw_id_fields = ["booking", "activity", "member", "checked_in_by"]
+    raw_id_fields = ["booking", "activity", "member", "cancelled_by", "checked_in_by"]
     readonly_fields = [
         "booking",
         "activity",
@@ -251,6 +251,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "confirmed_at",
         "cancelled_at",
+        "cancelled_by",
         "checked_in_at",
         "checked_in_by",
     ]

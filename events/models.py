@@ -480,6 +480,15 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered"), default=now, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # who gave up the place (the household, staff calling the activity off) when cancelled_at is set
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

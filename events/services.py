@@ -266,7 +266,7 @@ def call_off_activity(activity: Activity, *, by, reason: str) -> int:
             )
         }
     )
-    registrations.update(status=Registration.Status.CANCELLED, cancelled_at=at)
+    registrations.update(status=Registration.Status.CANCELLED, cancelled_at=at, cancelled_by=by)
     stalls = StallApplication.objects.filter(
         activity=activity,
         status__in=[StallApplication.Status.PENDING, StallApplication.Status.APPROVED],
@@ -317,8 +317,8 @@ def cancel_registration(registration: Registration, *, by) -> Registration:
             % {"when": localtime(activity.cancel_deadline).strftime("%Y-%m-%d %H:%M")}
         )
     reg.status = Registration.Status.CANCELLED
-    reg.cancelled_at = at
-    reg.save(update_fields=["status", "cancelled_at"])
+    reg.cancelled_at, reg.cancelled_by = at, by
+    reg.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     promote_waiting(activity)
     return reg
 

@@ -278,6 +278,7 @@ class SignupAdmin(TeamScopedAdmin):
         "checked_out_by",
         "attendance_marked_by",
         "decided_by",
+        "cancelled_by",
         "hours_confirmed_by",
     ]
     date_hierarchy = "created_at"
@@ -297,6 +298,8 @@ class SignupAdmin(TeamScopedAdmin):
         "attendance_marked_at",
         "decided_by",
         "decided_at",
+        "cancelled_by",
+        "cancelled_at",
         "hours_confirmed_by",
         "hours_confirmed_at",
         "created_at",

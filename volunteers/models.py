@@ -609,6 +609,16 @@ class Signup(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # who gave up the place (the volunteer, a leader, whoever called the post off) and when
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     hours_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("hours confirmed by"),

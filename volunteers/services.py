@@ -586,7 +586,8 @@ def cancel_signup(signup: Signup, *, by, at=None) -> Signup:
         )
     signup.status = Signup.Status.CANCELLED
     signup.seat = None
-    signup.save(update_fields=["status", "seat", "updated_at"])
+    signup.cancelled_by, signup.cancelled_at = by, at
+    signup.save(update_fields=["status", "seat", "cancelled_by", "cancelled_at", "updated_at"])
     promote_from_waitlist(post, at=at)
     return signup
 
@@ -616,7 +617,13 @@ def call_off_post(post: Post, *, by, reason: str, for_module: bool = False) -> i
     post.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
     signups = Signup.objects.filter(post=post, status__in=Signup.ACTIVE, checked_in_at=None)
     volunteers = [signup.volunteer for signup in signups.select_related("volunteer")]
-    signups.update(status=Signup.Status.CANCELLED, seat=None, updated_at=at)
+    signups.update(
+        status=Signup.Status.CANCELLED,
+        seat=None,
+        cancelled_by=by,
+        cancelled_at=at,
+        updated_at=at,
+    )
     cache_changed("volunteers")  # update() sends no signals
     return notify_called_off(
         volunteers,
