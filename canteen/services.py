@@ -33,7 +33,7 @@ from canteen.models import (
     week_start,
 )
 from portal.cache import changed as cache_changed
-from portal.calling_off import reason_refusal
+from portal.calling_off import mark_called_off, reason_refusal
 from portal.models import Community, HouseholdMember, User
 from portal.notices import notify_called_off
 from volunteers.models import Signup, Source
@@ -232,9 +232,7 @@ def call_off_menu(menu: Menu, *, by, reason: str) -> int:
     at = now()
     if menu.day < timezone.localdate(at):
         raise CanteenError(_("This meal is over; there is nothing left to call off."))
-    menu.called_off_at, menu.called_off_by = at, by
-    menu.called_off_reason = reason.strip()
-    menu.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
+    mark_called_off(menu, by=by, reason=reason, at=at)
     bookings = Booking.objects.filter(menu=menu, status=Booking.Status.BOOKED).exclude(
         meal_records__isnull=False
     )

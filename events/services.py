@@ -25,7 +25,7 @@ from events.models import (
 from portal import roles
 from portal.access import my_household_members
 from portal.cache import changed as cache_changed
-from portal.calling_off import reason_refusal
+from portal.calling_off import mark_called_off, reason_refusal
 from portal.models import Community, HouseholdMember
 from portal.notices import (
     Kind,
@@ -254,9 +254,7 @@ def call_off_activity(activity: Activity, *, by, reason: str) -> int:
     at = now()
     if activity.ends_at <= at:
         raise EventError(_("This activity is over; there is nothing left to call off."))
-    activity.called_off_at, activity.called_off_by = at, by
-    activity.called_off_reason = reason.strip()
-    activity.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
+    mark_called_off(activity, by=by, reason=reason, at=at)
     registrations = Registration.objects.active().filter(activity=activity, checked_in_at=None)
     booked = list(
         {

@@ -51,6 +51,13 @@ def reason_refusal(reason: str) -> str | None:
     return None
 
 
+def mark_called_off(obj: CalledOff, *, by, reason: str, at) -> None:
+    """Record on the (locked) row when, by whom and why it is called off; the module's service
+    has checked it may be, and cancels the places and tells the people."""
+    obj.called_off_at, obj.called_off_by, obj.called_off_reason = at, by, reason.strip()
+    obj.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
+
+
 class CallOffForm(forms.Form):
     """The reason, asked before anything is called off (the admin's page and the leader's)."""
 

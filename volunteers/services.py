@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from portal import roles
 from portal.access import holds_role
 from portal.cache import changed as cache_changed
-from portal.calling_off import reason_refusal
+from portal.calling_off import mark_called_off, reason_refusal
 from portal.models import Community, ConsentChange
 from portal.notices import Kind, notify, notify_called_off, notify_moved, notify_role, urgent_for
 from volunteers import lib
@@ -612,9 +612,7 @@ def call_off_post(post: Post, *, by, reason: str, for_module: bool = False) -> i
     at = now()
     if post.end <= at:
         raise PostError(_("This post is over; there is nothing left to call off."))
-    post.called_off_at, post.called_off_by = at, by
-    post.called_off_reason = reason.strip()
-    post.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
+    mark_called_off(post, by=by, reason=reason, at=at)
     signups = Signup.objects.filter(post=post, status__in=Signup.ACTIVE, checked_in_at=None)
     volunteers = [signup.volunteer for signup in signups.select_related("volunteer")]
     signups.update(
