@@ -596,7 +596,7 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
                 e,
                 Kind.PROMOTED,
                 gettext_lazy("A place came free: %(name)s now has a place in %(course)s."),
-                {"name": e.child.full_name, "course": course.title},
+                {"name": e.child.full_name, "time": _next_when(course)},
             )
         return first
     return None
@@ -826,11 +826,8 @@ def cancel_session(session: ClassSession, *, reason: str) -> int:
     session.notes = reason.strip()
     session.save(update_fields=["status", "notes"])
     text = gettext_lazy("%(course)s on %(when)s is cancelled. %(reason)s")
-    params = {
-        "course": session.course.title,
-        "when": _lazy_when(session.date, session.starts_at, session.ends_at),
-        "reason": reason.strip(),
-    }
+    when = _lazy_when(session.date, session.starts_at, session.ends_at)
+    params = {"when": when, "time": when, "reason": reason.strip()}
     return _notify_course(session, Kind.CANCELLED, text, params, urgent=urgent_for(session.starts))
 
 
@@ -867,12 +864,8 @@ def move_session(session: ClassSession, *, day, starts_at, ends_at, place: str =
         session.place = place.strip()
     session.save(update_fields=["moved_from", "date", "starts_at", "ends_at", "place"])
     text = gettext_lazy("%(course)s on %(old)s moves to %(new)s, %(place)s.")
-    params = {
-        "course": session.course.title,
-        "old": old,
-        "new": _lazy_when(session.date, session.starts_at, session.ends_at),
-        "place": session.where,
-    }
+    new = _lazy_when(session.date, session.starts_at, session.ends_at)
+    params = {"old": old, "new": new, "time": new, "place": session.where}
     # Urgent when either the old or the new time is too close to wait for the morning.
     urgent = urgent_for(min(old_starts, session.starts))
     return _notify_course(session, Kind.TIME_CHANGED, text, params, urgent=urgent)
@@ -908,7 +901,8 @@ def _notify_course(session, kind, text, params, *, urgent=False) -> int:
         text,
         session.course.get_absolute_url(),
         subject=gettext_lazy("Neighbour Classroom: %(course)s"),
-        params={"course": session.course.title, **params},
+        # `title` and `time` besides the course's own words: what every text carries (SMS_PARAMS)
+        params={"course": session.course.title, "title": session.course.title, **params},
         urgent=urgent,
     )
 
@@ -968,8 +962,18 @@ def _notify(enrolment: Enrolment, kind: str, text, params):
         text,
         enrolment.course.get_absolute_url(),
         subject=gettext_lazy("Neighbour Classroom: %(course)s"),
-        params={"course": enrolment.course.title, **params},
+        params={"course": enrolment.course.title, "title": enrolment.course.title, **params},
     )
+
+
+def _next_when(course: Course) -> str:
+    """When the course next meets (its next scheduled session), for a text; "" if it does not."""
+    session = (
+        course.sessions.filter(status=ClassSession.Status.SCHEDULED, date__gte=timezone.localdate())
+        .order_by("date", "starts_at")
+        .first()
+    )
+    return _lazy_when(session.date, session.starts_at, session.ends_at) if session else ""
 
 
 # Fees: their share goes to the community micro-fund (fund/) -----------------------------------

@@ -215,7 +215,12 @@ def promote_waiting(activity: Activity) -> list[Booking]:
                 Kind.PROMOTED,
                 gettext_lazy("A place opened up: %(names)s now have a place at “%(activity)s”."),
                 reverse("events:my"),
-                params={"names": names, "activity": activity.title},
+                params={
+                    "names": names,
+                    "activity": activity.title,
+                    "title": activity.title,
+                    "time": localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
+                },
                 urgent=urgent_for(activity.starts_at),
             )
     return promoted
@@ -372,6 +377,7 @@ def send_reminder(booking: Booking) -> bool:
     )
     params = {
         "activity": activity.title,
+        "title": activity.title,
         "time": localtime(activity.starts_at).strftime("%H:%M"),
         "day": localtime(activity.starts_at).strftime("%Y-%m-%d"),
         "place": activity.place,

@@ -9,6 +9,7 @@ row lock), holding non-urgent texts until the end of the quiet hours.
 
 import contextlib
 import contextvars
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from portal.lib import quiet_hours
 from portal.models import Community, Notice, NoticePreference, User
 
 Kind = Notice.Kind
+log = logging.getLogger(__name__)
 CHANNELS = ("sms", "email")
 
 # What each channel may carry: newsletters never by text, nor what only leaders and staff get
@@ -48,6 +50,17 @@ CHANNEL_KINDS = {
 DEFAULT_CHANNELS = {
     "sms": {Kind.PROMOTED, Kind.CANCELLED, Kind.TIME_CHANGED, Kind.REMINDER},
     "email": set(Kind),
+}
+
+# What a text of each of these kinds carries, whichever module sends it, so that one approved
+# template a kind serves them all (SMS_TEMPLATES names them in the template's order, e.g.
+# `cancelled=SMS_123:title|time|reason`): `title` what it is about, `time` when it starts, `place`
+# where, `reason` why. A notice may carry more (its own text uses them); never fewer.
+SMS_PARAMS = {
+    Kind.PROMOTED: ("title", "time"),
+    Kind.CANCELLED: ("title", "time", "reason"),
+    Kind.TIME_CHANGED: ("title", "time", "place"),
+    Kind.REMINDER: ("title", "time", "place"),
 }
 
 # Demo seeding writes notices without sending anything: see `inbox_only`.
@@ -217,8 +230,23 @@ def notify_called_off(users, text, url: str, *, title: str, start, end, reason: 
     )
 
 
+def _check_params(kind: Kind, params: dict | None) -> None:
+    """A notice of a kind that goes by text carries what its template needs (`SMS_PARAMS`): a
+    missing one is a programming error, refused when `NOTICES_STRICT_PARAMS` (the tests) and
+    logged otherwise (the text then fails visibly at the provider's template, the notice stays)."""
+    missing = [name for name in SMS_PARAMS.get(kind, ()) if name not in (params or {})]
+    if not missing:
+        return
+    problem = f"a {kind.value!r} notice lacks {', '.join(missing)} (see SMS_PARAMS)"
+    if getattr(settings, "NOTICES_STRICT_PARAMS", False):
+        raise ValueError(problem)
+    log.error(problem)
+
+
 def _notify(user, kind, text, url, subject, params, urgent, key, preference, community) -> Notice:
     kind = Kind(kind)
+    if _deliver.get():  # not for the demo's inbox-only notices
+        _check_params(kind, params)
     with translation.override(user.preferred_language()):
         rendered = str(text) % params if params is not None else str(text)
         template_params = {name: str(value) for name, value in (params or {}).items()}

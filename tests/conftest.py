@@ -255,6 +255,7 @@ def _sms_outbox(settings):
     from portal import sms
 
     settings.SMS_BACKEND = "locmem"
+    settings.NOTICES_STRICT_PARAMS = True  # a notice lacking its kind's SMS_PARAMS is an error
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     sms.outbox.clear()
     yield sms.outbox

@@ -28,7 +28,7 @@ def make_notices(user, n, *, read=0, url="/events/my/"):
     start = now() - timedelta(hours=1)
     made = []
     for k in range(n):
-        notice = notify(user, Kind.REMINDER, f"消息{k}", url)
+        notice = notify(user, Kind.OTHER, f"消息{k}", url)
         Notice.objects.filter(pk=notice.pk).update(
             created_at=start + timedelta(minutes=k), read_at=start if k < read else None
         )

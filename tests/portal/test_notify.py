@@ -18,6 +18,8 @@ from tests.factories import make_user
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REMINDER = gettext_lazy("Reminder: tomorrow %(time)s you serve at %(title)s, %(place)s.")
 PARAMS = {"time": "09:00", "title": "补鞋", "place": "3号楼"}
+# what a text of a promotion carries, whichever module sends it (notices.SMS_PARAMS)
+PLACE = {"title": "亲子游园", "time": "2026-06-13 09:00"}
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def test_a_notice_is_written_in_the_recipients_language_whoever_sends_it(residen
 
 
 def test_a_promotion_goes_by_text_and_by_mail_by_default(resident, queued):
-    notice = notify(resident, Kind.PROMOTED, "有空位了", "/events/my/", params=None, urgent=True)
+    notice = notify(resident, Kind.PROMOTED, "有空位了", "/events/my/", params=PLACE, urgent=True)
 
     assert [c["channel"] for c in queued] == ["sms", "email"]
     sms = queued[0]
@@ -135,7 +137,7 @@ def test_mail_leaves_after_commit_with_a_full_link(
     resident.save(update_fields=["email"])
 
     with django_capture_on_commit_callbacks(execute=True):
-        notify(resident, Kind.PROMOTED, "有空位了", "/events/my/")
+        notify(resident, Kind.PROMOTED, "有空位了", "/events/my/", params=PLACE)
         assert mail.outbox == []  # nothing inside the transaction
 
     assert [m.to for m in mail.outbox] == [["wang@example.com"]]
@@ -152,7 +154,7 @@ def test_a_rolled_back_change_leaves_no_notice_and_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
-                notify(resident, Kind.PROMOTED, "有空位了", "/events/my/")
+                notify(resident, Kind.PROMOTED, "有空位了", "/events/my/", params=PLACE)
                 raise RuntimeError("the change failed")
         except RuntimeError:
             pass
@@ -175,7 +177,7 @@ def test_a_notice_leaves_everyones_cached_pages_alone(
     before = portal_cache.versions(portal_cache.NAMESPACES)
 
     with django_capture_on_commit_callbacks(execute=True):
-        notify(resident, Kind.PROMOTED, "有空位了", "")
+        notify(resident, Kind.PROMOTED, "有空位了", "", params=PLACE)
         notices.mark_all_read(resident)
         notices.save_choices(resident, {"sms": [], "email": []})
 
@@ -226,3 +228,41 @@ def test_a_notice_is_urgent_when_a_text_held_for_the_morning_would_come_too_late
     sent_at, starts_at, urgent
 ):
     assert notices.urgent_for(starts_at, at=sent_at) is urgent
+
+
+def test_a_text_kind_carries_what_its_template_needs_whichever_module_sends_it(
+    settings, resident, queued, caplog
+):
+    """One approved template a kind serves every module (notices.SMS_PARAMS): a notice lacking
+    one of its kind's parameters is refused in the tests and logged in production."""
+    with pytest.raises(ValueError, match="lacks time"):
+        notify(resident, Kind.PROMOTED, "有空位了", "", params={"title": "亲子游园"})
+    assert not Notice.objects.exists() and queued == []
+
+    settings.NOTICES_STRICT_PARAMS = False
+    notify(resident, Kind.PROMOTED, "有空位了", "", params={"title": "亲子游园"})
+    assert "lacks time" in caplog.text
+    assert Notice.objects.count() == 1  # the inbox still has it; the text fails visibly
+
+    settings.NOTICES_STRICT_PARAMS = True
+    notify(resident, Kind.OTHER, "别的消息", "")  # a kind texts do not carry needs nothing
+    assert Notice.objects.count() == 2
+
+
+def test_the_example_templates_ask_only_for_what_every_text_of_their_kind_carries():
+    """.env.example's SMS_TEMPLATES works for every module's texts (a template asking for a
+    parameter some module's text lacks would fail those texts at the provider)."""
+    from pathlib import Path
+
+    from portal.sms import parse_templates
+
+    line = next(
+        line
+        for line in (Path(__file__).resolve().parents[2] / ".env.example").read_text().splitlines()
+        if line.startswith("SMS_TEMPLATES=")
+    )
+    templates = parse_templates(line.split("=", 1)[1])
+    assert set(notices.SMS_PARAMS) <= set(templates)
+    for kind, required in notices.SMS_PARAMS.items():
+        _code, names = templates[kind]
+        assert set(names) <= set(required), kind
