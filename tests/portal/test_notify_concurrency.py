@@ -12,6 +12,10 @@ from tests.factories import make_user
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
+# what a reminder's text carries (notices.SMS_PARAMS)
+PARAMS = {"title": "补鞋", "time": "2026-03-10 09:00", "place": "3号楼"}
+
+
 def test_two_simultaneous_calls_with_one_key_write_one_notice(monkeypatch):
     queued = []
     monkeypatch.setattr("portal.delivery.queue_message", lambda **kw: queued.append(kw))
@@ -22,7 +26,8 @@ def test_two_simultaneous_calls_with_one_key_write_one_notice(monkeypatch):
     def tell():
         try:
             start.wait(timeout=10)
-            results.append(notify(user, Kind.REMINDER, "提醒", "", key="shift-9:morning").pk)
+            notice = notify(user, Kind.REMINDER, "提醒", "", params=PARAMS, key="shift-9:morning")
+            results.append(notice.pk)
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
         finally:
