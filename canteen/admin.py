@@ -122,10 +122,8 @@ class MenuAdmin(CallsOffAdmin, SimpleHistoryAdmin):
     actions = ["publish"]
 
     call_off_service = services.call_off_menu
+    call_off_places = services.places_to_call_off
     call_off_errors = (services.CanteenError,)
-
-    def booked_count(self, obj):
-        return obj.bookings.filter(status=Booking.Status.BOOKED, meal_records__isnull=True).count()
 
     @admin.action(description=_("Publish the selected menus"))
     def publish(self, request, queryset):

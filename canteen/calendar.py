@@ -1,6 +1,6 @@
 """The canteen's part of the calendars (portal.calendars): a household's booked meals."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ def items_for(user, *, labelled: bool = True) -> list[CalendarItem]:
     items = []
     for booking in bookings:
         menu = booking.menu
-        start = timezone.make_aware(datetime.combine(menu.day, menu.slot.serves_at))
+        start = menu.slot.serves_on(menu.day)
         name = booking.member.name or (
             booking.member.user.real_name if booking.member.user_id else ""
         )

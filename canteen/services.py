@@ -7,7 +7,8 @@ request is refused; nothing is changed then.
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import now
@@ -214,6 +215,11 @@ def cancel_booking(booking: Booking, *, after_cutoff: bool = False) -> Booking:
     return booking
 
 
+def places_to_call_off(menu: Menu):
+    """The bookings calling `menu` off cancels: the live ones not yet served."""
+    return Booking.objects.live().filter(menu=menu, meal_records__isnull=True)
+
+
 @transaction.atomic
 def call_off_menu(menu: Menu, *, by, reason: str) -> int:
     """Call off a published meal (the water is cut, the kitchen closed): every booking is
@@ -233,9 +239,7 @@ def call_off_menu(menu: Menu, *, by, reason: str) -> int:
     if menu.day < timezone.localdate(at):
         raise CanteenError(_("This meal is over; there is nothing left to call off."))
     mark_called_off(menu, by=by, reason=reason, at=at)
-    bookings = Booking.objects.filter(menu=menu, status=Booking.Status.BOOKED).exclude(
-        meal_records__isnull=False
-    )
+    bookings = places_to_call_off(menu)
     members = list(HouseholdMember.objects.filter(canteen_bookings__in=bookings).distinct())
     bookings.update(status=Booking.Status.CANCELLED, cancelled_at=at)
     cache_changed("canteen")  # update() sends no signals
@@ -255,7 +259,7 @@ def _accounts_to_tell(members) -> list:
     accounts = {m.user_id for m in members if m.user_id}
     households = [m.household_id for m in members if not m.user_id]
     users = User.objects.filter(is_active=True).filter(
-        models.Q(pk__in=accounts) | models.Q(household_id__in=households)
+        Q(pk__in=accounts) | Q(household_id__in=households)
     )
     return list(users)
 

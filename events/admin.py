@@ -172,10 +172,8 @@ class ActivityAdmin(
     moved_service = services.tell_activity_moved
 
     call_off_service = services.call_off_activity
+    call_off_places = services.places_to_call_off
     call_off_errors = (services.EventError,)
-
-    def booked_count(self, obj):
-        return Registration.objects.active().filter(activity=obj, checked_in_at=None).count()
 
     def live_places(self, objs):
         return _live_registrations(Registration.objects.filter(activity__in=objs))

@@ -244,6 +244,12 @@ def tell_activity_moved(activity: Activity, old_start, old_end, old_place) -> in
     )
 
 
+def places_to_call_off(activity: Activity):
+    """The registrations calling `activity` off cancels: every place and place in line but the
+    tickets already checked in (those people came)."""
+    return Registration.objects.active().filter(activity=activity, checked_in_at=None)
+
+
 @transaction.atomic
 def call_off_activity(activity: Activity, *, by, reason: str) -> int:
     """Call off an activity that has not ended (rain, a burst pipe): every place and place in
@@ -253,14 +259,14 @@ def call_off_activity(activity: Activity, *, by, reason: str) -> int:
     refusal = reason_refusal(reason)
     if refusal:
         raise EventError(refusal)
-    activity = Activity.objects.select_for_update().select_related("event").get(pk=activity.pk)
+    activity = _lock(activity)
     if activity.is_called_off:
         raise EventError(_("This activity has already been called off."))
     at = now()
     if activity.ends_at <= at:
         raise EventError(_("This activity is over; there is nothing left to call off."))
     mark_called_off(activity, by=by, reason=reason, at=at)
-    registrations = Registration.objects.active().filter(activity=activity, checked_in_at=None)
+    registrations = places_to_call_off(activity)
     booked = list(
         {
             reg.booking.booked_by

@@ -93,15 +93,13 @@ class CallsOffAdmin:
     an activity): its change page links to a page of its own that asks why, then calls
     `call_off_service(obj, by=…, reason=…)`, which cancels every place and tells everyone booked,
     and returns how many were told. A refusal (`call_off_errors`) is shown and changes nothing.
-    Once called off, the change page shows when, by whom and why. `booked_count(obj)` is how many
-    places the confirmation page says will be cancelled."""
+    Once called off, the change page shows when, by whom and why. `call_off_places(obj)` is the
+    module's query of the places the service cancels: the confirmation page counts them."""
 
     call_off_service = None
+    call_off_places = None
     call_off_errors: tuple[type[Exception], ...] = ()
     CALLED_OFF_FIELDS = ("called_off", "called_off_at", "called_off_by", "called_off_reason")
-
-    def booked_count(self, obj) -> int:
-        raise NotImplementedError
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.CALLED_OFF_FIELDS]
@@ -177,7 +175,7 @@ class CallsOffAdmin:
             "opts": opts,
             "obj": obj,
             "form": form,
-            "booked": self.booked_count(obj),
+            "booked": type(self).call_off_places(obj).count(),
             "called_off": obj.is_called_off,
             "change_url": change_url,
             "title": _("Call off “%(name)s”") % {"name": obj},

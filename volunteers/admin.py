@@ -241,10 +241,8 @@ class PostAdmin(
     moved_service = services.tell_post_moved
 
     call_off_service = services.call_off_post
+    call_off_places = services.places_to_call_off
     call_off_errors = (services.VolunteerError,)
-
-    def booked_count(self, obj):
-        return Signup.objects.active().filter(post=obj, checked_in_at=None).count()
 
     def live_places(self, objs):
         return Signup.objects.active().filter(post__in=objs).select_related("volunteer", "post")

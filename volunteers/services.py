@@ -464,11 +464,11 @@ def can_sign_up(volunteer, post: Post, *, at=None, rules=None, member_team_ids=N
     needs the row lock in `sign_up`; a full post has a waiting list).
     """
     at = at or now()
+    if post.is_called_off:
+        return _("This post has been called off.")
     if mine is None:
         # only the sign-ups that could matter: this post's and those overlapping it
         mine = my_active_signups(volunteer, after=post.start, before=post.end)
-    if post.is_called_off:
-        return _("This post has been called off.")
     if any(post_id == post.pk for post_id, _start, _end, _title in mine):
         return _("You are already signed up for this post.")
     rules = rules or VolunteerSettings.current()
@@ -592,6 +592,12 @@ def cancel_signup(signup: Signup, *, by, at=None) -> Signup:
     return signup
 
 
+def places_to_call_off(post: Post):
+    """The sign-ups calling `post` off cancels: places, places waiting for approval and places in
+    line, but not a volunteer already checked in (they came)."""
+    return Signup.objects.active().filter(post=post, checked_in_at=None)
+
+
 @transaction.atomic
 def call_off_post(post: Post, *, by, reason: str, for_module: bool = False) -> int:
     """Call off a post that has not ended (the service day rained off, the venue lost): every
@@ -613,7 +619,7 @@ def call_off_post(post: Post, *, by, reason: str, for_module: bool = False) -> i
     if post.end <= at:
         raise PostError(_("This post is over; there is nothing left to call off."))
     mark_called_off(post, by=by, reason=reason, at=at)
-    signups = Signup.objects.filter(post=post, status__in=Signup.ACTIVE, checked_in_at=None)
+    signups = places_to_call_off(post)
     volunteers = [signup.volunteer for signup in signups.select_related("volunteer")]
     signups.update(
         status=Signup.Status.CANCELLED,

@@ -994,8 +994,7 @@ def post_call_off(request, pk):
                 % {"count": told},
             )
             return redirect("volunteers:roster", pk=post.pk)
-    booked = Signup.objects.active().filter(post=post, checked_in_at=None).count()
-    ctx = {"post": post, "form": form, "booked": booked}
+    ctx = {"post": post, "form": form, "booked": services.places_to_call_off(post).count()}
     return render(request, "volunteers/post_call_off.html", ctx)
 
 
