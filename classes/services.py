@@ -588,7 +588,7 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
             family = [e for e in waiting if e.child.household_id == household]
         if len(family) > places:
             continue
-        moment = timezone.now()
+        moment, when = timezone.now(), _next_when(course)
         for e in family:
             e.status, e.placed_at = Enrolment.Status.ENROLLED, moment
             e.save(update_fields=["status", "placed_at"])
@@ -596,7 +596,7 @@ def promote_from_waitlist(course: Course) -> Enrolment | None:
                 e,
                 Kind.PROMOTED,
                 gettext_lazy("A place came free: %(name)s now has a place in %(course)s."),
-                {"name": e.child.full_name, "time": _next_when(course)},
+                {"name": e.child.full_name, "time": when},
             )
         return first
     return None
