@@ -571,12 +571,15 @@ class Generator:
                     confirmer = leader if leader != u.pk else coordinator.pk
                     if r.random() < 0.05:
                         s.attendance = Signup.Attendance.NO_SHOW
+                        s.attendance_marked_by_id = confirmer
+                        s.attendance_marked_at = p.start + timedelta(minutes=30)
                     else:
                         s.attendance = Signup.Attendance.ATTENDED
                         s.checked_in_at = p.start - timedelta(minutes=r.randrange(0, 15))
                         s.checked_in_by_id = confirmer
                         if r.random() < 0.8:
                             s.checked_out_at = p.end + timedelta(minutes=r.randrange(0, 20))
+                            s.checked_out_by_id = confirmer
                         s.hours_confirmed_by_id = confirmer
                         s.hours_confirmed_at = p.end + timedelta(hours=2)
                 signups.append(s)
@@ -591,12 +594,17 @@ class Generator:
                     )
                 )
             for u in cancelled:
+                created = opened + timedelta(days=r.randrange(1, 20))
+                # the volunteer called it off themselves, a day later (no random draw: the
+                # data set stays the same row for row as before these columns)
                 signups.append(
                     Signup(
                         post_id=p.pk,
                         volunteer_id=u.pk,
                         status=Signup.Status.CANCELLED,
-                        created_at=opened + timedelta(days=r.randrange(1, 20)),
+                        created_at=created,
+                        cancelled_at=created + timedelta(days=1),
+                        cancelled_by_id=u.pk,
                     )
                 )
         signups = bulk(Signup, signups)
