@@ -2,22 +2,33 @@
 
 from datetime import timedelta
 
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canteen.models import Booking
-from portal.calendars import CalendarItem, uid_for
+from portal.calendars import CalendarItem, called_off, uid_for
 
 MEAL_LENGTH = timedelta(hours=1)
 
+# A booking the menu's call-off cancelled: call_off_menu stamps each with the call-off's own
+# moment, so a booking the household cancelled before does not match.
+CANCELLED_BY_CALL_OFF = Q(
+    status=Booking.Status.CANCELLED,
+    menu__called_off_at__isnull=False,
+    cancelled_at=F("menu__called_off_at"),
+)
+
 
 def items_for(user, *, labelled: bool = True) -> list[CalendarItem]:
-    """The household's live bookings from a week ago on, one event per booking (one query)."""
+    """The household's live bookings from a week ago on, one event per booking (one query); a
+    meal called off stays, cancelled (`portal.calendars.called_off`), for the bookings the
+    call-off cancelled."""
     if not user.household_id:
         return []
     since = timezone.localdate() - timedelta(days=7)
     bookings = (
-        Booking.objects.live()
+        Booking.objects.filter(Q(status=Booking.Status.BOOKED) | CANCELLED_BY_CALL_OFF)
         .filter(member__household_id=user.household_id, menu__day__gte=since)
         .select_related("menu__slot", "member__user")
         .order_by("menu__day", "menu__slot__order", "member_id")
@@ -32,14 +43,13 @@ def items_for(user, *, labelled: bool = True) -> list[CalendarItem]:
         summary = _("Canteen: %(meal)s") % {"meal": menu.slot.name}
         if name:
             summary = f"{summary} · {name}"
-        items.append(
-            CalendarItem(
-                uid=uid_for(booking),
-                summary=summary if labelled else menu.slot.name,
-                start=start,
-                end=start + MEAL_LENGTH,
-                location=_("Neighbour Canteen"),
-                status="CONFIRMED",
-            )
+        item = CalendarItem(
+            uid=uid_for(booking),
+            summary=summary if labelled else menu.slot.name,
+            start=start,
+            end=start + MEAL_LENGTH,
+            location=_("Neighbour Canteen"),
+            status="CONFIRMED",
         )
+        items.append(called_off(item, menu) if booking.status == Booking.Status.CANCELLED else item)
     return items

@@ -3,11 +3,20 @@ registrations."""
 
 from datetime import timedelta
 
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Registration
-from portal.calendars import CalendarItem, uid_for
+from portal.calendars import CalendarItem, called_off, uid_for
+
+# A place the activity's call-off cancelled: call_off_activity stamps each with the call-off's
+# own moment, so a place the household gave up before the call-off does not match.
+CANCELLED_BY_CALL_OFF = Q(
+    status=Registration.Status.CANCELLED,
+    activity__called_off_at__isnull=False,
+    cancelled_at=F("activity__called_off_at"),
+)
 
 
 def activity_item(activity, *, url: str) -> CalendarItem:
@@ -26,12 +35,13 @@ def activity_item(activity, *, url: str) -> CalendarItem:
 
 def items_for(user, *, labelled: bool = True) -> list[CalendarItem]:
     """The household's registrations for activities still to end, one event per activity with
-    who goes (one query)."""
+    who goes (one query). An activity called off stays, cancelled (`portal.calendars.called_off`),
+    when the call-off cancelled the household's places; places given up by the household do not."""
     if not user.household_id:
         return []
     registrations = (
-        Registration.objects.active()
-        .of_household(user.household_id)
+        Registration.objects.of_household(user.household_id)
+        .filter(~Q(status=Registration.Status.CANCELLED) | CANCELLED_BY_CALL_OFF)
         .filter(activity__ends_at__gt=timezone.now() - timedelta(days=30))
         .select_related("activity__event", "member__user")
         .order_by("activity__starts_at", "member_id")
@@ -41,26 +51,31 @@ def items_for(user, *, labelled: bool = True) -> list[CalendarItem]:
         by_activity.setdefault(reg.activity_id, (reg.activity, []))[1].append(reg)
     items = []
     for activity, regs in by_activity.values():
-        names = "、".join(_first_name(r.member) for r in regs)
-        waiting = all(r.status == Registration.Status.WAITING for r in regs)
-        summary = activity.title
-        if labelled:
-            summary = _("Activity: %(title)s") % {"title": activity.title}
-        lines = [activity.event.title, _("Registered: %(names)s") % {"names": names}]
-        if waiting:
-            lines.append(_("On the waiting list"))
-        items.append(
-            CalendarItem(
-                uid=uid_for(activity),
-                summary=summary,
-                start=activity.starts_at,
-                end=activity.ends_at,
-                location=activity.place,
-                description="\n".join(lines),
-                status="TENTATIVE" if waiting else "CONFIRMED",
-            )
-        )
+        live = [r for r in regs if r.status != Registration.Status.CANCELLED]
+        # a ticket checked in before the call-off keeps its place (those people came)
+        item = _item(activity, live or regs, labelled=labelled)
+        items.append(item if live else called_off(item, activity))
     return items
+
+
+def _item(activity, regs, *, labelled: bool) -> CalendarItem:
+    names = "、".join(_first_name(r.member) for r in regs)
+    waiting = all(r.status == Registration.Status.WAITING for r in regs)
+    summary = activity.title
+    if labelled:
+        summary = _("Activity: %(title)s") % {"title": activity.title}
+    lines = [activity.event.title, _("Registered: %(names)s") % {"names": names}]
+    if waiting:
+        lines.append(_("On the waiting list"))
+    return CalendarItem(
+        uid=uid_for(activity),
+        summary=summary,
+        start=activity.starts_at,
+        end=activity.ends_at,
+        location=activity.place,
+        description="\n".join(lines),
+        status="TENTATIVE" if waiting else "CONFIRMED",
+    )
 
 
 def _first_name(member) -> str:

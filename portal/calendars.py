@@ -8,14 +8,18 @@ portal imports `icalendar`. What every client (phones, Outlook, Google, Thunderb
 - every event with DTSTAMP, its times in UTC (`…Z`, so no VTIMEZONE is needed and no client
   has to know Asia/Shanghai), and a UID that is stable across requests and hosts:
   `<model>-<pk>[-<part>]@neighbourly-portal` (a calendar updates an event rather than copying it);
-- lines folded at 75 octets (icalendar folds on UTF-8 octets, never inside a character).
+- lines folded at 75 octets (icalendar folds on UTF-8 octets, never inside a character);
+- a place that a call-off cancelled kept in the personal feeds as a cancelled event
+  (`called_off`), never dropped: a calendar app removes an event that vanishes from a feed
+  without a word, and the person would never see why.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 UID_DOMAIN = "neighbourly-portal"
@@ -41,6 +45,26 @@ def uid_for(obj, *parts) -> str:
     """`<model>-<pk>[-<part>…]@neighbourly-portal`: the same event gets the same UID forever."""
     tail = "".join(f"-{p}" for p in parts)
     return f"{obj._meta.model_name}-{obj.pk}{tail}@{UID_DOMAIN}"
+
+
+def called_off(item: CalendarItem, obj) -> CalendarItem:
+    """`item` as a person's feed keeps it once `obj` (a `calling_off.CalledOff`) is called off.
+
+    The same UID, so the calendar app marks the event it holds cancelled rather than adding
+    another; STATUS:CANCELLED; a summary saying so; when and why first in the description.
+    Translated in the language active when called (the feed's reader's).
+    """
+    when = timezone.localtime(obj.called_off_at).strftime("%Y-%m-%d %H:%M")
+    why = _("It was called off on %(when)s: %(reason)s") % {
+        "when": when,
+        "reason": obj.called_off_reason,
+    }
+    return replace(
+        item,
+        summary=_("Called off: %(title)s") % {"title": item.summary},
+        description="\n".join(line for line in (why, item.description) if line),
+        status="CANCELLED",
+    )
 
 
 def _utc(moment: datetime) -> datetime:

@@ -2,22 +2,33 @@
 
 from datetime import timedelta
 
+from django.db.models import F, Q
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
-from portal.calendars import CalendarItem, uid_for
+from portal.calendars import CalendarItem, called_off, uid_for
 from volunteers.models import Signup
+
+# A place the post's call-off cancelled: call_off_post stamps each with the call-off's own
+# moment, so a place the volunteer gave up (or a leader took back) before does not match.
+CANCELLED_BY_CALL_OFF = Q(
+    status=Signup.Status.CANCELLED,
+    post__called_off_at__isnull=False,
+    cancelled_at=F("post__called_off_at"),
+)
 
 
 def items_for(user, *, labelled: bool = False) -> list[CalendarItem]:
-    """The user's confirmed and pending posts of the last 90 days and to come (one query).
+    """The user's confirmed and pending posts of the last 90 days and to come (one query); a
+    post called off stays, cancelled (`portal.calendars.called_off`), when the call-off cancelled
+    the user's place.
 
     `labelled`: the summary says it is a volunteer post (in the one calendar of everything).
     """
     signups = (
         Signup.objects.filter(
+            Q(status__in=[Signup.Status.CONFIRMED, Signup.Status.PENDING]) | CANCELLED_BY_CALL_OFF,
             volunteer_id=user.pk,
-            status__in=[Signup.Status.CONFIRMED, Signup.Status.PENDING],
             post__end__gt=now() - timedelta(days=90),
         )
         .select_related("post__team__leader")
@@ -35,15 +46,14 @@ def items_for(user, *, labelled: bool = False) -> list[CalendarItem]:
         summary = post.title
         if labelled:
             summary = _("Volunteer post: %(title)s") % {"title": post.title}
-        items.append(
-            CalendarItem(
-                uid=uid_for(signup),
-                summary=summary,
-                start=post.start,
-                end=post.end,
-                location=post.place,
-                description="\n".join(lines),
-                status="CONFIRMED" if signup.status == Signup.Status.CONFIRMED else "TENTATIVE",
-            )
+        item = CalendarItem(
+            uid=uid_for(signup),
+            summary=summary,
+            start=post.start,
+            end=post.end,
+            location=post.place,
+            description="\n".join(lines),
+            status="CONFIRMED" if signup.status == Signup.Status.CONFIRMED else "TENTATIVE",
         )
+        items.append(called_off(item, post) if signup.status == Signup.Status.CANCELLED else item)
     return items
