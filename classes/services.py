@@ -38,7 +38,7 @@ from fund.models import FundEntry
 from portal.cache import changed as cache_changed
 from portal.lib.money import yuan
 from portal.models import HouseholdMember
-from portal.notices import Kind, notify, notify_many, urgent_for
+from portal.notices import Kind, notify, notify_many, phrase, urgent_for
 from volunteers.models import Source
 from volunteers.services import submit_volunteer_offer
 
@@ -452,8 +452,9 @@ def decide_enrolment_requests(course_id: int, *, settle: float | None = None) ->
             )
             # in id order, up to the first one too young to be sure nothing before it is unseen
             batch = list(itertools.takewhile(lambda r, c=cutoff: r.created_at <= c, queued))
+            when = _next_when(course) if batch else ""  # once a batch, not once a request
             for request in batch:
-                _decide(request, course)
+                _decide(request, course, when)
         decided += len(batch)
         if batch and len(batch) == len(queued) == DECIDE_BATCH:
             continue
@@ -467,10 +468,18 @@ def decide_enrolment_requests(course_id: int, *, settle: float | None = None) ->
         time.sleep(min(settle, 0.2))
 
 
-def _decide(request: EnrolmentRequest, course: Course) -> None:
-    """Run the enrolment rules on one request, record the outcome and tell the parent."""
+def _decide(request: EnrolmentRequest, course: Course, when) -> None:
+    """Run the enrolment rules on one request, record the outcome and tell the parent; `when` is
+    the course's next session (`_next_when`)."""
     user = request.requested_by
-    params = {"name": request.child.full_name, "course": course.title}
+    # `title` and `time` besides the notice's own words: what every text of a confirmation
+    # carries (SMS_PARAMS)
+    params = {
+        "name": request.child.full_name,
+        "course": course.title,
+        "title": course.title,
+        "time": when,
+    }
     with translation.override(user.preferred_language()):
         try:
             enrolment = enrol(
@@ -714,8 +723,14 @@ def _draw(course: Course, *, by, reason: str) -> dict:
             e,
             Kind.LOTTERY,
             gettext_lazy("%(name)s won a place in %(course)s."),
-            {"name": e.child.full_name, "course": course.title},
+            {
+                "name": e.child.full_name,
+                "course": course.title,
+                "result": gettext_lazy("won a place"),
+            },
         )
+    # the drawn join the waiting list behind whoever waits already (the page's `waiting_position`)
+    ahead = course.enrolments.waiting_order().count()
     for position, entry_id in enumerate(result["waiting"]):
         e = by_id[entry_id]
         # Waiting order is the draw order.
@@ -728,7 +743,14 @@ def _draw(course: Course, *, by, reason: str) -> dict:
             e,
             Kind.LOTTERY,
             gettext_lazy("%(name)s is on the waiting list of %(course)s after the lottery."),
-            {"name": e.child.full_name, "course": course.title},
+            {
+                "name": e.child.full_name,
+                "course": course.title,
+                "result": phrase(
+                    gettext_lazy("number %(position)s on the waiting list"),
+                    position=ahead + position + 1,
+                ),
+            },
         )
     if skipped:
         Enrolment.objects.filter(pk__in=skipped).update(status=Enrolment.Status.NOT_PLACED)
@@ -967,13 +989,16 @@ def _notify(enrolment: Enrolment, kind: str, text, params):
 
 
 def _next_when(course: Course) -> str:
-    """When the course next meets (its next scheduled session), for a text; "" if it does not."""
+    """When the course next meets (its next scheduled session), for a text; "timetable to
+    follow" when no session is scheduled (a template's parameter is never empty)."""
     session = (
         course.sessions.filter(status=ClassSession.Status.SCHEDULED, date__gte=timezone.localdate())
         .order_by("date", "starts_at")
         .first()
     )
-    return _lazy_when(session.date, session.starts_at, session.ends_at) if session else ""
+    if session is None:
+        return gettext_lazy("Timetable to follow")
+    return _lazy_when(session.date, session.starts_at, session.ends_at)
 
 
 # Fees: their share goes to the community micro-fund (fund/) -----------------------------------

@@ -33,6 +33,7 @@ from portal.notices import (
     notify_called_off,
     notify_moved,
     notify_role,
+    phrase,
     urgent_for,
 )
 from portal.questions import AnswerError, check_answer
@@ -583,11 +584,13 @@ def decide_stall(application: StallApplication, *, approve: bool, reason: str, b
             )
         app.status, app.stall_number = StallApplication.Status.APPROVED, free[0]
         text = gettext_lazy("Your stall at “%(market)s” is approved: stall number %(number)s.")
+        result = phrase(gettext_lazy("approved, stall number %(number)s"), number=free[0])
     else:
         if not reason:
             raise EventError(_("Give a reason when declining an application."))
         app.status = StallApplication.Status.DECLINED
         text = gettext_lazy("Your stall application for “%(market)s” was declined: %(reason)s")
+        result = phrase(gettext_lazy("declined: %(reason)s"), reason=reason)
     app.decision_reason, app.decided_at, app.decided_by = reason, now(), by
     app.save(
         update_fields=["status", "stall_number", "decision_reason", "decided_at", "decided_by"]
@@ -597,7 +600,13 @@ def decide_stall(application: StallApplication, *, approve: bool, reason: str, b
         Kind.STALL_REVIEWED,
         text,
         activity.get_absolute_url(),
-        params={"market": activity.title, "number": app.stall_number, "reason": reason},
+        params={
+            "market": activity.title,
+            "number": app.stall_number,
+            "reason": reason,
+            "title": activity.title,
+            "result": result,
+        },
     )
     return app
 

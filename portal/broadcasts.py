@@ -27,10 +27,28 @@ from portal.sms import segments
 log = logging.getLogger(__name__)
 
 
+# The message as the staff wrote it: their words go in as a parameter, never as the pattern
+# itself, so a "%" they typed is just a character.
+AS_WRITTEN = "%(message)s"
+
+
+def _params(broadcast) -> dict:
+    """What a staff message's text carries (portal.notices.SMS_PARAMS): what it is about (the
+    post, team, activity or course it was sent from) and the message."""
+    return {"title": broadcast.title, "message": broadcast.text}
+
+
 def _notify_volunteer(user, broadcast):
     from portal.notices import Kind, notify
 
-    notify(user, Kind.MESSAGE, broadcast.text, broadcast.url, key=f"broadcast:{broadcast.pk}")
+    notify(
+        user,
+        Kind.MESSAGE,
+        AS_WRITTEN,
+        broadcast.url,
+        params=_params(broadcast),
+        key=f"broadcast:{broadcast.pk}",
+    )
 
 
 def _notify_about(user, broadcast):
@@ -42,7 +60,7 @@ def _notify_about(user, broadcast):
         Kind.MESSAGE,
         gettext_lazy("About “%(activity)s”: %(message)s"),
         broadcast.url,
-        params={"activity": broadcast.title, "message": broadcast.text},
+        params={"activity": broadcast.title, **_params(broadcast)},
         key=f"broadcast:{broadcast.pk}",
     )
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
 
@@ -52,16 +53,39 @@ DEFAULT_CHANNELS = {
     "email": set(Kind),
 }
 
-# What a text of each of these kinds carries, whichever module sends it, so that one approved
-# template a kind serves them all (SMS_TEMPLATES names them in the template's order, e.g.
-# `cancelled=SMS_123:title|time|reason`): `title` what it is about, `time` when it starts, `place`
-# where, `reason` why. A notice may carry more (its own text uses them); never fewer.
+# What a text of each kind that may go by text carries, whichever module sends it, so that one
+# approved template a kind serves them all (SMS_TEMPLATES names them in the template's order,
+# e.g. `cancelled=SMS_123:title|time|reason`): `title` what it is about, `time` when it starts
+# (a course: its next session), `place` where, `reason` why, `result` how it turned out in a few
+# translated words (see `phrase`), `message` the organisers' own words. A notice may carry more
+# (its own text uses them); never fewer.
 SMS_PARAMS = {
     Kind.PROMOTED: ("title", "time"),
     Kind.CANCELLED: ("title", "time", "reason"),
     Kind.TIME_CHANGED: ("title", "time", "place"),
     Kind.REMINDER: ("title", "time", "place"),
+    Kind.CONFIRMED: ("title", "time"),
+    Kind.LOTTERY: ("title", "result"),
+    Kind.TEAM_DECIDED: ("title", "result"),
+    Kind.STALL_REVIEWED: ("title", "result"),
+    Kind.HOURS: ("title", "result"),
+    Kind.MESSAGE: ("title", "message"),
 }
+
+
+def _phrase(text, params) -> str:
+    return str(text) % params
+
+
+_lazy_phrase = lazy(_phrase, str)
+
+
+def phrase(text, **params):
+    """`text % params`, put into words only when the notice is (so in the recipient's language,
+    not the sender's): for a parameter that is itself translated words, such as a text's
+    `result` ("declined: no table left"). `text` is a lazy translation."""
+    return _lazy_phrase(text, params)
+
 
 # Demo seeding writes notices without sending anything: see `inbox_only`.
 _deliver = contextvars.ContextVar("portal_notices_deliver", default=True)

@@ -48,3 +48,22 @@ def make_child(parent: User, name="孩子", birth_date=date(2018, 6, 1)) -> Hous
     return services.add_member(
         parent, name=name, relation=HouseholdMember.Relation.CHILD, birth_date=birth_date
     )
+
+
+def wants_every_text(user: User) -> User:
+    """The person's mobile is verified and every kind that may come by text does (the texts a
+    resident may opt into, not only the default ones)."""
+    from portal import notices
+
+    User.objects.filter(pk=user.pk).update(mobile_verified=True)
+    user.refresh_from_db()
+    notices.save_choices(user, {"sms": notices.CHANNEL_KINDS["sms"], "email": []})
+    return user
+
+
+def text_params(user: User, kind: str) -> list[dict]:
+    """The template parameters of each text of `kind` queued for `user`, oldest first."""
+    from portal.models import Delivery
+
+    texts = Delivery.objects.filter(user=user, channel=Delivery.Channel.SMS, kind=kind)
+    return [text.params for text in texts.order_by("pk")]

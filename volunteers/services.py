@@ -21,7 +21,15 @@ from portal.access import holds_role
 from portal.cache import changed as cache_changed
 from portal.calling_off import mark_called_off, reason_refusal
 from portal.models import Community, ConsentChange
-from portal.notices import Kind, notify, notify_called_off, notify_moved, notify_role, urgent_for
+from portal.notices import (
+    Kind,
+    notify,
+    notify_called_off,
+    notify_moved,
+    notify_role,
+    phrase,
+    urgent_for,
+)
 from volunteers import lib
 from volunteers.models import (
     CHECKIN_SALT,
@@ -383,14 +391,23 @@ def decide_membership(
         roles.grant_role(user, roles.VOLUNTEER)
         ensure_profile(user)
         text = gettext_lazy("Welcome to %(team)s! You can now sign up for its posts.")
+        result = gettext_lazy("application approved")
     else:
         text = gettext_lazy("Your application to %(team)s was declined: %(message)s")
+        result = phrase(
+            gettext_lazy("application declined: %(reason)s"), reason=membership.decision_message
+        )
     notify(
         user,
         Kind.TEAM_DECIDED,
         text,
         reverse("volunteers:teams"),
-        params={"team": team_name, "message": membership.decision_message},
+        params={
+            "team": team_name,
+            "message": membership.decision_message,
+            "title": team_name,
+            "result": result,
+        },
     )
     return membership
 
@@ -424,7 +441,15 @@ def remove_member(membership: Membership, *, by, reason: str) -> Membership:
         Kind.TEAM_DECIDED,
         gettext_lazy("You are no longer a member of %(team)s: %(reason)s"),
         reverse("volunteers:teams"),
-        params={"team": membership.team.name, "reason": membership.decision_message},
+        params={
+            "team": membership.team.name,
+            "reason": membership.decision_message,
+            "title": membership.team.name,
+            "result": phrase(
+                gettext_lazy("removed from the team: %(reason)s"),
+                reason=membership.decision_message,
+            ),
+        },
     )
     return membership
 
@@ -697,7 +722,10 @@ def decide_signup(signup: Signup, *, by, approve: bool) -> Signup:
         Kind.CONFIRMED,
         text,
         reverse("volunteers:my-schedule"),
-        params={"title": signup.post.title},
+        params={
+            "title": signup.post.title,
+            "time": localtime(signup.post.start).strftime("%Y-%m-%d %H:%M"),
+        },
     )
     return signup
 
@@ -1011,7 +1039,14 @@ def mark_no_show(signup: Signup, *, by, at=None) -> Signup:
                     "this, your sign-ups need their approval."
                 ),
                 reverse("volunteers:my-schedule"),
-                params={"count": rules.no_show_limit},
+                params={
+                    "count": rules.no_show_limit,
+                    "title": gettext_lazy("Volunteer sign-ups"),
+                    "result": phrase(
+                        gettext_lazy("%(count)s no-shows: sign-ups need the leader's approval"),
+                        count=rules.no_show_limit,
+                    ),
+                },
             )
     return signup
 
@@ -1090,8 +1125,13 @@ def decide_correction(
                 created_by=by,
             )
         text = gettext_lazy("Your hours for %(title)s were corrected to %(hours)s.")
+        result = phrase(gettext_lazy("corrected to %(hours)s hours"), hours=correction.hours)
     else:
         text = gettext_lazy("Your correction for %(title)s was not accepted: %(reason)s")
+        result = phrase(
+            gettext_lazy("correction not accepted: %(reason)s"),
+            reason=correction.decision_reason,
+        )
     notify(
         signup.volunteer,
         Kind.HOURS,
@@ -1101,6 +1141,7 @@ def decide_correction(
             "title": signup.post.title,
             "hours": correction.hours,
             "reason": correction.decision_reason,
+            "result": result,
         },
     )
     return correction

@@ -238,10 +238,10 @@ def test_a_parent_is_answered_while_the_worker_decides_the_same_course(queue, te
     decide = services._decide
     errors = []
 
-    def slow_decision(request, locked_course):
+    def slow_decision(request, locked_course, *args):
         deciding.set()  # inside the worker's transaction, the course locked
         release.wait(10)
-        decide(request, locked_course)
+        decide(request, locked_course, *args)
 
     monkeypatch.setattr(services, "_decide", slow_decision)
 

@@ -20,6 +20,7 @@ REMINDER = gettext_lazy("Reminder: tomorrow %(time)s you serve at %(title)s, %(p
 PARAMS = {"time": "09:00", "title": "补鞋", "place": "3号楼"}
 # what a text of a promotion carries, whichever module sends it (notices.SMS_PARAMS)
 PLACE = {"title": "亲子游园", "time": "2026-06-13 09:00"}
+MESSAGE = {"title": "红星服务日", "message": "明天停水"}
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_choices_are_kept_compactly_and_followed_by_the_next_notice(resident, qu
     }
     notify(resident, Kind.REMINDER, REMINDER, "", params=PARAMS)
     assert queued == []
-    notify(resident, Kind.MESSAGE, "开会", "")
+    notify(resident, Kind.MESSAGE, "开会", "", params=MESSAGE)
     assert [c["channel"] for c in queued] == ["sms", "email"]
 
 
@@ -192,7 +193,7 @@ def test_staff_messages_to_many_read_the_preferences_once(
 
     # the preferences and the community's name once, then one insert for each person
     with django_assert_max_num_queries(2 + 3):
-        told = notices.notify_many(people, Kind.MESSAGE, "明天停水", "/volunteers/")
+        told = notices.notify_many(people, Kind.MESSAGE, "明天停水", "/volunteers/", params=MESSAGE)
 
     assert told == 3
     assert Notice.objects.filter(kind=Kind.MESSAGE).count() == 3

@@ -497,7 +497,9 @@ def _world():
     from portal.models import Broadcast, Notice
     from portal.notices import notify
 
-    notice = notify(reg.registrant, Notice.Kind.MESSAGE, "你好")
+    notice = notify(
+        reg.registrant, Notice.Kind.MESSAGE, "你好", params={"title": "服务日", "message": "你好"}
+    )
     broadcast = Broadcast.objects.create(
         source="volunteers", title="服务日", text="下雨改室内", created_by=people["coordinator"]
     )

@@ -110,7 +110,9 @@ def build_history(parent, child, *, staff, teacher, tag="A", diner=None):
         registration_opens_at=NOW - timedelta(days=1),
     )
     events.register(sports, user=parent, members=[parent.member, child])
-    events.notify(parent, "message", f"活动通知{tag}")
+    events.notify(
+        parent, "message", f"活动通知{tag}", params={"title": sports.title, "message": "活动通知"}
+    )
 
     # Classes: a course of last term the child attended (fee paid), one this term.
     old_term = Term.objects.create(
