@@ -5,8 +5,12 @@ Changes to settings, prices, rules, categories and recipients are kept in their 
 be changed or deleted at all.
 """
 
+from contextlib import contextmanager
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -124,6 +128,37 @@ class MenuAdmin(CallsOffAdmin, SimpleHistoryAdmin):
     call_off_service = services.call_off_menu
     call_off_places = services.places_to_call_off
     call_off_errors = (services.CanteenError,)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with self._locked_on_post(request, object_id):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # reverting to an earlier version saves the menu too
+        with self._locked_on_post(request, object_id):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @contextmanager
+    def _locked_on_post(self, request, object_id):
+        """A POST changing a menu locks its row first (`services.lock_menu`, the lock a booking
+        takes) until the request's transaction ends. The form's check of the portions taken
+        (`Menu.clean`) then still holds at the save, and shows its refusal on the form: a booking
+        arriving meanwhile waits, and counts against the new limit."""
+        if request.method != "POST" or object_id is None:
+            yield
+            return
+        with transaction.atomic():
+            menu = self.get_object(request, unquote(object_id))
+            if menu is not None:
+                services.lock_menu(menu.pk)
+            yield
+
+    def save_model(self, request, obj, form, change):
+        """Through `services.save_menu`, as on the staff page; the dishes follow in the same
+        transaction. The row is locked since before the form's check (`_locked_on_post`), so
+        the service's second check finds what the form's found."""
+        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+        services.save_menu(obj)
 
     @admin.action(description=_("Publish the selected menus"))
     def publish(self, request, queryset):

@@ -296,12 +296,15 @@ class Menu(CalledOff, models.Model):
             if error:
                 raise ValidationError({"price": error})
         if self.pk is not None:
-            self._clean_against_bookings()
+            self.check_against_bookings()
 
-    def _clean_against_bookings(self):
+    def check_against_bookings(self):
         """A menu people have booked or been served keeps its day and slot (their bookings are
-        for that meal), and never gets fewer portions than are already taken. The staff page and
-        the admin both save through this check."""
+        for that meal), and never gets fewer portions than are already taken.
+
+        Run by `clean()` (the early, friendly refusal on the form) and again by
+        `services.save_menu` under the menu's row lock, which the staff page and the admin save
+        through: a booking can land between the form's check and the save."""
         before = (
             Menu.objects.with_portions_taken()
             .filter(pk=self.pk)

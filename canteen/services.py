@@ -1,7 +1,8 @@
 """Canteen workflows: publishing menus, booking, recording meals, settling months, love meals.
 
 Each function runs in one transaction and raises `CanteenError` (a translated message) when the
-request is refused; nothing is changed then.
+request is refused; nothing is changed then. `save_menu` refuses with the model's
+`ValidationError` instead, the error its forms show.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -68,6 +69,38 @@ def is_month_closed(day: date) -> bool:
 
 
 # ---------------------------------------------------------------- menus
+
+
+def lock_menu(pk) -> Menu:
+    """The menu, its row locked until the transaction ends: the one lock taken before counting
+    its portions (booking, the counter, calling off) or changing its plan (the staff page, the
+    admin). One statement for all of them, so they lock in the same order and cannot deadlock."""
+    return Menu.objects.select_for_update().select_related("slot").get(pk=pk)
+
+
+# What staff plan on a menu (the staff page's form, the admin's). Publishing and calling off are
+# workflows of their own: a plan saved after them must not write their fields back.
+PLAN_FIELDS = ["day", "slot", "price", "portion_limit", "note", "updated_at"]
+
+
+@transaction.atomic
+def save_menu(menu: Menu, *, dishes=None) -> Menu:
+    """Save a menu staff planned or changed (`dishes` too, unless None), holding its row locked.
+
+    `Menu.clean()` refuses fewer portions than are taken, or a new day or slot for a menu people
+    booked, when the form is checked; a booking could land between that check and the save. So
+    the check runs again here under the lock bookings take, and refuses with the same
+    `ValidationError` (the callers show it on the form), saving nothing.
+    """
+    if menu.pk is None:
+        menu.save()
+    else:
+        lock_menu(menu.pk)
+        menu.check_against_bookings()
+        menu.save(update_fields=PLAN_FIELDS)
+    if dishes is not None:
+        menu.dishes.set(dishes)
+    return menu
 
 
 @transaction.atomic
@@ -164,7 +197,7 @@ def _check_portions(menu: Menu) -> None:
 @transaction.atomic
 def book(menu: Menu, member: HouseholdMember, *, by, channel=Booking.Channel.ONLINE) -> Booking:
     """Book a meal for one person; holds the portion limit under concurrency (menu row locked)."""
-    menu = Menu.objects.select_for_update().select_related("slot").get(pk=menu.pk)
+    menu = lock_menu(menu.pk)
     if not menu.is_published:
         raise CanteenError(_("This menu is not open for booking."))
     if menu.is_called_off:
@@ -230,7 +263,7 @@ def call_off_menu(menu: Menu, *, by, reason: str) -> int:
     refusal = reason_refusal(reason)
     if refusal:
         raise CanteenError(refusal)
-    menu = Menu.objects.select_for_update().select_related("slot").get(pk=menu.pk)
+    menu = lock_menu(menu.pk)
     if not menu.is_published:
         raise CanteenError(_("Only a published menu can be called off; a draft can be deleted."))
     if menu.is_called_off:
@@ -277,7 +310,7 @@ def record_meal(
     slot on a day gets the subsidy (claimed in SubsidisedSlot, which the database keeps unique);
     a further meal is charged in full. A walk-in uses a portion.
     """
-    menu = Menu.objects.select_for_update().select_related("slot").get(pk=menu.pk)
+    menu = lock_menu(menu.pk)
     if member is None or not HouseholdMember.objects.filter(pk=member.pk).exists():
         raise CanteenError(_("Unknown person: find them again and retry."))
     if member.has_left:

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
 from django.http import HttpResponse
@@ -565,9 +566,14 @@ def menu_edit(request, pk=None):
     initial = {"day": _parse_day(request.GET.get("day"), None)} if menu is None else None
     form = MenuForm(request.POST or None, instance=menu, initial=initial)
     if request.method == "POST" and form.is_valid():
-        menu = form.save()  # kept in the menu's history, naming the user (simple_history)
-        messages.success(request, _("The menu for %(menu)s was saved.") % {"menu": menu})
-        return redirect(f"{reverse('canteen:week-plan')}?week={menu.day.isoformat()}")
+        try:
+            # kept in the menu's history, naming the user (simple_history)
+            saved = services.save_menu(form.save(commit=False), dishes=form.cleaned_data["dishes"])
+        except ValidationError as refusal:  # a booking landed after the form's check
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("The menu for %(menu)s was saved.") % {"menu": saved})
+            return redirect(f"{reverse('canteen:week-plan')}?week={saved.day.isoformat()}")
     return render(request, "canteen/menu_form.html", {"form": form, "menu": menu})
 
 
