@@ -8,6 +8,7 @@ request is refused; nothing is changed then. `save_menu` refuses with the model'
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -93,9 +94,19 @@ def save_menu(menu: Menu, *, dishes=None) -> Menu:
     `ValidationError` (the callers show it on the form), saving nothing.
     """
     if menu.pk is None:
-        menu.save()
+        try:
+            with transaction.atomic():  # another staff member may plan the same meal this moment
+                menu.save()
+        except IntegrityError:
+            menu.pk = None
+            raise ValidationError(menu.unique_error_message(Menu, ["day", "slot"])) from None
     else:
-        lock_menu(menu.pk)
+        try:
+            lock_menu(menu.pk)
+        except Menu.DoesNotExist:
+            raise ValidationError(
+                _("This menu was deleted in the meantime; nothing was saved.")
+            ) from None
         menu.check_against_bookings()
         menu.save(update_fields=PLAN_FIELDS)
     if dishes is not None:

@@ -7,6 +7,7 @@ on both databases; the last ones run the booking in another thread against Postg
 
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -134,6 +135,61 @@ def test_the_staff_page_keeps_the_day_of_a_menu_booked_after_its_check(
     menu.refresh_from_db()
     assert menu.day == MEAL_DAY
     assert menu.history.count() == 1
+
+
+def _after_the_check(monkeypatch, then, check="validate_constraints"):
+    """Run `then()` right after the form's last check of the menu passed (its constraints,
+    the day and slot being free, come after `clean`)."""
+    original = getattr(Menu, check)
+
+    def check_then(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        monkeypatch.setattr(Menu, check, original)
+        then()
+
+    monkeypatch.setattr(Menu, check, check_then)
+
+
+def test_the_same_meal_planned_by_two_people_at_once_is_a_form_error_not_a_500(
+    client, monkeypatch, community, lunch, canteen_staff, time_machine
+):
+    time_machine.move_to(at(MEAL_DAY, 8, 0), tick=False)
+    dish = make_menu(MEAL_DAY, lunch).dishes.get()
+    Menu.objects.all().delete()
+    client.force_login(canteen_staff)
+    # a colleague saves the same day's lunch between this form's check and its save
+    _after_the_check(monkeypatch, lambda: make_menu(MEAL_DAY, lunch, price="13.00"))
+    form = {
+        "day": MEAL_DAY.isoformat(),
+        "slot": lunch.pk,
+        "dishes": [dish.pk],
+        "price": "15.00",
+        "portion_limit": "",
+        "note": "",
+    }
+
+    response = client.post(reverse("canteen:menu-add"), form)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert list(Menu.objects.values_list("price", flat=True)) == [Decimal("13.00")]
+
+
+def test_a_menu_deleted_while_it_was_being_changed_is_a_form_error_not_a_500(
+    client, monkeypatch, community, lunch, canteen_staff, time_machine
+):
+    time_machine.move_to(at(MEAL_DAY, 8, 0), tick=False)
+    menu = make_menu(MEAL_DAY, lunch, portions=10)
+    client.force_login(canteen_staff)
+    _after_the_check(monkeypatch, lambda: Menu.objects.filter(pk=menu.pk).delete())
+
+    response = client.post(
+        reverse("canteen:menu-edit", args=[menu.pk]), _menu_form(menu, portion_limit="8")
+    )
+
+    assert response.status_code == 200
+    assert "这份菜单刚刚已被删除" in str(response.context["form"].non_field_errors())
+    assert not Menu.objects.exists()
 
 
 @pytest.mark.parametrize("page", ["admin", "staff page"])
