@@ -26,7 +26,7 @@ from classes.models import (
     TimetableSlot,
     VolunteerOffer,
 )
-from portal.admin_capacity import CapacityThroughServiceAdmin
+from portal.admin_capacity import CapacityThroughServiceAdmin, RefusedSaveAdmin
 from portal.admin_readonly import ViewOnlyAdmin
 from portal.admin_singleton import SingletonSettingsAdmin
 from portal.lib import params
@@ -240,7 +240,7 @@ class ClassSessionAdminForm(forms.ModelForm):
 
 
 @admin.register(ClassSession)
-class ClassSessionAdmin(admin.ModelAdmin):
+class ClassSessionAdmin(RefusedSaveAdmin, admin.ModelAdmin):
     form = ClassSessionAdminForm
     list_display = ["course", "date", "starts_at", "ends_at", "hours", "status"]
     list_filter = ["status", "course__term", "course__institution"]
@@ -270,9 +270,7 @@ class ClassSessionAdmin(admin.ModelAdmin):
                 )
                 super().save_model(request, obj, form, change)
         except services.RegisterError as error:  # a register taken since the form was checked
-            self.message_user(
-                request, _("Nothing was saved: %(reason)s") % {"reason": error}, messages.ERROR
-            )
+            self.refuse_save(request, error)
             return
         self.message_user(
             request, _("Session moved; %(count)s parents were told.") % {"count": told}

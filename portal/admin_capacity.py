@@ -6,6 +6,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,7 +17,54 @@ from django.utils.translation import gettext_lazy, ngettext
 from portal.calling_off import CallOffForm
 
 
-class CapacityThroughServiceAdmin:
+class RefusedSaveAdmin:
+    """For a model admin whose `save_model` goes through a service that may still refuse (a place
+    taken or a register kept between the form's check and the save): `refuse_save(request, error)`
+    says "nothing was saved" and why; the rest of the admin's save then stands down too: no
+    related rows or inlines saved, no "changed" entry in the log, no success message, and the
+    staff member is brought back to the same page."""
+
+    def refuse_save(self, request, error) -> None:
+        request.portal_save_refused = True
+        self.message_user(
+            request, _("Nothing was saved: %(reason)s") % {"reason": error}, messages.ERROR
+        )
+
+    @staticmethod
+    def save_refused(request) -> bool:
+        return getattr(request, "portal_save_refused", False)
+
+    def save_related(self, request, form, formsets, change):
+        if not self.save_refused(request):
+            super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if self.save_refused(request):  # the inlines were not saved: nothing to describe
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_change(self, request, obj, message):
+        if not self.save_refused(request):
+            return super().log_change(request, obj, message)
+        return None
+
+    def log_addition(self, request, obj, message):
+        if not self.save_refused(request):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        if self.save_refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self.save_refused(request):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+
+class CapacityThroughServiceAdmin(RefusedSaveAdmin):
     """For a model admin whose model has `capacity` and a waiting list.
 
     A changed capacity is set by `capacity_service(obj, capacity)` (which locks the row, refuses
@@ -40,9 +88,7 @@ class CapacityThroughServiceAdmin:
                 if change and "capacity" in form.changed_data:
                     promoted = type(self).capacity_service(obj, obj.capacity)
         except self.capacity_errors as error:
-            self.message_user(
-                request, _("Nothing was saved: %(reason)s") % {"reason": error}, messages.ERROR
-            )
+            self.refuse_save(request, error)
             return
         if promoted:
             self.message_user(request, self.promoted_message(len(promoted)))

@@ -373,6 +373,35 @@ def test_the_admin_refuses_a_move_the_register_page_would_refuse(
     assert not Notice.objects.exists()
 
 
+def test_a_register_taken_after_the_admins_check_leaves_the_session_as_it_was(
+    client, classes_staff, teacher_user, enrolled, first_session, monkeypatch
+):
+    """The form's check passed, then the register was taken before the save: the move is
+    refused, and the rest of the admin's save stands down (no success, no log entry)."""
+    from django.contrib.admin.models import LogEntry
+
+    from classes.admin import ClassSessionAdminForm
+
+    with time_machine.travel(ON_THE_DAY, tick=False):
+        take_register(first_session, {enrolled.pk: ("present", "")}, by=teacher_user)
+    monkeypatch.setattr(ClassSessionAdminForm, "clean", lambda form: form.cleaned_data)  # race
+    client.force_login(classes_staff)
+    url = reverse("admin:classes_classsession_change", args=[first_session.pk])
+
+    response = client.post(
+        url, _session_form(first_session, date="2026-09-13", notes="改"), follow=True
+    )
+
+    assert response.redirect_chain == [(url, 302)]
+    page = response.content.decode()
+    assert "什么都没有保存" in page or "Nothing was saved" in page
+    assert "成功" not in page and "changed successfully" not in page
+    first_session.refresh_from_db()
+    assert first_session.date == date(2026, 9, 12) and first_session.notes == ""
+    assert not LogEntry.objects.filter(object_id=str(first_session.pk)).exists()
+    assert not Notice.objects.filter(kind=Notice.Kind.TIME_CHANGED).exists()
+
+
 def test_marks_are_shown_in_the_admin_and_written_only_by_the_register(
     client, classes_staff, teacher_user, enrolled, first_session
 ):

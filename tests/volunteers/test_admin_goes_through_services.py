@@ -3,6 +3,7 @@ promote the waiting list and tell people, exactly as the leader's pages do."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -106,6 +107,11 @@ def test_a_sign_up_racing_the_admins_check_leaves_the_post_as_it_was(
     assert "Nothing was saved" in response.text and "places are taken" in response.text
     post.refresh_from_db()
     assert post.capacity == 3 and post.title != "改了名字"
+    # the rest of the admin's save stood down: back on the same page, no success, no log entry
+    url = reverse("admin:volunteers_post_change", args=[post.pk])
+    assert response.redirect_chain == [(url, 302)]
+    assert "changed successfully" not in response.text
+    assert not LogEntry.objects.filter(object_id=str(post.pk)).exists()
 
 
 def test_the_leaders_page_and_the_admin_change_places_through_one_service(
