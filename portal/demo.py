@@ -268,7 +268,8 @@ def seed_deliveries(people: dict[str, User]) -> int:
             "kind": "reminder",
             "to": volunteer.mobile,
             "text": "明天上午9点是红星服务日，您报名的岗位请准时到岗。",
-            "params": {"date": "明天", "time": "9:00"},
+            # what every reminder's text carries (notices.SMS_PARAMS), as a real one would
+            "params": {"title": "红星服务日·楼道清洁", "time": "明天 09:00", "place": "3号楼门口"},
             "state": Delivery.State.FAILED,
             "attempts": 5,
             "last_error": "isv.DAY_LIMIT_CONTROL: 触发日发送限额",
