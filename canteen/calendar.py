@@ -2,22 +2,17 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canteen.models import Booking
 from portal.calendars import CalendarItem, called_off, uid_for
+from portal.calling_off import cancelled_by_call_off
 
 MEAL_LENGTH = timedelta(hours=1)
 
-# A booking the menu's call-off cancelled: call_off_menu stamps each with the call-off's own
-# moment, so a booking the household cancelled before does not match.
-CANCELLED_BY_CALL_OFF = Q(
-    status=Booking.Status.CANCELLED,
-    menu__called_off_at__isnull=False,
-    cancelled_at=F("menu__called_off_at"),
-)
+CANCELLED_BY_CALL_OFF = cancelled_by_call_off("menu", Booking.Status.CANCELLED)
 
 
 def items_for(user, *, labelled: bool = True) -> list[CalendarItem]:

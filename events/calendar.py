@@ -3,20 +3,15 @@ registrations."""
 
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Registration
 from portal.calendars import CalendarItem, called_off, uid_for
+from portal.calling_off import cancelled_by_call_off
 
-# A place the activity's call-off cancelled: call_off_activity stamps each with the call-off's
-# own moment, so a place the household gave up before the call-off does not match.
-CANCELLED_BY_CALL_OFF = Q(
-    status=Registration.Status.CANCELLED,
-    activity__called_off_at__isnull=False,
-    cancelled_at=F("activity__called_off_at"),
-)
+CANCELLED_BY_CALL_OFF = cancelled_by_call_off("activity", Registration.Status.CANCELLED)
 
 
 def activity_item(activity, *, url: str) -> CalendarItem:

@@ -34,6 +34,7 @@ from portal.notices import (
     notify_moved,
     notify_role,
     phrase,
+    time_span,
     urgent_for,
 )
 from portal.questions import AnswerError, check_answer
@@ -220,7 +221,7 @@ def promote_waiting(activity: Activity) -> list[Booking]:
                     "names": names,
                     "activity": activity.title,
                     "title": activity.title,
-                    "time": localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    "time": time_span(activity.starts_at),
                 },
                 urgent=urgent_for(activity.starts_at),
             )

@@ -58,6 +58,18 @@ def mark_called_off(obj: CalledOff, *, by, reason: str, at) -> None:
     obj.save(update_fields=["called_off_at", "called_off_by", "called_off_reason"])
 
 
+def cancelled_by_call_off(parent: str, cancelled) -> models.Q:
+    """The places (registrations, sign-ups, bookings) that calling off their `parent` (the
+    relation's name: "activity", "post", "menu") cancelled: the services stamp each with the
+    call-off's own moment (`at` of `mark_called_off`), so a place given up before does not match.
+    `cancelled` is the place model's cancelled status."""
+    return models.Q(
+        status=cancelled,
+        **{f"{parent}__called_off_at__isnull": False},
+        cancelled_at=models.F(f"{parent}__called_off_at"),
+    )
+
+
 class CallOffForm(forms.Form):
     """The reason, asked before anything is called off (the admin's page and the leader's)."""
 

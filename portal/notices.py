@@ -213,8 +213,9 @@ def notify_many(
     return len(users)
 
 
-def _time_span(start, end) -> str:
-    """ "2026-06-13 09:00–11:00"; only the start when there is no end (a meal is served from)."""
+def time_span(start, end=None) -> str:
+    """A text's `time` (SMS_PARAMS): "2026-06-13 09:00–11:00" in Asia/Shanghai; only the start
+    when there is no end (a meal is served from; a confirmation says when to come)."""
     start = localtime(start)
     if end is None:
         return f"{start:%Y-%m-%d %H:%M}"
@@ -229,13 +230,13 @@ def notify_moved(users, text, url: str, *, title: str, before: tuple, after: tup
     if tuple(before) == tuple(after):
         return 0
     (old_start, old_end, old_place), (start, end, place) = before, after
-    old = _time_span(old_start, old_end) + (f", {old_place}" if old_place != place else "")
+    old = time_span(old_start, old_end) + (f", {old_place}" if old_place != place else "")
     return notify_many(
         users,
         Kind.TIME_CHANGED,
         text,
         url,
-        params={"title": title, "time": _time_span(start, end), "place": place, "old": old},
+        params={"title": title, "time": time_span(start, end), "place": place, "old": old},
         urgent=urgent_for(min(old_start, start)),
     )
 
@@ -249,7 +250,7 @@ def notify_called_off(users, text, url: str, *, title: str, start, end, reason: 
         Kind.CANCELLED,
         text,
         url,
-        params={"title": title, "time": _time_span(start, end), "reason": reason},
+        params={"title": title, "time": time_span(start, end), "reason": reason},
         urgent=urgent_for(start),
     )
 

@@ -2,20 +2,15 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from portal.calendars import CalendarItem, called_off, uid_for
+from portal.calling_off import cancelled_by_call_off
 from volunteers.models import Signup
 
-# A place the post's call-off cancelled: call_off_post stamps each with the call-off's own
-# moment, so a place the volunteer gave up (or a leader took back) before does not match.
-CANCELLED_BY_CALL_OFF = Q(
-    status=Signup.Status.CANCELLED,
-    post__called_off_at__isnull=False,
-    cancelled_at=F("post__called_off_at"),
-)
+CANCELLED_BY_CALL_OFF = cancelled_by_call_off("post", Signup.Status.CANCELLED)
 
 
 def items_for(user, *, labelled: bool = False) -> list[CalendarItem]:

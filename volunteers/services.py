@@ -28,6 +28,7 @@ from portal.notices import (
     notify_moved,
     notify_role,
     phrase,
+    time_span,
     urgent_for,
 )
 from volunteers import lib
@@ -582,7 +583,7 @@ def sign_up(post: Post, volunteer, *, waitlist: bool = False, at=None) -> Signup
         reverse("volunteers:my-schedule"),
         params={
             "title": post.title,
-            "time": localtime(post.start).strftime("%Y-%m-%d %H:%M"),
+            "time": time_span(post.start),
             "place": post.place,
         },
     )
@@ -693,7 +694,7 @@ def promote_from_waitlist(post: Post, *, at=None) -> list[Signup]:
             Kind.PROMOTED,
             gettext_lazy("A place came free: you now have a place on %(title)s, %(time)s."),
             reverse("volunteers:my-schedule"),
-            params={"title": post.title, "time": localtime(post.start).strftime("%Y-%m-%d %H:%M")},
+            params={"title": post.title, "time": time_span(post.start)},
             urgent=urgent_for(post.start),
         )
     return promoted
@@ -724,7 +725,7 @@ def decide_signup(signup: Signup, *, by, approve: bool) -> Signup:
         reverse("volunteers:my-schedule"),
         params={
             "title": signup.post.title,
-            "time": localtime(signup.post.start).strftime("%Y-%m-%d %H:%M"),
+            "time": time_span(signup.post.start),
         },
     )
     return signup
@@ -1318,7 +1319,7 @@ def send_reminders(*, at=None, dry_run=False) -> dict:
             if not claimed:
                 continue
             post = signup.post
-            when = localtime(post.start).strftime("%Y-%m-%d %H:%M")
+            when = time_span(post.start)
             if key == "day_before":
                 text = gettext_lazy(
                     "Reminder: tomorrow %(time)s you serve at %(title)s, %(place)s."
